@@ -1,0 +1,87 @@
+"""Shared fixtures: isolated user directories, a simulator with a controllable clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tui.client import TaskCenterClient, new_http_client
+from tui.endpoints import Service
+from tui.signing import AkSkAuth
+from tui.simulator import (
+    DEMO_AK,
+    DEMO_PROJECT_ID,
+    DEMO_SK,
+    FakeClock,
+    Simulator,
+    SimulatorServer,
+    SimulatorTransport,
+)
+
+SIM_ENDPOINT = "http://127.0.0.1:9"  # never dialled: the in-process transport answers
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own config/data/state/cache dirs and no real credentials."""
+    home = tmp_path / "home"
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+    monkeypatch.setenv("HOME", str(home))
+    for name in (
+        "HUAWEICLOUD_SDK_AK",
+        "HUAWEICLOUD_SDK_SK",
+        "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+        "HUAWEICLOUD_SDK_PROJECT_ID",
+        "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+        "HUAWEICLOUD_SDK_AUTH_TOKEN",
+        "TMUX",
+        "NO_COLOR",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def simulator(clock: FakeClock) -> Simulator:
+    return Simulator(clock=clock.now, seed=7)
+
+
+@pytest.fixture
+async def sim_http(simulator: Simulator) -> AsyncIterator[httpx.AsyncClient]:
+    async with new_http_client(transport=SimulatorTransport(simulator)) as http:
+        yield http
+
+
+def sim_auth(clock: FakeClock, sk: str = DEMO_SK, **kw: object) -> AkSkAuth:
+    """AK/SK auth whose X-Sdk-Date follows the fake clock, as a real one follows real time."""
+    from datetime import UTC, datetime
+
+    return AkSkAuth(DEMO_AK, sk, clock=lambda: datetime.fromtimestamp(clock.now(), UTC), **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def sim_client(sim_http: httpx.AsyncClient, clock: FakeClock) -> TaskCenterClient:
+    return TaskCenterClient(
+        sim_http,
+        endpoint=SIM_ENDPOINT,
+        service=Service.TAURUSDB,
+        project_id=DEMO_PROJECT_ID,
+        auth=sim_auth(clock),
+        secrets=(DEMO_AK, DEMO_SK),
+    )
+
+
+@pytest.fixture
+def live_server() -> Iterator[SimulatorServer]:
+    """A real HTTP simulator on 127.0.0.1 with the real clock."""
+    with SimulatorServer(Simulator(seed=11)) as server:
+        yield server

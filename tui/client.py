@@ -1,0 +1,206 @@
+"""Async Task Center client: fetch one job by ID, mapping every failure to a typed error."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import httpx
+
+from tui import __version__
+from tui.endpoints import Service, check_endpoint_url, job_path
+from tui.errors import (
+    AuthenticationError,
+    BadResponseError,
+    JobNotFoundError,
+    NetworkError,
+    PermissionDeniedError,
+    RequestError,
+    ServerError,
+    TaskCenterError,
+    ThrottledError,
+)
+from tui.models import Job, parse_error_body, parse_job_response
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "JOB_NOT_FOUND_CODE",
+    "FetchResult",
+    "TaskCenterClient",
+    "classify_error",
+    "new_http_client",
+    "redact",
+]
+
+JOB_NOT_FOUND_CODE = "DBS.200543"
+# Short connect, moderate read: a poller must notice a dead network in seconds, not the SDK's
+# 60 s / 120 s.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=10.0, pool=10.0)
+USER_AGENT = f"taskwatch/{__version__}"
+
+# DBS codes that mean the credential is not good enough (reference §8).
+_PERMISSION_CODES = frozenset(
+    {"DBS.200010", "DBS.200604", "DBS.200044", "DBS.201003", "DBS.280015"}
+)
+_TOKEN_CODES = frozenset({"DBS.280056"})
+_MAX_BODY = 4 * 1024 * 1024  # a job is a few KB; anything this large is not one
+
+
+def new_http_client(
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    max_connections: int = 16,
+    timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+) -> httpx.AsyncClient:
+    """Return the shared AsyncClient: connection reuse, TLS verification on, no redirects."""
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=timeout,
+        verify=True,
+        follow_redirects=False,
+        headers={"User-Agent": USER_AGENT},
+        limits=httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        ),
+    )
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Return ``text`` with every secret replaced; an AK keeps its first four characters.
+
+    Gateway messages quote the AK back ("Get secretKey failed,ak:..."), so error text must pass
+    through here before it is shown, logged or stored.
+    """
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, secret[:4] + "…")
+    return text
+
+
+def _retry_after(value: str | None, now: float) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - now)
+
+
+def classify_error(
+    status: int, error_code: str, error_msg: str, request_id: str, retry_after: str | None = None
+) -> TaskCenterError:
+    """Map an HTTP error status and the cloud's error code to the typed error."""
+    code = error_code.upper()
+    error_type: type[TaskCenterError]
+    if code.endswith(".0301") or status == 401 or code in _TOKEN_CODES:
+        error_type, fallback = AuthenticationError, "authentication failed"
+    elif status == 403 or code in _PERMISSION_CODES:
+        error_type, fallback = PermissionDeniedError, "permission denied"
+    elif status == 429 or code.endswith(".0308"):
+        return ThrottledError(
+            error_msg or "throttled",
+            retry_after=_retry_after(retry_after, time.time()),
+            status=status,
+            error_code=error_code,
+            request_id=request_id,
+        )
+    elif code == JOB_NOT_FOUND_CODE:
+        error_type, fallback = JobNotFoundError, "the job does not exist"
+    elif status >= 500:
+        error_type, fallback = ServerError, "server error"
+    else:
+        error_type, fallback = RequestError, f"HTTP {status}"
+    return error_type(
+        error_msg or fallback, status=status, error_code=error_code, request_id=request_id
+    )
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """A job fetched successfully, with the gateway's request ID."""
+
+    job: Job
+    request_id: str
+
+
+class TaskCenterClient:
+    """Fetches jobs for one profile (service, endpoint, project, credential).
+
+    Several clients may share one ``httpx.AsyncClient``; the credential travels per request.
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        endpoint: str,
+        service: Service,
+        project_id: str,
+        auth: httpx.Auth,
+        secrets: Iterable[str] = (),
+        language: str = "en-us",
+    ) -> None:
+        self._http = http
+        self.endpoint = check_endpoint_url(endpoint)
+        self.service = service
+        self.project_id = project_id
+        self._auth = auth
+        self._secrets = tuple(s for s in secrets if s)
+        self._headers = {"Content-Type": "application/json", "X-Language": language}
+        self._url = self.endpoint + job_path(service, project_id)
+
+    async def get_job(self, job_id: str) -> FetchResult:
+        """Fetch job ``job_id`` now. Raises a TaskCenterError subclass on any failure."""
+        try:
+            response = await self._http.get(
+                self._url, params={"id": job_id}, headers=self._headers, auth=self._auth
+            )
+        except httpx.TimeoutException as exc:
+            raise NetworkError(
+                f"timed out talking to {self.endpoint} ({type(exc).__name__})"
+            ) from None
+        except (httpx.TransportError, OSError) as exc:
+            raise NetworkError(
+                self._scrub(f"cannot reach {self.endpoint}: {_describe(exc)}")
+            ) from None
+        request_id = response.headers.get("X-Request-Id", "")
+        body = response.content[:_MAX_BODY]
+        if response.status_code == 200:
+            try:
+                job = parse_job_response(body, expected_id=job_id)
+            except BadResponseError as exc:
+                exc.status = 200
+                exc.request_id = request_id
+                exc.error_msg = self._scrub(exc.error_msg)
+                raise exc from None
+            return FetchResult(job=job, request_id=request_id)
+        if response.status_code < 400:
+            raise BadResponseError(
+                f"unexpected HTTP {response.status_code} from {self.endpoint}",
+                status=response.status_code,
+                request_id=request_id,
+            )
+        error = parse_error_body(response.status_code, body)
+        raise classify_error(
+            response.status_code,
+            self._scrub(error.error_code),
+            self._scrub(error.error_msg),
+            request_id,
+            response.headers.get("Retry-After"),
+        )
+
+    def _scrub(self, text: str) -> str:
+        return redact(text, self._secrets)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) < 200 else text[:197] + "..."

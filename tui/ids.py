@@ -1,0 +1,65 @@
+"""Task ID and label input: extracting UUIDs from pasted text, validating labels."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "LABEL_MAX_LENGTH",
+    "InvalidInputError",
+    "clean_label",
+    "extract_task_ids",
+    "validate_task_id",
+]
+
+LABEL_MAX_LENGTH = 80
+
+# Task Center job IDs are UUIDs. Word boundaries stop us from taking 32 hex digits out of a longer
+# token such as an instance ID ("...in07") or a hex dump.
+_UUID = re.compile(
+    r"(?<![0-9A-Za-z-])"
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"(?![0-9A-Za-z-])"
+)
+
+
+class InvalidInputError(ValueError):
+    """User input that cannot be used; the message is one line, fit to show as it is."""
+
+
+def extract_task_ids(text: str) -> list[str]:
+    """Return every task ID in ``text``, lower-cased, first occurrence first, without repeats.
+
+    ``text`` may be anything a user pastes: a console table, a log line, JSON.
+    """
+    seen: dict[str, None] = {}
+    for match in _UUID.finditer(text):
+        seen.setdefault(match.group(0).lower(), None)
+    return list(seen)
+
+
+def validate_task_id(value: str) -> str:
+    """Return ``value`` as a normalised task ID, or raise InvalidInputError."""
+    candidate = value.strip()
+    found = extract_task_ids(candidate)
+    if len(found) != 1 or len(candidate) != len(found[0]):
+        shown = candidate if len(candidate) <= 60 else candidate[:57] + "..."
+        raise InvalidInputError(
+            f"not a task ID: {shown!r} (expected a UUID such as "
+            "a9767ede-fe0f-4888-9003-e843a4c90514)"
+        )
+    return found[0]
+
+
+def clean_label(value: str | None) -> str:
+    """Return ``value`` as a one-line label, or raise InvalidInputError if it is too long."""
+    if value is None:
+        return ""
+    label = " ".join(value.split())
+    if any(not ch.isprintable() for ch in label):
+        raise InvalidInputError("a label may not contain control characters")
+    if len(label) > LABEL_MAX_LENGTH:
+        raise InvalidInputError(
+            f"a label is at most {LABEL_MAX_LENGTH} characters (this one has {len(label)})"
+        )
+    return label

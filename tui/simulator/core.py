@@ -1,0 +1,459 @@
+"""The simulator's core: a request in, a response out, decided by a scripted world and a clock.
+
+It behaves like the real API gateway in front of the Task Center (reference §6-§9): it verifies
+SDK-HMAC-SHA256 signatures with the project's own canonicalisation, rejects a wrong signature, an
+unknown AK or an ``X-Sdk-Date`` more than 15 minutes off with ``APIGW.0301`` and 401, locks an AK
+for five minutes after five consecutive failures, accepts ``X-Auth-Token``, serves both path forms,
+answers ``DBS.200543`` for unknown and not-yet-visible jobs, and injects faults on demand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import random
+import re
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, Literal
+from urllib.parse import parse_qsl, unquote
+
+from tui.signing import (
+    EMPTY_BODY_SHA256,
+    Authorization,
+    canonical_query,
+    parse_authorization,
+    signature_for,
+)
+
+__all__ = [
+    "DEMO_AK",
+    "DEMO_PROJECT_ID",
+    "DEMO_SK",
+    "DEMO_TOKEN",
+    "FakeClock",
+    "Faults",
+    "ScriptedJob",
+    "SimRequest",
+    "SimResponse",
+    "Simulator",
+]
+
+# Dummy credentials for --demo and tests; they only ever open the local simulator.
+DEMO_AK = "TASKWATCHDEMOAK00001"
+DEMO_SK = "demo-only-secret-key-for-the-local-simulator"
+DEMO_TOKEN = "demo-iam-token-for-the-local-simulator"  # noqa: S105
+DEMO_PROJECT_ID = "0123456789abcdef0123456789abcdef"
+
+CLOCK_SKEW_LIMIT = 15 * 60  # the gateway's X-Sdk-Date tolerance
+LOCK_AFTER_FAILURES = 5
+LOCK_SECONDS = 5 * 60
+
+_JOB_PATH = re.compile(r"^(?P<prefix>/mysql)?/v3/(?P<project>[^/]+)/jobs/?$")
+
+FaultKind = Literal["none", "hang", "drop"]
+
+
+class FakeClock:
+    """A clock that moves only when told to; ``now()`` is epoch seconds."""
+
+    def __init__(self, start: float = 1_780_000_000.0) -> None:
+        self.value = start
+
+    def now(self) -> float:
+        return self.value
+
+    def advance(self, seconds: float) -> None:
+        self.value += seconds
+
+
+@dataclass(frozen=True)
+class SimRequest:
+    """An HTTP request as the simulator sees it: ``target`` is the raw path and query."""
+
+    method: str
+    target: str
+    headers: Mapping[str, str]
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == lowered), None)
+
+
+@dataclass(frozen=True)
+class SimResponse:
+    """The simulator's answer. ``fault`` tells the server/transport to hang or drop instead."""
+
+    status: int
+    body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    fault: FaultKind = "none"
+
+
+@dataclass
+class Faults:
+    """Faults to inject. ``*_next`` counters apply to the next N job requests, then run out."""
+
+    latency: float = 0.0
+    """Seconds added before every answer."""
+    rate_limit: float | None = None
+    """Requests per second allowed per AK (token bucket, burst of the same size); above: 429."""
+    retry_after: float | None = None
+    """Retry-After sent with a 429, if any."""
+    server_errors_next: int = 0
+    server_error_status: int = 500
+    hang_next: int = 0
+    drop_next: int = 0
+    malformed_next: int = 0
+    truncated_next: int = 0
+
+
+@dataclass
+class ScriptedJob:
+    """A job whose state is a function of time: visible, pending, running, then its outcome."""
+
+    id: str
+    name: str
+    instance_id: str
+    instance_name: str
+    created_at: float
+    outcome: str = "Completed"
+    visible_after: float = 0.0
+    pending_for: float = 0.0
+    running_for: float = 30.0
+    fail_reason: str = ""
+    entities: dict[str, Any] = field(default_factory=dict)
+    service: str = "taurusdb"
+    created_offset_hours: int = 8
+    ended_offset_hours: int = 0
+
+    @property
+    def ends_at(self) -> float:
+        return self.created_at + self.pending_for + self.running_for
+
+    def is_visible(self, now: float) -> bool:
+        return now >= self.created_at + self.visible_after
+
+    def status_at(self, now: float) -> str:
+        elapsed = now - self.created_at
+        if elapsed < self.pending_for:
+            return "Pending"
+        if now < self.ends_at:
+            return "Running"
+        return self.outcome
+
+    def snapshot(self, now: float) -> dict[str, Any]:
+        """The job object the API would return at ``now``."""
+        status = self.status_at(now)
+        job: dict[str, Any] = {
+            "id": self.id,
+            # The historical TaurusDB doc example carries a leading space; so do we, sometimes.
+            "name": self.name,
+            "status": status,
+            "created": _format_time(self.created_at, self.created_offset_hours),
+            "instance": {"id": self.instance_id, "name": self.instance_name},
+        }
+        entities = json.loads(json.dumps(self.entities))
+        if status == "Running":
+            share = (now - self.created_at - self.pending_for) / max(self.running_for, 0.001)
+            percent = max(1, min(99, int(share * 100)))
+            job["process"] = f"{percent}%" if self.service != "rds" else str(percent)
+            instance = entities.get("instance")
+            if isinstance(instance, dict):
+                instance.pop("endpoint", None)  # not known until the instance is up
+        else:
+            job["process"] = ""
+        if status not in {"Pending", "Running"}:
+            job["ended"] = _format_time(self.ends_at, self.ended_offset_hours)
+        job["entities"] = entities
+        job["fail_reason"] = self.fail_reason if status == "Failed" else None
+        return job
+
+
+def _format_time(epoch: float, offset_hours: int) -> str:
+    zone = timezone(timedelta(hours=offset_hours))
+    return datetime.fromtimestamp(int(epoch), zone).strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A key pair the simulated gateway knows; ``security_token`` makes it temporary."""
+
+    sk: str
+    security_token: str | None = None
+
+
+@dataclass
+class Counters:
+    """What the simulator has received, for tests and benchmarks to assert on."""
+
+    total: int = 0
+    by_job: Counter[str] = field(default_factory=Counter)
+    by_ak: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[int] = field(default_factory=Counter)
+    auth_failures: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+
+
+class Simulator:
+    """The simulated Task Center and its gateway. Thread-safe: the HTTP server is threaded."""
+
+    def __init__(
+        self,
+        *,
+        credentials: Mapping[str, Credential | str] | None = None,
+        tokens: set[str] | None = None,
+        project_id: str = DEMO_PROJECT_ID,
+        clock: Callable[[], float] = time.time,
+        seed: int = 0,
+    ) -> None:
+        given = credentials if credentials is not None else {DEMO_AK: DEMO_SK}
+        self.credentials = {
+            ak: c if isinstance(c, Credential) else Credential(sk=c) for ak, c in given.items()
+        }
+        self.tokens = set(tokens) if tokens is not None else {DEMO_TOKEN}
+        self.project_id = project_id
+        self.clock = clock
+        self.rng = random.Random(seed)
+        self.faults = Faults()
+        self.counters = Counters()
+        self.jobs: dict[str, ScriptedJob] = {}
+        self._lock = threading.RLock()
+        self._failures: Counter[str] = Counter()
+        self._locked_until: dict[str, float] = {}
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._request_ids = itertools.count(1)
+
+    # -- the world -------------------------------------------------------------------------
+
+    def add_job(self, job: ScriptedJob) -> ScriptedJob:
+        """Add or replace a scripted job."""
+        with self._lock:
+            self.jobs[job.id] = job
+        return job
+
+    def new_job_id(self) -> str:
+        """A fresh random job ID, reproducible for a given seed."""
+        with self._lock:
+            return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    # -- in-flight accounting, called by the server and the transport ----------------------
+
+    def request_started(self) -> None:
+        with self._lock:
+            self.counters.in_flight += 1
+            self.counters.max_in_flight = max(self.counters.max_in_flight, self.counters.in_flight)
+
+    def request_finished(self) -> None:
+        with self._lock:
+            self.counters.in_flight -= 1
+
+    # -- request handling ------------------------------------------------------------------
+
+    def handle(self, request: SimRequest) -> SimResponse:
+        """Answer one request as the gateway and the Task Center would."""
+        with self._lock:
+            response = self._handle(request)
+            self.counters.by_status[response.status] += 1
+            return response
+
+    def _handle(self, request: SimRequest) -> SimResponse:
+        now = self.clock()
+        self.counters.total += 1
+        path, _, raw_query = request.target.partition("?")
+        pairs = parse_qsl(raw_query, keep_blank_values=True)
+        job_id = next((v for k, v in pairs if k == "id"), "")
+        if job_id:
+            self.counters.by_job[job_id.lower()] += 1
+        match = _JOB_PATH.match(unquote(path))
+        if request.method.upper() != "GET" or match is None:
+            return self._error(
+                404,
+                "APIGW.0101",
+                "The API does not exist or has not been published in the environment.",
+            )
+        caller, refusal = self._authenticate(request, path, raw_query, now)
+        self.counters.by_ak[caller] += 1
+        if refusal is not None:
+            self.counters.auth_failures += 1
+            return refusal
+        if match.group("project") != self.project_id:
+            return self._error(
+                403, "DBS.200604", "The operation is not authorized for this project."
+            )
+        if (throttled := self._throttle(caller, now)) is not None:
+            return throttled
+        if (fault := self._take_fault()) is not None:
+            return fault
+        if not job_id:
+            return self._error(400, "DBS.200006", "Mandatory parameter id is empty.")
+        job = self.jobs.get(job_id.lower())
+        if job is None or not job.is_visible(now):
+            return self._error(400, "DBS.200543", "The job does not exist.")
+        body = json.dumps({"job": job.snapshot(now)}).encode()
+        return self._reply(200, body)
+
+    def _authenticate(
+        self, request: SimRequest, path: str, raw_query: str, now: float
+    ) -> tuple[str, SimResponse | None]:
+        """Return (caller label, None) when authenticated, or (caller, the 401 to send)."""
+        token = request.header("X-Auth-Token")
+        if token is not None:
+            if token in self.tokens:
+                return "token", None
+            return "token", self._auth_error("decrypt token fail")
+        header = request.header("Authorization")
+        parsed = parse_authorization(header or "")
+        if parsed is None:
+            return "anonymous", self._auth_error("x-auth-token not found")
+        ak = parsed.access
+        credential = self.credentials.get(ak)
+        if credential is None:
+            return ak, self._auth_error(f"Get secretKey failed,ak:{ak},err:ak not exist")
+        if self._locked_until.get(ak, 0.0) > now:
+            return ak, self._auth_error("AK access failed to reach the limit,forbidden")
+        if not self._signature_ok(request, path, raw_query, parsed, credential, now):
+            self._failures[ak] += 1
+            if self._failures[ak] >= LOCK_AFTER_FAILURES:
+                self._locked_until[ak] = now + LOCK_SECONDS
+                self._failures[ak] = 0
+            return ak, self._auth_error("verify aksk signature fail")
+        self._failures[ak] = 0
+        return ak, None
+
+    def _signature_ok(
+        self,
+        request: SimRequest,
+        path: str,
+        raw_query: str,
+        parsed: Authorization,
+        credential: Credential,
+        now: float,
+    ) -> bool:
+        sdk_date = request.header("X-Sdk-Date") or ""
+        try:
+            moment = datetime.strptime(sdk_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            return False
+        if abs(moment.timestamp() - now) > CLOCK_SKEW_LIMIT:
+            return False
+        if "x-sdk-date" not in parsed.signed_headers or "host" not in parsed.signed_headers:
+            return False
+        if credential.security_token is not None and (
+            request.header("X-Security-Token") != credential.security_token
+            or "x-security-token" not in parsed.signed_headers
+        ):
+            return False
+        signed: dict[str, str] = {}
+        for name in parsed.signed_headers:
+            value = request.header(name)
+            if value is None:
+                return False
+            signed[name] = value
+        pairs = parse_qsl(raw_query, keep_blank_values=True)
+        expected, *_ = signature_for(
+            method=request.method,
+            path=path,
+            query=canonical_query(pairs),
+            headers=signed,
+            payload_hash=_payload_hash(request.body),
+            sk=credential.sk,
+            sdk_date=sdk_date,
+        )
+        return expected == parsed.signature
+
+    def _throttle(self, caller: str, now: float) -> SimResponse | None:
+        rate = self.faults.rate_limit
+        if rate is None:
+            return None
+        tokens, last = self._buckets.get(caller, (rate, now))
+        tokens = min(rate, tokens + (now - last) * rate)
+        if tokens < 1.0:
+            self._buckets[caller] = (tokens, now)
+            headers = {}
+            if self.faults.retry_after is not None:
+                headers["Retry-After"] = f"{self.faults.retry_after:g}"
+            return self._error(
+                429,
+                "APIGW.0308",
+                f"The throttling threshold has been reached: policy user over ratelimit,"
+                f"limit:{rate:g},time:1 second",
+                extra_headers=headers,
+            )
+        self._buckets[caller] = (tokens - 1.0, now)
+        return None
+
+    def _take_fault(self) -> SimResponse | None:
+        faults = self.faults
+        if faults.server_errors_next > 0:
+            faults.server_errors_next -= 1
+            return self._error(faults.server_error_status, "DBS.108000", "Server failure.")
+        if faults.hang_next > 0:
+            faults.hang_next -= 1
+            return SimResponse(status=0, fault="hang", delay=faults.latency)
+        if faults.drop_next > 0:
+            faults.drop_next -= 1
+            return SimResponse(status=0, fault="drop", delay=faults.latency)
+        if faults.malformed_next > 0:
+            faults.malformed_next -= 1
+            return self._reply(200, b"<html><body>502 Bad Gateway</body></html>", "text/html")
+        if faults.truncated_next > 0:
+            faults.truncated_next -= 1
+            return self._reply(
+                200, b'{"job": {"id": "dff1d289-4d03-4942-8b9f-46', "application/json"
+            )
+        return None
+
+    # -- responses -------------------------------------------------------------------------
+
+    def _reply(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str = "application/json",
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> SimResponse:
+        headers = {"Content-Type": content_type, "X-Request-Id": self._next_request_id()}
+        headers.update(extra_headers or {})
+        return SimResponse(status=status, body=body, headers=headers, delay=self.faults.latency)
+
+    def _error(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> SimResponse:
+        request_id = self._next_request_id()
+        payload: dict[str, str] = {"error_code": code, "error_msg": message}
+        if code.startswith("APIGW"):
+            payload["request_id"] = request_id
+        headers = {"Content-Type": "application/json", "X-Request-Id": request_id}
+        headers.update(extra_headers or {})
+        return SimResponse(
+            status=status,
+            body=json.dumps(payload).encode(),
+            headers=headers,
+            delay=self.faults.latency,
+        )
+
+    def _auth_error(self, cause: str) -> SimResponse:
+        return self._error(401, "APIGW.0301", f"Incorrect IAM authentication information: {cause}")
+
+    def _next_request_id(self) -> str:
+        return f"sim-{next(self._request_ids):08d}"
+
+
+def _payload_hash(body: bytes) -> str:
+    if not body:
+        return EMPTY_BODY_SHA256
+    return hashlib.sha256(body).hexdigest()

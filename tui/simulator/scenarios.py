@@ -1,0 +1,160 @@
+"""Scripted job lifecycles: entities shaped per task type as in the API reference."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Any
+
+from tui.simulator.core import ScriptedJob, Simulator
+
+__all__ = ["KINDS", "add_demo_jobs", "add_random_jobs", "make_job"]
+
+LONG_FAIL_REASON = (
+    "Upgrade of the database kernel failed on node gauss-node-2 during the rolling restart: "
+    "the replication channel did not catch up within 600 seconds (replica lag 1843 s, "
+    "binlog position 4/0A1B2C3D). The instance was rolled back to 8.0.22.200 and is available; "
+    "no data was lost. Check long-running transactions and retry the upgrade in a quieter window."
+)
+
+
+def _taurus_instance(rng: random.Random) -> tuple[str, str]:
+    return uuid.UUID(int=rng.getrandbits(128)).hex + "in07", f"taurus-{rng.randrange(100, 999)}"
+
+
+def _rds_instance(rng: random.Random) -> tuple[str, str]:
+    return uuid.UUID(int=rng.getrandbits(128)).hex + "in01", f"rds-mysql-{rng.randrange(100, 999)}"
+
+
+def _entities(kind: str, rng: random.Random, instance_id: str) -> dict[str, Any]:
+    """Entities as the reference documents them for each kind of task."""
+    ip = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+    if kind == "create":
+        return {
+            "instance": {
+                "endpoint": f"{ip}:3306",
+                "type": "Cluster",
+                "datastore": {"type": "gaussdb-mysql", "version": "8.0"},
+            },
+            "resource_ids": [f"{instance_id}.vm", f"{instance_id}.volume"],
+        }
+    if kind == "bind_eip":
+        return {"public_ip": f"203.0.113.{rng.randrange(1, 255)}"}
+    if kind == "resize":
+        # Not documented: shown generically by the app, and kept in exports.
+        return {
+            "flavor": {"from": "gaussdb.mysql.xlarge.x86.4", "to": "gaussdb.mysql.2xlarge.x86.4"}
+        }
+    if kind == "rds_scale":
+        return {"volume": {"type": "CLOUDSSD", "original_size": "100", "target_size": "200"}}
+    if kind == "rds_switchover":
+        return {"switch_strategy": "reliability"}
+    if kind == "rds_replica":
+        return {
+            "instance": {
+                "endpoint": f"{ip}:3306",
+                "type": "replica",
+                "datastore": {"type": "mysql", "version": "5.7"},
+                "replica_of": uuid.UUID(int=rng.getrandbits(128)).hex + "in01",
+            },
+            "resource_ids": [f"{instance_id}.vm", f"{instance_id}.volume"],
+        }
+    return {}
+
+
+# kind -> (service, job name as the cloud spells it)
+KINDS: dict[str, tuple[str, str]] = {
+    "create": ("taurusdb", "CreateGaussDBforMySQLInstance"),
+    "bind_eip": ("taurusdb", "GaussDBforMySQLBindEIP"),
+    "reboot": ("taurusdb", " RebootGaussDBforMySQLInstance"),  # leading space, as in the docs
+    "resize": ("taurusdb", "ResizeGaussDBforMySQLFlavor"),
+    "upgrade": ("taurusdb", "UpgradeGaussDBforMySQLDatabaseVersion"),
+    "rds_scale": ("rds", "EnlargeMysqlVolume"),
+    "rds_switchover": ("rds", "MysqlSwitchover"),
+    "rds_replica": ("rds", "CreateMysqlReplicaInstance"),
+}
+
+
+def make_job(
+    simulator: Simulator,
+    kind: str,
+    *,
+    created_at: float | None = None,
+    outcome: str = "Completed",
+    running_for: float = 30.0,
+    pending_for: float = 0.0,
+    visible_after: float = 0.0,
+    fail_reason: str = "",
+    job_id: str | None = None,
+) -> ScriptedJob:
+    """Script a job of ``kind`` in ``simulator`` and return it."""
+    service, name = KINDS[kind]
+    rng = simulator.rng
+    instance_id, instance_name = (_rds_instance if service == "rds" else _taurus_instance)(rng)
+    if outcome == "Failed" and not fail_reason:
+        fail_reason = "createVM failed."
+    job = ScriptedJob(
+        id=job_id or simulator.new_job_id(),
+        name=name,
+        instance_id=instance_id,
+        instance_name=instance_name,
+        created_at=simulator.clock() if created_at is None else created_at,
+        outcome=outcome,
+        visible_after=visible_after,
+        pending_for=pending_for,
+        running_for=running_for,
+        fail_reason=fail_reason,
+        entities=_entities(kind, rng, instance_id),
+        service=service,
+    )
+    return simulator.add_job(job)
+
+
+def add_random_jobs(
+    simulator: Simulator,
+    count: int,
+    *,
+    max_running: float = 60.0,
+    failure_share: float = 0.25,
+    visible_after: float = 0.0,
+) -> list[ScriptedJob]:
+    """Script ``count`` jobs of random kinds, durations and outcomes (reproducible by seed)."""
+    rng = simulator.rng
+    jobs = []
+    for _ in range(count):
+        outcome = "Failed" if rng.random() < failure_share else "Completed"
+        if rng.random() < 0.05:
+            outcome = "Canceled"
+        jobs.append(
+            make_job(
+                simulator,
+                rng.choice(sorted(KINDS)),
+                outcome=outcome,
+                pending_for=rng.choice([0.0, 0.0, rng.uniform(1, max_running / 4)]),
+                running_for=rng.uniform(1, max_running),
+                visible_after=visible_after,
+            )
+        )
+    return jobs
+
+
+def add_demo_jobs(simulator: Simulator) -> list[ScriptedJob]:
+    """The --demo world: a handful of tasks that progress, complete and fail within ~2 minutes."""
+    now = simulator.clock()
+    jobs = [
+        make_job(simulator, "resize", running_for=45),
+        make_job(simulator, "create", pending_for=8, running_for=85),
+        make_job(simulator, "bind_eip", running_for=20, visible_after=3),
+        make_job(
+            simulator,
+            "upgrade",
+            running_for=60,
+            outcome="Failed",
+            fail_reason=LONG_FAIL_REASON,
+        ),
+        make_job(simulator, "reboot", pending_for=15, running_for=90),
+        make_job(simulator, "rds_scale", running_for=110),
+        # Finished an hour ago: the app learns its whole story from the first fetch.
+        make_job(simulator, "rds_replica", created_at=now - 3600, running_for=900),
+    ]
+    return jobs
