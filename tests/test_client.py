@@ -35,7 +35,9 @@ from tui.simulator.core import Credential
 from tui.simulator.scenarios import make_job
 
 
-def _client(http: httpx.AsyncClient, endpoint: str, auth: httpx.Auth, **kw: object) -> TaskCenterClient:
+def _client(
+    http: httpx.AsyncClient, endpoint: str, auth: httpx.Auth, **kw: object
+) -> TaskCenterClient:
     return TaskCenterClient(
         http,
         endpoint=endpoint,
@@ -53,14 +55,20 @@ def _client(http: httpx.AsyncClient, endpoint: str, auth: httpx.Auth, **kw: obje
 @pytest.mark.parametrize("auth_kind", ["aksk", "aksk+token", "x-auth-token"])
 async def test_round_trip_over_real_http(service: Service, auth_kind: str) -> None:
     simulator = Simulator(
-        credentials={DEMO_AK: DEMO_SK, "TEMPAK00000000000001": Credential("temp-sk", "sts-token/+=")},
+        credentials={
+            DEMO_AK: DEMO_SK,
+            "TEMPAK00000000000001": Credential("temp-sk", "sts-token/+="),
+        },
         seed=3,
     )
     job = make_job(simulator, "create", created_at=simulator.clock() - 100, running_for=10)
     auth: httpx.Auth = {
         "aksk": lambda: AkSkAuth(DEMO_AK, DEMO_SK, project_id=DEMO_PROJECT_ID),
         "aksk+token": lambda: AkSkAuth(
-            "TEMPAK00000000000001", "temp-sk", security_token="sts-token/+=", project_id=DEMO_PROJECT_ID
+            "TEMPAK00000000000001",
+            "temp-sk",
+            security_token="sts-token/+=",
+            project_id=DEMO_PROJECT_ID,
         ),
         "x-auth-token": lambda: TokenAuth(DEMO_TOKEN),
     }[auth_kind]()
@@ -69,7 +77,10 @@ async def test_round_trip_over_real_http(service: Service, auth_kind: str) -> No
             result = await _client(http, server.url, auth, service=service).get_job(job.id)
     assert result.job.id == job.id
     assert result.job.status == "Completed"
-    assert result.job.typed_entities.resource_ids == [f"{job.instance_id}.vm", f"{job.instance_id}.volume"]
+    assert result.job.typed_entities.resource_ids == [
+        f"{job.instance_id}.vm",
+        f"{job.instance_id}.volume",
+    ]
     assert result.request_id.startswith("sim-")
     assert simulator.counters.auth_failures == 0
 
@@ -162,8 +173,12 @@ async def test_lifecycle_follows_the_clock(
     assert done.typed_entities.instance is not None and done.typed_entities.instance.endpoint
 
 
-async def test_failed_job_carries_its_reason(simulator: Simulator, sim_client: TaskCenterClient, clock: FakeClock) -> None:
-    job = make_job(simulator, "upgrade", outcome="Failed", fail_reason="kernel upgrade failed", running_for=5)
+async def test_failed_job_carries_its_reason(
+    simulator: Simulator, sim_client: TaskCenterClient, clock: FakeClock
+) -> None:
+    job = make_job(
+        simulator, "upgrade", outcome="Failed", fail_reason="kernel upgrade failed", running_for=5
+    )
     clock.advance(6)
     result = await sim_client.get_job(job.id)
     assert result.job.status == "Failed"
@@ -204,7 +219,9 @@ async def test_each_fault_maps_to_its_error(
     assert (await sim_client.get_job(job.id)).job.id == job.id
 
 
-async def test_throttling_above_the_rate(simulator: Simulator, sim_client: TaskCenterClient, clock: FakeClock) -> None:
+async def test_throttling_above_the_rate(
+    simulator: Simulator, sim_client: TaskCenterClient, clock: FakeClock
+) -> None:
     job = make_job(simulator, "reboot")
     simulator.faults.rate_limit = 2
     simulator.faults.retry_after = 3
@@ -223,14 +240,20 @@ async def test_clock_skew_beyond_15_minutes_is_refused(
     simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock
 ) -> None:
     job = make_job(simulator, "reboot")
-    skewed = AkSkAuth(DEMO_AK, DEMO_SK, clock=lambda: datetime.fromtimestamp(clock.now() - 16 * 60, UTC))
+    skewed = AkSkAuth(
+        DEMO_AK, DEMO_SK, clock=lambda: datetime.fromtimestamp(clock.now() - 16 * 60, UTC)
+    )
     with pytest.raises(AuthenticationError, match="verify aksk signature fail"):
         await _client(sim_http, SIM_ENDPOINT, skewed).get_job(job.id)
-    near = AkSkAuth(DEMO_AK, DEMO_SK, clock=lambda: datetime.fromtimestamp(clock.now() - 14 * 60, UTC))
+    near = AkSkAuth(
+        DEMO_AK, DEMO_SK, clock=lambda: datetime.fromtimestamp(clock.now() - 14 * 60, UTC)
+    )
     assert (await _client(sim_http, SIM_ENDPOINT, near).get_job(job.id)).job.id == job.id
 
 
-async def test_unknown_ak_is_refused_and_never_echoed(simulator: Simulator, sim_http: httpx.AsyncClient) -> None:
+async def test_unknown_ak_is_refused_and_never_echoed(
+    simulator: Simulator, sim_http: httpx.AsyncClient
+) -> None:
     job = make_job(simulator, "reboot")
     auth = AkSkAuth("UNKNOWNAKUNKNOWNAK99", "whatever")
     client = TaskCenterClient(
@@ -278,15 +301,21 @@ async def test_a_success_resets_the_failure_count(
     await good.get_job(job.id)
 
 
-async def test_bad_token_and_missing_auth(simulator: Simulator, sim_http: httpx.AsyncClient) -> None:
+async def test_bad_token_and_missing_auth(
+    simulator: Simulator, sim_http: httpx.AsyncClient
+) -> None:
     job = make_job(simulator, "reboot")
     with pytest.raises(AuthenticationError, match="decrypt token fail"):
         await _client(sim_http, SIM_ENDPOINT, TokenAuth("expired")).get_job(job.id)
-    response = await sim_http.get(f"{SIM_ENDPOINT}{job_path(Service.TAURUSDB, DEMO_PROJECT_ID)}?id={job.id}")
+    response = await sim_http.get(
+        f"{SIM_ENDPOINT}{job_path(Service.TAURUSDB, DEMO_PROJECT_ID)}?id={job.id}"
+    )
     assert response.status_code == 401
 
 
-async def test_temporary_credential_needs_its_token(simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock) -> None:
+async def test_temporary_credential_needs_its_token(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock
+) -> None:
     simulator.credentials["TEMPAK"] = Credential("tsk", "the-token")
     job = make_job(simulator, "reboot")
     at = lambda: datetime.fromtimestamp(clock.now(), UTC)  # noqa: E731
@@ -297,7 +326,9 @@ async def test_temporary_credential_needs_its_token(simulator: Simulator, sim_ht
     assert (await _client(sim_http, SIM_ENDPOINT, with_token).get_job(job.id)).job.id == job.id
 
 
-async def test_wrong_project_is_permission_denied(simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock) -> None:
+async def test_wrong_project_is_permission_denied(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock
+) -> None:
     job = make_job(simulator, "reboot")
     client = _client(sim_http, SIM_ENDPOINT, sim_auth(clock), project_id="f" * 32)
     with pytest.raises(PermissionDeniedError):
@@ -342,11 +373,15 @@ def test_retry_after_as_http_date() -> None:
 
 
 def test_redact_keeps_four_characters() -> None:
-    assert redact("ak:ABCDEFGH failed; sk SECRETSK", ["ABCDEFGH", "SECRETSK"]) == "ak:ABCD… failed; sk SECR…"
+    assert (
+        redact("ak:ABCDEFGH failed; sk SECRETSK", ["ABCDEFGH", "SECRETSK"])
+        == "ak:ABCD… failed; sk SECR…"
+    )
 
 
 @pytest.mark.parametrize(
-    "url", ["http://example.com", "ftp://127.0.0.1", "not a url", "https://h/x?y=1", "http://10.0.0.1:80"]
+    "url",
+    ["http://example.com", "ftp://127.0.0.1", "not a url", "https://h/x?y=1", "http://10.0.0.1:80"],
 )
 def test_endpoint_checks_refuse(url: str) -> None:
     with pytest.raises(InvalidInputError):
@@ -364,9 +399,17 @@ def test_endpoint_checks_accept(url: str, expected: str) -> None:
 
 
 def test_region_tables() -> None:
-    assert default_endpoint(Service.TAURUSDB, "tr-west-1") == "https://gaussdbformysql.tr-west-1.myhuaweicloud.com"
-    assert default_endpoint(Service.TAURUSDB_LEGACY, "af-south-1") == "https://gaussdb-mysql.af-south-1.myhuaweicloud.com"
-    assert default_endpoint(Service.RDS, "eu-west-101") == "https://rds.eu-west-101.myhuaweicloud.eu"
+    assert (
+        default_endpoint(Service.TAURUSDB, "tr-west-1")
+        == "https://gaussdbformysql.tr-west-1.myhuaweicloud.com"
+    )
+    assert (
+        default_endpoint(Service.TAURUSDB_LEGACY, "af-south-1")
+        == "https://gaussdb-mysql.af-south-1.myhuaweicloud.com"
+    )
+    assert (
+        default_endpoint(Service.RDS, "eu-west-101") == "https://rds.eu-west-101.myhuaweicloud.eu"
+    )
     assert default_endpoint(Service.RDS, "cn-north-4") == "https://rds.cn-north-4.myhuaweicloud.com"
     with pytest.raises(InvalidInputError, match="--endpoint"):
         default_endpoint(Service.TAURUSDB, "mars-1")

@@ -49,7 +49,9 @@ def test_absent_or_unreadable_times_are_none(text: object) -> None:
 
 def test_different_offsets_in_one_job_compare_correctly() -> None:
     job = parse_job_response(
-        _body(status="Completed", created="2018-08-06T18:41:14+0800", ended="2018-08-06T10:51:14+0000")
+        _body(
+            status="Completed", created="2018-08-06T18:41:14+0800", ended="2018-08-06T10:51:14+0000"
+        )
     )
     assert job.created_at is not None and job.ended_at is not None
     assert job.ended_at - job.created_at == timedelta(minutes=10)
@@ -109,7 +111,9 @@ def test_id_filled_when_missing_and_checked_when_present() -> None:
     job = parse_job_response(json.dumps({"job": {"status": "Running"}}), expected_id=JOB_ID)
     assert job.id == JOB_ID
     with pytest.raises(BadResponseError, match="asked for job"):
-        parse_job_response(_body(status="Running"), expected_id="a9767ede-fe0f-4888-9003-e843a4c90514")
+        parse_job_response(
+            _body(status="Running"), expected_id="a9767ede-fe0f-4888-9003-e843a4c90514"
+        )
 
 
 def test_failed_job_from_the_docs() -> None:
@@ -165,7 +169,9 @@ def test_unknown_entity_keys_survive_a_round_trip() -> None:
 
 
 def test_wrongly_typed_known_entity_does_not_break_the_job() -> None:
-    job = parse_job_response(_body(status="Completed", entities={"resource_ids": "oops", "instance": 3}))
+    job = parse_job_response(
+        _body(status="Completed", entities={"resource_ids": "oops", "instance": 3})
+    )
     typed = job.typed_entities
     assert typed.resource_ids is None and typed.instance is None
     assert job.entities == {"resource_ids": "oops", "instance": 3}
@@ -177,7 +183,16 @@ def test_entities_model_directly() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"", b"<html>502</html>", b"[]", b"null", b'{"job": "x"}', b"{}", b'{"job": {"id": "dff1d2', b"\xff\xfe"],
+    [
+        b"",
+        b"<html>502</html>",
+        b"[]",
+        b"null",
+        b'{"job": "x"}',
+        b"{}",
+        b'{"job": {"id": "dff1d2',
+        b"\xff\xfe",
+    ],
 )
 def test_garbage_is_a_bad_response(body: bytes) -> None:
     with pytest.raises(BadResponseError):
@@ -186,7 +201,9 @@ def test_garbage_is_a_bad_response(body: bytes) -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 job_like = st.fixed_dictionaries(

@@ -122,7 +122,9 @@ def test_parse_authorization_round_trip() -> None:
 
 def test_token_auth_sets_header() -> None:
     captured: list[httpx.Request] = []
-    client = httpx.Client(transport=httpx.MockTransport(lambda r: captured.append(r) or httpx.Response(200)))
+    client = httpx.Client(
+        transport=httpx.MockTransport(lambda r: captured.append(r) or httpx.Response(200))
+    )
     client.get("https://example.invalid/v3/p/jobs?id=x", auth=TokenAuth("tok", project_id="p"))
     assert captured[0].headers["X-Auth-Token"] == "tok"
     assert captured[0].headers["X-Project-Id"] == "p"

@@ -200,6 +200,8 @@ class Counters:
     by_ak: Counter[str] = field(default_factory=Counter)
     by_status: Counter[int] = field(default_factory=Counter)
     auth_failures: int = 0
+    after_final: Counter[str] = field(default_factory=Counter)
+    """Requests for a job whose final status had already been served: a polite client sends none."""
     in_flight: int = 0
     max_in_flight: int = 0
 
@@ -232,6 +234,7 @@ class Simulator:
         self._locked_until: dict[str, float] = {}
         self._buckets: dict[str, tuple[float, float]] = {}
         self._request_ids = itertools.count(1)
+        self._final_served: set[str] = set()
 
     # -- the world -------------------------------------------------------------------------
 
@@ -299,8 +302,12 @@ class Simulator:
         job = self.jobs.get(job_id.lower())
         if job is None or not job.is_visible(now):
             return self._error(400, "DBS.200543", "The job does not exist.")
-        body = json.dumps({"job": job.snapshot(now)}).encode()
-        return self._reply(200, body)
+        snapshot = job.snapshot(now)
+        if job.id in self._final_served:
+            self.counters.after_final[job.id] += 1
+        if snapshot["status"] not in {"Pending", "Running"}:
+            self._final_served.add(job.id)
+        return self._reply(200, json.dumps({"job": snapshot}).encode())
 
     def _authenticate(
         self, request: SimRequest, path: str, raw_query: str, now: float

@@ -1,0 +1,272 @@
+"""The polling engine against the simulator, driven deterministically by a fake clock."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import SIM_ENDPOINT, sim_auth
+from tui.client import TaskCenterClient
+from tui.endpoints import Service
+from tui.poller import (
+    CredentialBlocked,
+    CredentialResumed,
+    EndpointState,
+    Poller,
+    PollerConfig,
+    PollerEvent,
+    TaskErrored,
+    TaskUpdated,
+    TokenBucket,
+)
+from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, Simulator
+from tui.simulator.scenarios import add_random_jobs, make_job
+from tui.store import Store
+
+ORDER = {"Pending": 0, "Running": 1, "Completed": 2, "Failed": 2, "Canceled": 2}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(tmp_path / "w.sqlite3")
+
+
+def _client(http: httpx.AsyncClient, clock: FakeClock, sk: str = DEMO_SK) -> TaskCenterClient:
+    return TaskCenterClient(
+        http, endpoint=SIM_ENDPOINT, service=Service.TAURUSDB, project_id=DEMO_PROJECT_ID,
+        auth=sim_auth(clock, sk=sk), secrets=(DEMO_AK, sk),
+    )  # fmt: skip
+
+
+def _poller(
+    store: Store,
+    client: TaskCenterClient,
+    clock: FakeClock,
+    *,
+    rate: float = 1000.0,
+    **config: float,
+) -> tuple[Poller, list[PollerEvent]]:
+    poller = Poller(
+        store,
+        {"default": client},
+        rate_limits={"default": rate},
+        config=PollerConfig(**config),  # type: ignore[arg-type]
+        clock=clock.now,
+        wall_clock=clock.now,
+        rng=random.Random(1),
+    )
+    events: list[PollerEvent] = []
+    poller.subscribe(events.append)
+    return poller, events
+
+
+async def _run_for(
+    poller: Poller, clock: FakeClock, seconds: float, step: float = 1.0
+) -> list[int]:
+    """Advance the fake clock ``step`` at a time, ticking the engine; return requests per step."""
+    sent = []
+    elapsed = 0.0
+    while elapsed < seconds:
+        sent.append(await poller.tick())
+        clock.advance(step)
+        elapsed += step
+    return sent
+
+
+async def test_200_random_tasks_reach_their_final_state_politely(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    simulator.faults.latency = 0.0005  # real overlap between requests
+    jobs = add_random_jobs(simulator, 200, max_running=60)
+    store.add_tasks([job.id for job in jobs], profile="default", now=clock.now())
+    poller, events = _poller(store, _client(sim_http, clock), clock, concurrency=8)
+    await _run_for(poller, clock, 120)
+
+    for job in jobs:
+        record = store.get_task(job.id)
+        assert record is not None and record.status == job.outcome, job
+        history = store.history(job.id)
+        statuses = [o.status for o in history]
+        assert statuses[-1] == job.outcome
+        assert [ORDER[s] for s in statuses] == sorted(ORDER[s] for s in statuses)
+        progress = [o.progress for o in history if o.status == "Running"]
+        assert progress == sorted(progress)  # type: ignore[type-var]
+        assert record.job is not None and record.job.ended_at is not None
+    assert sum(simulator.counters.after_final.values()) == 0
+    assert simulator.counters.max_in_flight <= 8
+    finished = [e for e in events if isinstance(e, TaskUpdated) and e.finished]
+    assert sorted(e.record.task_id for e in finished) == sorted(job.id for job in jobs)
+
+    before = simulator.counters.total
+    await _run_for(poller, clock, 600, step=10)
+    assert simulator.counters.total == before  # nothing final is ever asked about again
+
+
+async def test_cadence_is_the_interval_with_jitter(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    job = make_job(simulator, "reboot", running_for=10_000)
+    store.add_tasks([job.id], profile="default", now=clock.now())
+    poller, _ = _poller(store, _client(sim_http, clock), clock, interval=5.0, jitter=0.15)
+    sent = await _run_for(poller, clock, 300, step=0.25)
+    requests = simulator.counters.by_job[job.id]
+    # One immediate poll, then one every 4.25-5.75 s.
+    assert 300 / 5.75 <= requests <= 1 + 300 / 4.25
+    times = [i * 0.25 for i, n in enumerate(sent) if n]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= 4.25 and max(gaps) <= 6.0
+
+
+async def test_concurrency_cap_holds_with_real_latency(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    simulator.faults.latency = 0.01
+    jobs = [make_job(simulator, "reboot", running_for=1000) for _ in range(40)]
+    store.add_tasks([j.id for j in jobs], profile="default")
+    poller, _ = _poller(store, _client(sim_http, clock), clock, concurrency=3)
+    assert await poller.tick() == 40
+    assert simulator.counters.max_in_flight == 3
+
+
+async def test_wrong_sk_sends_exactly_one_request_whatever_the_number_of_tasks(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    jobs = [make_job(simulator, "reboot", running_for=1000) for _ in range(50)]
+    store.add_tasks([j.id for j in jobs], profile="default")
+    poller, events = _poller(store, _client(sim_http, clock, sk="wrong"), clock)
+    await _run_for(poller, clock, 120)
+    assert simulator.counters.total == 1
+    blocked = [e for e in events if isinstance(e, CredentialBlocked)]
+    assert len(blocked) == 1 and blocked[0].profiles == ("default",)
+    assert poller.is_blocked("default") is not None
+
+    # The user fixes the credential: polling resumes with one probe, then all the rest.
+    poller.set_client("default", _client(sim_http, clock), credential_key="fixed")
+    assert await poller.tick() == 50
+    assert any(isinstance(e, CredentialResumed) for e in events)
+
+
+async def test_throttling_slows_the_rate_then_it_recovers(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    jobs = [make_job(simulator, "reboot", running_for=100_000) for _ in range(60)]
+    store.add_tasks([j.id for j in jobs], profile="default")
+    poller, events = _poller(store, _client(sim_http, clock), clock, rate=20.0, interval=2.0)
+    await _run_for(poller, clock, 10)
+    calm = simulator.counters.by_status[200]
+    simulator.faults.rate_limit = 2.0  # the gateway starts throttling hard
+    before_429 = simulator.counters.total
+    sent_throttled = sum(await _run_for(poller, clock, 30))
+    assert simulator.counters.by_status[429] > 0
+    assert any(isinstance(e, EndpointState) and e.state == "throttled" for e in events)
+    # Our rate fell well below the 20/s we were allowed: far fewer than 30 s x 20/s attempts.
+    assert sent_throttled < 30 * 20 / 4, (calm, before_429, sent_throttled)
+    late = sum(await _run_for(poller, clock, 30))
+    assert late <= 30 * 2 * 1.5  # settled near the gateway's limit
+    simulator.faults.rate_limit = None
+    await _run_for(poller, clock, 60)
+    recovered = sum(await _run_for(poller, clock, 10))
+    assert recovered >= 25  # 60 tasks every ~2 s: back to full speed
+    states = [e.state for e in events if isinstance(e, EndpointState)]
+    assert states[-2:] == ["throttled", "ok"]
+
+
+async def test_backoff_on_server_errors_keeps_last_good_data(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    job = make_job(simulator, "reboot", running_for=10_000)
+    store.add_tasks([job.id], profile="default")
+    poller, events = _poller(store, _client(sim_http, clock), clock, interval=5.0)
+    await poller.tick()
+    simulator.faults.server_errors_next = 4
+    sent = await _run_for(poller, clock, 200, step=0.5)
+    times = [i * 0.5 for i, n in enumerate(sent) if n]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert gaps[0] < gaps[1] < gaps[2]  # exponential growth while failing
+    errors = [e for e in events if isinstance(e, TaskErrored)]
+    assert len(errors) == 4 and errors[-1].failures == 4
+    record = store.get_task(job.id)
+    assert record is not None and record.status == "Running" and not record.is_stale
+
+
+async def test_retry_after_is_honoured(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    job = make_job(simulator, "reboot", running_for=10_000)
+    store.add_tasks([job.id], profile="default")
+    poller, _ = _poller(store, _client(sim_http, clock), clock, interval=1.0)
+    simulator.faults.rate_limit = 0.0001
+    simulator.faults.retry_after = 40
+    sent = await _run_for(poller, clock, 39, step=1)
+    # The first request drained the bucket's single token; the 429 said wait 40 s.
+    assert sum(sent) <= 2
+
+
+async def test_not_found_grace_then_marked_not_found(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    job = make_job(simulator, "reboot", visible_after=10, running_for=100)
+    ghost = "0f0f0f0f-0000-4000-8000-000000000000"
+    store.add_tasks([job.id, ghost], profile="default", now=clock.now())
+    poller, events = _poller(store, _client(sim_http, clock), clock, not_found_grace=60)
+    await _run_for(poller, clock, 20)
+    assert store.get_task(job.id).status == "Running"  # type: ignore[union-attr]
+    assert not store.get_task(ghost).not_found  # type: ignore[union-attr]
+    await _run_for(poller, clock, 50)
+    ghost_record = store.get_task(ghost)
+    assert ghost_record is not None and ghost_record.not_found
+    assert any(isinstance(e, TaskErrored) and e.not_found for e in events)
+    asked = simulator.counters.by_job[ghost]
+    await _run_for(poller, clock, 300, step=5)
+    assert simulator.counters.by_job[ghost] == asked  # checked rarely (every 10 min) now
+
+
+async def test_pause_resume_and_refresh_now(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    jobs = [make_job(simulator, "reboot", running_for=10_000) for _ in range(3)]
+    store.add_tasks([j.id for j in jobs], profile="default")
+    poller, _ = _poller(store, _client(sim_http, clock), clock, interval=60)
+    assert await poller.tick() == 3
+    poller.pause()
+    clock.advance(120)
+    assert await poller.tick() == 0
+    poller.resume()
+    assert await poller.tick() == 3
+    assert poller.refresh_now(jobs[0].id) == 1
+    assert await poller.tick() == 1
+    assert poller.refresh_now() == 3
+    assert await poller.tick() == 3
+
+
+async def test_sync_picks_up_another_process_adding_and_removing(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, tmp_path: Path
+) -> None:
+    path = tmp_path / "shared.sqlite3"
+    ours, theirs = Store.open(path), Store.open(path)
+    poller, _ = _poller(ours, _client(sim_http, clock), clock)
+    job = make_job(simulator, "reboot", running_for=10_000)
+    version = ours.data_version()
+    theirs.add_tasks([job.id], profile="default")
+    assert ours.data_version() != version
+    poller.sync()
+    assert await poller.tick() == 1
+    theirs.remove_tasks([job.id])
+    poller.sync()
+    clock.advance(100)
+    assert await poller.tick() == 0
+
+
+def test_token_bucket() -> None:
+    bucket = TokenBucket(2.0, now=0.0)
+    assert [bucket.try_take(0.0) for _ in range(3)] == [True, True, False]
+    assert bucket.wait_time(0.0) == pytest.approx(0.5)
+    assert bucket.try_take(0.5)
+    bucket.slow_down()
+    assert bucket.rate == 1.0
+    for _ in range(100):
+        bucket.speed_up()
+    assert bucket.rate == 2.0

@@ -1,0 +1,289 @@
+"""Settings from ``config.toml``, profiles resolved against flags and the environment.
+
+Precedence: command-line flags > environment > ``config.toml`` > built-in defaults. For
+credentials, a profile's own explicit source (``credentials_file`` or ``token_file``) is used as
+configured; otherwise the environment (``HUAWEICLOUD_SDK_AK``/``_SK``) beats the SDK's default
+credentials file, as in the official SDK.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tui.credentials import (
+    Credential,
+    CredentialError,
+    credential_from_env,
+    credential_from_file,
+    credential_from_token_file,
+)
+from tui.endpoints import Service, check_endpoint_url, default_endpoint
+from tui.ids import InvalidInputError
+from tui.paths import config_file, default_credentials_file
+
+__all__ = [
+    "CliOverrides",
+    "ConfigError",
+    "NotificationSettings",
+    "Profile",
+    "ProfileSettings",
+    "Settings",
+    "load_settings",
+    "resolve_profile",
+]
+
+_PROJECT_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
+
+
+class ConfigError(Exception):
+    """Unusable configuration: the message names the file, the key, the line and the fix."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+
+class NotificationSettings(_Strict):
+    """``[notifications]``: how a finished task announces itself."""
+
+    toast: bool = True
+    """Show an in-app toast when a task completes, fails or is canceled."""
+    bell: bool = True
+    """Ring the terminal bell when a task fails (and, with ``bell_on_success``, completes)."""
+    bell_on_success: bool = False
+    """Also ring the bell for tasks that complete successfully."""
+    desktop: bool = True
+    """Send a desktop notification (OSC 9 and OSC 777; reaches a laptop over SSH and tmux)."""
+
+
+class ProfileSettings(_Strict):
+    """``[profiles.NAME]``: one region/project and the credential to use there."""
+
+    service: Service = Service.TAURUSDB
+    """API to ask: ``taurusdb`` (/v3), ``taurusdb-legacy`` (/mysql/v3) or ``rds``."""
+    region: str | None = None
+    """Region ID such as ``cn-north-4``; picks the endpoint from the built-in tables."""
+    project_id: str | None = None
+    """Project ID (32 letters and digits) in that region."""
+    endpoint: str | None = None
+    """Explicit endpoint URL, overriding the region table (https; http only to 127.0.0.1)."""
+    credentials_file: Path | None = None
+    """An SDK-style INI credentials file for this profile (``ak``, ``sk``, ...)."""
+    credentials_section: str = "basic"
+    """Section of ``credentials_file`` to read."""
+    token_file: Path | None = None
+    """A file holding an IAM token, sent as ``X-Auth-Token`` instead of AK/SK signing."""
+    rate_limit: float = Field(default=5.0, gt=0, le=100)
+    """Most requests per second to this profile's endpoint."""
+
+
+class Settings(_Strict):
+    """The whole ``config.toml``."""
+
+    default_profile: str = "default"
+    """Profile used when ``--profile`` is not given."""
+    refresh_interval: float = Field(default=5.0, ge=1, le=3600)
+    """Seconds between polls of a Pending or Running task (jitter is added)."""
+    concurrency: int = Field(default=8, ge=1, le=64)
+    """Most requests in flight at once."""
+    not_found_grace: float = Field(default=60.0, ge=0, le=3600)
+    """Seconds a newly added task may be unknown to the cloud before it is marked not found."""
+    theme: str = "textual-dark"
+    """Textual theme name, e.g. ``textual-dark``, ``textual-light``, ``nord``."""
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+    """Notification switches."""
+    profiles: dict[str, ProfileSettings] = Field(default_factory=dict)
+    """Named profiles, ``[profiles.NAME]``."""
+
+
+def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
+    """Best-effort line number of the key at ``loc`` in the TOML ``text``."""
+    keys = [str(part) for part in loc if isinstance(part, str)]
+    if not keys:
+        return None
+    want = keys[-1]
+    section = ".".join(keys[:-1])
+    current = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            current = stripped.strip("[]").strip()
+            if current == ".".join(keys):
+                return number
+            continue
+        key = stripped.split("=", 1)[0].strip().strip('"')
+        if "=" in stripped and key == want and current == section:
+            return number
+    return None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read ``config.toml`` (defaults when it does not exist); raise ConfigError when bad."""
+    path = path or config_file()
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path}: TOML syntax error: {exc}. Fix the file or move it aside."
+        ) from None
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors()[:5]:
+            key = ".".join(str(part) for part in error["loc"])
+            line = _line_of(text, error["loc"])
+            where = f"{path}:{line}" if line else str(path)
+            if error["type"] == "extra_forbidden":
+                problems.append(f"{where}: unknown key '{key}' (see `taskwatch config --init`)")
+            else:
+                problems.append(f"{where}: '{key}': {error['msg']} (got {error.get('input')!r})")
+        raise ConfigError("\n".join(problems)) from None
+
+
+@dataclass(frozen=True)
+class CliOverrides:
+    """Per-invocation flags that beat the configuration file."""
+
+    profile: str | None = None
+    endpoint: str | None = None
+    region: str | None = None
+    project_id: str | None = None
+    service: Service | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A profile with everything resolved: where to send requests and with which credential."""
+
+    name: str
+    service: Service
+    endpoint: str
+    project_id: str
+    credential: Credential
+    region: str | None = None
+    rate_limit: float = 5.0
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def where(self) -> str:
+        """Region (or endpoint host) and project, for the summary bar."""
+        return f"{self.region or self.endpoint} · {self.project_id[:8]}"
+
+
+def _pick(*candidates: tuple[Any, str]) -> tuple[Any, str]:
+    for value, source in candidates:
+        if value not in (None, ""):
+            return value, source
+    return None, ""
+
+
+def _credential_for(settings: ProfileSettings, env: Mapping[str, str]) -> Credential | None:
+    if settings.token_file is not None:
+        return credential_from_token_file(settings.token_file)
+    if settings.credentials_file is not None:
+        found = credential_from_file(settings.credentials_file, settings.credentials_section)
+        if found is None:
+            raise CredentialError(f"credentials file {settings.credentials_file} does not exist")
+        return found
+    return credential_from_env(env) or credential_from_file(default_credentials_file())
+
+
+def resolve_profile(
+    settings: Settings,
+    overrides: CliOverrides | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    name: str | None = None,
+) -> Profile:
+    """Resolve profile ``name`` (or the flag's, or the default) into a usable Profile.
+
+    Raises ConfigError with a one-line fix when anything needed is missing or invalid.
+    """
+    overrides = overrides or CliOverrides()
+    env = os.environ if env is None else env
+    name = name or overrides.profile or settings.default_profile
+    configured = settings.profiles.get(name)
+    if configured is None:
+        if name != "default" or (overrides.profile and settings.profiles):
+            known = ", ".join(sorted(settings.profiles)) or "none"
+            raise ConfigError(
+                f"no profile '{name}' in {config_file()} (profiles: {known}); "
+                f"add [profiles.{name}] or pick another with --profile"
+            )
+        configured = ProfileSettings()
+    file_source = f"{config_file()} [profiles.{name}]"
+    try:
+        credential = _credential_for(configured, env)
+    except CredentialError as exc:
+        raise ConfigError(str(exc)) from None
+    if credential is None:
+        raise ConfigError(
+            f"no credentials for profile '{name}': set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, "
+            f"or write {default_credentials_file()} ([basic] ak=..., sk=...), "
+            f"or set credentials_file/token_file in [profiles.{name}]"
+        )
+    service, service_source = _pick(
+        (overrides.service, "--service"), (configured.service, file_source)
+    )
+    region, region_source = _pick((overrides.region, "--region"), (configured.region, file_source))
+    project_id, project_source = _pick(
+        (overrides.project_id, "--project-id"),
+        (env.get("HUAWEICLOUD_SDK_PROJECT_ID"), "$HUAWEICLOUD_SDK_PROJECT_ID"),
+        (configured.project_id, file_source),
+        (credential.project_id, credential.source),
+    )
+    endpoint, endpoint_source = _pick(
+        (overrides.endpoint, "--endpoint"), (configured.endpoint, file_source)
+    )
+    if not project_id:
+        raise ConfigError(
+            f"no project ID for profile '{name}': pass --project-id, set "
+            f"HUAWEICLOUD_SDK_PROJECT_ID, or set project_id in [profiles.{name}]"
+        )
+    if not _PROJECT_ID.match(project_id):
+        raise ConfigError(
+            f"project ID {project_id!r} ({project_source}) must be letters and digits"
+        )
+    try:
+        if endpoint:
+            endpoint = check_endpoint_url(endpoint)
+        elif region:
+            endpoint, endpoint_source = default_endpoint(service, region), f"region {region}"
+        else:
+            raise ConfigError(
+                f"no region or endpoint for profile '{name}': pass --region (e.g. cn-north-4) "
+                f"or --endpoint URL, or set region in [profiles.{name}]"
+            )
+    except InvalidInputError as exc:
+        raise ConfigError(str(exc)) from None
+    return Profile(
+        name=name,
+        service=service,
+        endpoint=endpoint,
+        project_id=project_id,
+        credential=credential,
+        region=region,
+        rate_limit=configured.rate_limit,
+        sources={
+            "service": service_source or "default",
+            "region": region_source or "unset",
+            "project_id": project_source,
+            "endpoint": endpoint_source,
+            "credential": credential.source,
+        },
+    )

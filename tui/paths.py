@@ -1,0 +1,58 @@
+"""Every filesystem path taskwatch uses, decided in one place (platformdirs; XDG_* relocate)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+__all__ = [
+    "APP_NAME",
+    "config_dir",
+    "config_file",
+    "data_dir",
+    "database_file",
+    "default_credentials_file",
+    "log_dir",
+    "log_file",
+]
+
+APP_NAME = "taskwatch"
+
+
+def config_dir() -> Path:
+    """Directory of ``config.toml``."""
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def config_file() -> Path:
+    """The configuration file (it need not exist)."""
+    return config_dir() / "config.toml"
+
+
+def data_dir() -> Path:
+    """Directory of the watchlist databases."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def database_file(*, demo: bool = False) -> Path:
+    """The watchlist database; ``--demo`` keeps its own so it never touches real tasks."""
+    return data_dir() / ("demo.sqlite3" if demo else "watchlist.sqlite3")
+
+
+def log_dir() -> Path:
+    """Directory of the rotating log file."""
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def log_file() -> Path:
+    return log_dir() / "taskwatch.log"
+
+
+def default_credentials_file() -> Path:
+    """The official SDK's credentials file, ``~/.huaweicloud/credentials`` unless overridden."""
+    override = os.environ.get("HUAWEICLOUD_SDK_CREDENTIALS_FILE")
+    if override:
+        return Path(override).expanduser()
+    return Path.home() / ".huaweicloud" / "credentials"

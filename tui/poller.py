@@ -1,0 +1,537 @@
+"""The polling engine: which task to ask about when, politely, and what to tell subscribers.
+
+UI-agnostic (no Textual here). Cadence by status: Pending/Running/unknown every ``interval``
+seconds with jitter; Completed/Failed/Canceled never again. At most ``concurrency`` requests in
+flight, a token bucket per endpoint that halves on throttling and recovers on success, exponential
+backoff with jitter (honouring Retry-After) per task. A credential is proven with a single request
+before tasks using it are polled in parallel, and an authentication error stops every request for
+that credential at once: the gateway locks an AK after five failures, and we must never cause that.
+
+Time comes from an injectable clock; :meth:`Poller.tick` dispatches whatever is due and waits for
+it, so tests drive the engine deterministically; :meth:`Poller.run` is the same loop in real time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from tui.client import TaskCenterClient
+from tui.errors import (
+    AuthenticationError,
+    JobNotFoundError,
+    TaskCenterError,
+    ThrottledError,
+)
+from tui.models import Job
+from tui.store import Store, TaskRecord
+
+__all__ = [
+    "CredentialBlocked",
+    "CredentialResumed",
+    "EndpointState",
+    "Poller",
+    "PollerConfig",
+    "PollerEvent",
+    "TaskErrored",
+    "TaskUpdated",
+    "TokenBucket",
+]
+
+
+@dataclass(frozen=True)
+class PollerConfig:
+    """Tunables; the defaults are the product's documented behaviour."""
+
+    interval: float = 5.0
+    jitter: float = 0.15
+    """Fraction of the interval added or removed at random, so polls do not march in step."""
+    concurrency: int = 8
+    not_found_grace: float = 60.0
+    not_found_retry: float = 3.0
+    """How soon to ask again about a new task the cloud does not know yet."""
+    not_found_recheck: float = 600.0
+    """How often to look again for a task marked not found."""
+    backoff_max: float = 300.0
+
+
+# -- events -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskUpdated:
+    """A task was fetched; ``changed`` when its status or progress moved."""
+
+    record: TaskRecord
+    previous_status: str
+    changed: bool
+
+    @property
+    def finished(self) -> bool:
+        """Whether this update is the task's arrival at a final status."""
+        return self.changed and self.record.is_final and self.previous_status != self.record.status
+
+
+@dataclass(frozen=True)
+class TaskErrored:
+    """A refresh failed; the record keeps its last good data and is marked stale."""
+
+    record: TaskRecord
+    error: TaskCenterError
+    failures: int
+    """Consecutive failures of this task."""
+    not_found: bool = False
+    """The grace period is over and the cloud still does not know the task."""
+
+
+@dataclass(frozen=True)
+class CredentialBlocked:
+    """Every request with a credential stopped after an authentication error."""
+
+    profiles: tuple[str, ...]
+    error: TaskCenterError
+
+
+@dataclass(frozen=True)
+class CredentialResumed:
+    profiles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EndpointState:
+    """How an endpoint is doing: ``ok``, ``throttled`` or ``offline`` (since ``since``)."""
+
+    endpoint: str
+    state: str
+    since: float
+
+
+PollerEvent = TaskUpdated | TaskErrored | CredentialBlocked | CredentialResumed | EndpointState
+
+
+# -- rate limiting --------------------------------------------------------------------------------
+
+
+class TokenBucket:
+    """A token bucket whose rate drops by half on throttling and creeps back on success."""
+
+    def __init__(self, rate: float, now: float) -> None:
+        self.max_rate = rate
+        self.rate = rate
+        self.tokens = min(rate, 1.0) if rate < 1 else rate
+        self.updated = now
+
+    def _refill(self, now: float) -> None:
+        capacity = max(1.0, self.rate)
+        self.tokens = min(capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+
+    def try_take(self, now: float) -> bool:
+        self._refill(now)
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+    def wait_time(self, now: float) -> float:
+        """Seconds until a token is available."""
+        self._refill(now)
+        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
+
+    def slow_down(self) -> None:
+        self.rate = max(self.max_rate / 32, self.rate / 2)
+        self.tokens = min(self.tokens, 0.0)
+
+    def speed_up(self) -> None:
+        self.rate = min(self.max_rate, self.rate * 1.1 + 0.05)
+
+
+# -- the engine -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Tracked:
+    task_id: str
+    profile: str
+    added_at: float
+    due: float = 0.0
+    final: bool = False
+    in_flight: bool = False
+    failures: int = 0
+    not_found: bool = False
+    ever_found: bool = False
+    generation: int = 0
+
+
+@dataclass
+class _CredentialState:
+    profiles: set[str] = field(default_factory=set)
+    verified: bool = False
+    probing: bool = False
+    blocked: TaskCenterError | None = None
+    waiting: list[tuple[float, int, str, int]] = field(default_factory=list)
+    """Heap entries held back while the credential's probe request is out."""
+
+
+Subscriber = Callable[[PollerEvent], None]
+
+
+class Poller:
+    """Polls every watched task in ``store`` through the client of its profile."""
+
+    def __init__(
+        self,
+        store: Store,
+        clients: Mapping[str, TaskCenterClient],
+        *,
+        credential_keys: Mapping[str, str] | None = None,
+        rate_limits: Mapping[str, float] | None = None,
+        config: PollerConfig | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        self.config = config or PollerConfig()
+        self._clock = clock
+        self._wall = wall_clock
+        self._rng = rng or random.Random()
+        self._subscribers: list[Subscriber] = []
+        self._tracked: dict[str, _Tracked] = {}
+        self._heap: list[tuple[float, int, str, int]] = []
+        self._sequence = itertools.count()
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._stopped = False
+        self.paused = False
+        self._clients: dict[str, TaskCenterClient] = {}
+        self._profile_key: dict[str, str] = {}
+        self._credentials: dict[str, _CredentialState] = {}
+        self._buckets: dict[str, TokenBucket] = {}
+        self._endpoint_state: dict[str, EndpointState] = {}
+        self._rate_limits = dict(rate_limits or {})
+        self._bucket_wait: float | None = None
+        for profile, client in clients.items():
+            key = (credential_keys or {}).get(profile, profile)
+            self.set_client(profile, client, credential_key=key)
+        self.sync()
+
+    # -- configuration -------------------------------------------------------------------------
+
+    def subscribe(self, callback: Subscriber) -> None:
+        """Call ``callback`` with every event, on the event loop, in order."""
+        self._subscribers.append(callback)
+
+    def set_client(
+        self, profile: str, client: TaskCenterClient, *, credential_key: str | None = None
+    ) -> None:
+        """Use ``client`` for ``profile``. A new credential unblocks the profile."""
+        key = credential_key or profile
+        old_key = self._profile_key.get(profile)
+        was_blocked = False
+        if old_key is not None and old_key != key:
+            old_state = self._credentials[old_key]
+            old_state.profiles.discard(profile)
+            was_blocked = old_state.blocked is not None
+        self._clients[profile] = client
+        self._profile_key[profile] = key
+        self._credentials.setdefault(key, _CredentialState()).profiles.add(profile)
+        rate = self._rate_limits.get(profile, 5.0)
+        if client.endpoint not in self._buckets:
+            self._buckets[client.endpoint] = TokenBucket(rate, self._clock())
+        if was_blocked and self._credentials[key].blocked is None:
+            self._emit(CredentialResumed((profile,)))
+            now = self._clock()
+            for tracked in self._tracked.values():
+                if tracked.profile == profile and not tracked.final:
+                    self._schedule(tracked, now)
+        self._wake.set()
+
+    # -- the watchlist --------------------------------------------------------------------------
+
+    def sync(self) -> None:
+        """Bring the tracked set in line with the store (another process may have changed it)."""
+        now = self._clock()
+        records = {record.task_id: record for record in self.store.list_tasks()}
+        for task_id in list(self._tracked):
+            if task_id not in records:
+                del self._tracked[task_id]
+        for task_id, record in records.items():
+            tracked = self._tracked.get(task_id)
+            if tracked is None:
+                tracked = _Tracked(task_id, record.profile, record.added_at)
+                tracked.ever_found = record.job_json is not None
+                tracked.not_found = record.not_found
+                self._tracked[task_id] = tracked
+                self._schedule(tracked, now)
+            tracked.profile = record.profile
+            tracked.final = record.is_final
+        self._wake.set()
+
+    @property
+    def task_ids(self) -> list[str]:
+        return list(self._tracked)
+
+    def is_blocked(self, profile: str) -> TaskCenterError | None:
+        """The authentication error that stopped ``profile``, if any."""
+        key = self._profile_key.get(profile)
+        return self._credentials[key].blocked if key else None
+
+    def endpoint_states(self) -> list[EndpointState]:
+        return list(self._endpoint_state.values())
+
+    # -- controls ---------------------------------------------------------------------------------
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
+        self._wake.set()
+
+    def refresh_now(self, task_id: str | None = None) -> int:
+        """Make one task (or every non-final task) due now; return how many were scheduled."""
+        now = self._clock()
+        chosen = [self._tracked[task_id]] if task_id in self._tracked else []
+        if task_id is None:
+            chosen = list(self._tracked.values())
+        count = 0
+        for tracked in chosen:
+            if not tracked.final and not tracked.in_flight:
+                tracked.failures = 0
+                self._schedule(tracked, now)
+                count += 1
+        self._wake.set()
+        return count
+
+    def resume_credential(self, profile: str | None = None) -> None:
+        """Let blocked credentials try again (one probe request first)."""
+        for state in self._credentials.values():
+            if state.blocked is not None and (profile is None or profile in state.profiles):
+                state.blocked = None
+                state.verified = False
+                self._emit(CredentialResumed(tuple(sorted(state.profiles))))
+        self.refresh_now()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._wake.set()
+
+    # -- scheduling -------------------------------------------------------------------------------
+
+    def _schedule(self, tracked: _Tracked, due: float) -> None:
+        tracked.due = due
+        tracked.generation += 1
+        heapq.heappush(self._heap, (due, next(self._sequence), tracked.task_id, tracked.generation))
+
+    def _jittered(self, seconds: float) -> float:
+        spread = self.config.jitter
+        return seconds * (1.0 + self._rng.uniform(-spread, spread))
+
+    def _dispatch_due(self) -> None:
+        """Start a request for every due task, within the caps.
+
+        A task that cannot go now is set aside so that nothing spins: behind a blocked credential
+        it waits for :meth:`resume_credential`; behind a credential's first (probe) request it
+        waits for that request; behind an empty token bucket it stays due and the loop sleeps
+        until the bucket refills.
+        """
+        self._bucket_wait = None
+        if self.paused or self._stopped:
+            return
+        now = self._clock()
+        deferred: list[tuple[float, int, str, int]] = []
+        while self._heap and self._heap[0][0] <= now:
+            if len(self._in_flight) >= self.config.concurrency:
+                break
+            entry = heapq.heappop(self._heap)
+            _, _, task_id, generation = entry
+            tracked = self._tracked.get(task_id)
+            if tracked is None or tracked.generation != generation or tracked.final:
+                continue
+            if tracked.in_flight:
+                continue
+            client = self._clients.get(tracked.profile)
+            if client is None:
+                continue  # a profile this process has no client for
+            credential = self._credentials[self._profile_key[tracked.profile]]
+            if credential.blocked is not None:
+                continue  # resume_credential() schedules it again
+            if not credential.verified and credential.probing:
+                credential.waiting.append(entry)
+                continue
+            bucket = self._buckets[client.endpoint]
+            if not bucket.try_take(now):
+                deferred.append(entry)
+                wait = bucket.wait_time(now)
+                self._bucket_wait = (
+                    wait if self._bucket_wait is None else min(self._bucket_wait, wait)
+                )
+                continue
+            if not credential.verified:
+                credential.probing = True
+            tracked.in_flight = True
+            task = asyncio.get_running_loop().create_task(self._poll(tracked, client, credential))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+        for entry in deferred:
+            heapq.heappush(self._heap, entry)
+
+    def _next_wakeup(self) -> float | None:
+        """Seconds until something may be dispatched, or None to wait for an event."""
+        if not self._heap:
+            return None
+        until_due = self._heap[0][0] - self._clock()
+        if until_due > 0:
+            return until_due
+        if len(self._in_flight) >= self.config.concurrency:
+            return None  # a finishing request wakes the loop
+        return self._bucket_wait
+
+    async def tick(self) -> int:
+        """Dispatch everything due now (as the caps allow), wait for it; return requests made."""
+        started = 0
+        while True:
+            before = len(self._in_flight)
+            self._dispatch_due()
+            started += len(self._in_flight) - before
+            if not self._in_flight:
+                return started
+            await asyncio.wait(set(self._in_flight))
+
+    async def run(self) -> None:
+        """Poll until :meth:`stop`. Real-time loop over the same dispatch as :meth:`tick`."""
+        try:
+            while not self._stopped:
+                self._wake.clear()
+                self._dispatch_due()
+                timeout = None if self.paused else self._next_wakeup()
+                if timeout is not None:
+                    timeout = max(timeout, 0.02)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+        finally:
+            for task in list(self._in_flight):
+                task.cancel()
+            if self._in_flight:
+                await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    # -- one request ------------------------------------------------------------------------------
+
+    async def _poll(
+        self, tracked: _Tracked, client: TaskCenterClient, credential: _CredentialState
+    ) -> None:
+        try:
+            try:
+                result = await client.get_job(tracked.task_id)
+            except TaskCenterError as error:
+                self._on_error(tracked, client, credential, error)
+            else:
+                self._on_success(tracked, client, credential, result.job)
+        finally:
+            tracked.in_flight = False
+            credential.probing = False
+            for entry in credential.waiting:
+                heapq.heappush(self._heap, entry)
+            credential.waiting.clear()
+            self._wake.set()
+
+    def _on_success(
+        self,
+        tracked: _Tracked,
+        client: TaskCenterClient,
+        credential: _CredentialState,
+        job: Job,
+    ) -> None:
+        credential.verified = True
+        self._buckets[client.endpoint].speed_up()
+        self._set_endpoint_state(client.endpoint, "ok")
+        if tracked.task_id not in self._tracked:
+            return  # removed while the request was in flight
+        previous = self.store.get_task(tracked.task_id)
+        changed = self.store.record_success(tracked.task_id, job, now=self._wall())
+        record = self.store.get_task(tracked.task_id)
+        if record is None:
+            return
+        tracked.failures = 0
+        tracked.not_found = False
+        tracked.ever_found = True
+        tracked.final = job.is_final
+        if not tracked.final:
+            self._schedule(tracked, self._clock() + self._jittered(self.config.interval))
+        self._emit(
+            TaskUpdated(record, previous.status if previous else "", changed or previous is None)
+        )
+
+    def _on_error(
+        self,
+        tracked: _Tracked,
+        client: TaskCenterClient,
+        credential: _CredentialState,
+        error: TaskCenterError,
+    ) -> None:
+        now = self._clock()
+        wall = self._wall()
+        if isinstance(error, AuthenticationError):
+            self.store.record_error(tracked.task_id, kind=error.kind, text=str(error), now=wall)
+            self._schedule(tracked, now)  # ready the moment the credential is resumed
+            if credential.blocked is None:
+                credential.blocked = error
+                credential.verified = False
+                self._emit(CredentialBlocked(tuple(sorted(credential.profiles)), error))
+            self._emit_error(tracked, error)
+            return
+        credential.verified = True  # the gateway accepted the credential
+        not_found = False
+        if isinstance(error, JobNotFoundError):
+            self._set_endpoint_state(client.endpoint, "ok")
+            age = wall - tracked.added_at
+            if not tracked.ever_found and age < self.config.not_found_grace:
+                delay = self.config.not_found_retry
+            else:
+                not_found = True
+                tracked.not_found = True
+                delay = self.config.not_found_recheck
+            tracked.failures = 0
+        else:
+            tracked.failures += 1
+            backoff = min(self.config.backoff_max, self.config.interval * 2**tracked.failures)
+            delay = backoff * self._rng.uniform(0.5, 1.0) + self.config.interval
+            if isinstance(error, ThrottledError):
+                self._buckets[client.endpoint].slow_down()
+                self._set_endpoint_state(client.endpoint, "throttled")
+                if error.retry_after is not None:
+                    delay = max(delay, error.retry_after)
+            elif error.kind == "network":
+                self._set_endpoint_state(client.endpoint, "offline")
+        if tracked.task_id not in self._tracked:
+            return
+        self.store.record_error(
+            tracked.task_id, kind=error.kind, text=str(error), now=wall, not_found=not_found
+        )
+        self._schedule(tracked, now + self._jittered(delay) if delay > 1 else now + delay)
+        self._emit_error(tracked, error, not_found=not_found)
+
+    def _emit_error(
+        self, tracked: _Tracked, error: TaskCenterError, *, not_found: bool = False
+    ) -> None:
+        record = self.store.get_task(tracked.task_id)
+        if record is not None:
+            self._emit(TaskErrored(record, error, tracked.failures, not_found))
+
+    def _set_endpoint_state(self, endpoint: str, state: str) -> None:
+        current = self._endpoint_state.get(endpoint)
+        if current is None or current.state != state:
+            event = EndpointState(endpoint, state, self._wall())
+            self._endpoint_state[endpoint] = event
+            self._emit(event)
+
+    def _emit(self, event: PollerEvent) -> None:
+        for subscriber in list(self._subscribers):
+            subscriber(event)

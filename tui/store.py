@@ -1,0 +1,439 @@
+"""The watchlist and each task's observed history, in SQLite.
+
+One connection per process, WAL journal, a busy timeout and ``BEGIN IMMEDIATE`` writes make it
+safe for several processes at once (two TUIs and the CLI). A history row is written per change of
+status or progress, not per poll. ``data_version`` lets an open app notice another process's
+writes cheaply. A file that is not a readable database is moved aside, never deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tui.ids import InvalidInputError, clean_label, extract_task_ids, validate_task_id
+from tui.models import Job, is_final, parse_job_dict
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AddResult",
+    "Observation",
+    "Store",
+    "StoreError",
+    "TaskRecord",
+]
+
+SCHEMA_VERSION = 1
+EXPORT_FORMAT = "taskwatch-watchlist/1"
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message says why and what to do."""
+
+
+_SCHEMA_V1 = """
+CREATE TABLE tasks (
+    task_id      TEXT PRIMARY KEY,
+    profile      TEXT NOT NULL,
+    label        TEXT NOT NULL DEFAULT '',
+    added_at     REAL NOT NULL,
+    position     INTEGER NOT NULL,
+    removed_at   REAL,
+    status       TEXT NOT NULL DEFAULT '',
+    progress     INTEGER,
+    job_json     TEXT,
+    checked_at   REAL,
+    succeeded_at REAL,
+    changed_at   REAL,
+    error_kind   TEXT,
+    error_text   TEXT,
+    not_found    INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE observations (
+    id          INTEGER PRIMARY KEY,
+    task_id     TEXT NOT NULL REFERENCES tasks(task_id) ON DELETE CASCADE,
+    observed_at REAL NOT NULL,
+    status      TEXT NOT NULL,
+    progress    INTEGER,
+    job_json    TEXT,
+    error_text  TEXT
+);
+CREATE INDEX observations_by_task ON observations(task_id, observed_at);
+"""
+
+# Forward migrations: MIGRATIONS[n] takes a database from version n to n + 1.
+MIGRATIONS: list[str] = [_SCHEMA_V1]
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    """A watched task with its last known state."""
+
+    task_id: str
+    profile: str
+    label: str
+    added_at: float
+    position: int
+    status: str = ""
+    progress: int | None = None
+    job_json: str | None = None
+    checked_at: float | None = None
+    succeeded_at: float | None = None
+    changed_at: float | None = None
+    error_kind: str | None = None
+    error_text: str | None = None
+    not_found: bool = False
+
+    @property
+    def job(self) -> Job | None:
+        """The last good job snapshot, or None before the first successful fetch."""
+        if not self.job_json:
+            return None
+        try:
+            return parse_job_dict(json.loads(self.job_json))
+        except Exception:  # a damaged snapshot must not take the app down
+            return None
+
+    @property
+    def is_final(self) -> bool:
+        return is_final(self.status)
+
+    @property
+    def is_stale(self) -> bool:
+        """Whether the last refresh failed (the shown data is from an earlier success)."""
+        return self.error_kind is not None
+
+    def to_export(self) -> dict[str, Any]:
+        job = self.job
+        return {
+            "task_id": self.task_id,
+            "profile": self.profile,
+            "label": self.label,
+            "added_at": self.added_at,
+            "status": self.status,
+            "progress": self.progress,
+            "job": job.to_api_dict() if job else None,
+            "checked_at": self.checked_at,
+            "error": {"kind": self.error_kind, "message": self.error_text}
+            if self.error_kind
+            else None,
+            "not_found": self.not_found,
+        }
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One change of a task's status or progress, as observed."""
+
+    observed_at: float
+    status: str
+    progress: int | None
+    job_json: str | None
+    error_text: str | None
+
+
+@dataclass(frozen=True)
+class AddResult:
+    added: list[str]
+    already: list[str]
+
+
+_COLUMNS = (
+    "task_id, profile, label, added_at, position, status, progress, job_json, checked_at, "
+    "succeeded_at, changed_at, error_kind, error_text, not_found"
+)
+
+
+def _record(row: sqlite3.Row) -> TaskRecord:
+    return TaskRecord(**{**dict(row), "not_found": bool(row["not_found"])})
+
+
+class Store:
+    """The watchlist database. Use :meth:`open`; not shared across threads."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
+        self._db = connection
+        self.path = path
+        self.recovered_to: Path | None = None
+        """Where a corrupt file was moved when this store was opened, if it was."""
+
+    # -- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str, *, clock: Callable[[], float] = time.time) -> Store:
+        """Open (creating if needed) the database at ``path``, or ``":memory:"``.
+
+        A file that is not a usable database is renamed to ``<name>.corrupt-<time>`` and a fresh
+        one is created; ``recovered_to`` then says where the old file went.
+        """
+        if str(path) == ":memory:":
+            store = cls(cls._connect(":memory:"), None)
+            store._migrate()
+            return store
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from None
+        if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+            raise StoreError(f"{path} is not readable and writable by you; fix its permissions")
+        try:
+            store = cls(cls._connect(str(path)), path)
+            store._check_and_migrate()
+            return store
+        except sqlite3.DatabaseError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(f"{path} is locked by another process: {exc}") from None
+            moved = cls._move_aside(path, clock())
+            store = cls(cls._connect(str(path)), path)
+            store._migrate()
+            store.recovered_to = moved
+            return store
+
+    @staticmethod
+    def _connect(target: str) -> sqlite3.Connection:
+        connection = sqlite3.connect(target, timeout=10.0, isolation_level=None)
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA busy_timeout = 10000")
+        connection.execute("PRAGMA foreign_keys = ON")
+        return connection
+
+    @staticmethod
+    def _move_aside(path: Path, now: float) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+        target = path.with_name(f"{path.name}.corrupt-{stamp}")
+        counter = 1
+        while target.exists():
+            counter += 1
+            target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
+        path.rename(target)
+        for suffix in ("-wal", "-shm"):
+            side = path.with_name(path.name + suffix)
+            if side.exists():
+                side.rename(target.with_name(target.name + suffix))
+        return target
+
+    def _check_and_migrate(self) -> None:
+        result = self._db.execute("PRAGMA quick_check").fetchone()[0]
+        if result != "ok":
+            raise sqlite3.DatabaseError(f"integrity check failed: {result}")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._write():
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} was written by a newer taskwatch (schema {version}); upgrade"
+                )
+            for step in range(version, SCHEMA_VERSION):
+                self._run_script(MIGRATIONS[step])
+            if version < SCHEMA_VERSION:
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _run_script(self, script: str) -> None:
+        # executescript() would COMMIT our transaction first; run statement by statement instead.
+        for statement in script.split(";"):
+            if statement.strip():
+                self._db.execute(statement)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that takes the lock up front, so it cannot deadlock midway."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            self._db.execute("COMMIT")
+
+    # -- change detection ---------------------------------------------------------------------
+
+    def data_version(self) -> int:
+        """A number that changes when another connection commits (``PRAGMA data_version``)."""
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
+    # -- the watchlist ------------------------------------------------------------------------
+
+    def add_tasks(
+        self, task_ids: Iterable[str], *, profile: str, label: str = "", now: float | None = None
+    ) -> AddResult:
+        """Watch ``task_ids`` (validated) under ``profile``; already-watched IDs are left as is.
+
+        A previously removed task is watched again with its history.
+        """
+        ids = [validate_task_id(task_id) for task_id in task_ids]
+        label = clean_label(label)
+        now = time.time() if now is None else now
+        added: list[str] = []
+        already: list[str] = []
+        with self._write() as db:
+            position = db.execute("SELECT COALESCE(MAX(position), 0) FROM tasks").fetchone()[0]
+            for task_id in dict.fromkeys(ids):
+                row = db.execute(
+                    "SELECT removed_at FROM tasks WHERE task_id = ?", (task_id,)
+                ).fetchone()
+                if row is not None and row["removed_at"] is None:
+                    already.append(task_id)
+                    continue
+                position += 1
+                if row is None:
+                    db.execute(
+                        "INSERT INTO tasks (task_id, profile, label, added_at, position) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (task_id, profile, label, now, position),
+                    )
+                else:
+                    db.execute(
+                        "UPDATE tasks SET removed_at = NULL, profile = ?, label = ?, added_at = ?, "
+                        "position = ? WHERE task_id = ?",
+                        (profile, label, now, position, task_id),
+                    )
+                added.append(task_id)
+        return AddResult(added=added, already=already)
+
+    def remove_tasks(self, task_ids: Iterable[str], *, now: float | None = None) -> list[str]:
+        """Stop watching ``task_ids``; return those that were watched. Undo with restore_tasks."""
+        now = time.time() if now is None else now
+        removed = []
+        with self._write() as db:
+            for task_id in task_ids:
+                cursor = db.execute(
+                    "UPDATE tasks SET removed_at = ? WHERE task_id = ? AND removed_at IS NULL",
+                    (now, task_id.lower()),
+                )
+                if cursor.rowcount:
+                    removed.append(task_id.lower())
+        return removed
+
+    def restore_tasks(self, task_ids: Iterable[str]) -> list[str]:
+        """Undo a removal: watch ``task_ids`` again, with their history and position."""
+        restored = []
+        with self._write() as db:
+            for task_id in task_ids:
+                cursor = db.execute(
+                    "UPDATE tasks SET removed_at = NULL "
+                    "WHERE task_id = ? AND removed_at IS NOT NULL",
+                    (task_id,),
+                )
+                if cursor.rowcount:
+                    restored.append(task_id)
+        return restored
+
+    def set_label(self, task_id: str, label: str) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE tasks SET label = ? WHERE task_id = ?", (clean_label(label), task_id)
+            )
+
+    def list_tasks(self) -> list[TaskRecord]:
+        """Every watched task, in the order added."""
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM tasks WHERE removed_at IS NULL ORDER BY position"  # noqa: S608 - constant columns
+        ).fetchall()
+        return [_record(row) for row in rows]
+
+    def get_task(self, task_id: str) -> TaskRecord | None:
+        """A watched task by ID, or None."""
+        row = self._db.execute(
+            f"SELECT {_COLUMNS} FROM tasks WHERE task_id = ? AND removed_at IS NULL",  # noqa: S608
+            (task_id.lower(),),
+        ).fetchone()
+        return _record(row) if row else None
+
+    # -- observations -------------------------------------------------------------------------
+
+    def record_success(self, task_id: str, job: Job, *, now: float) -> bool:
+        """Store a fetched job; add a history row if status or progress changed.
+
+        Returns whether the status or progress changed.
+        """
+        job_json = json.dumps(job.raw or job.to_api_dict(), ensure_ascii=False, sort_keys=True)
+        with self._write() as db:
+            row = db.execute(
+                "SELECT status, progress, job_json FROM tasks WHERE task_id = ?", (task_id,)
+            ).fetchone()
+            if row is None:
+                return False
+            changed = (row["status"], row["progress"]) != (job.status, job.progress)
+            db.execute(
+                "UPDATE tasks SET status = ?, progress = ?, job_json = ?, checked_at = ?, "
+                "succeeded_at = ?, changed_at = CASE WHEN ? THEN ? ELSE changed_at END, "
+                "error_kind = NULL, error_text = NULL, not_found = 0 WHERE task_id = ?",
+                (job.status, job.progress, job_json, now, now, changed, now, task_id),
+            )
+            if changed:
+                db.execute(
+                    "INSERT INTO observations (task_id, observed_at, status, progress, job_json) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (task_id, now, job.status, job.progress, job_json),
+                )
+        return changed
+
+    def record_error(
+        self, task_id: str, *, kind: str, text: str, now: float, not_found: bool = False
+    ) -> None:
+        """Remember a failed refresh; the last good snapshot is kept."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE tasks SET checked_at = ?, error_kind = ?, error_text = ?, "
+                "not_found = ? WHERE task_id = ?",
+                (now, kind, text, int(not_found), task_id),
+            )
+
+    def history(self, task_id: str) -> list[Observation]:
+        """The observed changes of ``task_id``, oldest first."""
+        rows = self._db.execute(
+            "SELECT observed_at, status, progress, job_json, error_text FROM observations "
+            "WHERE task_id = ? ORDER BY observed_at, id",
+            (task_id,),
+        ).fetchall()
+        return [Observation(**dict(row)) for row in rows]
+
+    # -- export / import ----------------------------------------------------------------------
+
+    def export(self) -> dict[str, Any]:
+        """The watchlist and last snapshots as a JSON-ready object (no credentials in it)."""
+        return {
+            "format": EXPORT_FORMAT,
+            "exported_at": time.time(),
+            "tasks": [record.to_export() for record in self.list_tasks()],
+        }
+
+    def import_(self, data: object, *, default_profile: str) -> AddResult:
+        """Watch the tasks of an export (or any JSON holding task IDs); return what was added."""
+        if isinstance(data, dict) and isinstance(data.get("tasks"), list):
+            added: list[str] = []
+            already: list[str] = []
+            for item in data["tasks"]:
+                if not isinstance(item, dict):
+                    continue
+                try:
+                    result = self.add_tasks(
+                        [str(item.get("task_id", ""))],
+                        profile=str(item.get("profile") or default_profile),
+                        label=str(item.get("label") or ""),
+                    )
+                except InvalidInputError:
+                    continue
+                added += result.added
+                already += result.already
+            return AddResult(added, already)
+        ids = extract_task_ids(json.dumps(data))
+        if not ids:
+            raise InvalidInputError("the file holds no task IDs")
+        return self.add_tasks(ids, profile=default_profile)
