@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -57,7 +57,7 @@ def test_different_offsets_in_one_job_compare_correctly() -> None:
     assert job.ended_at - job.created_at == timedelta(minutes=10)
     assert job.created_at.utcoffset() == timedelta(hours=8)
     assert job.ended_at.tzinfo is not None
-    assert job.created_at.astimezone(timezone.utc).hour == 10
+    assert job.created_at.astimezone(UTC).hour == 10
 
 
 @pytest.mark.parametrize(
@@ -83,9 +83,8 @@ def test_unknown_status_is_kept_as_it_came() -> None:
 
 
 def test_final_statuses() -> None:
-    assert [s for s in ["Pending", "Running", "Completed", "Failed", "Canceled", "x"] if is_final(s)] == [
-        "Completed", "Failed", "Canceled"
-    ]  # fmt: skip
+    statuses = ["Pending", "Running", "Completed", "Failed", "Canceled", "x", "completed"]
+    assert [s for s in statuses if is_final(s)] == ["Completed", "Failed", "Canceled", "completed"]
 
 
 def test_name_is_stripped_and_missing_fields_default() -> None:
@@ -121,7 +120,8 @@ def test_failed_job_from_the_docs() -> None:
         _body(name="CreateMysqlInstance", status="Failed", created="2018-08-06T10:41:14+0000",
               ended="2018-08-06T16:41:14+0000", process="", fail_reason="createVM failed.",
               instance={"id": "a48e43ff268f4c0e879652d65e63d0fbin07", "name": "gauss-1"},
-              entities={"instance": {"type": "Cluster", "datastore": {"type": "gaussdb-mysql", "version": "8.0"}},
+              entities={"instance": {"type": "Cluster",
+                                     "datastore": {"type": "gaussdb-mysql", "version": "8.0"}},
                         "resource_ids": ["a48e.vm", "a48e.volume"]})
     )  # fmt: skip
     assert job.is_final

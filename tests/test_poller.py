@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from pathlib import Path
 
@@ -116,7 +117,7 @@ async def test_cadence_is_the_interval_with_jitter(
     # One immediate poll, then one every 4.25-5.75 s.
     assert 300 / 5.75 <= requests <= 1 + 300 / 4.25
     times = [i * 0.25 for i, n in enumerate(sent) if n]
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= 4.25 and max(gaps) <= 6.0
 
 
@@ -184,7 +185,7 @@ async def test_backoff_on_server_errors_keeps_last_good_data(
     simulator.faults.server_errors_next = 4
     sent = await _run_for(poller, clock, 200, step=0.5)
     times = [i * 0.5 for i, n in enumerate(sent) if n]
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert gaps[0] < gaps[1] < gaps[2]  # exponential growth while failing
     errors = [e for e in events if isinstance(e, TaskErrored)]
     assert len(errors) == 4 and errors[-1].failures == 4
