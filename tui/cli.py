@@ -1,5 +1,169 @@
-"""Placeholder."""
+"""The ``taskwatch`` command: the TUI by default, and subcommands for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from tui import __version__
+from tui.config import CliOverrides, ConfigError
+from tui.endpoints import Service
+from tui.ids import InvalidInputError
+from tui.store import StoreError
+
+__all__ = ["EXIT", "build_parser", "main"]
+
+EXIT = {
+    "ok": 0,
+    "failed": 1,
+    "usage": 2,
+    "timeout": 3,
+    "authentication": 4,
+    "not_found": 5,
+    "unreachable": 6,
+}
+
+EXAMPLES = {
+    "add": "taskwatch add a9767ede-fe0f-4888-9003-e843a4c90514 --label 'CHG-1234 step 3'\n"
+    "  pbpaste | taskwatch add -",
+    "remove": "taskwatch remove a9767ede-fe0f-4888-9003-e843a4c90514",
+    "list": "taskwatch list --json | jq '.[] | select(.status == \"Failed\")'",
+    "show": "taskwatch show a9767ede-fe0f-4888-9003-e843a4c90514 --json --region cn-north-4",
+    "wait": "taskwatch wait $JOB_ID --timeout 1800 && echo resized",
+    "export": "taskwatch export watchlist.json",
+    "import": "taskwatch import watchlist.json",
+    "simulate": "taskwatch simulate --port 8700 --seed 1",
+    "config": "taskwatch config --init && $EDITOR ~/.config/taskwatch/config.toml",
+}
 
 
-def main() -> int:
-    return 0
+def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Options every command accepts, before or after the subcommand name."""
+    default = argparse.SUPPRESS if suppress else None
+    group = parser.add_argument_group("connection")
+    group.add_argument("--profile", default=default, help="profile from config.toml")
+    group.add_argument("--endpoint", metavar="URL", default=default, help="endpoint URL override")
+    group.add_argument("--region", default=default, help="region ID, e.g. cn-north-4")
+    group.add_argument("--project-id", default=default, help="project ID")
+    group.add_argument(
+        "--service",
+        choices=[s.value for s in Service],
+        default=default,
+        help="which API: taurusdb (default), taurusdb-legacy, rds",
+    )
+    group.add_argument(
+        "--debug", action="store_true", default=default, help="verbose log file (never secrets)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="taskwatch",
+        description="Watch Huawei Cloud TaurusDB and RDS Task Center jobs. "
+        "Without a command, opens the live table.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  taskwatch --demo\n  taskwatch --profile prod\n"
+        "  taskwatch COMMAND --help",
+    )
+    parser.add_argument("--version", action="version", version=f"taskwatch {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="run against the built-in simulator, no account needed"
+    )
+    _common(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=f"example:\n  {EXAMPLES[name]}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _common(sub, suppress=True)
+        return sub
+
+    add = command("add", "watch task IDs (any text: the UUIDs in it are taken)")
+    add.add_argument("ids", nargs="+", metavar="ID", help="task IDs, or - to read stdin")
+    add.add_argument("--label", default="", help="a note shown with the tasks")
+
+    remove = command("remove", "stop watching task IDs")
+    remove.add_argument("ids", nargs="+", metavar="ID")
+
+    listing = command("list", "the watchlist with the last known state")
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+
+    show = command("show", "fetch tasks now and print them")
+    show.add_argument("ids", nargs="+", metavar="ID")
+    show.add_argument("--json", action="store_true", help="a JSON array, one object per ID")
+
+    wait = command("wait", "block until tasks end; the exit status says how")
+    wait.add_argument("ids", nargs="+", metavar="ID")
+    wait.add_argument("--timeout", type=float, default=None, metavar="S", help="give up after S")
+    wait.add_argument("--interval", type=float, default=None, metavar="S", help="poll every S")
+    wait.add_argument("-q", "--quiet", action="store_true", help="print nothing")
+    wait.add_argument("--json", action="store_true", help="JSON lines, one per change")
+    wait.epilog = (
+        f"example:\n  {EXAMPLES['wait']}\n\nexit status: 0 all Completed, 1 any Failed or "
+        "Canceled, 2 usage, 3 timeout,\n  4 authentication/permission, 5 not found, "
+        "6 API unreachable"
+    )
+
+    export = command("export", "write the watchlist and last snapshots as JSON")
+    export.add_argument("file", nargs="?", default="-", help="output file (default: stdout)")
+
+    importing = command("import", "watch the tasks of an export (or any JSON with task IDs)")
+    importing.add_argument("file", help="the JSON file, or - for stdin")
+
+    simulate = command("simulate", "run the local Task Center simulator alone")
+    simulate.add_argument("--host", default="127.0.0.1")
+    simulate.add_argument("--port", type=int, default=0, help="default: any free port")
+    simulate.add_argument("--ak", default=None, help="AK the simulator accepts")
+    simulate.add_argument("--sk", default=None, help="SK for that AK")
+    simulate.add_argument("--seed", type=int, default=0, help="makes the job IDs reproducible")
+    simulate.add_argument("--jobs", type=int, default=0, help="extra random jobs to script")
+
+    config = command("config", "show the effective configuration and every path used")
+    config.add_argument("--init", action="store_true", help="write a commented config.toml")
+    return parser
+
+
+def overrides_from(args: argparse.Namespace) -> CliOverrides:
+    service = getattr(args, "service", None)
+    return CliOverrides(
+        profile=getattr(args, "profile", None),
+        endpoint=getattr(args, "endpoint", None),
+        region=getattr(args, "region", None),
+        project_id=getattr(args, "project_id", None),
+        service=Service(service) if service else None,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from tui import commands
+    from tui.logs import setup_logging
+
+    setup_logging(debug=bool(getattr(args, "debug", False)))
+    handlers = {
+        None: commands.run_tui,
+        "add": commands.cmd_add,
+        "remove": commands.cmd_remove,
+        "list": commands.cmd_list,
+        "show": commands.cmd_show,
+        "wait": commands.cmd_wait,
+        "export": commands.cmd_export,
+        "import": commands.cmd_import,
+        "simulate": commands.cmd_simulate,
+        "config": commands.cmd_config,
+    }
+    try:
+        return handlers[args.command](args)
+    except (ConfigError, StoreError, InvalidInputError) as exc:
+        print(f"taskwatch: {exc}", file=sys.stderr)
+        return EXIT["usage"]
+    except KeyboardInterrupt:
+        return 130

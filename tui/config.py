@@ -287,3 +287,51 @@ def resolve_profile(
             "credential": credential.source,
         },
     )
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | Path):
+        return f'"{value}"'
+    if value is None:
+        return '""'
+    return str(value)
+
+
+def _describe(model: type[BaseModel], prefix: str = "") -> list[str]:
+    lines: list[str] = []
+    for name, info in model.model_fields.items():
+        if name in {"notifications", "profiles"}:
+            continue
+        lines.append(f"# {(info.description or '').replace('``', '')}")
+        default = info.get_default(call_default_factory=True)
+        shown = f"{name} = {_toml_value(default)}"
+        lines.append(shown if default is not None else f"# {shown}")
+    return lines
+
+
+def config_reference() -> str:
+    """A commented ``config.toml`` generated from the models: the configuration reference."""
+    parts = [
+        "# taskwatch configuration. Every key is optional; the values shown are the defaults.",
+        "# Flags (--profile, --region, ...) override this file; for credentials, the",
+        "# environment (HUAWEICLOUD_SDK_AK/SK) overrides ~/.huaweicloud/credentials.",
+        "",
+        *_describe(Settings),
+        "",
+        "[notifications]",
+        *_describe(NotificationSettings),
+        "",
+        "# One table per profile. Tasks remember their profile; one TUI polls them all.",
+        "[profiles.default]",
+        *_describe(ProfileSettings),
+        "",
+        "# [profiles.prod-rds]",
+        '# service = "rds"',
+        '# region = "ap-southeast-1"',
+        '# project_id = "0123456789abcdef0123456789abcdef"',
+        '# credentials_file = "~/.huaweicloud/prod-credentials"',
+        "",
+    ]
+    return "\n".join(parts)

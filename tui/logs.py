@@ -1,0 +1,58 @@
+"""Logging to a rotating file in the platformdirs log dir, with every secret redacted.
+
+Nothing is ever logged to the terminal: while the TUI runs, the terminal belongs to it.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from collections.abc import Iterable
+from pathlib import Path
+
+from tui.client import redact
+from tui.paths import log_file
+
+__all__ = ["RedactingFilter", "register_secrets", "setup_logging"]
+
+_secrets: set[str] = set()
+
+
+def register_secrets(secrets: Iterable[str]) -> None:
+    """Add strings that must never reach the log (AK keeps 4 characters, the rest fewer)."""
+    _secrets.update(s for s in secrets if s)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record's message with every registered secret masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _secrets:
+            message = record.getMessage()
+            record.msg = redact(message, sorted(_secrets, key=len, reverse=True))
+            record.args = None
+        return True
+
+
+def setup_logging(*, debug: bool = False, path: Path | None = None) -> Path | None:
+    """Log to ``path`` (default: the log dir), rotating at 1 MB x 3. Returns the file used."""
+    path = path or log_file()
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        root.addHandler(logging.NullHandler())  # an unwritable log dir must not stop the app
+        return None
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    # httpx logs every request URL at INFO; keep that for --debug only.
+    logging.getLogger("httpx").setLevel(logging.DEBUG if debug else logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.INFO if debug else logging.WARNING)
+    return path

@@ -1,0 +1,149 @@
+"""How tasks read to a person: status icons and words, times, durations, entities.
+
+Shared by the CLI and the TUI so that both say the same thing the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from tui.models import Job
+
+__all__ = [
+    "entity_lines",
+    "format_duration",
+    "format_local",
+    "format_progress",
+    "severity",
+    "status_icon",
+    "status_text",
+]
+
+_ICONS = {
+    "completed": "✔",
+    "failed": "✘",
+    "canceled": "⊘",
+    "running": "▶",
+    "pending": "◌",
+    "unauthorized": "⚿",
+    "initing": "◌",
+}
+# Lower sorts first: what needs attention comes to the top.
+_SEVERITY = {"failed": 0, "running": 2, "pending": 3, "canceled": 5, "completed": 6}
+
+
+def status_icon(status: str, *, not_found: bool = False) -> str:
+    """A one-cell icon for ``status``; never the only signal (the word is always shown too)."""
+    if not_found:
+        return "∅"
+    if not status:
+        return "·"
+    return _ICONS.get(status.lower(), "?")
+
+
+def status_text(status: str, *, not_found: bool = False) -> str:
+    """Icon and word, e.g. ``✘ Failed``; ``? Rollbacking`` for a status no document lists."""
+    if not_found:
+        return "∅ Not found"
+    if not status:
+        return "· Waiting"
+    return f"{status_icon(status)} {status}"
+
+
+def severity(status: str, *, not_found: bool = False, stale: bool = False) -> int:
+    """Sort key: failures first, then anything unusual, running, pending, finished last."""
+    if not_found:
+        return 1
+    if not status:
+        return 4
+    return _SEVERITY.get(status.lower(), 1 if stale else 2)
+
+
+def format_duration(seconds: float | None) -> str:
+    """``42s``, ``5m 03s``, ``2h 07m``, ``3d 04h``; empty for None."""
+    if seconds is None:
+        return ""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m {secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}h {minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d {hours:02d}h"
+
+
+def format_local(moment: datetime | None, *, now: datetime | None = None) -> str:
+    """Local time: ``14:03:09`` today, ``11-25 14:03`` this year, else the full date."""
+    if moment is None:
+        return ""
+    local = moment.astimezone()
+    now = (now or datetime.now().astimezone()).astimezone()
+    if local.date() == now.date():
+        return local.strftime("%H:%M:%S")
+    if local.year == now.year:
+        return local.strftime("%m-%d %H:%M")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def format_progress(progress: int | None, status: str) -> str:
+    """``60%``; ``100%`` once Completed; empty otherwise."""
+    if progress is not None:
+        return f"{progress}%"
+    return "100%" if status.lower() == "completed" else ""
+
+
+def _flatten(prefix: str, value: Any, out: list[tuple[str, str]]) -> None:
+    if isinstance(value, dict) and value:
+        for key, inner in value.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), inner, out)
+    elif isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        out.append((prefix, ", ".join(str(v) for v in value) or "[]"))
+    elif isinstance(value, str):
+        out.append((prefix, value))
+    else:
+        out.append((prefix, json.dumps(value, ensure_ascii=False)))
+
+
+def entity_lines(job: Job) -> list[tuple[str, str]]:
+    """The entities as (label, value) lines: documented shapes readably, the rest generically."""
+    typed = job.typed_entities
+    lines: list[tuple[str, str]] = []
+    handled: set[str] = set()
+    instance = typed.instance
+    if instance is not None:
+        handled.add("instance")
+        if instance.endpoint:
+            lines.append(("endpoint", instance.endpoint))
+        if instance.type:
+            lines.append(("instance type", instance.type))
+        if instance.datastore is not None:
+            engine = " ".join(x for x in (instance.datastore.type, instance.datastore.version) if x)
+            lines.append(("datastore", engine))
+        if instance.replica_of:
+            lines.append(("replica of", instance.replica_of))
+        for key, value in (instance.model_extra or {}).items():
+            _flatten(f"instance.{key}", value, lines)
+    if typed.public_ip is not None:
+        handled.add("public_ip")
+        lines.append(("public IP", typed.public_ip))
+    if typed.resource_ids is not None:
+        handled.add("resource_ids")
+        lines.append(("resources", ", ".join(typed.resource_ids) or "none"))
+    if typed.volume is not None:
+        handled.add("volume")
+        volume = typed.volume
+        sizes = f"{volume.original_size or '?'} GB → {volume.target_size or '?'} GB"
+        lines.append(("volume", f"{sizes} ({volume.type})" if volume.type else sizes))
+    if typed.switch_strategy is not None:
+        handled.add("switch_strategy")
+        lines.append(("switch strategy", typed.switch_strategy))
+    for key, value in job.entities.items():
+        if key not in handled:
+            _flatten(key, value, lines)
+    return lines

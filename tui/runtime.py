@@ -1,0 +1,79 @@
+"""Wiring: resolved profiles -> one shared HTTP client -> a Task Center client per profile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import httpx
+
+from tui.client import TaskCenterClient, new_http_client
+from tui.config import CliOverrides, ConfigError, Profile, Settings, resolve_profile
+from tui.logs import register_secrets
+
+__all__ = ["Runtime", "build_runtime", "client_for"]
+
+
+def client_for(http: httpx.AsyncClient, profile: Profile) -> TaskCenterClient:
+    """The Task Center client for ``profile`` over the shared ``http``."""
+    register_secrets(profile.credential.secrets)
+    return TaskCenterClient(
+        http,
+        endpoint=profile.endpoint,
+        service=profile.service,
+        project_id=profile.project_id,
+        auth=profile.credential.auth(profile.project_id),
+        secrets=profile.credential.secrets,
+    )
+
+
+@dataclass
+class Runtime:
+    """Everything needed to talk to the cloud for a set of profiles."""
+
+    http: httpx.AsyncClient
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    clients: dict[str, TaskCenterClient] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
+    """Profiles that could not be resolved, with the reason (shown on their tasks)."""
+
+    @property
+    def credential_keys(self) -> dict[str, str]:
+        return {name: profile.credential.key for name, profile in self.profiles.items()}
+
+    @property
+    def rate_limits(self) -> dict[str, float]:
+        return {name: profile.rate_limit for name, profile in self.profiles.items()}
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+def build_runtime(
+    settings: Settings,
+    overrides: CliOverrides,
+    names: Iterable[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    extra: Iterable[Profile] = (),
+) -> Runtime:
+    """Resolve every profile in ``names``; flags apply to the selected one only.
+
+    A profile that cannot be resolved is recorded in ``problems`` instead of failing the rest.
+    """
+    runtime = Runtime(new_http_client(transport=transport, max_connections=settings.concurrency))
+    selected = overrides.profile or settings.default_profile
+    for profile in extra:
+        runtime.profiles[profile.name] = profile
+    for name in dict.fromkeys(names):
+        if name in runtime.profiles:
+            continue
+        flags = overrides if name == selected else CliOverrides()
+        try:
+            runtime.profiles[name] = resolve_profile(settings, flags, env, name=name)
+        except ConfigError as exc:
+            runtime.problems[name] = str(exc)
+    for name, profile in runtime.profiles.items():
+        runtime.clients[name] = client_for(runtime.http, profile)
+    return runtime

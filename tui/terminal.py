@@ -1,0 +1,78 @@
+"""Escape sequences that reach the user's own machine: bell, desktop notifications, clipboard.
+
+OSC 9 (iTerm2, WezTerm, Windows Terminal, kitty) and OSC 777 (VTE terminals, foot, Ghostty)
+carry a desktop notification through SSH to the laptop the user sits at; OSC 52 puts text on that
+laptop's clipboard. Inside tmux, a sequence is wrapped in a DCS passthrough so tmux forwards it
+to the outer terminal (tmux needs ``set -g allow-passthrough on`` for OSC 9/777; OSC 52 also works
+through tmux's own ``set-clipboard``).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Callable, Mapping
+
+__all__ = [
+    "BEL",
+    "TerminalSignals",
+    "desktop_notification",
+    "in_tmux",
+    "osc52_copy",
+    "tmux_wrap",
+]
+
+BEL = "\a"
+ESC = "\x1b"
+ST = ESC + "\\"
+
+
+def in_tmux(env: Mapping[str, str] | None = None) -> bool:
+    """Whether we run inside tmux (``$TMUX`` is set)."""
+    return bool((os.environ if env is None else env).get("TMUX"))
+
+
+def tmux_wrap(sequence: str) -> str:
+    """Wrap ``sequence`` in tmux's DCS passthrough, doubling every ESC inside it."""
+    return f"{ESC}Ptmux;{sequence.replace(ESC, ESC + ESC)}{ST}"
+
+
+def _clean(text: str, limit: int) -> str:
+    """One line, no control characters: a notification must not inject escape sequences."""
+    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    flat = flat.replace(";", ",")  # OSC 777 separates fields with ';'
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def desktop_notification(title: str, body: str) -> str:
+    """OSC 9 and OSC 777 notifications for the same message (terminals ignore what they lack)."""
+    title, body = _clean(title, 80), _clean(body, 240)
+    osc9 = f"{ESC}]9;{title}: {body}{BEL}"
+    osc777 = f"{ESC}]777;notify;{title};{body}{BEL}"
+    return osc9 + osc777
+
+
+def osc52_copy(text: str) -> str:
+    """OSC 52: set the terminal's clipboard (``c``) to ``text``."""
+    encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return f"{ESC}]52;c;{encoded}{BEL}"
+
+
+class TerminalSignals:
+    """Sends bell, notifications and clipboard sequences through ``write``, tmux-aware."""
+
+    def __init__(self, write: Callable[[str], None], *, tmux: bool | None = None) -> None:
+        self._write = write
+        self.tmux = in_tmux() if tmux is None else tmux
+
+    def _send(self, sequence: str) -> None:
+        self._write(tmux_wrap(sequence) if self.tmux else sequence)
+
+    def bell(self) -> None:
+        self._write(BEL)  # tmux forwards the bell itself (and flags the window)
+
+    def notify(self, title: str, body: str) -> None:
+        self._send(desktop_notification(title, body))
+
+    def copy(self, text: str) -> None:
+        self._send(osc52_copy(text))

@@ -1,0 +1,129 @@
+"""The detail pane: every field of the highlighted task, its history, its last error."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from rich.console import Group, RenderableType
+from rich.json import JSON
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tui.present import (
+    entity_lines,
+    format_duration,
+    format_local,
+    format_progress,
+    status_text,
+)
+from tui.store import Observation, TaskRecord
+
+__all__ = ["DetailPane", "render_detail"]
+
+
+def _grid() -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    return grid
+
+
+def render_detail(
+    record: TaskRecord,
+    history: Sequence[Observation],
+    *,
+    now: float,
+    raw: bool = False,
+    problem: str | None = None,
+    error_style: str = "red",
+) -> RenderableType:
+    """Everything known about ``record`` as one renderable."""
+    job = record.job
+    parts: list[RenderableType] = []
+    title = Text(status_text(record.status, not_found=record.not_found), style="bold")
+    title.append(f"  {job.name}" if job and job.name else "")
+    parts.append(title)
+    if job and job.fail_reason:
+        parts.append(
+            Panel(
+                Text(job.fail_reason),
+                title="Failure reason",
+                title_align="left",
+                border_style=error_style,
+            )
+        )
+    grid = _grid()
+    grid.add_row("task", record.task_id)
+    if record.label:
+        grid.add_row("label", record.label)
+    grid.add_row("profile", record.profile)
+    if job:
+        grid.add_row("instance", f"{job.instance.name}\n{job.instance.id}".strip())
+        created, ended = job.created_at, job.ended_at
+        grid.add_row("created", f"{format_local(created)}  ({job.created or 'empty'})")
+        if ended:
+            grid.add_row("ended", f"{format_local(ended)}  ({job.ended})")
+        if created and ended:
+            grid.add_row("duration", format_duration((ended - created).total_seconds()))
+        elif created:
+            grid.add_row("elapsed", format_duration(now - created.timestamp()))
+        progress = format_progress(job.progress, job.status)
+        if progress:
+            grid.add_row("progress", f"{progress}  (process {job.process!r})")
+    if record.checked_at:
+        grid.add_row("checked", f"{format_local_epoch(record.checked_at)}")
+    parts.append(grid)
+
+    if job:
+        entities = entity_lines(job)
+        if entities:
+            parts.append(Text("\nEntities", style="bold underline"))
+            entity_grid = _grid()
+            for label, value in entities:
+                entity_grid.add_row(label, value)
+            parts.append(entity_grid)
+    if problem or record.is_stale:
+        message = problem or f"{record.error_kind}: {record.error_text}"
+        heading = "Not found" if record.not_found else "Last error (showing the last good data)"
+        parts.append(Text(f"\n{heading}", style="bold underline"))
+        parts.append(Text(message, style=error_style))
+    if history:
+        parts.append(Text("\nObserved history", style="bold underline"))
+        history_grid = _grid()
+        for observation in history:
+            text = status_text(observation.status)
+            progress = format_progress(observation.progress, observation.status)
+            history_grid.add_row(format_local_epoch(observation.observed_at), f"{text} {progress}")
+        parts.append(history_grid)
+    if raw and job:
+        parts.append(Text("\nRaw JSON", style="bold underline"))
+        parts.append(JSON(json.dumps(job.raw or job.to_api_dict(), ensure_ascii=False)))
+    elif job:
+        parts.append(Text("\nj: raw JSON", style="dim"))
+    return Group(*parts)
+
+
+def format_local_epoch(epoch: float) -> str:
+    """An epoch timestamp in local time."""
+    return format_local(datetime.fromtimestamp(epoch).astimezone())
+
+
+class DetailPane(VerticalScroll):
+    """Shows the highlighted task in full; scrolls when it does not fit."""
+
+    can_focus = True
+
+    def compose(self) -> ComposeResult:
+        yield Static("Select a task to see its details.", id="detail-body")
+
+    def show(self, renderable: RenderableType) -> None:
+        self.query_one("#detail-body", Static).update(renderable)
+
+    def show_empty(self, text: str = "No task selected.") -> None:
+        self.show(Text(text, style="dim"))

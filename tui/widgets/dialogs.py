@@ -1,0 +1,123 @@
+"""Modal screens: adding tasks, and the list of every key."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.table import Table
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from tui.ids import InvalidInputError, clean_label, extract_task_ids
+
+__all__ = ["AddRequest", "AddTasksScreen", "HelpScreen"]
+
+
+@dataclass(frozen=True)
+class AddRequest:
+    """What the add dialog returns: task IDs, a label and a profile."""
+
+    task_ids: list[str]
+    label: str
+    profile: str
+
+
+class AddTasksScreen(ModalScreen[AddRequest | None]):
+    """Paste any text; the task IDs in it are taken. Dismisses with an AddRequest or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Add", priority=True),
+    ]
+
+    def __init__(self, profiles: Sequence[str], default_profile: str) -> None:
+        super().__init__()
+        self._profiles = list(dict.fromkeys([default_profile, *profiles]))
+        self._default = default_profile
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="add-dialog"):
+            yield Label("Add tasks", id="add-title")
+            yield Label("Paste task IDs, or any text containing them (a console table, a log):")
+            yield TextArea(id="add-ids", soft_wrap=True, show_line_numbers=False)
+            yield Label("No task ID yet.", id="add-found")
+            yield Label("Label (optional):")
+            yield Input(placeholder="CHG-1234 step 3", id="add-label", max_length=80)
+            if len(self._profiles) > 1:
+                yield Label("Profile:")
+                yield Select(
+                    [(name, name) for name in self._profiles],
+                    value=self._default,
+                    allow_blank=False,
+                    id="add-profile",
+                )
+            with Horizontal(id="add-buttons"):
+                yield Button("Add (ctrl+s)", variant="primary", id="add-submit")
+                yield Button("Cancel (esc)", id="add-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#add-ids", TextArea).focus()
+
+    @on(TextArea.Changed, "#add-ids")
+    def _count(self) -> None:
+        found = extract_task_ids(self.query_one("#add-ids", TextArea).text)
+        text = (
+            f"{len(found)} task ID{'s' if len(found) != 1 else ''} found."
+            if found
+            else "No task ID yet."
+        )
+        self.query_one("#add-found", Label).update(text)
+
+    @on(Button.Pressed, "#add-submit")
+    @on(Input.Submitted, "#add-label")
+    def action_submit(self) -> None:
+        ids = extract_task_ids(self.query_one("#add-ids", TextArea).text)
+        if not ids:
+            self.notify("No task ID in that text (task IDs are UUIDs).", severity="warning")
+            return
+        try:
+            label = clean_label(self.query_one("#add-label", Input).value)
+        except InvalidInputError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        profile = self._default
+        for select in self.query("#add-profile").results(Select):
+            profile = str(select.value)
+        self.dismiss(AddRequest(ids, label, profile))
+
+    @on(Button.Pressed, "#add-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key binding of the main screen, with what it does."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "close", "Close"),
+    ]
+
+    def __init__(self, bindings: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self._rows = bindings
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for keys, description in self._rows:
+            table.add_row(keys, description)
+        with Vertical(id="help-dialog"):
+            yield Label("Keys", id="help-title")
+            with VerticalScroll():
+                yield Static(table)
+            yield Label("All of these are in the command palette too (ctrl+p). Esc closes.")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
