@@ -20,6 +20,7 @@ from textual.containers import Container
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import Worker
 
 from tui.config import NotificationSettings, Settings
 from tui.messages import (
@@ -86,7 +87,7 @@ class TaskwatchApp(App[int]):
         Binding("r", "refresh_selected", "Refresh"),
         Binding("R", "refresh_all", "Refresh all", show=False),
         Binding("ctrl+r", "retry_credentials", "Retry login", show=False),
-        Binding("c", "copy_id", "Copy ID"),
+        Binding("c", "copy_id", "Copy ID", show=False),
         Binding("f", "copy_fail_reason", "Copy reason", show=False),
         Binding("j", "toggle_raw", "Raw JSON", show=False),
         Binding("question_mark", "help", "Help"),
@@ -104,6 +105,7 @@ class TaskwatchApp(App[int]):
         demo: bool = False,
         poll: bool = True,
         notice: str | None = None,
+        poller_config: PollerConfig | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -121,13 +123,15 @@ class TaskwatchApp(App[int]):
         self._data_version = store.data_version()
         self.signals = TerminalSignals(write_terminal or self._write_to_terminal)
         self.poller: Poller | None = None
+        self._poller_worker: Worker[None] | None = None
         if runtime is not None and poll:
             self.poller = Poller(
                 store,
                 runtime.clients,
                 credential_keys=runtime.credential_keys,
                 rate_limits=runtime.rate_limits,
-                config=PollerConfig(
+                config=poller_config
+                or PollerConfig(
                     interval=self.settings.refresh_interval,
                     concurrency=self.settings.concurrency,
                     not_found_grace=self.settings.not_found_grace,
@@ -149,7 +153,7 @@ class TaskwatchApp(App[int]):
             yield TaskTable(id="tasks")
             yield DetailPane(id="detail")
         yield Input(placeholder="filter: words to match (esc clears)", id="filter")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(TaskTable)
@@ -163,7 +167,10 @@ class TaskwatchApp(App[int]):
             # SIGHUP: the terminal went away (ssh dropped, tmux killed). Leave, don't spin.
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
         if self.poller is not None:
-            self.run_worker(self.poller.run(), name="poller", exit_on_error=False)
+            self.poller.sync()
+            self._poller_worker = self.run_worker(
+                self.poller.run(), name="poller", exit_on_error=False
+            )
         if self._notice:
             self.notify(self._notice, severity="warning", timeout=15)
         for profile, problem in (self.runtime.problems if self.runtime else {}).items():
@@ -179,12 +186,15 @@ class TaskwatchApp(App[int]):
     async def on_unmount(self) -> None:
         if self.poller is not None:
             self.poller.stop()
-        await self.workers.wait_for_complete()
+        if self._poller_worker is not None:
+            with contextlib.suppress(Exception):  # it ends when stopped; we only wait for that
+                await self._poller_worker.wait()
         if self.runtime is not None:
             await self.runtime.aclose()
 
     def on_resize(self) -> None:
         self._layout_for(self.size.width)
+        self._update_summary()
 
     def _layout_for(self, width: int) -> None:
         main = self.query_one("#main")
@@ -234,6 +244,8 @@ class TaskwatchApp(App[int]):
             self.post_message(EndpointChanged(event.endpoint, event.state, event.since))
 
     def _put_record(self, record: TaskRecord) -> None:
+        if not self.query(TaskTable):
+            return  # shutting down: the widgets are gone
         if record.task_id not in self.records and self.store.get_task(record.task_id) is None:
             return  # removed meanwhile
         self.records[record.task_id] = record
@@ -312,9 +324,10 @@ class TaskwatchApp(App[int]):
             counts[key] = counts.get(key, 0) + 1
         order = ["Failed", "Running", "Pending", "waiting", "not found", "Canceled", "Completed"]
         known = [k for k in order if k in counts] + sorted(k for k in counts if k not in order)
+        compact = self.size.width < WIDE  # icons and numbers only; the table has the words
         parts = [
-            f"{status_icon('' if k == 'waiting' else k, not_found=k == 'not found')} "
-            f"{counts[k]} {k.lower()}"
+            f"{status_icon('' if k == 'waiting' else k, not_found=k == 'not found')}"
+            + (f"{counts[k]}" if compact else f" {counts[k]} {k.lower()}")
             for k in known
         ]
         where = ", ".join(
@@ -326,17 +339,15 @@ class TaskwatchApp(App[int]):
         sort = f"sort: {table.sort_mode}"
         filt = f"filter: {table.filter_text!r}" if table.filter_text else ""
         demo = "DEMO · " if self.demo else ""
-        text = " · ".join(
-            x
-            for x in [
-                f"{demo}{where or 'no profile'}",
-                "  ".join(parts) or "no tasks",
-                state,
-                sort,
-                filt,
-            ]
-            if x
-        )
+        # Most important first: at 80 columns the end of the line is what gets cut.
+        fields = [
+            "  ".join(parts) or "no tasks",
+            state,
+            f"{demo}{where or 'no profile'}",
+            sort,
+            filt,
+        ]
+        text = " · ".join(x for x in fields if x)
         self.query_one("#summary", Static).update(text)
 
     def _connection_state(self) -> str:
@@ -533,6 +544,10 @@ class TaskwatchApp(App[int]):
     def action_help(self) -> None:
         """List every key."""
         self.push_screen(HelpScreen(binding_rows()))
+
+    async def action_quit(self) -> None:
+        """Quit taskwatch (the watchlist is saved; nothing is lost)."""
+        self.exit(0)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

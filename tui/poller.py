@@ -533,5 +533,7 @@ class Poller:
             self._emit(event)
 
     def _emit(self, event: PollerEvent) -> None:
+        if self._stopped:
+            return  # nobody should hear about requests that finish while shutting down
         for subscriber in list(self._subscribers):
             subscriber(event)

@@ -66,9 +66,11 @@ def render_detail(
     if job:
         grid.add_row("instance", f"{job.instance.name}\n{job.instance.id}".strip())
         created, ended = job.created_at, job.ended_at
-        grid.add_row("created", f"{format_local(created)}  ({job.created or 'empty'})")
+        grid.add_row("created", f"{format_local(created, now=_local(now))}")
+        grid.add_row("", Text(f"as sent: {job.created or 'empty'}", style="dim"))
         if ended:
-            grid.add_row("ended", f"{format_local(ended)}  ({job.ended})")
+            grid.add_row("ended", f"{format_local(ended, now=_local(now))}")
+            grid.add_row("", Text(f"as sent: {job.ended}", style="dim"))
         if created and ended:
             grid.add_row("duration", format_duration((ended - created).total_seconds()))
         elif created:
@@ -77,7 +79,7 @@ def render_detail(
         if progress:
             grid.add_row("progress", f"{progress}  (process {job.process!r})")
     if record.checked_at:
-        grid.add_row("checked", f"{format_local_epoch(record.checked_at)}")
+        grid.add_row("checked", format_local_epoch(record.checked_at, now))
     parts.append(grid)
 
     if job:
@@ -96,10 +98,8 @@ def render_detail(
     if history:
         parts.append(Text("\nObserved history", style="bold underline"))
         history_grid = _grid()
-        for observation in history:
-            text = status_text(observation.status)
-            progress = format_progress(observation.progress, observation.status)
-            history_grid.add_row(format_local_epoch(observation.observed_at), f"{text} {progress}")
+        for when, text in history_lines(history, now):
+            history_grid.add_row(when, text)
         parts.append(history_grid)
     if raw and job:
         parts.append(Text("\nRaw JSON", style="bold underline"))
@@ -109,9 +109,38 @@ def render_detail(
     return Group(*parts)
 
 
-def format_local_epoch(epoch: float) -> str:
-    """An epoch timestamp in local time."""
-    return format_local(datetime.fromtimestamp(epoch).astimezone())
+def format_local_epoch(epoch: float, now: float) -> str:
+    """An epoch timestamp in local time (date shown when not today)."""
+    return format_local(_local(epoch), now=_local(now))
+
+
+def _local(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch).astimezone()
+
+
+def history_lines(history: Sequence[Observation], now: float) -> list[tuple[str, str]]:
+    """One line per status the task went through; progress shown as the range observed."""
+    runs: list[list[Observation]] = []
+    for observation in history:
+        if runs and runs[-1][0].status == observation.status:
+            runs[-1].append(observation)
+        else:
+            runs.append([observation])
+    lines = []
+    for run in runs:
+        first, last = run[0], run[-1]
+        text = status_text(first.status)
+        low = format_progress(first.progress, first.status)
+        high = format_progress(last.progress, last.status)
+        if low and high and low != high:
+            text += f" {low} → {high}"
+        elif high:
+            text += f" {high}"
+        when = format_local_epoch(first.observed_at, now)
+        if len(run) > 1:
+            text += f"  (until {format_local_epoch(last.observed_at, now)})"
+        lines.append((when, text))
+    return lines
 
 
 class DetailPane(VerticalScroll):

@@ -1,0 +1,270 @@
+"""Pilot tests: every binding and flow of the TUI against the simulator, offline."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.message import Message
+
+from tests.ui_fixtures import LiveSetup, frozen_app, highlight, live_app
+from tui.app import STORE_CHECK, TaskwatchApp, binding_rows
+from tui.messages import CredentialRefused, TaskFinished, TaskRefreshed
+from tui.simulator.scenarios import make_job
+from tui.store import Store
+from tui.widgets.dialogs import AddTasksScreen, HelpScreen
+from tui.widgets.task_table import TaskTable
+
+
+class Messages:
+    """Records the messages the app posts; lets a test await one instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.seen: list[Message] = []
+        self._changed = asyncio.Event()
+
+    def __call__(self, message: Message) -> None:
+        self.seen.append(message)
+        self._changed.set()
+
+    async def wait_for(
+        self, predicate: Callable[[Message], bool], timeout: float = 10.0
+    ) -> Message:
+        async with asyncio.timeout(timeout):
+            while True:
+                for message in self.seen:
+                    if predicate(message):
+                        return message
+                self._changed.clear()
+                await self._changed.wait()
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> LiveSetup:
+    return live_app(tmp_path)
+
+
+def _rows(app: TaskwatchApp) -> list[str]:
+    return [str(row.key.value) for row in app.query_one(TaskTable).ordered_rows]
+
+
+async def test_add_then_transition_then_notification(live: LiveSetup) -> None:
+    job = make_job(
+        live.simulator, "upgrade", running_for=30, outcome="Failed", fail_reason="disk full"
+    )
+    messages = Messages()
+    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+        await pilot.press("a")
+        assert isinstance(live.app.screen, AddTasksScreen)
+        live.app.screen.query_one("#add-ids").text = f"| {job.id} | Running | upgrade |"  # type: ignore[attr-defined]
+        await pilot.click("#add-label")
+        await pilot.press(*"CHG-9", "enter")
+        await pilot.pause()
+        assert _rows(live.app) == [job.id]
+        assert live.store.get_task(job.id).label == "CHG-9"  # type: ignore[union-attr]
+        await messages.wait_for(
+            lambda m: isinstance(m, TaskRefreshed) and m.record.status == "Running"
+        )
+        live.clock.advance(31)
+        finished = await messages.wait_for(lambda m: isinstance(m, TaskFinished))
+        assert isinstance(finished, TaskFinished) and finished.record.status == "Failed"
+        await pilot.pause()
+        toasts = list(live.app._notifications)
+        assert any("disk full" in n.message and n.severity == "error" for n in toasts)
+        assert "\a" in live.terminal.writes
+        assert any("\x1b]9;" in w and "\x1b]777;notify;" in w for w in live.terminal.writes)
+        cells = live.app.query_one(TaskTable).get_row(job.id)
+        assert str(cells[0]).startswith("✘ Failed")
+
+
+async def test_remove_and_undo(live: LiveSetup) -> None:
+    jobs = [make_job(live.simulator, "reboot", running_for=1000) for _ in range(3)]
+    live.store.add_tasks([j.id for j in jobs], profile="default")
+    async with live.app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("down")
+        await pilot.press("d")
+        assert _rows(live.app) == [jobs[0].id, jobs[2].id]
+        assert live.store.get_task(jobs[1].id) is None
+        await pilot.press("u")
+        assert _rows(live.app) == [j.id for j in jobs]
+        assert live.store.get_task(jobs[1].id) is not None
+
+
+async def test_filter(live: LiveSetup) -> None:
+    a = make_job(live.simulator, "reboot", running_for=1000)
+    b = make_job(live.simulator, "bind_eip", running_for=1000)
+    live.store.add_tasks([a.id], profile="default", label="alpha")
+    live.store.add_tasks([b.id], profile="default", label="beta")
+    async with live.app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"beta")
+        assert _rows(live.app) == [b.id]
+        await pilot.press("escape")
+        assert _rows(live.app) == [a.id, b.id]
+        assert not live.app.query_one("#filter").display
+
+
+async def test_sort_cycles_and_puts_failures_first(tmp_path: Path) -> None:
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.query_one(TaskTable)
+        before = _rows(app)
+        await pilot.press("s")
+        assert table.sort_mode == "status"
+        first = app.records[_rows(app)[0]]
+        assert first.status == "Failed"
+        assert sorted(before) == sorted(_rows(app))
+        await pilot.press("s", "s", "s")
+        assert table.sort_mode == "added"
+        assert _rows(app) == before
+
+
+async def test_cursor_stays_on_its_task_when_rows_update(live: LiveSetup) -> None:
+    jobs = [make_job(live.simulator, "reboot", running_for=100) for _ in range(4)]
+    live.store.add_tasks([j.id for j in jobs], profile="default")
+    messages = Messages()
+    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+        await pilot.press("down", "down")
+        table = live.app.query_one(TaskTable)
+        assert table.highlighted_task == jobs[2].id
+        live.clock.advance(50)
+        await messages.wait_for(
+            lambda m: isinstance(m, TaskRefreshed) and (m.record.progress or 0) >= 40
+        )
+        assert table.highlighted_task == jobs[2].id
+        assert table.cursor_row == 2
+
+
+async def test_pause_stops_requests_and_resume_restarts(live: LiveSetup) -> None:
+    job = make_job(live.simulator, "reboot", running_for=1000)
+    live.store.add_tasks([job.id], profile="default")
+    messages = Messages()
+    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+        await messages.wait_for(lambda m: isinstance(m, TaskRefreshed))
+        await pilot.press("p")
+        assert live.app.poller is not None and live.app.poller.paused
+        assert "paused" in str(live.app.query_one("#summary").render())
+        await pilot.pause()
+        count = live.simulator.counters.total
+        await asyncio.sleep(0.3)  # several poll intervals of real time must pass with no request
+        assert live.simulator.counters.total == count
+        await pilot.press("p")
+        seen = len(messages.seen)
+        await messages.wait_for(
+            lambda m: isinstance(m, TaskRefreshed) and messages.seen.index(m) >= seen
+        )
+        assert live.simulator.counters.total > count
+
+
+async def test_authentication_failure_shows_one_banner_and_stops(tmp_path: Path) -> None:
+    live = live_app(tmp_path, sk="wrong-secret")
+    jobs = [make_job(live.simulator, "reboot", running_for=1000) for _ in range(10)]
+    live.store.add_tasks([j.id for j in jobs], profile="default")
+    messages = Messages()
+    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+        await messages.wait_for(lambda m: isinstance(m, CredentialRefused))
+        await pilot.pause()
+        banner = live.app.query_one("#banner")
+        assert banner.display
+        assert "Authentication failed" in str(banner.render())
+        assert "wrong-secret" not in str(banner.render())
+        await asyncio.sleep(0.3)
+        assert live.simulator.counters.total == 1
+        assert sum(isinstance(m, CredentialRefused) for m in messages.seen) == 1
+
+
+async def test_copy_emits_osc52(tmp_path: Path) -> None:
+    app = frozen_app(tmp_path / "f.sqlite3")
+    writes: list[str] = []
+    app.signals._write = writes.append
+    async with app.run_test(size=(120, 40)) as pilot:
+        await highlight(app, "CHG-1044 upgrade")
+        await pilot.press("c")
+        await pilot.press("f")
+    payloads = [
+        base64.b64decode(m).decode()
+        for w in writes
+        for m in re.findall(r"\x1b\]52;c;([^\a]*)\a", w)
+    ]
+    task_id = next(r.task_id for r in app.records.values() if r.label == "CHG-1044 upgrade")
+    assert payloads[0] == task_id
+    assert payloads[1].startswith("Upgrade of the database kernel failed")
+
+
+async def test_copy_is_wrapped_for_tmux(tmp_path: Path) -> None:
+    app = frozen_app(tmp_path / "f.sqlite3")
+    writes: list[str] = []
+    app.signals._write = writes.append
+    app.signals.tmux = True
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+    assert writes[0].startswith("\x1bPtmux;\x1b\x1b]52;c;")
+
+
+async def test_help_lists_every_binding(tmp_path: Path) -> None:
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+    keys = [keys for keys, _ in binding_rows()]
+    for binding in TaskwatchApp.BINDINGS:
+        assert any(binding.key.split(",")[0] in k or k in ("/", "?") for k in keys)  # type: ignore[union-attr]
+
+
+async def test_raw_json_toggle(tmp_path: Path) -> None:
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await highlight(app, "CHG-1044 upgrade")
+        await pilot.press("j")
+        assert app.raw_json
+        await pilot.press("j")
+        assert not app.raw_json
+
+
+async def test_refresh_selected_sends_a_request(live: LiveSetup) -> None:
+    job = make_job(live.simulator, "reboot", running_for=1000)
+    live.store.add_tasks([job.id], profile="default")
+    messages = Messages()
+    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+        await messages.wait_for(lambda m: isinstance(m, TaskRefreshed))
+        assert live.app.poller is not None
+        live.app.poller.pause()  # only the explicit refresh may send now
+        live.app.poller.paused = False
+        before = live.simulator.counters.by_job[job.id]
+        await pilot.press("r")
+        seen = len(messages.seen)
+        await messages.wait_for(
+            lambda m: isinstance(m, TaskRefreshed) and messages.seen.index(m) >= seen
+        )
+        assert live.simulator.counters.by_job[job.id] > before
+
+
+async def test_another_process_add_appears(live: LiveSetup, tmp_path: Path) -> None:
+    assert STORE_CHECK <= 2
+    job = make_job(live.simulator, "reboot", running_for=1000)
+    async with live.app.run_test(size=(120, 40)) as pilot:
+        other = Store.open(tmp_path / "live.sqlite3")
+        other.add_tasks([job.id], profile="default", label="from the CLI")
+        live.app._check_store()  # what the STORE_CHECK timer does
+        await pilot.pause()
+        assert _rows(live.app) == [job.id]
+
+
+async def test_every_action_is_in_the_command_palette(tmp_path: Path) -> None:
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(120, 40)):
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+    for binding in TaskwatchApp.BINDINGS:
+        if binding.action != "quit":  # type: ignore[union-attr]
+            assert binding.description in titles  # type: ignore[union-attr]
+
+
+def test_readme_keybindings_table_matches_the_bindings() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    for keys, description in binding_rows():
+        assert f"| `{keys}` | {description} |" in readme, (keys, description)
