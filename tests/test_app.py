@@ -268,3 +268,18 @@ def test_readme_keybindings_table_matches_the_bindings() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
     for keys, description in binding_rows():
         assert f"| `{keys}` | {description} |" in readme, (keys, description)
+
+
+async def test_updates_arrive_while_a_dialog_is_open(live: LiveSetup) -> None:
+    job = make_job(live.simulator, "reboot", running_for=20)
+    live.store.add_tasks([job.id], profile="default")
+    messages = Messages()
+    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+        await messages.wait_for(lambda m: isinstance(m, TaskRefreshed))
+        await pilot.press("question_mark")
+        assert isinstance(live.app.screen, HelpScreen)
+        live.clock.advance(21)
+        await messages.wait_for(lambda m: isinstance(m, TaskFinished))
+        await pilot.pause()
+        assert str(live.app.table.get_row(job.id)[0]).startswith("✔ Completed")
+        await pilot.press("escape")

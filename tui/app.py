@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import signal
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Concatenate, ParamSpec
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -60,6 +61,22 @@ def styles_dir() -> Path:
     """The .tcss files: inside the installed package, or at the top of a source checkout."""
     packaged = Path(__file__).parent / "styles"
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "styles"
+
+
+P = ParamSpec("P")
+
+
+def _while_shown(
+    method: Callable[Concatenate[TaskwatchApp, P], None],
+) -> Callable[Concatenate[TaskwatchApp, P], None]:
+    """Skip a UI update once the main screen is gone: engine messages can arrive while exiting."""
+
+    @functools.wraps(method)
+    def guarded(self: TaskwatchApp, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        if self.shown:
+            method(self, *args, **kwargs)
+
+    return guarded
 
 
 @dataclass(frozen=True)
@@ -147,16 +164,29 @@ class TaskwatchApp(App[int]):
     # -- composition ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(id="summary")
-        yield Static(id="banner")
-        with Container(id="main"):
-            yield TaskTable(id="tasks")
-            yield DetailPane(id="detail")
-        yield Input(placeholder="filter: words to match (esc clears)", id="filter")
+        # Kept as attributes: App.query_one() only searches the active screen, and engine updates
+        # keep arriving while a dialog is open on top of this one.
+        self.summary = Static(id="summary")
+        self.banner = Static(id="banner")
+        self.main_area = Container(id="main")
+        self.table = TaskTable(id="tasks")
+        self.detail = DetailPane(id="detail")
+        self.filter_input = Input(placeholder="filter: words to match (esc clears)", id="filter")
+        yield self.summary
+        yield self.banner
+        with self.main_area:
+            yield self.table
+            yield self.detail
+        yield self.filter_input
         yield Footer(compact=True)
 
+    @property
+    def shown(self) -> bool:
+        """Whether the main screen's widgets are still up (messages arrive during shutdown)."""
+        return self.table.is_attached
+
     def on_mount(self) -> None:
-        table = self.query_one(TaskTable)
+        table = self.table
         table.styles_for = self._status_style
         self._reload_records()
         table.focus()
@@ -197,7 +227,7 @@ class TaskwatchApp(App[int]):
         self._update_summary()
 
     def _layout_for(self, width: int) -> None:
-        main = self.query_one("#main")
+        main = self.main_area
         main.set_class(width < WIDE, "-narrow")
 
     # -- data in -------------------------------------------------------------------------------
@@ -207,12 +237,14 @@ class TaskwatchApp(App[int]):
         self._refresh_table()
         self._refresh_detail()
 
+    @_while_shown
     def _refresh_table(self) -> None:
-        table = self.query_one(TaskTable)
+        table = self.table
         with self.batch_update():
             table.show(self.records.values(), self.clock.wall())
         self._update_summary()
 
+    @_while_shown
     def _check_store(self) -> None:
         """Another process (the CLI, a second TUI) changed the watchlist: show it."""
         version = self.store.data_version()
@@ -223,8 +255,9 @@ class TaskwatchApp(App[int]):
             self.poller.sync()
         self._reload_records()
 
+    @_while_shown
     def _tick_clock(self) -> None:
-        table = self.query_one(TaskTable)
+        table = self.table
         with self.batch_update():
             table.refresh_clock_columns(self.records, self.clock.wall())
 
@@ -243,13 +276,12 @@ class TaskwatchApp(App[int]):
         elif isinstance(event, EndpointState):
             self.post_message(EndpointChanged(event.endpoint, event.state, event.since))
 
+    @_while_shown
     def _put_record(self, record: TaskRecord) -> None:
-        if not self.query(TaskTable):
-            return  # shutting down: the widgets are gone
         if record.task_id not in self.records and self.store.get_task(record.task_id) is None:
             return  # removed meanwhile
         self.records[record.task_id] = record
-        table = self.query_one(TaskTable)
+        table = self.table
         with self.batch_update():
             table.show(self.records.values(), self.clock.wall())
         if table.highlighted_task == record.task_id:
@@ -317,6 +349,7 @@ class TaskwatchApp(App[int]):
         name = {"failed": "error", "completed": "success", "canceled": "warning"}.get(status)
         return variables.get(name, "") if name else ""
 
+    @_while_shown
     def _update_summary(self) -> None:
         counts: dict[str, int] = {}
         for record in self.records.values():
@@ -335,7 +368,7 @@ class TaskwatchApp(App[int]):
             for p in (self.runtime.profiles.values() if self.runtime else [])
         )
         state = self._connection_state()
-        table = self.query_one(TaskTable)
+        table = self.table
         sort = f"sort: {table.sort_mode}"
         filt = f"filter: {table.filter_text!r}" if table.filter_text else ""
         demo = "DEMO · " if self.demo else ""
@@ -348,7 +381,7 @@ class TaskwatchApp(App[int]):
             filt,
         ]
         text = " · ".join(x for x in fields if x)
-        self.query_one("#summary", Static).update(text)
+        self.summary.update(text)
 
     def _connection_state(self) -> str:
         if self.paused:
@@ -365,14 +398,16 @@ class TaskwatchApp(App[int]):
             )
         return f"⚠ {worst.state}"
 
+    @_while_shown
     def _update_banner(self) -> None:
-        banner = self.query_one("#banner", Static)
+        banner = self.banner
         banner.update("\n".join(self._blocked.values()))
         banner.display = bool(self._blocked)
 
+    @_while_shown
     def _refresh_detail(self) -> None:
-        pane = self.query_one(DetailPane)
-        task_id = self.query_one(TaskTable).highlighted_task
+        pane = self.detail
+        task_id = self.table.highlighted_task
         record = self.records.get(task_id or "")
         if record is None:
             pane.show_empty(
@@ -400,7 +435,7 @@ class TaskwatchApp(App[int]):
     # -- actions -------------------------------------------------------------------------------
 
     def _selected(self) -> TaskRecord | None:
-        task_id = self.query_one(TaskTable).highlighted_task
+        task_id = self.table.highlighted_task
         return self.records.get(task_id or "")
 
     @work
@@ -426,7 +461,7 @@ class TaskwatchApp(App[int]):
             message += f"; {len(result.already)} already watched"
         self.notify(message)
         if result.added:
-            table = self.query_one(TaskTable)
+            table = self.table
             with contextlib.suppress(Exception):
                 table.move_cursor(row=table.get_row_index(result.added[0]), animate=False)
 
@@ -455,32 +490,32 @@ class TaskwatchApp(App[int]):
 
     def action_filter(self) -> None:
         """Filter the table by words (task ID, label, name, instance, status)."""
-        field = self.query_one("#filter", Input)
+        field = self.filter_input
         field.display = True
         field.focus()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.query_one(TaskTable).filter_text = event.value.strip()
+        self.table.filter_text = event.value.strip()
         self._refresh_table()
         self._refresh_detail()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        self.query_one(TaskTable).focus()
-        if not self.query_one("#filter", Input).value:
-            self.query_one("#filter", Input).display = False
+        self.table.focus()
+        if not self.filter_input.value:
+            self.filter_input.display = False
 
     def key_escape(self) -> None:
-        field = self.query_one("#filter", Input)
+        field = self.filter_input
         if field.display:
             field.value = ""
             field.display = False
-            self.query_one(TaskTable).focus()
+            self.table.focus()
 
     def action_cycle_sort(self) -> None:
         """Sort by: order added → status severity → created → last change."""
-        table = self.query_one(TaskTable)
+        table = self.table
         table.sort_mode = SORT_MODES[(SORT_MODES.index(table.sort_mode) + 1) % len(SORT_MODES)]
         self._refresh_table()
 
