@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import functools
+import logging
 import signal
 import time
 from collections.abc import Callable, Iterable
@@ -51,6 +52,8 @@ from tui.widgets.dialogs import AddRequest, AddTasksScreen, HelpScreen
 from tui.widgets.task_table import SORT_MODES, TaskTable
 
 __all__ = ["TaskwatchApp", "launch", "styles_dir"]
+
+log = logging.getLogger(__name__)
 
 WIDE = 120  # from this many columns the detail pane sits beside the table
 CLOCK_TICK = 5.0  # seconds between updates of elapsed / checked-ago texts
@@ -186,6 +189,10 @@ class TaskwatchApp(App[int]):
         return self.table.is_attached
 
     def on_mount(self) -> None:
+        for profile in self.runtime.profiles.values() if self.runtime else []:
+            log.info(
+                "profile %s: %s, %s", profile.name, profile.endpoint, profile.credential.display
+            )
         table = self.table
         table.styles_for = self._status_style
         self._reload_records()
@@ -203,8 +210,8 @@ class TaskwatchApp(App[int]):
             )
         if self._notice:
             self.notify(self._notice, severity="warning", timeout=15)
-        for profile, problem in (self.runtime.problems if self.runtime else {}).items():
-            self._blocked[profile] = f"profile '{profile}' is unusable: {problem}"
+        for name, problem in (self.runtime.problems if self.runtime else {}).items():
+            self._blocked[name] = f"profile '{name}' is unusable: {problem}"
         self._update_summary()
         self._update_banner()
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -49,7 +50,11 @@ __all__ = [
 ]
 
 
+log = logging.getLogger(__name__)
+
+
 def _err(message: str) -> None:
+    log.warning("%s", message)
     print(f"taskwatch: {message}", file=sys.stderr)
 
 

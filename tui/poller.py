@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import heapq
 import itertools
+import logging
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -31,6 +32,8 @@ from tui.errors import (
 )
 from tui.models import Job
 from tui.store import Store, TaskRecord
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "CredentialBlocked",
@@ -463,6 +466,8 @@ class Poller:
         tracked.not_found = False
         tracked.ever_found = True
         tracked.final = job.is_final
+        if changed:
+            log.info("%s is %s %s", tracked.task_id, job.status, job.process)
         if not tracked.final:
             self._schedule(tracked, self._clock() + self._jittered(self.config.interval))
         self._emit(
@@ -484,6 +489,7 @@ class Poller:
             if credential.blocked is None:
                 credential.blocked = error
                 credential.verified = False
+                log.error("credential refused for %s; requests stopped: %s", tracked.profile, error)
                 self._emit(CredentialBlocked(tuple(sorted(credential.profiles)), error))
             self._emit_error(tracked, error)
             return
@@ -515,6 +521,13 @@ class Poller:
         self.store.record_error(
             tracked.task_id, kind=error.kind, text=str(error), now=wall, not_found=not_found
         )
+        log.warning(
+            "refresh of %s failed (%s, attempt %d): %s",
+            tracked.task_id,
+            error.kind,
+            tracked.failures,
+            error,
+        )
         self._schedule(tracked, now + self._jittered(delay) if delay > 1 else now + delay)
         self._emit_error(tracked, error, not_found=not_found)
 
@@ -528,6 +541,7 @@ class Poller:
     def _set_endpoint_state(self, endpoint: str, state: str) -> None:
         current = self._endpoint_state.get(endpoint)
         if current is None or current.state != state:
+            log.info("endpoint %s is %s", endpoint, state)
             event = EndpointState(endpoint, state, self._wall())
             self._endpoint_state[endpoint] = event
             self._emit(event)
