@@ -32,3 +32,54 @@ def test_signals_wrap_in_tmux_only() -> None:
     assert out[0] == osc52_copy("x")
     assert out[1] == tmux_wrap(osc52_copy("x"))
     assert out[2] == "\a"
+
+
+def test_hung_up_pty_is_detected_without_reading() -> None:
+    import os
+    import pty
+
+    from tui.terminal import terminal_fds, terminal_hung_up
+
+    master, slave = pty.openpty()
+    try:
+        fds = terminal_fds([slave])
+        assert fds == (slave,)
+        assert not terminal_hung_up(fds)
+        os.close(master)
+        assert terminal_hung_up(fds)
+    finally:
+        os.close(slave)
+
+
+def test_watchdog_asks_nicely_then_insists() -> None:
+    import threading
+
+    from tui.terminal import HangupWatchdog
+
+    asked = threading.Event()
+    exited: list[int] = []
+    done = threading.Event()
+
+    def hard_exit(code: int) -> None:
+        exited.append(code)
+        done.set()
+
+    watchdog = HangupWatchdog(
+        asked.set, interval=0.01, grace=0.01, hung_up=lambda: True, hard_exit=hard_exit
+    )
+    watchdog.start()
+    assert done.wait(5)
+    assert asked.is_set() and exited == [0]
+
+
+def test_watchdog_stands_down_when_the_app_exits_in_time() -> None:
+    from tui.terminal import HangupWatchdog
+
+    exited: list[int] = []
+    watchdog = HangupWatchdog(
+        lambda: None, interval=0.01, grace=5, hung_up=lambda: True, hard_exit=exited.append
+    )
+    watchdog.start()
+    watchdog.stopped.set()  # what a clean exit does
+    watchdog.join(5)
+    assert exited == []

@@ -46,7 +46,7 @@ from tui.poller import (
 from tui.present import format_local, status_icon
 from tui.runtime import Runtime
 from tui.store import Store, TaskRecord
-from tui.terminal import TerminalSignals
+from tui.terminal import HangupWatchdog, TerminalSignals
 from tui.widgets.detail import DetailPane, render_detail
 from tui.widgets.dialogs import AddRequest, AddTasksScreen, HelpScreen
 from tui.widgets.task_table import SORT_MODES, TaskTable
@@ -144,6 +144,7 @@ class TaskwatchApp(App[int]):
         self.signals = TerminalSignals(write_terminal or self._write_to_terminal)
         self.poller: Poller | None = None
         self._poller_worker: Worker[None] | None = None
+        self._watchdog: HangupWatchdog | None = None
         if runtime is not None and poll:
             self.poller = Poller(
                 store,
@@ -200,9 +201,14 @@ class TaskwatchApp(App[int]):
         self._layout_for(self.size.width)
         self.set_interval(CLOCK_TICK, self._tick_clock)
         self.set_interval(STORE_CHECK, self._check_store)
+        loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             # SIGHUP: the terminal went away (ssh dropped, tmux killed). Leave, don't spin.
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
+            loop.add_signal_handler(signal.SIGHUP, self._hang_up)
+        if not self.is_headless:
+            # A lost terminal does not always bring SIGHUP; the watchdog notices the hang-up.
+            self._watchdog = HangupWatchdog(lambda: loop.call_soon_threadsafe(self._hang_up))
+            self._watchdog.start()
         if self.poller is not None:
             self.poller.sync()
             self._poller_worker = self.run_worker(
@@ -221,6 +227,8 @@ class TaskwatchApp(App[int]):
         self.exit(0)
 
     async def on_unmount(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.stopped.set()
         if self.poller is not None:
             self.poller.stop()
         if self._poller_worker is not None:

@@ -10,15 +10,24 @@ through tmux's own ``set-clipboard``).
 from __future__ import annotations
 
 import base64
+import contextlib
+import logging
 import os
-from collections.abc import Callable, Mapping
+import select
+import threading
+from collections.abc import Callable, Iterable, Mapping
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "BEL",
+    "HangupWatchdog",
     "TerminalSignals",
     "desktop_notification",
     "in_tmux",
     "osc52_copy",
+    "terminal_fds",
+    "terminal_hung_up",
     "tmux_wrap",
 ]
 
@@ -76,3 +85,69 @@ class TerminalSignals:
 
     def copy(self, text: str) -> None:
         self._send(osc52_copy(text))
+
+
+def terminal_fds(candidates: Iterable[int] = (0, 1)) -> tuple[int, ...]:
+    """The descriptors that are terminals now. Ask while the terminal is healthy: once it has
+    hung up, ``isatty`` itself fails."""
+    found = []
+    for fd in candidates:
+        with contextlib.suppress(OSError, ValueError):
+            if os.isatty(fd):
+                found.append(fd)
+    return tuple(found)
+
+
+def terminal_hung_up(fds: Iterable[int]) -> bool:
+    """Whether the terminal on ``fds`` has hung up (its SSH session or tmux pane is gone).
+
+    Polls for POLLHUP without reading, so no keystroke is taken from the app.
+    """
+    poller = select.poll()
+    for fd in fds:
+        poller.register(fd, select.POLLIN)
+    try:
+        events = poller.poll(0)
+    except OSError:
+        return True
+    return any(mask & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _, mask in events)
+
+
+class HangupWatchdog(threading.Thread):
+    """Ends the app when its terminal goes away, even if the event loop is stuck.
+
+    A lost terminal does not always deliver SIGHUP. Then Textual's output thread dies on EIO, its
+    bounded queue fills and the event loop blocks on it, while the input thread spins on EOF: a
+    process burning a core forever. This thread asks the loop to exit first (``request_exit``);
+    if the loop is frozen it ends the process. Every store write is its own committed SQLite
+    transaction, so nothing is lost.
+    """
+
+    def __init__(
+        self,
+        request_exit: Callable[[], object],
+        *,
+        interval: float = 1.0,
+        grace: float = 3.0,
+        hung_up: Callable[[], bool] | None = None,
+        hard_exit: Callable[[int], object] = os._exit,
+    ) -> None:
+        super().__init__(name="taskwatch-hangup-watchdog", daemon=True)
+        self._request_exit = request_exit
+        self._interval = interval
+        self._grace = grace
+        fds = terminal_fds()
+        self._hung_up = hung_up or (lambda: bool(fds) and terminal_hung_up(fds))
+        self._hard_exit = hard_exit
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self._interval):
+            if self._hung_up():
+                log.info("the terminal went away; exiting")
+                with contextlib.suppress(Exception):
+                    self._request_exit()
+                if not self.stopped.wait(self._grace):
+                    logging.shutdown()
+                    self._hard_exit(0)
+                return

@@ -1,0 +1,93 @@
+"""The real app in a real pseudo-terminal: it exits cleanly when the terminal goes away."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+
+def _spawn() -> tuple[subprocess.Popen[bytes], int]:
+    master, slave = pty.openpty()
+    os.set_blocking(master, False)
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "--demo"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,  # the pty becomes its controlling terminal
+        close_fds=True,
+    )
+    os.close(slave)
+    return proc, master
+
+
+def _read_until(master: int, needle: bytes, timeout: float = 30.0) -> bytes:
+    """Read the app's output until ``needle`` shows up (an event, not a fixed sleep)."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while needle not in seen:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"{needle!r} never appeared; got {seen[-500:]!r}")
+        ready, _, _ = select.select([master], [], [], remaining)
+        if ready:
+            try:
+                seen += os.read(master, 65536)
+            except OSError:
+                break
+    return seen
+
+
+def _wait_reading(proc: subprocess.Popen[bytes], master: int, timeout: float = 15.0) -> bytes:
+    """Wait for the app to exit while reading what it writes (a terminal that is not read
+    fills up and blocks the writer, which is not what we are testing)."""
+    out = b""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None:
+        if time.monotonic() > deadline:
+            raise AssertionError("the app did not exit")
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            with contextlib.suppress(OSError):
+                out += os.read(master, 65536)
+    return out
+
+
+@pytest.mark.slow
+def test_sighup_ends_the_app_cleanly() -> None:
+    proc, master = _spawn()
+    try:
+        _read_until(master, b"DEMO")
+        proc.send_signal(signal.SIGHUP)
+        output = _wait_reading(proc, master)
+        assert proc.returncode == 0
+        assert b"Traceback" not in output
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+
+
+@pytest.mark.slow
+def test_lost_terminal_ends_the_app() -> None:
+    proc, master = _spawn()
+    try:
+        _read_until(master, b"DEMO")
+    finally:
+        os.close(master)  # the terminal disappears, as when an SSH connection drops
+    try:
+        proc.wait(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            raise AssertionError("the app kept running after its terminal went away")
