@@ -43,7 +43,7 @@ from tui.poller import (
     TaskErrored,
     TaskUpdated,
 )
-from tui.present import format_local, status_icon
+from tui.present import format_checked, format_elapsed, format_local, status_icon
 from tui.runtime import Runtime
 from tui.store import Store, TaskRecord
 from tui.terminal import HangupWatchdog, TerminalSignals
@@ -141,6 +141,8 @@ class TaskwatchApp(App[int]):
         self._blocked: dict[str, str] = {}
         self._endpoints: dict[str, EndpointChanged] = {}
         self._data_version = store.data_version()
+        self._summary_text = ""
+        self._detail_key: tuple[object, ...] | None = None
         self.signals = TerminalSignals(write_terminal or self._write_to_terminal)
         self.poller: Poller | None = None
         self._poller_worker: Worker[None] | None = None
@@ -275,6 +277,9 @@ class TaskwatchApp(App[int]):
         table = self.table
         with self.batch_update():
             table.refresh_clock_columns(self.records, self.clock.wall())
+            selected = self.records.get(table.highlighted_task or "")
+            if selected is not None and not selected.is_final:
+                self._refresh_detail()
 
     def _on_engine_event(self, event: PollerEvent) -> None:
         """Called by the engine on the event loop: only post, the handlers do the work."""
@@ -295,10 +300,14 @@ class TaskwatchApp(App[int]):
     def _put_record(self, record: TaskRecord) -> None:
         if record.task_id not in self.records and self.store.get_task(record.task_id) is None:
             return  # removed meanwhile
+        previous = self.records.get(record.task_id)
         self.records[record.task_id] = record
+        if previous is not None and not visibly_different(previous, record):
+            return  # only the check time moved: the clock tick shows that, no repaint now
         table = self.table
         with self.batch_update():
-            table.show(self.records.values(), self.clock.wall())
+            if not table.update_record(record, self.clock.wall()):
+                table.show(self.records.values(), self.clock.wall())
         if table.highlighted_task == record.task_id:
             self._refresh_detail()
         self._update_summary()
@@ -315,6 +324,8 @@ class TaskwatchApp(App[int]):
     def _task_finished(self, message: TaskFinished) -> None:
         record = message.record
         job = record.job
+        if not finished_while_watched(record):
+            return  # first seen already finished (an old task just added): the row says it
         name = (record.label or (job.name if job else "") or record.task_id)[:60]
         status = record.status
         failed = status.lower() != "completed"
@@ -396,7 +407,9 @@ class TaskwatchApp(App[int]):
             filt,
         ]
         text = " · ".join(x for x in fields if x)
-        self.summary.update(text)
+        if text != self._summary_text:  # an unchanged line is not re-sent to the terminal
+            self._summary_text = text
+            self.summary.update(text)
 
     def _connection_state(self) -> str:
         if self.paused:
@@ -432,11 +445,16 @@ class TaskwatchApp(App[int]):
             )
             return
         problem = self._blocked.get(record.profile)
+        now = self.clock.wall()
+        key = detail_key(record, now, self.raw_json, problem)
+        if key == self._detail_key:
+            return  # same text as on screen: repainting it would only send bytes
+        self._detail_key = key
         pane.show(
             render_detail(
                 record,
                 self.store.history(record.task_id),
-                now=self.clock.wall(),
+                now=now,
                 raw=self.raw_json,
                 problem=problem,
                 error_style=self.theme_variables.get("error", "red"),
@@ -614,6 +632,39 @@ class TaskwatchApp(App[int]):
         if driver is not None and not self.is_headless:
             driver.write(data)
             driver.flush()
+
+
+def detail_key(
+    record: TaskRecord, now: float, raw: bool, problem: str | None
+) -> tuple[object, ...]:
+    """Everything the detail pane shows; when it is unchanged the pane is not repainted."""
+    job = record.job
+    created = job.created_at if job else None
+    elapsed = format_elapsed(now - created.timestamp()) if created else ""
+    checked = format_checked(now - record.checked_at) if record.checked_at else ""
+    if record.is_final:
+        checked = str(record.checked_at)
+    return (record.task_id, visible_fields(record), elapsed, checked, raw, problem)
+
+
+def visible_fields(record: TaskRecord) -> tuple[object, ...]:
+    """The fields of a record that show on screen (everything but the time of the last check)."""
+    return (
+        record.status, record.progress, record.job_json, record.error_kind, record.error_text,
+        record.not_found, record.label, record.profile, record.changed_at,
+    )  # fmt: skip
+
+
+def visibly_different(old: TaskRecord, new: TaskRecord) -> bool:
+    """Whether anything but the time of the last check differs between two snapshots."""
+    return visible_fields(old) != visible_fields(new)
+
+
+def finished_while_watched(record: TaskRecord) -> bool:
+    """Whether the task ended after it was added to the watchlist (worth a notification)."""
+    job = record.job
+    ended = job.ended_at if job else None
+    return ended is None or ended.timestamp() >= record.added_at - 60  # allow for clock skew
 
 
 def bindings_of(app_class: type[App[Any]]) -> list[Binding]:

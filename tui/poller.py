@@ -406,7 +406,8 @@ class Poller:
             started += len(self._in_flight) - before
             if not self._in_flight:
                 return started
-            await asyncio.wait(set(self._in_flight))
+            # Pipelined: as soon as one request finishes, the next due task may go.
+            await asyncio.wait(set(self._in_flight), return_when=asyncio.FIRST_COMPLETED)
 
     async def run(self) -> None:
         """Poll until :meth:`stop`. Real-time loop over the same dispatch as :meth:`tick`."""

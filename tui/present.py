@@ -13,7 +13,9 @@ from tui.models import Job
 
 __all__ = [
     "entity_lines",
+    "format_checked",
     "format_duration",
+    "format_elapsed",
     "format_local",
     "format_progress",
     "severity",
@@ -76,6 +78,25 @@ def format_duration(seconds: float | None) -> str:
         return f"{hours}h {minutes:02d}m"
     days, hours = divmod(hours, 24)
     return f"{days}d {hours:02d}h"
+
+
+def format_elapsed(seconds: float) -> str:
+    """A running task's age: seconds for the first minute, then minutes, so that the column
+    changes once a minute instead of at every tick."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    return format_duration(seconds)
+
+
+FRESH_CHECK = 15.0  # a check younger than this reads "now"
+
+
+def format_checked(seconds: float) -> str:
+    """How long ago a task was checked: ``now`` while polling keeps up; the age once it lags."""
+    return "now" if seconds < FRESH_CHECK else format_duration(seconds)
 
 
 def format_local(moment: datetime | None, *, now: datetime | None = None) -> str:

@@ -17,7 +17,9 @@ from textual.widgets import Static
 
 from tui.present import (
     entity_lines,
+    format_checked,
     format_duration,
+    format_elapsed,
     format_local,
     format_progress,
     status_text,
@@ -74,11 +76,13 @@ def render_detail(
         if created and ended:
             grid.add_row("duration", format_duration((ended - created).total_seconds()))
         elif created:
-            grid.add_row("elapsed", format_duration(now - created.timestamp()))
+            grid.add_row("elapsed", format_elapsed(now - created.timestamp()))
         progress = format_progress(job.progress, job.status)
         if progress:
             grid.add_row("progress", f"{progress}  (process {job.process!r})")
-    if record.checked_at:
+    if record.checked_at and not record.is_final:
+        grid.add_row("checked", format_checked(now - record.checked_at))
+    elif record.checked_at:
         grid.add_row("checked", format_local_epoch(record.checked_at, now))
     parts.append(grid)
 

@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
+from textual.widgets._data_table import ColumnKey, RowKey
 
 from tui.present import (
+    format_checked,
     format_duration,
+    format_elapsed,
     format_local,
     format_progress,
     severity,
@@ -41,6 +45,7 @@ COLUMNS = (
     Column("profile", "Profile", 10),
 )
 WIDTHS = {column.key: column.width for column in COLUMNS}
+CLOCK_COLUMNS = ("elapsed", "checked")  # change with time alone; refreshed by the clock tick
 
 SORT_MODES = ("added", "status", "created", "changed")
 
@@ -74,13 +79,13 @@ def row_cells(
     if created and ended:
         elapsed = format_duration((ended - created).total_seconds())
     elif created and not record.is_final:
-        elapsed = format_duration(now - created.timestamp())
+        elapsed = format_elapsed(now - created.timestamp())
     else:
         elapsed = ""
     if record.is_final or record.checked_at is None:
         checked = "—" if record.is_final else "never"
     else:
-        checked = format_duration(now - record.checked_at)
+        checked = format_checked(now - record.checked_at)
     status_cell = StatusCell(status, style=style)
     status_cell.task_id = record.task_id
     values: dict[str, Text] = {
@@ -180,9 +185,50 @@ class TaskTable(DataTable[Text]):
             if cursor_task in order:
                 self.move_cursor(row=self.get_row_index(cursor_task), animate=False)
 
-    def _put(self, record: TaskRecord, now: float) -> None:
+    def update_record(self, record: TaskRecord, now: float) -> bool:
+        """Update one task's row in place; False if the view needs a full :meth:`show` instead
+        (the row is new, filtered out, or its position may have changed)."""
+        if (
+            record.task_id not in self._cells
+            or self.sort_mode != "added"
+            or not matches(record, self.filter_text)
+        ):
+            return False
+        self._put(record, now)
+        return True
+
+    def update_cell(
+        self,
+        row_key: RowKey | str,
+        column_key: ColumnKey | str,
+        value: Text,
+        *,
+        update_width: bool = False,
+    ) -> None:
+        """Change one cell and repaint only that cell.
+
+        DataTable's own version repaints the whole table for every cell, which over SSH means the
+        full table is re-sent each time a "checked" time changes. (Textual is pinned exactly,
+        so these internals cannot shift under us unnoticed; a test covers this.)
+        """
+        if update_width:
+            super().update_cell(row_key, column_key, value, update_width=True)
+            return
+        row = row_key if isinstance(row_key, RowKey) else RowKey(row_key)
+        column = column_key if isinstance(column_key, ColumnKey) else ColumnKey(column_key)
+        self._data[row][column] = value
+        self._update_count += 1  # invalidates the line cache: only the repainted cell re-renders
+        self.refresh_coordinate(Coordinate(self.get_row_index(row), self.get_column_index(column)))
+
+    def _put(self, record: TaskRecord, now: float, *, clock: bool = False) -> None:
+        """Add or update ``record``'s row. The time columns of an unfinished task are left as
+        they are unless ``clock``: the periodic tick updates them for all visible rows at once,
+        so a poll that changes nothing else costs no repaint."""
         cells = row_cells(record, now, self.styles_for)
         old = self._cells.get(record.task_id)
+        if old is not None and not clock and not record.is_final:
+            for key in CLOCK_COLUMNS:
+                cells[key] = old[key]
         if old is None:
             self.add_row(*(cells[c.key] for c in COLUMNS), key=record.task_id)
         else:
@@ -203,7 +249,7 @@ class TaskTable(DataTable[Text]):
             if record is None or record.is_final:
                 continue  # a finished task's cells never change with time
             before = self._cells.get(task_id)
-            self._put(record, now)
+            self._put(record, now, clock=True)
             if before is not None and self._cells[task_id] != before:
                 changed += 1
         return changed
