@@ -139,3 +139,11 @@ def test_redacting_filter_masks_registered_secrets(tmp_path: Path) -> None:
     assert "AKSECRETVALUE123" not in text and "the-sk-value" not in text
     assert "AKSE…" in text
     assert isinstance(RedactingFilter(), logging.Filter)
+
+
+def test_library_logging_never_reaches_the_terminal(capfd: pytest.CaptureFixture[str]) -> None:
+    for handler in list(logging.getLogger().handlers):
+        logging.getLogger().removeHandler(handler)
+    logging.getLogger("tui.poller").warning("refresh failed")
+    captured = capfd.readouterr()
+    assert captured.out == "" and captured.err == ""

@@ -522,7 +522,9 @@ class Poller:
         self.store.record_error(
             tracked.task_id, kind=error.kind, text=str(error), now=wall, not_found=not_found
         )
-        log.warning(
+        expected = isinstance(error, JobNotFoundError) and not not_found  # new IDs take seconds
+        log.log(
+            logging.INFO if expected else logging.WARNING,
             "refresh of %s failed (%s, attempt %d): %s",
             tracked.task_id,
             error.kind,
