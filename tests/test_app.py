@@ -17,7 +17,7 @@ from tui.messages import CredentialRefused, TaskFinished, TaskRefreshed
 from tui.simulator.scenarios import make_job
 from tui.store import Store
 from tui.widgets.dialogs import AddTasksScreen, HelpScreen
-from tui.widgets.task_table import TaskTable
+from tui.widgets.task_table import COLUMNS, TaskTable
 
 
 class Messages:
@@ -283,3 +283,18 @@ async def test_updates_arrive_while_a_dialog_is_open(live: LiveSetup) -> None:
         await pilot.pause()
         assert str(live.app.table.get_row(job.id)[0]).startswith("✔ Completed")
         await pilot.press("escape")
+
+
+async def test_first_fetch_fills_every_cell_of_the_row(live: LiveSetup) -> None:
+    job = make_job(live.simulator, "reboot", created_at=live.clock.now() - 30, running_for=1000)
+    live.store.add_tasks([job.id], profile="default")
+    messages = Messages()
+    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+        await messages.wait_for(lambda m: isinstance(m, TaskRefreshed))
+        await pilot.pause()
+        cells = dict(
+            zip([c.key for c in COLUMNS], map(str, live.app.table.get_row(job.id)), strict=True)
+        )
+        assert cells["status"] == "▶ Running"
+        assert cells["elapsed"] == "30s"
+        assert cells["checked"] == "now"

@@ -45,7 +45,6 @@ COLUMNS = (
     Column("profile", "Profile", 10),
 )
 WIDTHS = {column.key: column.width for column in COLUMNS}
-CLOCK_COLUMNS = ("elapsed", "checked")  # change with time alone; refreshed by the clock tick
 
 SORT_MODES = ("added", "status", "created", "changed")
 
@@ -220,15 +219,10 @@ class TaskTable(DataTable[Text]):
         self._update_count += 1  # invalidates the line cache: only the repainted cell re-renders
         self.refresh_coordinate(Coordinate(self.get_row_index(row), self.get_column_index(column)))
 
-    def _put(self, record: TaskRecord, now: float, *, clock: bool = False) -> None:
-        """Add or update ``record``'s row. The time columns of an unfinished task are left as
-        they are unless ``clock``: the periodic tick updates them for all visible rows at once,
-        so a poll that changes nothing else costs no repaint."""
+    def _put(self, record: TaskRecord, now: float) -> None:
+        """Add ``record``'s row, or update the cells of it that changed."""
         cells = row_cells(record, now, self.styles_for)
         old = self._cells.get(record.task_id)
-        if old is not None and not clock and not record.is_final:
-            for key in CLOCK_COLUMNS:
-                cells[key] = old[key]
         if old is None:
             self.add_row(*(cells[c.key] for c in COLUMNS), key=record.task_id)
         else:
@@ -249,7 +243,7 @@ class TaskTable(DataTable[Text]):
             if record is None or record.is_final:
                 continue  # a finished task's cells never change with time
             before = self._cells.get(task_id)
-            self._put(record, now, clock=True)
+            self._put(record, now)
             if before is not None and self._cells[task_id] != before:
                 changed += 1
         return changed
