@@ -79,7 +79,8 @@ def render_detail(
             grid.add_row("elapsed", format_elapsed(now - created.timestamp()))
         progress = format_progress(job.progress, job.status)
         if progress:
-            grid.add_row("progress", f"{progress}  (process {job.process!r})")
+            sent = f"  (process {job.process!r})" if job.process else ""
+            grid.add_row("progress", progress + sent)
     if record.checked_at and not record.is_final:
         grid.add_row("checked", format_checked(now - record.checked_at))
     elif record.checked_at:
@@ -95,8 +96,7 @@ def render_detail(
                 entity_grid.add_row(label, value)
             parts.append(entity_grid)
     if problem or record.is_stale:
-        message = problem or f"{record.error_kind}: {record.error_text}"
-        heading = "Not found" if record.not_found else "Last error (showing the last good data)"
+        heading, message = _problem_text(record, problem)
         parts.append(Text(f"\n{heading}", style="bold underline"))
         parts.append(Text(message, style=error_style))
     if history:
@@ -111,6 +111,26 @@ def render_detail(
     elif job:
         parts.append(Text("\nj: raw JSON", style="dim"))
     return Group(*parts)
+
+
+def _problem_text(record: TaskRecord, problem: str | None) -> tuple[str, str]:
+    """A heading and an explanation for what is wrong with ``record``'s refreshes."""
+    if problem:
+        return "Not polled", problem
+    answer = record.error_text or ""
+    if record.not_found:
+        return "Not found", (
+            "The Task Center does not know this task: a mistyped ID, another region or project "
+            "(check the profile), or older than a month (the cloud keeps one month; what was "
+            f"seen before stays here). Checked again every 10 minutes. Last answer: {answer}"
+        )
+    if record.error_kind == "not_found":
+        return "Not visible yet", (
+            "New tasks take a few seconds to appear in the Task Center; taskwatch keeps asking "
+            f"and marks the task not found only after the grace period. Last answer: {answer}"
+        )
+    heading = "Last refresh failed" + (" (showing the last good data)" if record.job else "")
+    return heading, f"{record.error_kind}: {answer}"
 
 
 def format_local_epoch(epoch: float, now: float) -> str:
