@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import Worker
 
+from tui.app_setup import prepare
 from tui.config import NotificationSettings, Settings
 from tui.messages import (
     CredentialRefused,
@@ -691,8 +692,6 @@ def binding_rows() -> list[tuple[str, str]]:
 
 def launch(args: argparse.Namespace) -> int:
     """Build everything the TUI needs from the command line, run it, tidy up."""
-    from tui.app_setup import prepare
-
     prepared = prepare(args)
     try:
         app = TaskwatchApp(

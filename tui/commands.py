@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from tui.cli import EXIT, overrides_from
 from tui.client import new_http_client
-from tui.config import Settings, config_reference, load_settings, resolve_profile
+from tui.config import ConfigError, Settings, config_reference, load_settings, resolve_profile
 from tui.credentials import permission_warning
 from tui.errors import AuthenticationError, JobNotFoundError, RequestError, TaskCenterError
 from tui.ids import InvalidInputError, extract_task_ids, validate_task_id
@@ -422,8 +422,6 @@ async def wait_for_tasks(
 
 
 def _config_errors(problems: dict[str, str]) -> list[Exception]:
-    from tui.config import ConfigError
-
     return [ConfigError(message) for message in problems.values()]
 
 

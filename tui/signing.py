@@ -29,6 +29,7 @@ __all__ = [
     "canonical_uri",
     "format_sdk_date",
     "parse_authorization",
+    "payload_hash",
     "sign",
     "signature_for",
 ]
@@ -135,7 +136,9 @@ def signature_for(
     return signature, signed_headers, canonical, string_to_sign
 
 
-def _payload_hash(body: bytes, headers: Mapping[str, str]) -> str:
+def payload_hash(body: bytes, headers: Mapping[str, str]) -> str:
+    """The payload hash of the canonical request: SHA-256 of the body, the empty-body hash, or
+    the ``X-Sdk-Content-Sha256`` value (``UNSIGNED-PAYLOAD``) when that header is set."""
     if not body:
         return EMPTY_BODY_SHA256
     for name, value in headers.items():
@@ -184,14 +187,14 @@ def sign(
     if _get(out, "Host") is None:
         out["Host"] = host
     body_bytes = body.encode("utf-8") if isinstance(body, str) else (body or b"")
-    payload_hash = _payload_hash(body_bytes, out)
+    body_hash = payload_hash(body_bytes, out)
     query_text = canonical_query(query)
     signature, signed_headers, canonical, string_to_sign = signature_for(
         method=method,
         path=path,
         query=query_text,
         headers=out,
-        payload_hash=payload_hash,
+        payload_hash=body_hash,
         sk=sk,
         sdk_date=sdk_date,
     )
@@ -206,7 +209,7 @@ def sign(
         signature=signature,
         canonical_request=canonical,
         string_to_sign=string_to_sign,
-        payload_hash=payload_hash,
+        payload_hash=body_hash,
         request_uri=f"{path}?{query_text}" if query_text else path,
         query=query_text,
     )

@@ -9,7 +9,6 @@ answers ``DBS.200543`` for unknown and not-yet-visible jobs, and injects faults 
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import random
@@ -25,10 +24,10 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
 
 from tui.signing import (
-    EMPTY_BODY_SHA256,
     Authorization,
     canonical_query,
     parse_authorization,
+    payload_hash,
     signature_for,
 )
 
@@ -372,7 +371,7 @@ class Simulator:
             path=path,
             query=canonical_query(pairs),
             headers=signed,
-            payload_hash=_payload_hash(request.body),
+            payload_hash=payload_hash(request.body, signed),
             sk=credential.sk,
             sdk_date=sdk_date,
         )
@@ -458,9 +457,3 @@ class Simulator:
 
     def _next_request_id(self) -> str:
         return f"sim-{next(self._request_ids):08d}"
-
-
-def _payload_hash(body: bytes) -> str:
-    if not body:
-        return EMPTY_BODY_SHA256
-    return hashlib.sha256(body).hexdigest()
