@@ -298,3 +298,14 @@ async def test_first_fetch_fills_every_cell_of_the_row(live: LiveSetup) -> None:
         assert cells["status"] == "▶ Running"
         assert cells["elapsed"] == "30s"
         assert cells["checked"] == "now"
+
+
+async def test_no_color_keeps_every_status_readable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(80, 24)):
+        assert app.no_color
+        words = {str(app.table.get_row(task_id)[0]).split(" ", 1)[1] for task_id in app.records}
+    assert words == {"Completed", "Running", "Failed", "Pending", "Not found"}
