@@ -83,6 +83,9 @@ def live_app(tmp_path: Path, *, sk: str = DEMO_SK, settings: Settings | None = N
         store,
         runtime_for(simulator, demo_profile(sk=sk)),
         settings or Settings(),
+        # Display time follows the simulator's clock, so ages on screen are exact; scheduling
+        # stays on real monotonic time (the engine polls every 50 ms).
+        clock=Clock(wall=clock.now, monotonic=time.monotonic),
         write_terminal=terminal,
         poller_config=PollerConfig(interval=0.05, jitter=0.0, not_found_grace=60.0),
     )
