@@ -226,22 +226,34 @@ async def test_raw_json_toggle(tmp_path: Path) -> None:
         assert not app.raw_json
 
 
-async def test_refresh_selected_sends_a_request(live: LiveSetup) -> None:
-    job = make_job(live.simulator, "reboot", running_for=1000)
-    live.store.add_tasks([job.id], profile="default")
+def _refreshes(messages: Messages, task_id: str) -> int:
+    return sum(isinstance(m, TaskRefreshed) and m.record.task_id == task_id for m in messages.seen)
+
+
+async def test_refresh_selected_sends_a_request(tmp_path: Path) -> None:
+    live = live_app(tmp_path, interval=3600)  # the engine would not ask again for an hour
+    jobs = [make_job(live.simulator, "reboot", running_for=1000) for _ in range(2)]
+    live.store.add_tasks([j.id for j in jobs], profile="default")
     messages = Messages()
     async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
-        await messages.wait_for(lambda m: isinstance(m, TaskRefreshed))
-        assert live.app.poller is not None
-        live.app.poller.pause()  # only the explicit refresh may send now
-        live.app.poller.paused = False
-        before = live.simulator.counters.by_job[job.id]
+        await messages.wait_for(lambda _: all(_refreshes(messages, j.id) == 1 for j in jobs))
         await pilot.press("r")
-        seen = len(messages.seen)
-        await messages.wait_for(
-            lambda m: isinstance(m, TaskRefreshed) and messages.seen.index(m) >= seen
-        )
-        assert live.simulator.counters.by_job[job.id] > before
+        await messages.wait_for(lambda _: _refreshes(messages, jobs[0].id) == 2)
+        assert live.simulator.counters.by_job[jobs[0].id] == 2
+        assert live.simulator.counters.by_job[jobs[1].id] == 1
+
+
+async def test_refresh_all_refreshes_every_unfinished_task(tmp_path: Path) -> None:
+    live = live_app(tmp_path, interval=3600)
+    jobs = [make_job(live.simulator, "reboot", running_for=1000) for _ in range(3)]
+    done = make_job(live.simulator, "reboot", created_at=live.clock.now() - 100, running_for=1)
+    live.store.add_tasks([j.id for j in [*jobs, done]], profile="default")
+    messages = Messages()
+    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+        await messages.wait_for(lambda _: all(_refreshes(messages, j.id) == 1 for j in jobs))
+        await pilot.press("R")
+        await messages.wait_for(lambda _: all(_refreshes(messages, j.id) == 2 for j in jobs))
+        assert live.simulator.counters.by_job[done.id] == 1  # finished: never asked again
 
 
 async def test_another_process_add_appears(live: LiveSetup, tmp_path: Path) -> None:
@@ -309,3 +321,54 @@ async def test_no_color_keeps_every_status_readable(
         assert app.no_color
         words = {str(app.table.get_row(task_id)[0]).split(" ", 1)[1] for task_id in app.records}
     assert words == {"Completed", "Running", "Failed", "Pending", "Not found"}
+
+
+async def test_retry_login_sends_one_request_with_the_fixed_credential(tmp_path: Path) -> None:
+    from tests.ui_fixtures import demo_profile, runtime_for
+
+    live = live_app(tmp_path, sk="wrong-secret")
+    jobs = [make_job(live.simulator, "reboot", running_for=1000) for _ in range(5)]
+    live.store.add_tasks([j.id for j in jobs], profile="default")
+    messages = Messages()
+    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+        await messages.wait_for(lambda m: isinstance(m, CredentialRefused))
+        assert live.simulator.counters.total == 1
+        await pilot.press("ctrl+r")  # still wrong: exactly one more request, then stopped again
+        await messages.wait_for(
+            lambda m: sum(isinstance(x, CredentialRefused) for x in messages.seen) == 2
+        )
+        assert live.simulator.counters.total == 2
+        assert live.app.poller is not None
+        fixed = runtime_for(live.simulator, demo_profile())
+        live.app.poller.set_client("default", fixed.clients["default"], credential_key="fixed")
+        await messages.wait_for(
+            lambda m: isinstance(m, TaskRefreshed) and m.record.task_id == jobs[-1].id
+        )
+        await pilot.pause()
+        assert not live.app.banner.display
+        await fixed.aclose()
+
+
+async def test_quit_key_exits(tmp_path: Path) -> None:
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_value == 0
+
+
+async def test_notifications_can_be_switched_off(tmp_path: Path) -> None:
+    from tui.config import NotificationSettings, Settings
+
+    quiet = Settings(notifications=NotificationSettings(toast=False, bell=False, desktop=False))
+    live = live_app(tmp_path, settings=quiet)
+    job = make_job(live.simulator, "upgrade", running_for=5, outcome="Failed")
+    live.store.add_tasks([job.id], profile="default")
+    messages = Messages()
+    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+        await messages.wait_for(lambda m: isinstance(m, TaskRefreshed))
+        live.clock.advance(6)
+        await messages.wait_for(lambda m: isinstance(m, TaskFinished))
+        await pilot.pause()
+        assert not live.app._notifications
+    assert live.terminal.writes == []

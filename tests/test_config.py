@@ -189,3 +189,28 @@ def test_init_writes_once_and_the_result_loads(capsys: pytest.CaptureFixture[str
 def test_readme_configuration_section_is_the_generated_reference() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
     assert f"```toml\n{config_reference()}```" in readme
+
+
+def test_commands_warn_when_using_a_loose_credentials_file(isolated_dirs: Path) -> None:
+    import subprocess
+    import sys
+
+    from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, Simulator, SimulatorServer
+    from tui.simulator.scenarios import make_job
+
+    loose = _write_credentials(
+        isolated_dirs / "loose.ini", f"[basic]\nak = {DEMO_AK}\nsk = {DEMO_SK}\n", 0o644
+    )
+    with SimulatorServer(Simulator()) as server:
+        job = make_job(
+            server.simulator, "reboot", created_at=server.simulator.clock() - 100, running_for=1
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "tui", "show", job.id, "--endpoint", server.url,
+             "--project-id", DEMO_PROJECT_ID],
+            env={**os.environ, "HUAWEICLOUD_SDK_CREDENTIALS_FILE": str(loose)},
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "accessible by other users" in result.stderr and "chmod 600" in result.stderr
+    assert DEMO_SK not in result.stderr

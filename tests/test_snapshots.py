@@ -17,6 +17,11 @@ from tui.ids import extract_task_ids
 SIZES = [(120, 40), (80, 24)]
 
 
+async def _main(pilot: Pilot[Any]) -> None:
+    await highlight(pilot.app, "CHG-1042 resize")  # type: ignore[arg-type]  # rich entities
+    await pilot.pause()
+
+
 async def _failure(pilot: Pilot[Any]) -> None:
     await highlight(pilot.app, "CHG-1044 upgrade")  # type: ignore[arg-type]
     await pilot.pause()
@@ -39,7 +44,8 @@ async def _help(pilot: Pilot[Any]) -> None:
 
 
 VIEWS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
-    "main": _failure,
+    "main": _main,
+    "failure": _failure,
     "add": _add_dialog,
     "help": _help,
 }

@@ -73,7 +73,9 @@ class LiveSetup:
     terminal: Terminal
 
 
-def live_app(tmp_path: Path, *, sk: str = DEMO_SK, settings: Settings | None = None) -> LiveSetup:
+def live_app(
+    tmp_path: Path, *, sk: str = DEMO_SK, settings: Settings | None = None, interval: float = 0.05
+) -> LiveSetup:
     """The real app and engine against the simulator; the simulator's time moves when told."""
     clock = FakeClock(start=time.time())
     simulator = Simulator(clock=clock.now, seed=9)
@@ -87,7 +89,7 @@ def live_app(tmp_path: Path, *, sk: str = DEMO_SK, settings: Settings | None = N
         # stays on real monotonic time (the engine polls every 50 ms).
         clock=Clock(wall=clock.now, monotonic=time.monotonic),
         write_terminal=terminal,
-        poller_config=PollerConfig(interval=0.05, jitter=0.0, not_found_grace=60.0),
+        poller_config=PollerConfig(interval=interval, jitter=0.0, not_found_grace=60.0),
     )
     return LiveSetup(app, simulator, clock, store, terminal)
 

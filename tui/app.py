@@ -219,6 +219,8 @@ class TaskwatchApp(App[int]):
             )
         if self._notice:
             self.notify(self._notice, severity="warning", timeout=15)
+        for warning in self.runtime.warnings if self.runtime else []:
+            self.notify(warning, severity="warning", timeout=20)
         for name, problem in (self.runtime.problems if self.runtime else {}).items():
             self._blocked[name] = f"profile '{name}' is unusable: {problem}"
         self._update_summary()

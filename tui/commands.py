@@ -221,6 +221,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     ids = [validate_task_id(value) for value in args.ids]  # refuse bad input before any request
     settings = load_settings()
     profile = resolve_profile(settings, overrides_from(args))
+    for warning in profile.credential.warnings:
+        _err(warning)
 
     async def fetch_all() -> list[tuple[str, Job | None, TaskCenterError | None]]:
         results: list[tuple[str, Job | None, TaskCenterError | None]] = []
@@ -387,6 +389,8 @@ async def wait_for_tasks(
 ) -> int:
     """Poll ``ids`` with the real engine until they end; return the exit status."""
     runtime = build_runtime(settings, overrides_from(args), set(profiles.values()))
+    for warning in runtime.warnings:
+        _err(warning)
     if runtime.problems:
         await runtime.aclose()
         raise next(iter(_config_errors(runtime.problems)))

@@ -45,6 +45,14 @@ class Credential:
     security_token: str | None = field(default=None, repr=False)
     token: str | None = field(default=None, repr=False)
     project_id: str | None = None
+    path: Path | None = None
+    """The file the secret was read from, if any (checked for loose permissions)."""
+
+    @property
+    def warnings(self) -> list[str]:
+        """Problems worth telling the user about, such as a world-readable credentials file."""
+        warning = permission_warning(self.path) if self.path else None
+        return [warning] if warning else []
 
     def auth(self, project_id: str | None) -> httpx.Auth:
         """The httpx authentication for this credential."""
@@ -134,6 +142,7 @@ def credential_from_file(path: Path, section: str = "basic") -> Credential | Non
         sk=sk,
         security_token=values.get("security_token", "").strip() or None,
         project_id=values.get("project_id", "").strip() or None,
+        path=path,
     )
 
 
@@ -146,4 +155,4 @@ def credential_from_token_file(path: Path) -> Credential:
         raise CredentialError(f"cannot read token file {path}: {exc.__class__.__name__}") from None
     if not token:
         raise CredentialError(f"token file {path} is empty")
-    return Credential(kind="token", source=str(path), token=token)
+    return Credential(kind="token", source=str(path), token=token, path=path)

@@ -38,6 +38,15 @@ class Runtime:
     """Profiles that could not be resolved, with the reason (shown on their tasks)."""
 
     @property
+    def warnings(self) -> list[str]:
+        """Warnings about the credentials in use (each file once)."""
+        seen: dict[str, None] = {}
+        for profile in self.profiles.values():
+            for warning in profile.credential.warnings:
+                seen.setdefault(warning, None)
+        return list(seen)
+
+    @property
     def credential_keys(self) -> dict[str, str]:
         return {name: profile.credential.key for name, profile in self.profiles.items()}
 
