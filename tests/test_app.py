@@ -372,3 +372,19 @@ async def test_notifications_can_be_switched_off(tmp_path: Path) -> None:
         await pilot.pause()
         assert not live.app._notifications
     assert live.terminal.writes == []
+
+
+async def test_edit_label(tmp_path: Path) -> None:
+    from tui.widgets.dialogs import LabelScreen
+
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await highlight(app, "typo?")
+        await pilot.press("l")
+        assert isinstance(app.screen, LabelScreen)
+        await pilot.press("ctrl+u", *"ghost task", "enter")
+        await pilot.pause()
+        task_id = app.table.highlighted_task
+        assert task_id is not None
+        assert app.store.get_task(task_id).label == "ghost task"  # type: ignore[union-attr]
+        assert str(app.table.get_row(task_id)[1]) == "ghost task"

@@ -271,3 +271,10 @@ def test_token_bucket() -> None:
     for _ in range(100):
         bucket.speed_up()
     assert bucket.rate == 2.0
+
+
+def test_a_slow_bucket_still_lets_the_first_request_go() -> None:
+    bucket = TokenBucket(0.5, now=0.0)
+    assert bucket.try_take(0.0)
+    assert not bucket.try_take(1.0)
+    assert bucket.try_take(2.0)

@@ -214,3 +214,19 @@ def test_sigkill_mid_write_loses_nothing_committed(tmp_path: Path) -> None:
     assert store._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     present = {r.task_id for r in store.list_tasks()}
     assert confirmed <= present
+
+
+def test_history_records_when_refreshing_breaks_not_every_failure(store: Store) -> None:
+    store.add_tasks([A], profile="p")
+    store.record_success(A, _job("Running", "10%"), now=1)  # type: ignore[arg-type]
+    for at in (2, 3, 4):
+        store.record_error(A, kind="network", text="timed out", now=at)
+    store.record_error(A, kind="server", text="HTTP 503", now=5)
+    store.record_success(A, _job("Running", "20%"), now=6)  # type: ignore[arg-type]
+    rows = [(o.observed_at, o.status, o.progress, o.error_text) for o in store.history(A)]
+    assert rows == [
+        (1, "Running", 10, None),
+        (2, "Running", 10, "network: timed out"),
+        (5, "Running", 10, "server: HTTP 503"),
+        (6, "Running", 20, None),
+    ]

@@ -49,7 +49,7 @@ from tui.runtime import Runtime
 from tui.store import Store, TaskRecord
 from tui.terminal import HangupWatchdog, TerminalSignals
 from tui.widgets.detail import DetailPane, render_detail
-from tui.widgets.dialogs import AddRequest, AddTasksScreen, HelpScreen
+from tui.widgets.dialogs import AddRequest, AddTasksScreen, HelpScreen, LabelScreen
 from tui.widgets.task_table import SORT_MODES, TaskTable
 
 __all__ = ["TaskwatchApp", "launch", "styles_dir"]
@@ -102,6 +102,7 @@ class TaskwatchApp(App[int]):
         Binding("a", "add", "Add"),
         Binding("d,delete", "remove", "Remove"),
         Binding("u", "undo", "Undo remove", show=False),
+        Binding("l", "edit_label", "Label", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("s", "cycle_sort", "Sort"),
         Binding("p", "toggle_pause", "Pause"),
@@ -523,6 +524,18 @@ class TaskwatchApp(App[int]):
             self.poller.sync()
         self._reload_records()
         self.notify(f"Restored {len(restored)} task(s).")
+
+    @work
+    async def action_edit_label(self) -> None:
+        """Change the selected task's label."""
+        record = self._selected()
+        if record is None:
+            return
+        label = await self.push_screen_wait(LabelScreen(record.task_id, record.label))
+        if label is None or label == record.label:
+            return
+        self.store.set_label(record.task_id, label)
+        self._reload_records()
 
     def action_filter(self) -> None:
         """Filter the table by words (task ID, label, name, instance, status)."""

@@ -127,7 +127,7 @@ class TokenBucket:
     def __init__(self, rate: float, now: float) -> None:
         self.max_rate = rate
         self.rate = rate
-        self.tokens = min(rate, 1.0) if rate < 1 else rate
+        self.tokens = max(1.0, rate)  # start full: the first sweep need not wait
         self.updated = now
 
     def _refill(self, now: float) -> None:
@@ -158,17 +158,24 @@ class TokenBucket:
 # -- the engine -----------------------------------------------------------------------------------
 
 
+# A scheduled poll: (due time, tie-breaker, task ID, generation). A task rescheduled since the
+# entry was pushed has a newer generation, and the stale entry is skipped when popped.
+_Entry = tuple[float, int, str, int]
+
+
 @dataclass
 class _Tracked:
+    """What the engine knows about one watched task."""
+
     task_id: str
     profile: str
     added_at: float
-    due: float = 0.0
     final: bool = False
     in_flight: bool = False
     failures: int = 0
-    not_found: bool = False
+    """Consecutive failed refreshes (not counting not-found answers)."""
     ever_found: bool = False
+    """The cloud has returned this task at least once (no grace period applies any more)."""
     generation: int = 0
 
 
@@ -178,7 +185,7 @@ class _CredentialState:
     verified: bool = False
     probing: bool = False
     blocked: TaskCenterError | None = None
-    waiting: list[tuple[float, int, str, int]] = field(default_factory=list)
+    waiting: list[_Entry] = field(default_factory=list)
     """Heap entries held back while the credential's probe request is out."""
 
 
@@ -207,7 +214,7 @@ class Poller:
         self._rng = rng or random.Random()
         self._subscribers: list[Subscriber] = []
         self._tracked: dict[str, _Tracked] = {}
-        self._heap: list[tuple[float, int, str, int]] = []
+        self._heap: list[_Entry] = []
         self._sequence = itertools.count()
         self._in_flight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
@@ -270,24 +277,16 @@ class Poller:
             if tracked is None:
                 tracked = _Tracked(task_id, record.profile, record.added_at)
                 tracked.ever_found = record.job_json is not None
-                tracked.not_found = record.not_found
                 self._tracked[task_id] = tracked
                 self._schedule(tracked, now)
             tracked.profile = record.profile
             tracked.final = record.is_final
         self._wake.set()
 
-    @property
-    def task_ids(self) -> list[str]:
-        return list(self._tracked)
-
     def is_blocked(self, profile: str) -> TaskCenterError | None:
         """The authentication error that stopped ``profile``, if any."""
         key = self._profile_key.get(profile)
         return self._credentials[key].blocked if key else None
-
-    def endpoint_states(self) -> list[EndpointState]:
-        return list(self._endpoint_state.values())
 
     # -- controls ---------------------------------------------------------------------------------
 
@@ -329,7 +328,6 @@ class Poller:
     # -- scheduling -------------------------------------------------------------------------------
 
     def _schedule(self, tracked: _Tracked, due: float) -> None:
-        tracked.due = due
         tracked.generation += 1
         heapq.heappush(self._heap, (due, next(self._sequence), tracked.task_id, tracked.generation))
 
@@ -349,7 +347,7 @@ class Poller:
         if self.paused or self._stopped:
             return
         now = self._clock()
-        deferred: list[tuple[float, int, str, int]] = []
+        deferred: list[_Entry] = []
         while self._heap and self._heap[0][0] <= now:
             if len(self._in_flight) >= self.config.concurrency:
                 break
@@ -464,7 +462,6 @@ class Poller:
         if record is None:
             return
         tracked.failures = 0
-        tracked.not_found = False
         tracked.ever_found = True
         tracked.final = job.is_final
         if changed:
@@ -503,7 +500,6 @@ class Poller:
                 delay = self.config.not_found_retry
             else:
                 not_found = True
-                tracked.not_found = True
                 delay = self.config.not_found_recheck
             tracked.failures = 0
         else:

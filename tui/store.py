@@ -335,6 +335,7 @@ class Store:
         return restored
 
     def set_label(self, task_id: str, label: str) -> None:
+        """Change a task's label (validated like any label)."""
         with self._write() as db:
             db.execute(
                 "UPDATE tasks SET label = ? WHERE task_id = ?", (clean_label(label), task_id)
@@ -387,8 +388,21 @@ class Store:
     def record_error(
         self, task_id: str, *, kind: str, text: str, now: float, not_found: bool = False
     ) -> None:
-        """Remember a failed refresh; the last good snapshot is kept."""
+        """Remember a failed refresh; the last good snapshot is kept.
+
+        When the kind of failure changes (the first failure after a success, say), a history row
+        records it too, so the history shows when refreshing broke; repeats add no rows.
+        """
         with self._write() as db:
+            row = db.execute(
+                "SELECT status, progress, error_kind FROM tasks WHERE task_id = ?", (task_id,)
+            ).fetchone()
+            if row is not None and row["error_kind"] != kind:
+                db.execute(
+                    "INSERT INTO observations (task_id, observed_at, status, progress, error_text)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (task_id, now, row["status"], row["progress"], f"{kind}: {text}"),
+                )
             db.execute(
                 "UPDATE tasks SET checked_at = ?, error_kind = ?, error_text = ?, "
                 "not_found = ? WHERE task_id = ?",

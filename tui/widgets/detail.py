@@ -146,13 +146,21 @@ def history_lines(history: Sequence[Observation], now: float) -> list[tuple[str,
     """One line per status the task went through; progress shown as the range observed."""
     runs: list[list[Observation]] = []
     for observation in history:
-        if runs and runs[-1][0].status == observation.status:
+        if (
+            runs
+            and runs[-1][0].status == observation.status
+            and not runs[-1][0].error_text
+            and not observation.error_text
+        ):
             runs[-1].append(observation)
         else:
             runs.append([observation])
     lines = []
     for run in runs:
         first, last = run[0], run[-1]
+        if first.error_text:
+            lines.append((format_local_epoch(first.observed_at, now), f"⚠ {first.error_text}"))
+            continue
         text = status_text(first.status)
         low = format_progress(first.progress, first.status)
         high = format_progress(last.progress, last.status)

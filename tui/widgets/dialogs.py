@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from tui.ids import InvalidInputError, clean_label, extract_task_ids
 
-__all__ = ["AddRequest", "AddTasksScreen", "HelpScreen"]
+__all__ = ["AddRequest", "AddTasksScreen", "HelpScreen", "LabelScreen"]
 
 
 @dataclass(frozen=True)
@@ -120,4 +120,35 @@ class HelpScreen(ModalScreen[None]):
             yield Label("All of these are in the command palette too (ctrl+p). Esc closes.")
 
     def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class LabelScreen(ModalScreen[str | None]):
+    """Edit one task's label. Dismisses with the new label, or None when canceled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, task_id: str, label: str) -> None:
+        super().__init__()
+        self._task_id = task_id
+        self._label = label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="label-dialog"):
+            yield Label(f"Label for {self._task_id}", id="label-title")
+            yield Input(value=self._label, placeholder="CHG-1234 step 3", id="label-input",
+                        max_length=80)  # fmt: skip
+            yield Label("Enter saves, Esc cancels. An empty label removes it.")
+
+    def on_mount(self) -> None:
+        self.query_one("#label-input", Input).focus()
+
+    @on(Input.Submitted, "#label-input")
+    def _submit(self, event: Input.Submitted) -> None:
+        try:
+            self.dismiss(clean_label(event.value))
+        except InvalidInputError as exc:
+            self.notify(str(exc), severity="warning")
+
+    def action_cancel(self) -> None:
         self.dismiss(None)
