@@ -388,3 +388,19 @@ async def test_edit_label(tmp_path: Path) -> None:
         assert task_id is not None
         assert app.store.get_task(task_id).label == "ghost task"  # type: ignore[union-attr]
         assert str(app.table.get_row(task_id)[1]) == "ghost task"
+
+
+async def test_a_profile_without_credentials_is_explained_not_called_an_auth_failure(
+    live: LiveSetup,
+) -> None:
+    job = make_job(live.simulator, "reboot", running_for=1000)
+    live.store.add_tasks([job.id], profile="prod")
+    assert live.app.runtime is not None
+    live.app.runtime.problems["prod"] = "no credentials for profile 'prod': set HUAWEICLOUD_SDK_AK"
+    async with live.app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert live.app.banner.display
+        assert "Profile 'prod' is not polled: no credentials" in str(live.app.banner.render())
+        summary = str(live.app.summary.render())
+        assert "profile not configured" in summary and "authentication" not in summary
+    assert live.simulator.counters.total == 0

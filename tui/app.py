@@ -141,6 +141,9 @@ class TaskwatchApp(App[int]):
         self._notice = notice
         self._undo: list[list[str]] = []
         self._blocked: dict[str, str] = {}
+        """Profiles whose credential the cloud refused, with the message to show."""
+        self._unusable: dict[str, str] = {}
+        """Profiles that could not be set up (configuration), with the reason."""
         self._endpoints: dict[str, EndpointChanged] = {}
         self._data_version = store.data_version()
         self._summary_text = ""
@@ -223,7 +226,7 @@ class TaskwatchApp(App[int]):
         for warning in self.runtime.warnings if self.runtime else []:
             self.notify(warning, severity="warning", timeout=20)
         for name, problem in (self.runtime.problems if self.runtime else {}).items():
-            self._blocked[name] = f"profile '{name}' is unusable: {problem}"
+            self._unusable[name] = f"Profile '{name}' is not polled: {problem}"
         self._update_summary()
         self._update_banner()
 
@@ -420,6 +423,8 @@ class TaskwatchApp(App[int]):
             return "⏸ paused"
         if self._blocked:
             return "✘ authentication failed"
+        if self._unusable:
+            return "⚠ profile not configured"
         states = [m for m in self._endpoints.values() if m.state != "ok"]
         if not states:
             return "● ok" if self._endpoints else "● connecting"
@@ -433,8 +438,9 @@ class TaskwatchApp(App[int]):
     @_while_shown
     def _update_banner(self) -> None:
         banner = self.banner
-        banner.update("\n".join(self._blocked.values()))
-        banner.display = bool(self._blocked)
+        problems = [*self._blocked.values(), *self._unusable.values()]
+        banner.update("\n".join(problems))
+        banner.display = bool(problems)
 
     @_while_shown
     def _refresh_detail(self) -> None:
@@ -448,7 +454,7 @@ class TaskwatchApp(App[int]):
                 else "No task selected."
             )
             return
-        problem = self._blocked.get(record.profile)
+        problem = self._blocked.get(record.profile) or self._unusable.get(record.profile)
         now = self.clock.wall()
         key = detail_key(record, now, self.raw_json, problem)
         if key == self._detail_key:
