@@ -78,6 +78,23 @@ def test_cli_wait_across_two_profiles(
     capsys.readouterr()
 
 
+def test_show_asks_each_task_s_own_profile(
+    two_clouds: tuple[SimulatorServer, SimulatorServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    a, b = two_clouds
+    job_a = make_job(a.simulator, "reboot", created_at=a.simulator.clock() - 60, running_for=1)
+    job_b = make_job(b.simulator, "rds_scale", created_at=b.simulator.clock() - 60, running_for=1)
+    main(["add", job_a.id])
+    main(["add", job_b.id, "--profile", "bravo"])
+    capsys.readouterr()
+    assert main(["show", job_a.id, job_b.id, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [item["status"] for item in shown] == ["Completed", "Completed"]
+    # An explicit --profile wins over the one the task was added with.
+    assert main(["show", job_b.id, "--profile", "alpha"]) == 5
+    assert "not found" in capsys.readouterr().err
+
+
 async def test_tui_polls_two_profiles_at_once(
     two_clouds: tuple[SimulatorServer, SimulatorServer], tmp_path: Path
 ) -> None:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tui.cli import EXIT, overrides_from
-from tui.client import new_http_client
 from tui.config import ConfigError, Settings, config_reference, load_settings, resolve_profile
 from tui.credentials import permission_warning
 from tui.errors import AuthenticationError, JobNotFoundError, RequestError, TaskCenterError
@@ -32,7 +31,7 @@ from tui.poller import (
     TaskUpdated,
 )
 from tui.present import entity_lines, format_duration, format_local, format_progress, status_text
-from tui.runtime import build_runtime, client_for
+from tui.runtime import Runtime, build_runtime
 from tui.store import Store, TaskRecord
 
 __all__ = [
@@ -119,10 +118,11 @@ def _record_line(record: TaskRecord) -> str:
         format_duration(time.time() - record.checked_at) + " ago" if record.checked_at else "never"
     )
     stale = "  [stale: " + (record.error_kind or "") + "]" if record.is_stale else ""
-    return (
+    line = (
         f"{record.task_id}  {status:<14} {progress:>4}  {record.profile:<10} "
         f"{record.label[:24]:<24} {name[:32]:<32} checked {checked}{stale}"
     )
+    return line.rstrip()
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -132,6 +132,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     elif not records:
         print("the watchlist is empty; add tasks with: taskwatch add ID...")
     else:
+        print(f"{'TASK':<36}  {'STATUS':<14} {'PROG':>4}  {'PROFILE':<10} {'LABEL':<24} NAME")
         for record in records:
             print(_record_line(record))
     return EXIT["ok"]
@@ -217,28 +218,43 @@ def job_text(job: Job) -> str:
     return "\n".join(lines)
 
 
+def profiles_for(ids: list[str], args: argparse.Namespace, settings: Settings) -> dict[str, str]:
+    """The profile to ask about each task: ``--profile`` if given, else the profile the task was
+    added with, else the default profile."""
+    explicit = getattr(args, "profile", None)
+    watched = open_store() if not explicit and database_file().exists() else None
+    chosen = {}
+    for task_id in ids:
+        record = watched.get_task(task_id) if watched else None
+        chosen[task_id] = explicit or (record.profile if record else settings.default_profile)
+    return chosen
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     ids = [validate_task_id(value) for value in args.ids]  # refuse bad input before any request
     settings = load_settings()
-    profile = resolve_profile(settings, overrides_from(args))
-    for warning in profile.credential.warnings:
-        _err(warning)
+    profiles = profiles_for(ids, args, settings)
 
     async def fetch_all() -> list[tuple[str, Job | None, TaskCenterError | None]]:
+        runtime = _runtime_or_raise(settings, args, set(profiles.values()))
         results: list[tuple[str, Job | None, TaskCenterError | None]] = []
-        async with new_http_client() as http:
-            client = client_for(http, profile)
-            refused: TaskCenterError | None = None
+        refused: dict[str, TaskCenterError] = {}  # by credential: never repeat a refused one
+        keys = runtime.credential_keys
+        try:
             for task_id in ids:
-                if refused is not None:  # never repeat a refused credential: AK lockout
-                    results.append((task_id, None, refused))
+                profile = profiles[task_id]
+                if keys[profile] in refused:
+                    results.append((task_id, None, refused[keys[profile]]))
                     continue
                 try:
-                    results.append((task_id, (await client.get_job(task_id)).job, None))
+                    job = (await runtime.clients[profile].get_job(task_id)).job
+                    results.append((task_id, job, None))
                 except TaskCenterError as error:
                     results.append((task_id, None, error))
                     if isinstance(error, AuthenticationError):
-                        refused = error
+                        refused[keys[profile]] = error
+        finally:
+            await runtime.aclose()
         return results
 
     results = asyncio.run(fetch_all())
@@ -359,12 +375,7 @@ def cmd_wait(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.interval is not None and args.interval <= 0:
         raise InvalidInputError("--interval must be positive")
-    watched = open_store() if database_file().exists() else None
-    selected = _selected_profile(args, settings)
-    profiles = {}
-    for task_id in ids:
-        record = watched.get_task(task_id) if watched else None
-        profiles[task_id] = record.profile if record else selected
+    profiles = profiles_for(ids, args, settings)
     return asyncio.run(
         wait_for_tasks(
             ids,
@@ -388,12 +399,7 @@ async def wait_for_tasks(
     out: TextIO | None = None,
 ) -> int:
     """Poll ``ids`` with the real engine until they end; return the exit status."""
-    runtime = build_runtime(settings, overrides_from(args), set(profiles.values()))
-    for warning in runtime.warnings:
-        _err(warning)
-    if runtime.problems:
-        await runtime.aclose()
-        raise next(iter(_config_errors(runtime.problems)))
+    runtime = _runtime_or_raise(settings, args, set(profiles.values()))
     store = Store.open(":memory:")  # `wait` observes; it does not change the watchlist
     for task_id in ids:
         store.add_tasks([task_id], profile=profiles[task_id])
@@ -425,8 +431,15 @@ async def wait_for_tasks(
     return printer.exit_code if printer.exit_code is not None else EXIT["ok"]
 
 
-def _config_errors(problems: dict[str, str]) -> list[Exception]:
-    return [ConfigError(message) for message in problems.values()]
+def _runtime_or_raise(settings: Settings, args: argparse.Namespace, names: set[str]) -> Runtime:
+    """Clients for ``names``; a profile that cannot be set up is a usage error (exit 2)."""
+    runtime = build_runtime(settings, overrides_from(args), names)
+    for warning in runtime.warnings:
+        _err(warning)
+    if runtime.problems:
+        # Nothing was sent yet, so the client can be dropped without closing it in a loop.
+        raise ConfigError(next(iter(runtime.problems.values())))
+    return runtime
 
 
 # -- simulate ----------------------------------------------------------------------------------
