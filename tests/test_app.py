@@ -404,3 +404,37 @@ async def test_a_profile_without_credentials_is_explained_not_called_an_auth_fai
         summary = str(live.app.summary.render())
         assert "profile not configured" in summary and "authentication" not in summary
     assert live.simulator.counters.total == 0
+
+
+async def test_hostile_text_is_shown_literally_and_never_breaks_rendering(tmp_path: Path) -> None:
+    """Labels, names, entities and failure reasons come from users and the cloud: text such as
+    ``[/]`` must show as typed and must not be parsed as markup (that would crash rendering)."""
+    from rich.console import Console
+
+    from tui.models import parse_job_dict
+
+    store = Store.open(tmp_path / "h.sqlite3")
+    task_id = "0f0f0f0f-0000-4000-8000-00000000abcd"
+    store.add_tasks([task_id], profile="[prod]", label="[/] [bold]label")
+    hostile = {
+        "id": task_id, "name": "[red]Name[/red]", "status": "Failed", "created": "", "process": "",
+        "instance": {"id": "x[/]", "name": "[link=x]inst"}, "fail_reason": "disk [/] full [b]",
+        "entities": {"weird[/]": "[/bold]value"},
+    }  # fmt: skip
+    store.record_success(task_id, parse_job_dict(hostile), now=1)
+    store.record_error(task_id, kind="server", text="boom [/] [i]", now=2)
+    app = TaskwatchApp(store, None, write_terminal=lambda _: None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.notify("toast [/] text")
+        app._unusable["[prod]"] = "bad [/] profile"
+        app._update_banner()
+        await pilot.pause()  # everything above is rendered here; a markup error would raise
+        console = Console(width=100, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+        console.print(app.detail.current)
+        detail = console.export_text()
+        banner = str(app.banner.render())
+        cells = [str(cell) for cell in app.table.get_row(task_id)]
+    assert "[/] [bold]lab…" in cells and "[red]Name[/red]" in cells
+    assert "[red]Name[/red]" in detail and "disk [/] full [b]" in detail
+    assert "weird[/]" in detail and "[/bold]value" in detail and "boom [/] [i]" in detail
+    assert "bad [/] profile" in banner

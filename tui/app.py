@@ -177,8 +177,9 @@ class TaskwatchApp(App[int]):
     def compose(self) -> ComposeResult:
         # Kept as attributes: App.query_one() only searches the active screen, and engine updates
         # keep arriving while a dialog is open on top of this one.
-        self.summary = Static(id="summary")
-        self.banner = Static(id="banner")
+        # markup=False: profile names and error messages are shown as they are, never parsed.
+        self.summary = Static(id="summary", markup=False)
+        self.banner = Static(id="banner", markup=False)
         self.main_area = Container(id="main")
         self.table = TaskTable(id="tasks")
         self.detail = DetailPane(id="detail")
@@ -634,6 +635,19 @@ class TaskwatchApp(App[int]):
     def action_help(self) -> None:
         """List every key."""
         self.push_screen(HelpScreen(binding_rows()))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A toast. Unlike Textual's default, the text is literal (no markup): it carries labels,
+        task names and failure reasons, which must show as sent and can never break rendering."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     async def action_quit(self) -> None:
         """Quit taskwatch (the watchlist is saved; nothing is lost)."""

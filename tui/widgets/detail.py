@@ -29,11 +29,17 @@ from tui.store import Observation, TaskRecord
 __all__ = ["DetailPane", "render_detail"]
 
 
-def _grid() -> Table:
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-    return grid
+class _Fields:
+    """Label/value rows. Every cell is literal text: labels, names, entities and error messages
+    come from users and the cloud, and Rich would otherwise read ``[...]`` in them as markup."""
+
+    def __init__(self) -> None:
+        self.table = Table.grid(padding=(0, 1))
+        self.table.add_column(style="bold", no_wrap=True)
+        self.table.add_column(overflow="fold")
+
+    def add_row(self, label: str, value: str | Text) -> None:
+        self.table.add_row(Text(label), value if isinstance(value, Text) else Text(value))
 
 
 def render_detail(
@@ -60,7 +66,7 @@ def render_detail(
                 border_style=error_style,
             )
         )
-    grid = _grid()
+    grid = _Fields()
     grid.add_row("task", record.task_id)
     if record.label:
         grid.add_row("label", record.label)
@@ -85,26 +91,26 @@ def render_detail(
         grid.add_row("checked", format_checked(now - record.checked_at))
     elif record.checked_at:
         grid.add_row("checked", format_local_epoch(record.checked_at, now))
-    parts.append(grid)
+    parts.append(grid.table)
 
     if job:
         entities = entity_lines(job)
         if entities:
             parts.append(Text("\nEntities", style="bold underline"))
-            entity_grid = _grid()
+            entity_grid = _Fields()
             for label, value in entities:
                 entity_grid.add_row(label, value)
-            parts.append(entity_grid)
+            parts.append(entity_grid.table)
     if problem or record.is_stale:
         heading, message = _problem_text(record, problem)
         parts.append(Text(f"\n{heading}", style="bold underline"))
         parts.append(Text(message, style=error_style))
     if history:
         parts.append(Text("\nObserved history", style="bold underline"))
-        history_grid = _grid()
+        history_grid = _Fields()
         for when, text in history_lines(history, now):
             history_grid.add_row(when, text)
-        parts.append(history_grid)
+        parts.append(history_grid.table)
     if raw and job:
         parts.append(Text("\nRaw JSON", style="bold underline"))
         parts.append(JSON(json.dumps(job.raw or job.to_api_dict(), ensure_ascii=False)))
@@ -183,7 +189,11 @@ class DetailPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("Select a task to see its details.", id="detail-body")
 
+    current: RenderableType = ""
+    """What the pane shows now."""
+
     def show(self, renderable: RenderableType) -> None:
+        self.current = renderable
         self.query_one("#detail-body", Static).update(renderable)
 
     def show_empty(self, text: str = "No task selected.") -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.table import Table
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -79,12 +80,14 @@ class AddTasksScreen(ModalScreen[AddRequest | None]):
     def action_submit(self) -> None:
         ids = extract_task_ids(self.query_one("#add-ids", TextArea).text)
         if not ids:
-            self.notify("No task ID in that text (task IDs are UUIDs).", severity="warning")
+            self.notify(
+                "No task ID in that text (task IDs are UUIDs).", severity="warning", markup=False
+            )
             return
         try:
             label = clean_label(self.query_one("#add-label", Input).value)
         except InvalidInputError as exc:
-            self.notify(str(exc), severity="warning")
+            self.notify(str(exc), severity="warning", markup=False)
             return
         profile = self._default
         for select in self.query("#add-profile").results(Select):
@@ -112,7 +115,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         for keys, description in self._rows:
-            table.add_row(keys, description)
+            table.add_row(Text(keys), Text(description))
         with Vertical(id="help-dialog"):
             yield Label("Keys", id="help-title")
             with VerticalScroll():
@@ -148,7 +151,7 @@ class LabelScreen(ModalScreen[str | None]):
         try:
             self.dismiss(clean_label(event.value))
         except InvalidInputError as exc:
-            self.notify(str(exc), severity="warning")
+            self.notify(str(exc), severity="warning", markup=False)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
