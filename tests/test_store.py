@@ -56,7 +56,9 @@ def test_history_is_a_row_per_change_not_per_poll(store: Store) -> None:
     store.add_tasks([A], profile="p")
     sequence = [("Running", "10%"), ("Running", "10%"), ("Running", "40%"), ("Running", "40%"),
                 ("Completed", ""), ("Completed", "")]  # fmt: skip
-    changes = [store.record_success(A, _job(s, p), now=i) for i, (s, p) in enumerate(sequence)]  # type: ignore[arg-type]
+    changes = [
+        store.record_success(A, _job(s, p), now=i).changed for i, (s, p) in enumerate(sequence)
+    ]  # type: ignore[arg-type,union-attr]
     assert changes == [True, False, True, False, True, False]
     history = store.history(A)
     assert [(o.status, o.progress) for o in history] == [

@@ -456,21 +456,18 @@ class Poller:
         self._set_endpoint_state(client.endpoint, "ok")
         if tracked.task_id not in self._tracked:
             return  # removed while the request was in flight
-        previous = self.store.get_task(tracked.task_id)
-        changed = self.store.record_success(tracked.task_id, job, now=self._wall())
-        record = self.store.get_task(tracked.task_id)
-        if record is None:
+        recorded = self.store.record_success(tracked.task_id, job, now=self._wall())
+        record = self.store.get_task(tracked.task_id) if recorded else None
+        if recorded is None or record is None:
             return
         tracked.failures = 0
         tracked.ever_found = True
         tracked.final = job.is_final
-        if changed:
+        if recorded.changed:
             log.info("%s is %s %s", tracked.task_id, job.status, job.process)
         if not tracked.final:
             self._schedule(tracked, self._clock() + self._jittered(self.config.interval))
-        self._emit(
-            TaskUpdated(record, previous.status if previous else "", changed or previous is None)
-        )
+        self._emit(TaskUpdated(record, recorded.previous_status, recorded.changed))
 
     def _on_error(
         self,

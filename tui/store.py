@@ -25,6 +25,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "AddResult",
     "Observation",
+    "Recorded",
     "Store",
     "StoreError",
     "TaskRecord",
@@ -137,6 +138,16 @@ class Observation:
     progress: int | None
     job_json: str | None
     error_text: str | None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What :meth:`Store.record_success` did."""
+
+    changed: bool
+    """The status or progress moved (a history row was added)."""
+    previous_status: str
+    """The status before this fetch ("" before the first one)."""
 
 
 @dataclass(frozen=True)
@@ -358,10 +369,10 @@ class Store:
 
     # -- observations -------------------------------------------------------------------------
 
-    def record_success(self, task_id: str, job: Job, *, now: float) -> bool:
+    def record_success(self, task_id: str, job: Job, *, now: float) -> Recorded | None:
         """Store a fetched job; add a history row if status or progress changed.
 
-        Returns whether the status or progress changed.
+        Returns what changed, or None if the task is not in the watchlist.
         """
         job_json = json.dumps(job.raw or job.to_api_dict(), ensure_ascii=False, sort_keys=True)
         with self._write() as db:
@@ -369,7 +380,7 @@ class Store:
                 "SELECT status, progress, job_json FROM tasks WHERE task_id = ?", (task_id,)
             ).fetchone()
             if row is None:
-                return False
+                return None
             changed = (row["status"], row["progress"]) != (job.status, job.progress)
             db.execute(
                 "UPDATE tasks SET status = ?, progress = ?, job_json = ?, checked_at = ?, "
@@ -383,7 +394,7 @@ class Store:
                     "VALUES (?, ?, ?, ?, ?)",
                     (task_id, now, job.status, job.progress, job_json),
                 )
-        return changed
+        return Recorded(changed=changed, previous_status=row["status"])
 
     def record_error(
         self, task_id: str, *, kind: str, text: str, now: float, not_found: bool = False
