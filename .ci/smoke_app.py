@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import tui
-from tui.app import TaskwatchApp, styles_dir
-from tui.app_setup import prepare
-from tui.cli import build_parser
-from tui.widgets.task_table import TaskTable
+from tui.cli.launch import prepare
+from tui.cli.parser import build_parser
+from tui.ui.app import TaskwatchApp, styles_dir
+from tui.ui.widgets.task_table import TaskTable
 
 
 async def main() -> int:

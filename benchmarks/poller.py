@@ -21,10 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tui.client import TaskCenterClient, new_http_client
-from tui.endpoints import Service
-from tui.poller import Poller, PollerConfig
-from tui.signing import AkSkAuth
+from tui.cloud.client import TaskCenterClient, new_http_client
+from tui.cloud.endpoints import Service
+from tui.cloud.signing import AkSkAuth
+from tui.engine.poller import Poller, PollerConfig
+from tui.engine.store import Store
 from tui.simulator import (
     DEMO_AK,
     DEMO_PROJECT_ID,
@@ -34,7 +35,6 @@ from tui.simulator import (
     SimulatorTransport,
 )
 from tui.simulator.scenarios import make_job
-from tui.store import Store
 
 SERVER = textwrap.dedent(
     """

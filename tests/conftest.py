@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tui.client import TaskCenterClient, new_http_client
-from tui.endpoints import Service
-from tui.signing import AkSkAuth
+from tui.cloud.client import TaskCenterClient, new_http_client
+from tui.cloud.endpoints import Service
+from tui.cloud.signing import AkSkAuth
 from tui.simulator import (
     DEMO_AK,
     DEMO_PROJECT_ID,

@@ -12,12 +12,12 @@ import pytest
 from textual.message import Message
 
 from tests.ui_fixtures import LiveSetup, frozen_app, highlight, live_app
-from tui.app import STORE_CHECK, TaskwatchApp, binding_rows
-from tui.messages import CredentialRefused, TaskFinished, TaskRefreshed
+from tui.engine.store import Store
 from tui.simulator.scenarios import make_job
-from tui.store import Store
-from tui.widgets.dialogs import AddTasksScreen, HelpScreen
-from tui.widgets.task_table import COLUMNS, TaskTable
+from tui.ui.app import STORE_CHECK, TaskwatchApp, binding_rows
+from tui.ui.messages import CredentialRefused, TaskFinished, TaskRefreshed
+from tui.ui.widgets.dialogs import AddTasksScreen, HelpScreen
+from tui.ui.widgets.task_table import COLUMNS, TaskTable
 
 
 class Messages:
@@ -358,7 +358,7 @@ async def test_quit_key_exits(tmp_path: Path) -> None:
 
 
 async def test_notifications_can_be_switched_off(tmp_path: Path) -> None:
-    from tui.config import NotificationSettings, Settings
+    from tui.engine.config import NotificationSettings, Settings
 
     quiet = Settings(notifications=NotificationSettings(toast=False, bell=False, desktop=False))
     live = live_app(tmp_path, settings=quiet)
@@ -375,7 +375,7 @@ async def test_notifications_can_be_switched_off(tmp_path: Path) -> None:
 
 
 async def test_edit_label(tmp_path: Path) -> None:
-    from tui.widgets.dialogs import LabelScreen
+    from tui.ui.widgets.dialogs import LabelScreen
 
     app = frozen_app(tmp_path / "f.sqlite3")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -411,7 +411,7 @@ async def test_hostile_text_is_shown_literally_and_never_breaks_rendering(tmp_pa
     ``[/]`` must show as typed and must not be parsed as markup (that would crash rendering)."""
     from rich.console import Console
 
-    from tui.models import parse_job_dict
+    from tui.cloud.models import parse_job_dict
 
     store = Store.open(tmp_path / "h.sqlite3")
     task_id = "0f0f0f0f-0000-4000-8000-00000000abcd"

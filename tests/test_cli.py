@@ -175,7 +175,7 @@ def test_export_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_corrupt_database_is_moved_aside_with_a_message(capsys: pytest.CaptureFixture[str]) -> None:
-    from tui.paths import database_file
+    from tui.engine.paths import database_file
 
     path = database_file()
     path.parent.mkdir(parents=True, exist_ok=True)

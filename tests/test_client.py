@@ -8,11 +8,13 @@ import httpx
 import pytest
 
 from tests.conftest import SIM_ENDPOINT, sim_auth
-from tui.client import TaskCenterClient, classify_error, new_http_client, redact
-from tui.endpoints import Service, check_endpoint_url, default_endpoint, job_path
+from tui.cloud.client import TaskCenterClient, classify_error, new_http_client, redact
+from tui.cloud.endpoints import Service, check_endpoint_url, default_endpoint, job_path
+from tui.cloud.signing import AkSkAuth, TokenAuth
 from tui.errors import (
     AuthenticationError,
     BadResponseError,
+    InvalidInputError,
     JobNotFoundError,
     NetworkError,
     PermissionDeniedError,
@@ -20,8 +22,6 @@ from tui.errors import (
     ServerError,
     ThrottledError,
 )
-from tui.ids import InvalidInputError
-from tui.signing import AkSkAuth, TokenAuth
 from tui.simulator import (
     DEMO_AK,
     DEMO_PROJECT_ID,

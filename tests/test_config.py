@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
-from tui.config import CliOverrides, ConfigError, config_reference, load_settings, resolve_profile
-from tui.credentials import TOKEN_ENV, CredentialError, credential_from_file, permission_warning
-from tui.endpoints import Service
-from tui.paths import config_file
+from tui.cloud.credentials import TOKEN_ENV, credential_from_file, permission_warning
+from tui.cloud.endpoints import Service
+from tui.engine.config import CliOverrides, config_reference, load_settings, resolve_profile
+from tui.engine.paths import config_file
+from tui.errors import ConfigError, CredentialError
 
 PID = "0123456789abcdef0123456789abcdef"
 OTHER_PID = "fedcba9876543210fedcba9876543210"

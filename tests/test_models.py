@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.errors import BadResponseError
-from tui.models import (
+from tui.cloud.models import (
     Entities,
     is_final,
     parse_cloud_time,
@@ -18,6 +17,7 @@ from tui.models import (
     parse_job_response,
     parse_progress,
 )
+from tui.errors import BadResponseError
 
 JOB_ID = "31b8ae23-c687-4d80-b7b4-42a66c9bb886"
 

@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from tests.conftest import SIM_ENDPOINT, sim_auth
-from tui.client import TaskCenterClient
-from tui.endpoints import Service
-from tui.poller import (
+from tui.cloud.client import TaskCenterClient
+from tui.cloud.endpoints import Service
+from tui.engine.poller import (
     CredentialBlocked,
     CredentialResumed,
     EndpointState,
@@ -23,9 +23,9 @@ from tui.poller import (
     TaskUpdated,
     TokenBucket,
 )
+from tui.engine.store import Store
 from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, Simulator
 from tui.simulator.scenarios import add_random_jobs, make_job
-from tui.store import Store
 
 ORDER = {"Pending": 0, "Running": 1, "Completed": 2, "Failed": 2, "Canceled": 2}
 

@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 
 from tests.test_app import Messages
-from tui.app import TaskwatchApp
 from tui.cli import main
-from tui.config import CliOverrides, load_settings
-from tui.logs import RedactingFilter, register_secrets, setup_logging
-from tui.messages import TaskFinished
-from tui.paths import config_file, data_dir, log_dir
-from tui.runtime import build_runtime
+from tui.engine.config import CliOverrides, load_settings
+from tui.engine.logs import RedactingFilter, register_secrets, setup_logging
+from tui.engine.paths import config_file, data_dir, log_dir
+from tui.engine.runtime import build_runtime
+from tui.engine.store import Store
 from tui.simulator import Simulator, SimulatorServer
 from tui.simulator.scenarios import make_job
-from tui.store import Store
+from tui.ui.app import TaskwatchApp
+from tui.ui.messages import TaskFinished
 
 PID_A = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 PID_B = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
@@ -161,6 +161,6 @@ def test_redacting_filter_masks_registered_secrets(tmp_path: Path) -> None:
 def test_library_logging_never_reaches_the_terminal(capfd: pytest.CaptureFixture[str]) -> None:
     for handler in list(logging.getLogger().handlers):
         logging.getLogger().removeHandler(handler)
-    logging.getLogger("tui.poller").warning("refresh failed")
+    logging.getLogger("tui.engine.poller").warning("refresh failed")
     captured = capfd.readouterr()
     assert captured.out == "" and captured.err == ""

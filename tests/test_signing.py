@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tui.signing import (
+from tui.cloud.signing import (
     AkSkAuth,
     TokenAuth,
     canonical_query,

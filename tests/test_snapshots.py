@@ -12,7 +12,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.ui_fixtures import frozen_app, highlight
-from tui.ids import extract_task_ids
+from tui.cloud.ids import extract_task_ids
 
 SIZES = [(120, 40), (80, 24)]
 

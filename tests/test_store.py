@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.ids import InvalidInputError
-from tui.models import parse_job_dict
-from tui.store import SCHEMA_VERSION, Store
+from tui.cloud.models import parse_job_dict
+from tui.engine.store import SCHEMA_VERSION, Store
+from tui.errors import InvalidInputError
 
 A = "a9767ede-fe0f-4888-9003-e843a4c90514"
 B = "dff1d289-4d03-4942-8b9f-463ea07c000d"
@@ -140,7 +140,7 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     raw.execute("PRAGMA user_version = 99")
     raw.commit()
     raw.close()
-    from tui.store import StoreError
+    from tui.errors import StoreError
 
     with pytest.raises(StoreError, match="newer taskwatch"):
         Store.open(path)
@@ -167,7 +167,7 @@ def test_export_import_round_trip(tmp_path: Path, store: Store) -> None:
 WRITER = textwrap.dedent(
     """
     import sys, uuid
-    from tui.store import Store
+    from tui.engine.store import Store
     store = Store.open(sys.argv[1])
     prefix = sys.argv[2]
     for i in range(int(sys.argv[3])):

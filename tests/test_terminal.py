@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from tui.terminal import TerminalSignals, desktop_notification, osc52_copy, tmux_wrap
+from tui.ui.terminal import TerminalSignals, desktop_notification, osc52_copy, tmux_wrap
 
 
 def test_osc52_carries_base64_of_the_text() -> None:
@@ -38,7 +38,7 @@ def test_hung_up_pty_is_detected_without_reading() -> None:
     import os
     import pty
 
-    from tui.terminal import terminal_fds, terminal_hung_up
+    from tui.ui.terminal import terminal_fds, terminal_hung_up
 
     master, slave = pty.openpty()
     try:
@@ -54,7 +54,7 @@ def test_hung_up_pty_is_detected_without_reading() -> None:
 def test_watchdog_asks_nicely_then_insists() -> None:
     import threading
 
-    from tui.terminal import HangupWatchdog
+    from tui.ui.terminal import HangupWatchdog
 
     asked = threading.Event()
     exited: list[int] = []
@@ -73,7 +73,7 @@ def test_watchdog_asks_nicely_then_insists() -> None:
 
 
 def test_watchdog_stands_down_when_the_app_exits_in_time() -> None:
-    from tui.terminal import HangupWatchdog
+    from tui.ui.terminal import HangupWatchdog
 
     exited: list[int] = []
     watchdog = HangupWatchdog(

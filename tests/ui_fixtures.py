@@ -12,14 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.app import Clock, TaskwatchApp
-from tui.client import new_http_client
-from tui.config import Profile, Settings
-from tui.credentials import Credential
-from tui.endpoints import Service
-from tui.models import parse_job_dict
-from tui.poller import PollerConfig
-from tui.runtime import Runtime, client_for
+from tui.cloud.client import new_http_client
+from tui.cloud.credentials import Credential
+from tui.cloud.endpoints import Service
+from tui.cloud.models import parse_job_dict
+from tui.engine.config import Profile, Settings
+from tui.engine.poller import PollerConfig
+from tui.engine.runtime import Runtime, client_for
+from tui.engine.store import Store
 from tui.simulator import (
     DEMO_AK,
     DEMO_PROJECT_ID,
@@ -29,7 +29,7 @@ from tui.simulator import (
     SimulatorTransport,
 )
 from tui.simulator.scenarios import LONG_FAIL_REASON, make_job
-from tui.store import Store
+from tui.ui.app import Clock, TaskwatchApp
 
 FROZEN_NOW = 1_795_780_800.0  # 2026-11-27 12:00:00 UTC
 
@@ -147,7 +147,7 @@ def frozen_app(path: Path | str = ":memory:", *, width_hint: int = 120) -> Taskw
 
 async def highlight(app: TaskwatchApp, label: str) -> None:
     """Move the cursor to the row with ``label``."""
-    from tui.widgets.task_table import TaskTable
+    from tui.ui.widgets.task_table import TaskTable
 
     table = app.query_one(TaskTable)
     for task_id, record in app.records.items():

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
 
-from tui.signing import (
+from tui.cloud.signing import (
     Authorization,
     canonical_query,
     parse_authorization,

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from tui.endpoints import is_loopback_host
+from tui.cloud.endpoints import is_loopback_host
 from tui.simulator.core import SimRequest, Simulator
 
 __all__ = ["SimulatorServer"]

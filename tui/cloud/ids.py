@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from tui.errors import InvalidInputError
+
 __all__ = [
     "LABEL_MAX_LENGTH",
-    "InvalidInputError",
     "clean_label",
     "extract_task_ids",
     "validate_task_id",
@@ -21,10 +22,6 @@ _UUID = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     r"(?![0-9A-Za-z-])"
 )
-
-
-class InvalidInputError(ValueError):
-    """User input that cannot be used; the message is one line, fit to show as it is."""
 
 
 def extract_task_ids(text: str) -> list[str]:

@@ -1,18 +1,14 @@
-"""The ``taskwatch`` command: the TUI by default, and subcommands for scripts."""
+"""The ``taskwatch`` command line's grammar: commands, options, examples, exit statuses."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Sequence
 
 from tui import __version__
-from tui.config import CliOverrides, ConfigError
-from tui.endpoints import Service
-from tui.ids import InvalidInputError
-from tui.store import StoreError
+from tui.cloud.endpoints import Service
+from tui.engine.config import CliOverrides
 
-__all__ = ["EXIT", "build_parser", "main"]
+__all__ = ["EXIT", "build_parser", "overrides_from"]
 
 EXIT = {
     "ok": 0,
@@ -138,32 +134,3 @@ def overrides_from(args: argparse.Namespace) -> CliOverrides:
         project_id=getattr(args, "project_id", None),
         service=Service(service) if service else None,
     )
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    from tui import commands
-    from tui.logs import setup_logging
-
-    setup_logging(debug=bool(getattr(args, "debug", False)))
-    handlers = {
-        None: commands.run_tui,
-        "add": commands.cmd_add,
-        "remove": commands.cmd_remove,
-        "list": commands.cmd_list,
-        "show": commands.cmd_show,
-        "wait": commands.cmd_wait,
-        "export": commands.cmd_export,
-        "import": commands.cmd_import,
-        "simulate": commands.cmd_simulate,
-        "config": commands.cmd_config,
-    }
-    try:
-        return handlers[args.command](args)
-    except (ConfigError, StoreError, InvalidInputError) as exc:
-        print(f"taskwatch: {exc}", file=sys.stderr)
-        return EXIT["usage"]
-    except KeyboardInterrupt:
-        return 130

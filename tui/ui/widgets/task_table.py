@@ -11,7 +11,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from textual.widgets._data_table import ColumnKey, RowKey
 
-from tui.present import (
+from tui.engine.present import (
     format_checked,
     format_duration,
     format_elapsed,
@@ -20,7 +20,7 @@ from tui.present import (
     severity,
     status_text,
 )
-from tui.store import TaskRecord
+from tui.engine.store import TaskRecord
 
 __all__ = ["COLUMNS", "SORT_MODES", "TaskTable", "row_cells"]
 

@@ -12,12 +12,12 @@ from typing import Literal
 
 import httpx
 
-from tui.signing import AkSkAuth, TokenAuth
+from tui.cloud.signing import AkSkAuth, TokenAuth
+from tui.errors import CredentialError
 
 __all__ = [
     "TOKEN_ENV",
     "Credential",
-    "CredentialError",
     "credential_from_env",
     "credential_from_file",
     "credential_from_token_file",
@@ -25,10 +25,6 @@ __all__ = [
 ]
 
 TOKEN_ENV = "TASKWATCH_AUTH_TOKEN"  # noqa: S105 - a variable name, not a secret
-
-
-class CredentialError(Exception):
-    """A credential that cannot be read; the message says where and how to fix it."""
 
 
 @dataclass(frozen=True)

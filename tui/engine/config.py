@@ -18,20 +18,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tui.credentials import (
+from tui.cloud.credentials import (
     Credential,
-    CredentialError,
     credential_from_env,
     credential_from_file,
     credential_from_token_file,
 )
-from tui.endpoints import Service, check_endpoint_url, default_endpoint
-from tui.ids import InvalidInputError
-from tui.paths import config_file, default_credentials_file
+from tui.cloud.endpoints import Service, check_endpoint_url, default_endpoint
+from tui.engine.paths import config_file, default_credentials_file
+from tui.errors import ConfigError, CredentialError, InvalidInputError
 
 __all__ = [
     "CliOverrides",
-    "ConfigError",
     "NotificationSettings",
     "Profile",
     "ProfileSettings",
@@ -41,10 +39,6 @@ __all__ = [
 ]
 
 _PROJECT_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
-
-
-class ConfigError(Exception):
-    """Unusable configuration: the message names the file, the key, the line and the fix."""
 
 
 class _Strict(BaseModel):

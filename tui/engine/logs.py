@@ -10,8 +10,8 @@ import logging.handlers
 from collections.abc import Iterable
 from pathlib import Path
 
-from tui.client import redact
-from tui.paths import log_file
+from tui.cloud.client import redact
+from tui.engine.paths import log_file
 
 __all__ = ["RedactingFilter", "register_secrets", "setup_logging"]
 

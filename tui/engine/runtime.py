@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from tui.client import TaskCenterClient, new_http_client
-from tui.config import CliOverrides, ConfigError, Profile, Settings, resolve_profile
-from tui.logs import register_secrets
+from tui.cloud.client import TaskCenterClient, new_http_client
+from tui.engine.config import CliOverrides, Profile, Settings, resolve_profile
+from tui.engine.logs import register_secrets
+from tui.errors import ConfigError
 
 __all__ = ["Runtime", "build_runtime", "client_for"]
 

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tui.present import (
+from tui.engine.present import (
     entity_lines,
     format_checked,
     format_duration,
@@ -24,7 +24,7 @@ from tui.present import (
     format_progress,
     status_text,
 )
-from tui.store import Observation, TaskRecord
+from tui.engine.store import Observation, TaskRecord
 
 __all__ = ["DetailPane", "render_detail"]
 

@@ -15,7 +15,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from tui.ids import InvalidInputError, clean_label, extract_task_ids
+from tui.cloud.ids import clean_label, extract_task_ids
+from tui.errors import InvalidInputError
 
 __all__ = ["AddRequest", "AddTasksScreen", "HelpScreen", "LabelScreen"]
 

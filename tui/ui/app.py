@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import functools
@@ -24,17 +23,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import Worker
 
-from tui.app_setup import prepare
-from tui.config import NotificationSettings, Settings
-from tui.messages import (
-    CredentialRefused,
-    CredentialRestored,
-    EndpointChanged,
-    RefreshFailed,
-    TaskFinished,
-    TaskRefreshed,
-)
-from tui.poller import (
+from tui.engine.config import NotificationSettings, Settings
+from tui.engine.poller import (
     CredentialBlocked,
     CredentialResumed,
     EndpointState,
@@ -44,15 +34,23 @@ from tui.poller import (
     TaskErrored,
     TaskUpdated,
 )
-from tui.present import format_checked, format_elapsed, format_local, status_icon
-from tui.runtime import Runtime
-from tui.store import Store, TaskRecord
-from tui.terminal import HangupWatchdog, TerminalSignals
-from tui.widgets.detail import DetailPane, render_detail
-from tui.widgets.dialogs import AddRequest, AddTasksScreen, HelpScreen, LabelScreen
-from tui.widgets.task_table import SORT_MODES, TaskTable
+from tui.engine.present import format_checked, format_elapsed, format_local, status_icon
+from tui.engine.runtime import Runtime
+from tui.engine.store import Store, TaskRecord
+from tui.ui.messages import (
+    CredentialRefused,
+    CredentialRestored,
+    EndpointChanged,
+    RefreshFailed,
+    TaskFinished,
+    TaskRefreshed,
+)
+from tui.ui.terminal import HangupWatchdog, TerminalSignals
+from tui.ui.widgets.detail import DetailPane, render_detail
+from tui.ui.widgets.dialogs import AddRequest, AddTasksScreen, HelpScreen, LabelScreen
+from tui.ui.widgets.task_table import SORT_MODES, TaskTable
 
-__all__ = ["TaskwatchApp", "launch", "styles_dir"]
+__all__ = ["TaskwatchApp", "styles_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +61,9 @@ STORE_CHECK = 1.0  # seconds between cheap checks for another process's writes
 
 def styles_dir() -> Path:
     """The .tcss files: inside the installed package, or at the top of a source checkout."""
-    packaged = Path(__file__).parent / "styles"
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "styles"
+    package = Path(__file__).parents[1]  # tui/
+    packaged = package / "styles"
+    return packaged if packaged.is_dir() else package.parent / "styles"
 
 
 P = ParamSpec("P")
@@ -723,20 +722,3 @@ def binding_rows() -> list[tuple[str, str]]:
     rows.append(("ctrl+p", "Command palette: every action by name"))
     rows.append(("esc", "Clear the filter, close a dialog"))
     return rows
-
-
-def launch(args: argparse.Namespace) -> int:
-    """Build everything the TUI needs from the command line, run it, tidy up."""
-    prepared = prepare(args)
-    try:
-        app = TaskwatchApp(
-            prepared.store,
-            prepared.runtime,
-            prepared.settings,
-            demo=prepared.demo,
-            notice=prepared.notice,
-        )
-        result = app.run()
-    finally:
-        prepared.close()
-    return result or 0

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import httpx
 
 from tui import __version__
-from tui.endpoints import Service, check_endpoint_url, job_path
+from tui.cloud.endpoints import Service, check_endpoint_url, job_path
+from tui.cloud.models import Job, parse_error_body, parse_job_response
 from tui.errors import (
     AuthenticationError,
     BadResponseError,
@@ -22,7 +23,6 @@ from tui.errors import (
     TaskCenterError,
     ThrottledError,
 )
-from tui.models import Job, parse_error_body, parse_job_response
 
 __all__ = [
     "DEFAULT_TIMEOUT",

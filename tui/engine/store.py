@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tui.ids import InvalidInputError, clean_label, extract_task_ids, validate_task_id
-from tui.models import Job, is_final, parse_job_dict
+from tui.cloud.ids import clean_label, extract_task_ids, validate_task_id
+from tui.cloud.models import Job, is_final, parse_job_dict
+from tui.errors import InvalidInputError, StoreError
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -27,16 +28,11 @@ __all__ = [
     "Observation",
     "Recorded",
     "Store",
-    "StoreError",
     "TaskRecord",
 ]
 
 SCHEMA_VERSION = 1
 EXPORT_FORMAT = "taskwatch-watchlist/1"
-
-
-class StoreError(Exception):
-    """The database cannot be used; the message says why and what to do."""
 
 
 _SCHEMA_V1 = """

@@ -23,15 +23,15 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from tui.client import TaskCenterClient
+from tui.cloud.client import TaskCenterClient
+from tui.cloud.models import Job
+from tui.engine.store import Store, TaskRecord
 from tui.errors import (
     AuthenticationError,
     JobNotFoundError,
     TaskCenterError,
     ThrottledError,
 )
-from tui.models import Job
-from tui.store import Store, TaskRecord
 
 log = logging.getLogger(__name__)
 

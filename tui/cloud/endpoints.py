@@ -6,7 +6,7 @@ import ipaddress
 from enum import StrEnum
 from urllib.parse import quote, urlsplit
 
-from tui.ids import InvalidInputError
+from tui.errors import InvalidInputError
 
 __all__ = [
     "RDS_REGIONS",

@@ -9,7 +9,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from tui.models import Job
+from tui.cloud.models import Job
 
 __all__ = [
     "entity_lines",

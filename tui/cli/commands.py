@@ -1,4 +1,4 @@
-"""What each ``taskwatch`` subcommand does. Argument parsing lives in :mod:`tui.cli`."""
+"""What each ``taskwatch`` subcommand does. Argument parsing lives in :mod:`tui.cli.parser`."""
 
 from __future__ import annotations
 
@@ -15,14 +15,19 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from tui.cli import EXIT, overrides_from
-from tui.config import ConfigError, Settings, config_reference, load_settings, resolve_profile
-from tui.credentials import permission_warning
-from tui.errors import AuthenticationError, JobNotFoundError, RequestError, TaskCenterError
-from tui.ids import InvalidInputError, extract_task_ids, validate_task_id
-from tui.models import Job
-from tui.paths import config_file, data_dir, database_file, default_credentials_file, log_file
-from tui.poller import (
+from tui.cli.parser import EXIT, overrides_from
+from tui.cloud.credentials import permission_warning
+from tui.cloud.ids import extract_task_ids, validate_task_id
+from tui.cloud.models import Job
+from tui.engine.config import Settings, config_reference, load_settings, resolve_profile
+from tui.engine.paths import (
+    config_file,
+    data_dir,
+    database_file,
+    default_credentials_file,
+    log_file,
+)
+from tui.engine.poller import (
     CredentialBlocked,
     Poller,
     PollerConfig,
@@ -30,9 +35,23 @@ from tui.poller import (
     TaskErrored,
     TaskUpdated,
 )
-from tui.present import entity_lines, format_duration, format_local, format_progress, status_text
-from tui.runtime import Runtime, build_runtime
-from tui.store import Store, TaskRecord
+from tui.engine.present import (
+    entity_lines,
+    format_duration,
+    format_local,
+    format_progress,
+    status_text,
+)
+from tui.engine.runtime import Runtime, build_runtime
+from tui.engine.store import Store, TaskRecord
+from tui.errors import (
+    AuthenticationError,
+    ConfigError,
+    InvalidInputError,
+    JobNotFoundError,
+    RequestError,
+    TaskCenterError,
+)
 
 __all__ = [
     "cmd_add",
@@ -535,6 +554,6 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def run_tui(args: argparse.Namespace) -> int:
-    from tui.app import launch
+    from tui.cli.launch import launch
 
     return launch(args)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from tui.engine.store import TaskRecord
 from tui.errors import TaskCenterError
-from tui.store import TaskRecord
 
 __all__ = [
     "CredentialRefused",

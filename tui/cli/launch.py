@@ -6,15 +6,15 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tui.cli import overrides_from
-from tui.config import Profile, Settings, load_settings
-from tui.credentials import Credential
-from tui.endpoints import Service
-from tui.paths import database_file
-from tui.runtime import Runtime, build_runtime
-from tui.store import Store
+from tui.cli.parser import overrides_from
+from tui.cloud.credentials import Credential
+from tui.cloud.endpoints import Service
+from tui.engine.config import Profile, Settings, load_settings
+from tui.engine.paths import database_file
+from tui.engine.runtime import Runtime, build_runtime
+from tui.engine.store import Store
 
-__all__ = ["DEMO_LABELS", "Prepared", "prepare", "start_demo"]
+__all__ = ["DEMO_LABELS", "Prepared", "launch", "prepare", "start_demo"]
 
 DEMO_LABELS = [
     "CHG-1042 resize",
@@ -90,3 +90,22 @@ def prepare(args: argparse.Namespace) -> Prepared:
     names = [selected, *{record.profile for record in store.list_tasks()}]
     runtime = build_runtime(settings, overrides, names)
     return Prepared(store, runtime, settings, notice=notice)
+
+
+def launch(args: argparse.Namespace) -> int:
+    """Build everything the TUI needs from the command line, run it, tidy up."""
+    from tui.ui.app import TaskwatchApp  # Textual only for the TUI, never for scripts
+
+    prepared = prepare(args)
+    try:
+        app = TaskwatchApp(
+            prepared.store,
+            prepared.runtime,
+            prepared.settings,
+            demo=prepared.demo,
+            notice=prepared.notice,
+        )
+        result = app.run()
+    finally:
+        prepared.close()
+    return result or 0

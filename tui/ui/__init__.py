@@ -1,0 +1,1 @@
+"""The Textual app: composition, bindings, widgets and the messages that carry engine events."""
