@@ -17,7 +17,7 @@ async def main() -> int:
     assert "site-packages" in tui.__file__, f"not the installed package: {tui.__file__}"
     assert (styles_dir() / "app.tcss").is_file(), f"styles missing from the wheel: {styles_dir()}"
     prepared = prepare(build_parser().parse_args(["--demo"]))
-    app = TaskwatchApp(prepared.store, prepared.runtime, prepared.settings, demo=True)
+    app = TaskwatchApp(prepared.session)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause(2.0)

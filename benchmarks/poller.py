@@ -19,12 +19,18 @@ import textwrap
 import time
 from pathlib import Path
 
+import httpx
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tui.cloud.client import TaskCenterClient, new_http_client
+from tui.cloud.credentials import Credential
 from tui.cloud.endpoints import Service
 from tui.cloud.signing import AkSkAuth
-from tui.engine.poller import Poller, PollerConfig
+from tui.engine.config import Profile
+from tui.engine.poller import PollerConfig
+from tui.engine.runtime import Runtime
+from tui.engine.session import Clock, WatchSession
 from tui.engine.store import Store
 from tui.simulator import (
     DEMO_AK,
@@ -71,14 +77,14 @@ async def sweep(tasks: int, latency: float, concurrency: int) -> None:
                 project_id=DEMO_PROJECT_ID,
                 auth=AkSkAuth(DEMO_AK, DEMO_SK),
             )
-            poller = Poller(
+            # A rate limit of 1e6: measure the concurrency bound, not the rate limit.
+            session = WatchSession(
                 store,
-                {"bench": client},
-                rate_limits={"bench": 1e6},  # measure the concurrency bound, not the rate limit
-                config=PollerConfig(concurrency=concurrency),
+                _runtime(http, client, rate=1e6),
+                poller_config=PollerConfig(concurrency=concurrency),
             )
             cpu, wall = time.process_time(), time.perf_counter()
-            sent = await poller.tick()
+            sent = await session.tick()
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         bound = tasks * latency / concurrency
         statuses = {r.status for r in store.list_tasks()}
@@ -92,6 +98,19 @@ async def sweep(tasks: int, latency: float, concurrency: int) -> None:
         assert server.stdin is not None
         server.stdin.close()
         server.wait(timeout=10)
+
+
+def _runtime(http: httpx.AsyncClient, client: TaskCenterClient, *, rate: float) -> Runtime:
+    """One profile, ``bench``, polling through ``client`` at most ``rate`` requests a second."""
+    profile = Profile(
+        name="bench",
+        service=Service.TAURUSDB,
+        endpoint=client.endpoint,
+        project_id=DEMO_PROJECT_ID,
+        credential=Credential(kind="aksk", source="benchmark", ak=DEMO_AK, sk=DEMO_SK),
+        rate_limit=rate,
+    )
+    return Runtime(http, profiles={"bench": profile}, clients={"bench": client})
 
 
 async def cadence(tasks: int, minutes: float) -> None:
@@ -108,13 +127,13 @@ async def cadence(tasks: int, minutes: float) -> None:
             project_id=DEMO_PROJECT_ID,
             auth=AkSkAuth(DEMO_AK, DEMO_SK, clock=lambda: _utc(clock.now())),
         )
-        poller = Poller(
-            store, {"bench": client}, rate_limits={"bench": 100.0},
-            config=PollerConfig(), clock=clock.now, wall_clock=clock.now, rng=random.Random(3),
+        session = WatchSession(
+            store, _runtime(http, client, rate=100.0), poller_config=PollerConfig(),
+            clock=Clock(wall=clock.now, monotonic=clock.now), rng=random.Random(3),
         )  # fmt: skip
         step, elapsed = 0.25, 0.0
         while elapsed < minutes * 60:
-            await poller.tick()
+            await session.tick()
             clock.advance(step)
             elapsed += step
     per_task_minute = simulator.counters.total / tasks / minutes

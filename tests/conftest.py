@@ -41,7 +41,7 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "HUAWEICLOUD_SDK_SECURITY_TOKEN",
         "HUAWEICLOUD_SDK_PROJECT_ID",
         "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
-        "HUAWEICLOUD_SDK_AUTH_TOKEN",
+        "TASKWATCH_AUTH_TOKEN",
         "TMUX",
         "NO_COLOR",
     ):

@@ -4,39 +4,49 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from rich.console import Console
+from textual.app import App
 from textual.message import Message
+from textual.widgets import Static
 
 from tests.ui_fixtures import LiveSetup, frozen_app, highlight, live_app
+from tui.engine.events import CredentialRefused, SessionEvent, TaskFinished, TaskRefreshed
+from tui.engine.session import WatchSession
 from tui.engine.store import Store
 from tui.simulator.scenarios import make_job
 from tui.ui.app import STORE_CHECK, TaskwatchApp, binding_rows
-from tui.ui.messages import CredentialRefused, TaskFinished, TaskRefreshed
+from tui.ui.messages import SessionReported
 from tui.ui.widgets.dialogs import AddTasksScreen, HelpScreen
 from tui.ui.widgets.task_table import COLUMNS, TaskTable
 
 
 class Messages:
-    """Records the messages the app posts; lets a test await one instead of sleeping."""
+    """Records the session events the app receives (as messages); lets a test await one instead
+    of sleeping."""
 
     def __init__(self) -> None:
-        self.seen: list[Message] = []
+        self.seen: list[SessionEvent] = []
         self._changed = asyncio.Event()
 
     def __call__(self, message: Message) -> None:
-        self.seen.append(message)
-        self._changed.set()
+        if isinstance(message, SessionReported):
+            self.seen.append(message.event)
+            self._changed.set()
 
     async def wait_for(
-        self, predicate: Callable[[Message], bool], timeout: float = 10.0
-    ) -> Message:
+        self, predicate: Callable[[SessionEvent], bool], timeout: float = 10.0, *, after: int = 0
+    ) -> SessionEvent:
+        """The first event (from index ``after`` on) that ``predicate`` accepts, once it came."""
         async with asyncio.timeout(timeout):
             while True:
-                for message in self.seen:
+                for message in self.seen[after:]:
                     if predicate(message):
                         return message
                 self._changed.clear()
@@ -52,7 +62,23 @@ def _rows(app: TaskwatchApp) -> list[str]:
     return [str(row.key.value) for row in app.query_one(TaskTable).ordered_rows]
 
 
-async def test_add_then_transition_then_notification(live: LiveSetup) -> None:
+@pytest.fixture
+def toasts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(message, severity) of every toast any app shows during the test."""
+    shown: list[tuple[str, str]] = []
+    original = App.notify
+
+    def record(self: App[object], message: str, **kwargs: Any) -> None:
+        shown.append((message, kwargs.get("severity", "information")))
+        original(self, message, **kwargs)
+
+    monkeypatch.setattr(App, "notify", record)
+    return shown
+
+
+async def test_add_then_transition_then_notification(
+    live: LiveSetup, toasts: list[tuple[str, str]]
+) -> None:
     job = make_job(
         live.simulator, "upgrade", running_for=30, outcome="Failed", fail_reason="disk full"
     )
@@ -73,8 +99,7 @@ async def test_add_then_transition_then_notification(live: LiveSetup) -> None:
         finished = await messages.wait_for(lambda m: isinstance(m, TaskFinished))
         assert isinstance(finished, TaskFinished) and finished.record.status == "Failed"
         await pilot.pause()
-        toasts = list(live.app._notifications)
-        assert any("disk full" in n.message and n.severity == "error" for n in toasts)
+        assert any("disk full" in text and severity == "error" for text, severity in toasts)
         assert "\a" in live.terminal.writes
         assert any("\x1b]9;" in w and "\x1b]777;notify;" in w for w in live.terminal.writes)
         cells = live.app.query_one(TaskTable).get_row(job.id)
@@ -114,7 +139,7 @@ async def test_sort_cycles_and_puts_failures_first(tmp_path: Path) -> None:
         before = _rows(app)
         await pilot.press("s")
         assert table.sort_mode == "status"
-        first = app.records[_rows(app)[0]]
+        first = app.session.records[_rows(app)[0]]
         assert first.status == "Failed"
         assert sorted(before) == sorted(_rows(app))
         await pilot.press("s", "s", "s")
@@ -145,17 +170,15 @@ async def test_pause_stops_requests_and_resume_restarts(live: LiveSetup) -> None
     async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
         await messages.wait_for(lambda m: isinstance(m, TaskRefreshed))
         await pilot.press("p")
-        assert live.app.poller is not None and live.app.poller.paused
+        assert live.app.session.paused
         assert "paused" in str(live.app.query_one("#summary").render())
         await pilot.pause()
         count = live.simulator.counters.total
-        await asyncio.sleep(0.3)  # several poll intervals of real time must pass with no request
+        live.app.session.refresh()  # everything due now: only the pause can hold it back
+        assert await live.app.session.tick() == 0
         assert live.simulator.counters.total == count
         await pilot.press("p")
-        seen = len(messages.seen)
-        await messages.wait_for(
-            lambda m: isinstance(m, TaskRefreshed) and messages.seen.index(m) >= seen
-        )
+        await messages.wait_for(lambda m: isinstance(m, TaskRefreshed), after=len(messages.seen))
         assert live.simulator.counters.total > count
 
 
@@ -171,15 +194,15 @@ async def test_authentication_failure_shows_one_banner_and_stops(tmp_path: Path)
         assert banner.display
         assert "Authentication failed" in str(banner.render())
         assert "wrong-secret" not in str(banner.render())
-        await asyncio.sleep(0.3)
+        live.app.session.refresh()  # all ten due now: the refused credential holds them back
+        assert await live.app.session.tick() == 0
         assert live.simulator.counters.total == 1
         assert sum(isinstance(m, CredentialRefused) for m in messages.seen) == 1
 
 
 async def test_copy_emits_osc52(tmp_path: Path) -> None:
-    app = frozen_app(tmp_path / "f.sqlite3")
     writes: list[str] = []
-    app.signals._write = writes.append
+    app = frozen_app(tmp_path / "f.sqlite3", write_terminal=writes.append)
     async with app.run_test(size=(120, 40)) as pilot:
         await highlight(app, "CHG-1044 upgrade")
         await pilot.press("c")
@@ -189,15 +212,14 @@ async def test_copy_emits_osc52(tmp_path: Path) -> None:
         for w in writes
         for m in re.findall(r"\x1b\]52;c;([^\a]*)\a", w)
     ]
-    task_id = next(r.task_id for r in app.records.values() if r.label == "CHG-1044 upgrade")
+    task_id = next(r.task_id for r in app.session.records.values() if r.label == "CHG-1044 upgrade")
     assert payloads[0] == task_id
     assert payloads[1].startswith("Upgrade of the database kernel failed")
 
 
 async def test_copy_is_wrapped_for_tmux(tmp_path: Path) -> None:
-    app = frozen_app(tmp_path / "f.sqlite3")
     writes: list[str] = []
-    app.signals._write = writes.append
+    app = frozen_app(tmp_path / "f.sqlite3", write_terminal=writes.append)
     app.signals.tmux = True
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("c")
@@ -209,11 +231,17 @@ async def test_help_lists_every_binding(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
+        console = Console(width=200, record=True, file=io.StringIO())
+        for widget in app.screen.query(Static):
+            console.print(widget.content)
+        shown = console.export_text()  # the help screen's text, as a user reads it
         await pilot.press("escape")
-        assert not isinstance(app.screen, HelpScreen)
-    keys = [keys for keys, _ in binding_rows()]
+    names = {"slash": "/", "question_mark": "?", "delete": "Delete"}
     for binding in TaskwatchApp.BINDINGS:
-        assert any(binding.key.split(",")[0] in k or k in ("/", "?") for k in keys)  # type: ignore[union-attr]
+        key = binding.key.split(",")[0]  # type: ignore[union-attr]
+        action = getattr(TaskwatchApp, f"action_{binding.action}")  # type: ignore[union-attr]
+        assert names.get(key, key) in shown
+        assert action.__doc__.strip().splitlines()[0] in shown
 
 
 async def test_raw_json_toggle(tmp_path: Path) -> None:
@@ -262,7 +290,7 @@ async def test_another_process_add_appears(live: LiveSetup, tmp_path: Path) -> N
     async with live.app.run_test(size=(120, 40)) as pilot:
         other = Store.open(tmp_path / "live.sqlite3")
         other.add_tasks([job.id], profile="default", label="from the CLI")
-        live.app._check_store()  # what the STORE_CHECK timer does
+        assert live.app.session.check_outside_changes()  # what the STORE_CHECK timer does
         await pilot.pause()
         assert _rows(live.app) == [job.id]
 
@@ -319,12 +347,14 @@ async def test_no_color_keeps_every_status_readable(
     app = frozen_app(tmp_path / "f.sqlite3")
     async with app.run_test(size=(80, 24)):
         assert app.no_color
-        words = {str(app.table.get_row(task_id)[0]).split(" ", 1)[1] for task_id in app.records}
+        words = {
+            str(app.table.get_row(task_id)[0]).split(" ", 1)[1] for task_id in app.session.records
+        }
     assert words == {"Completed", "Running", "Failed", "Pending", "Not found"}
 
 
 async def test_retry_login_sends_one_request_with_the_fixed_credential(tmp_path: Path) -> None:
-    from tests.ui_fixtures import demo_profile, runtime_for
+    from tests.ui_fixtures import demo_profile
 
     live = live_app(tmp_path, sk="wrong-secret")
     jobs = [make_job(live.simulator, "reboot", running_for=1000) for _ in range(5)]
@@ -338,15 +368,16 @@ async def test_retry_login_sends_one_request_with_the_fixed_credential(tmp_path:
             lambda m: sum(isinstance(x, CredentialRefused) for x in messages.seen) == 2
         )
         assert live.simulator.counters.total == 2
-        assert live.app.poller is not None
-        fixed = runtime_for(live.simulator, demo_profile())
-        live.app.poller.set_client("default", fixed.clients["default"], credential_key="fixed")
+        runtime = live.app.session.runtime
+        assert runtime is not None
+        runtime.resolver = lambda name: demo_profile()  # the user fixed the credentials file
+        await pilot.press("ctrl+r")  # reads it again: the new credential replaces the old
         await messages.wait_for(
             lambda m: isinstance(m, TaskRefreshed) and m.record.task_id == jobs[-1].id
         )
         await pilot.pause()
         assert not live.app.banner.display
-        await fixed.aclose()
+        assert live.simulator.counters.by_status[401] == 2  # the fixed one was never refused
 
 
 async def test_quit_key_exits(tmp_path: Path) -> None:
@@ -357,7 +388,9 @@ async def test_quit_key_exits(tmp_path: Path) -> None:
     assert app.return_value == 0
 
 
-async def test_notifications_can_be_switched_off(tmp_path: Path) -> None:
+async def test_notifications_can_be_switched_off(
+    tmp_path: Path, toasts: list[tuple[str, str]]
+) -> None:
     from tui.engine.config import NotificationSettings, Settings
 
     quiet = Settings(notifications=NotificationSettings(toast=False, bell=False, desktop=False))
@@ -370,7 +403,7 @@ async def test_notifications_can_be_switched_off(tmp_path: Path) -> None:
         live.clock.advance(6)
         await messages.wait_for(lambda m: isinstance(m, TaskFinished))
         await pilot.pause()
-        assert not live.app._notifications
+        assert toasts == []
     assert live.terminal.writes == []
 
 
@@ -386,7 +419,7 @@ async def test_edit_label(tmp_path: Path) -> None:
         await pilot.pause()
         task_id = app.table.highlighted_task
         assert task_id is not None
-        assert app.store.get_task(task_id).label == "ghost task"  # type: ignore[union-attr]
+        assert app.session.store.get_task(task_id).label == "ghost task"  # type: ignore[union-attr]
         assert str(app.table.get_row(task_id)[1]) == "ghost task"
 
 
@@ -395,8 +428,10 @@ async def test_a_profile_without_credentials_is_explained_not_called_an_auth_fai
 ) -> None:
     job = make_job(live.simulator, "reboot", running_for=1000)
     live.store.add_tasks([job.id], profile="prod")
-    assert live.app.runtime is not None
-    live.app.runtime.problems["prod"] = "no credentials for profile 'prod': set HUAWEICLOUD_SDK_AK"
+    assert live.app.session.runtime is not None
+    live.app.session.runtime.problems["prod"] = (
+        "no credentials for profile 'prod': set HUAWEICLOUD_SDK_AK"
+    )
     async with live.app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert live.app.banner.display
@@ -411,7 +446,9 @@ async def test_hostile_text_is_shown_literally_and_never_breaks_rendering(tmp_pa
     ``[/]`` must show as typed and must not be parsed as markup (that would crash rendering)."""
     from rich.console import Console
 
+    from tui.cloud.client import new_http_client
     from tui.cloud.models import parse_job_dict
+    from tui.engine.runtime import Runtime
 
     store = Store.open(tmp_path / "h.sqlite3")
     task_id = "0f0f0f0f-0000-4000-8000-00000000abcd"
@@ -423,11 +460,10 @@ async def test_hostile_text_is_shown_literally_and_never_breaks_rendering(tmp_pa
     }  # fmt: skip
     store.record_success(task_id, parse_job_dict(hostile), now=1)
     store.record_error(task_id, kind="server", text="boom [/] [i]", now=2)
-    app = TaskwatchApp(store, None, write_terminal=lambda _: None)
+    runtime = Runtime(new_http_client(), problems={"[prod]": "bad [/] profile"})
+    app = TaskwatchApp(WatchSession(store, runtime, poll=False), write_terminal=lambda _: None)
     async with app.run_test(size=(120, 40)) as pilot:
         app.notify("toast [/] text")
-        app._unusable["[prod]"] = "bad [/] profile"
-        app._update_banner()
         await pilot.pause()  # everything above is rendered here; a markup error would raise
         console = Console(width=100, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
         console.print(app.detail.current)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import httpx
@@ -62,7 +63,7 @@ async def test_round_trip_over_real_http(service: Service, auth_kind: str) -> No
         seed=3,
     )
     job = make_job(simulator, "create", created_at=simulator.clock() - 100, running_for=10)
-    auth: httpx.Auth = {
+    makers: dict[str, Callable[[], httpx.Auth]] = {
         "aksk": lambda: AkSkAuth(DEMO_AK, DEMO_SK, project_id=DEMO_PROJECT_ID),
         "aksk+token": lambda: AkSkAuth(
             "TEMPAK00000000000001",
@@ -71,7 +72,8 @@ async def test_round_trip_over_real_http(service: Service, auth_kind: str) -> No
             project_id=DEMO_PROJECT_ID,
         ),
         "x-auth-token": lambda: TokenAuth(DEMO_TOKEN),
-    }[auth_kind]()
+    }
+    auth = makers[auth_kind]()
     with SimulatorServer(simulator) as server:
         async with new_http_client() as http:
             result = await _client(http, server.url, auth, service=service).get_job(job.id)
@@ -88,15 +90,12 @@ async def test_round_trip_over_real_http(service: Service, auth_kind: str) -> No
 async def test_connections_are_reused(live_server: SimulatorServer) -> None:
     simulator = live_server.simulator
     jobs = [make_job(simulator, "reboot") for _ in range(5)]
-    opened: list[object] = []
-
     async with new_http_client() as http:
         client = _client(http, live_server.url, AkSkAuth(DEMO_AK, DEMO_SK))
         for job in jobs:
             await client.get_job(job.id)
-        pool = http._transport._pool  # type: ignore[attr-defined]
-        opened = list(pool.connections)
-    assert len(opened) == 1
+    assert live_server.simulator.counters.total == 5
+    assert live_server.connections == 1
 
 
 async def test_wrong_sk_is_refused_with_exactly_one_request(live_server: SimulatorServer) -> None:

@@ -1,7 +1,9 @@
-"""The polling engine against the simulator, driven deterministically by a fake clock."""
+"""The polling engine (poller and watch session) against the simulator, driven deterministically
+by a fake clock."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from pathlib import Path
@@ -10,19 +12,21 @@ import httpx
 import pytest
 
 from tests.conftest import SIM_ENDPOINT, sim_auth
+from tests.ui_fixtures import demo_profile
 from tui.cloud.client import TaskCenterClient
 from tui.cloud.endpoints import Service
-from tui.engine.poller import (
-    CredentialBlocked,
-    CredentialResumed,
-    EndpointState,
-    Poller,
-    PollerConfig,
-    PollerEvent,
-    TaskErrored,
-    TaskUpdated,
-    TokenBucket,
+from tui.engine.events import (
+    CredentialRefused,
+    CredentialRestored,
+    EndpointChanged,
+    RefreshFailed,
+    SessionEvent,
+    TaskFinished,
+    WatchlistChanged,
 )
+from tui.engine.poller import PollerConfig, TokenBucket
+from tui.engine.runtime import Runtime
+from tui.engine.session import Clock, WatchSession
 from tui.engine.store import Store
 from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, Simulator
 from tui.simulator.scenarios import add_random_jobs, make_job
@@ -42,36 +46,38 @@ def _client(http: httpx.AsyncClient, clock: FakeClock, sk: str = DEMO_SK) -> Tas
     )  # fmt: skip
 
 
-def _poller(
+def _session(
     store: Store,
     client: TaskCenterClient,
+    http: httpx.AsyncClient,
     clock: FakeClock,
     *,
     rate: float = 1000.0,
     **config: float,
-) -> tuple[Poller, list[PollerEvent]]:
-    poller = Poller(
+) -> tuple[WatchSession, list[SessionEvent]]:
+    """A watch session over ``store`` polling through ``client``, on the fake clock."""
+    profile = dataclasses.replace(demo_profile(), rate_limit=rate)
+    runtime = Runtime(http, profiles={"default": profile}, clients={"default": client})
+    session = WatchSession(
         store,
-        {"default": client},
-        rate_limits={"default": rate},
-        config=PollerConfig(**config),  # type: ignore[arg-type]
-        clock=clock.now,
-        wall_clock=clock.now,
+        runtime,
+        clock=Clock(wall=clock.now, monotonic=clock.now),
+        poller_config=PollerConfig(**config),  # type: ignore[arg-type]
         rng=random.Random(1),
     )
-    events: list[PollerEvent] = []
-    poller.subscribe(events.append)
-    return poller, events
+    events: list[SessionEvent] = []
+    session.subscribe(events.append)
+    return session, events
 
 
 async def _run_for(
-    poller: Poller, clock: FakeClock, seconds: float, step: float = 1.0
+    session: WatchSession, clock: FakeClock, seconds: float, step: float = 1.0
 ) -> list[int]:
     """Advance the fake clock ``step`` at a time, ticking the engine; return requests per step."""
     sent = []
     elapsed = 0.0
     while elapsed < seconds:
-        sent.append(await poller.tick())
+        sent.append(await session.tick())
         clock.advance(step)
         elapsed += step
     return sent
@@ -83,8 +89,8 @@ async def test_200_random_tasks_reach_their_final_state_politely(
     simulator.faults.latency = 0.0005  # real overlap between requests
     jobs = add_random_jobs(simulator, 200, max_running=60)
     store.add_tasks([job.id for job in jobs], profile="default", now=clock.now())
-    poller, events = _poller(store, _client(sim_http, clock), clock, concurrency=8)
-    await _run_for(poller, clock, 120)
+    session, events = _session(store, _client(sim_http, clock), sim_http, clock, concurrency=8)
+    await _run_for(session, clock, 120)
 
     for job in jobs:
         record = store.get_task(job.id)
@@ -98,11 +104,11 @@ async def test_200_random_tasks_reach_their_final_state_politely(
         assert record.job is not None and record.job.ended_at is not None
     assert sum(simulator.counters.after_final.values()) == 0
     assert simulator.counters.max_in_flight <= 8
-    finished = [e for e in events if isinstance(e, TaskUpdated) and e.finished]
+    finished = [e for e in events if isinstance(e, TaskFinished)]
     assert sorted(e.record.task_id for e in finished) == sorted(job.id for job in jobs)
 
     before = simulator.counters.total
-    await _run_for(poller, clock, 600, step=10)
+    await _run_for(session, clock, 600, step=10)
     assert simulator.counters.total == before  # nothing final is ever asked about again
 
 
@@ -111,8 +117,10 @@ async def test_cadence_is_the_interval_with_jitter(
 ) -> None:
     job = make_job(simulator, "reboot", running_for=10_000)
     store.add_tasks([job.id], profile="default", now=clock.now())
-    poller, _ = _poller(store, _client(sim_http, clock), clock, interval=5.0, jitter=0.15)
-    sent = await _run_for(poller, clock, 300, step=0.25)
+    session, _ = _session(
+        store, _client(sim_http, clock), sim_http, clock, interval=5.0, jitter=0.15
+    )
+    sent = await _run_for(session, clock, 300, step=0.25)
     requests = simulator.counters.by_job[job.id]
     # One immediate poll, then one every 4.25-5.75 s.
     assert 300 / 5.75 <= requests <= 1 + 300 / 4.25
@@ -127,8 +135,8 @@ async def test_concurrency_cap_holds_with_real_latency(
     simulator.faults.latency = 0.01
     jobs = [make_job(simulator, "reboot", running_for=1000) for _ in range(40)]
     store.add_tasks([j.id for j in jobs], profile="default")
-    poller, _ = _poller(store, _client(sim_http, clock), clock, concurrency=3)
-    assert await poller.tick() == 40
+    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, concurrency=3)
+    assert await session.tick() == 40
     assert simulator.counters.max_in_flight == 3
 
 
@@ -137,17 +145,19 @@ async def test_wrong_sk_sends_exactly_one_request_whatever_the_number_of_tasks(
 ) -> None:
     jobs = [make_job(simulator, "reboot", running_for=1000) for _ in range(50)]
     store.add_tasks([j.id for j in jobs], profile="default")
-    poller, events = _poller(store, _client(sim_http, clock, sk="wrong"), clock)
-    await _run_for(poller, clock, 120)
+    session, events = _session(store, _client(sim_http, clock, sk="wrong"), sim_http, clock)
+    await _run_for(session, clock, 120)
     assert simulator.counters.total == 1
-    blocked = [e for e in events if isinstance(e, CredentialBlocked)]
+    blocked = [e for e in events if isinstance(e, CredentialRefused)]
     assert len(blocked) == 1 and blocked[0].profiles == ("default",)
-    assert poller.is_blocked("default") is not None
+    assert session.problem_for("default") is not None
 
     # The user fixes the credential: polling resumes with one probe, then all the rest.
-    poller.set_client("default", _client(sim_http, clock), credential_key="fixed")
-    assert await poller.tick() == 50
-    assert any(isinstance(e, CredentialResumed) for e in events)
+    assert session.poller is not None
+    session.poller.set_client("default", _client(sim_http, clock), credential_key="fixed")
+    assert await session.tick() == 50
+    assert any(isinstance(e, CredentialRestored) for e in events)
+    assert session.problem_for("default") is None
 
 
 async def test_throttling_slows_the_rate_then_it_recovers(
@@ -155,23 +165,25 @@ async def test_throttling_slows_the_rate_then_it_recovers(
 ) -> None:
     jobs = [make_job(simulator, "reboot", running_for=100_000) for _ in range(60)]
     store.add_tasks([j.id for j in jobs], profile="default")
-    poller, events = _poller(store, _client(sim_http, clock), clock, rate=20.0, interval=2.0)
-    await _run_for(poller, clock, 10)
+    session, events = _session(
+        store, _client(sim_http, clock), sim_http, clock, rate=20.0, interval=2.0
+    )
+    await _run_for(session, clock, 10)
     calm = simulator.counters.by_status[200]
     simulator.faults.rate_limit = 2.0  # the gateway starts throttling hard
     before_429 = simulator.counters.total
-    sent_throttled = sum(await _run_for(poller, clock, 30))
+    sent_throttled = sum(await _run_for(session, clock, 30))
     assert simulator.counters.by_status[429] > 0
-    assert any(isinstance(e, EndpointState) and e.state == "throttled" for e in events)
+    assert any(isinstance(e, EndpointChanged) and e.state == "throttled" for e in events)
     # Our rate fell well below the 20/s we were allowed: far fewer than 30 s x 20/s attempts.
     assert sent_throttled < 30 * 20 / 4, (calm, before_429, sent_throttled)
-    late = sum(await _run_for(poller, clock, 30))
+    late = sum(await _run_for(session, clock, 30))
     assert late <= 30 * 2 * 1.5  # settled near the gateway's limit
     simulator.faults.rate_limit = None
-    await _run_for(poller, clock, 60)
-    recovered = sum(await _run_for(poller, clock, 10))
+    await _run_for(session, clock, 60)
+    recovered = sum(await _run_for(session, clock, 10))
     assert recovered >= 25  # 60 tasks every ~2 s: back to full speed
-    states = [e.state for e in events if isinstance(e, EndpointState)]
+    states = [e.state for e in events if isinstance(e, EndpointChanged)]
     assert states[-2:] == ["throttled", "ok"]
 
 
@@ -180,14 +192,14 @@ async def test_backoff_on_server_errors_keeps_last_good_data(
 ) -> None:
     job = make_job(simulator, "reboot", running_for=10_000)
     store.add_tasks([job.id], profile="default")
-    poller, events = _poller(store, _client(sim_http, clock), clock, interval=5.0)
-    await poller.tick()
+    session, events = _session(store, _client(sim_http, clock), sim_http, clock, interval=5.0)
+    await session.tick()
     simulator.faults.server_errors_next = 4
-    sent = await _run_for(poller, clock, 200, step=0.5)
+    sent = await _run_for(session, clock, 200, step=0.5)
     times = [i * 0.5 for i, n in enumerate(sent) if n]
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert gaps[0] < gaps[1] < gaps[2]  # exponential growth while failing
-    errors = [e for e in events if isinstance(e, TaskErrored)]
+    errors = [e for e in events if isinstance(e, RefreshFailed)]
     assert len(errors) == 4 and errors[-1].failures == 4
     record = store.get_task(job.id)
     assert record is not None and record.status == "Running" and not record.is_stale
@@ -198,10 +210,10 @@ async def test_retry_after_is_honoured(
 ) -> None:
     job = make_job(simulator, "reboot", running_for=10_000)
     store.add_tasks([job.id], profile="default")
-    poller, _ = _poller(store, _client(sim_http, clock), clock, interval=1.0)
+    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, interval=1.0)
     simulator.faults.rate_limit = 0.0001
     simulator.faults.retry_after = 40
-    sent = await _run_for(poller, clock, 39, step=1)
+    sent = await _run_for(session, clock, 39, step=1)
     # The first request drained the bucket's single token; the 429 said wait 40 s.
     assert sum(sent) <= 2
 
@@ -212,16 +224,16 @@ async def test_not_found_grace_then_marked_not_found(
     job = make_job(simulator, "reboot", visible_after=10, running_for=100)
     ghost = "0f0f0f0f-0000-4000-8000-000000000000"
     store.add_tasks([job.id, ghost], profile="default", now=clock.now())
-    poller, events = _poller(store, _client(sim_http, clock), clock, not_found_grace=60)
-    await _run_for(poller, clock, 20)
+    session, events = _session(store, _client(sim_http, clock), sim_http, clock, not_found_grace=60)
+    await _run_for(session, clock, 20)
     assert store.get_task(job.id).status == "Running"  # type: ignore[union-attr]
     assert not store.get_task(ghost).not_found  # type: ignore[union-attr]
-    await _run_for(poller, clock, 50)
+    await _run_for(session, clock, 50)
     ghost_record = store.get_task(ghost)
     assert ghost_record is not None and ghost_record.not_found
-    assert any(isinstance(e, TaskErrored) and e.not_found for e in events)
+    assert any(isinstance(e, RefreshFailed) and e.not_found for e in events)
     asked = simulator.counters.by_job[ghost]
-    await _run_for(poller, clock, 300, step=5)
+    await _run_for(session, clock, 300, step=5)
     assert simulator.counters.by_job[ghost] == asked  # checked rarely (every 10 min) now
 
 
@@ -230,17 +242,17 @@ async def test_pause_resume_and_refresh_now(
 ) -> None:
     jobs = [make_job(simulator, "reboot", running_for=10_000) for _ in range(3)]
     store.add_tasks([j.id for j in jobs], profile="default")
-    poller, _ = _poller(store, _client(sim_http, clock), clock, interval=60)
-    assert await poller.tick() == 3
-    poller.pause()
+    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, interval=60)
+    assert await session.tick() == 3
+    session.set_paused(True)
     clock.advance(120)
-    assert await poller.tick() == 0
-    poller.resume()
-    assert await poller.tick() == 3
-    assert poller.refresh_now(jobs[0].id) == 1
-    assert await poller.tick() == 1
-    assert poller.refresh_now() == 3
-    assert await poller.tick() == 3
+    assert await session.tick() == 0
+    session.set_paused(False)
+    assert await session.tick() == 3
+    assert session.refresh(jobs[0].id) == 1
+    assert await session.tick() == 1
+    assert session.refresh() == 3
+    assert await session.tick() == 3
 
 
 async def test_sync_picks_up_another_process_adding_and_removing(
@@ -248,17 +260,18 @@ async def test_sync_picks_up_another_process_adding_and_removing(
 ) -> None:
     path = tmp_path / "shared.sqlite3"
     ours, theirs = Store.open(path), Store.open(path)
-    poller, _ = _poller(ours, _client(sim_http, clock), clock)
+    session, events = _session(ours, _client(sim_http, clock), sim_http, clock)
     job = make_job(simulator, "reboot", running_for=10_000)
-    version = ours.data_version()
+    assert not session.check_outside_changes()
     theirs.add_tasks([job.id], profile="default")
-    assert ours.data_version() != version
-    poller.sync()
-    assert await poller.tick() == 1
+    assert session.check_outside_changes()
+    assert job.id in session.records and isinstance(events[-1], WatchlistChanged)
+    assert await session.tick() == 1
     theirs.remove_tasks([job.id])
-    poller.sync()
+    assert session.check_outside_changes()
+    assert job.id not in session.records
     clock.advance(100)
-    assert await poller.tick() == 0
+    assert await session.tick() == 0
 
 
 def test_token_bucket() -> None:

@@ -12,14 +12,15 @@ import pytest
 from tests.test_app import Messages
 from tui.cli import main
 from tui.engine.config import CliOverrides, load_settings
+from tui.engine.events import TaskFinished
 from tui.engine.logs import RedactingFilter, register_secrets, setup_logging
 from tui.engine.paths import config_file, data_dir, log_dir
 from tui.engine.runtime import build_runtime
+from tui.engine.session import WatchSession
 from tui.engine.store import Store
 from tui.simulator import Simulator, SimulatorServer
 from tui.simulator.scenarios import make_job
 from tui.ui.app import TaskwatchApp
-from tui.ui.messages import TaskFinished
 
 PID_A = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 PID_B = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
@@ -107,7 +108,7 @@ async def test_tui_polls_two_profiles_at_once(
     settings = load_settings().model_copy(update={"refresh_interval": 1.0})
     runtime = build_runtime(settings, CliOverrides(), ["alpha", "bravo"])
     assert runtime.problems == {}
-    app = TaskwatchApp(store, runtime, settings, write_terminal=lambda _: None)
+    app = TaskwatchApp(WatchSession(store, runtime, settings), write_terminal=lambda _: None)
     messages = Messages()
     async with app.run_test(size=(120, 40), message_hook=messages):
         await messages.wait_for(

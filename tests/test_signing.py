@@ -122,9 +122,12 @@ def test_parse_authorization_round_trip() -> None:
 
 def test_token_auth_sets_header() -> None:
     captured: list[httpx.Request] = []
-    client = httpx.Client(
-        transport=httpx.MockTransport(lambda r: captured.append(r) or httpx.Response(200))
-    )
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        captured.append(request)
+        return httpx.Response(200)
+
+    client = httpx.Client(transport=httpx.MockTransport(answer))
     client.get("https://example.invalid/v3/p/jobs?id=x", auth=TokenAuth("tok", project_id="p"))
     assert captured[0].headers["X-Auth-Token"] == "tok"
     assert captured[0].headers["X-Project-Id"] == "p"

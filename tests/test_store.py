@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.cloud.models import parse_job_dict
+from tui.cloud.models import Job, parse_job_dict
 from tui.engine.store import SCHEMA_VERSION, Store
 from tui.errors import InvalidInputError
 
@@ -22,7 +23,7 @@ A = "a9767ede-fe0f-4888-9003-e843a4c90514"
 B = "dff1d289-4d03-4942-8b9f-463ea07c000d"
 
 
-def _job(status: str, process: str = "") -> object:
+def _job(status: str, process: str = "") -> Job:
     return parse_job_dict({"id": A, "name": "Reboot", "status": status, "process": process})
 
 
@@ -56,9 +57,8 @@ def test_history_is_a_row_per_change_not_per_poll(store: Store) -> None:
     store.add_tasks([A], profile="p")
     sequence = [("Running", "10%"), ("Running", "10%"), ("Running", "40%"), ("Running", "40%"),
                 ("Completed", ""), ("Completed", "")]  # fmt: skip
-    changes = [
-        store.record_success(A, _job(s, p), now=i).changed for i, (s, p) in enumerate(sequence)
-    ]  # type: ignore[arg-type,union-attr]
+    recorded = [store.record_success(A, _job(s, p), now=i) for i, (s, p) in enumerate(sequence)]
+    changes = [r.changed if r else None for r in recorded]
     assert changes == [True, False, True, False, True, False]
     history = store.history(A)
     assert [(o.status, o.progress) for o in history] == [
@@ -75,14 +75,14 @@ def test_history_is_a_row_per_change_not_per_poll(store: Store) -> None:
 
 def test_error_keeps_the_last_good_snapshot(store: Store) -> None:
     store.add_tasks([A], profile="p")
-    store.record_success(A, _job("Running", "50%"), now=1)  # type: ignore[arg-type]
+    store.record_success(A, _job("Running", "50%"), now=1)
     store.record_error(A, kind="network", text="timed out", now=2)
     record = store.get_task(A)
     assert record is not None
     assert record.is_stale and record.error_text == "timed out"
     assert record.status == "Running" and record.progress == 50
     assert record.job is not None and record.job.status == "Running"
-    store.record_success(A, _job("Running", "50%"), now=3)  # type: ignore[arg-type]
+    store.record_success(A, _job("Running", "50%"), now=3)
     assert not store.get_task(A).is_stale  # type: ignore[union-attr]
 
 
@@ -90,13 +90,15 @@ def test_snapshot_survives_reopen(tmp_path: Path) -> None:
     path = tmp_path / "w.sqlite3"
     first = Store.open(path)
     first.add_tasks([A], profile="p")
-    first.record_success(A, _job("Completed"), now=1)  # type: ignore[arg-type]
+    first.record_success(A, _job("Completed"), now=1)
     first.close()
     again = Store.open(path)
     record = again.get_task(A)
     assert record is not None and record.job is not None and record.job.status == "Completed"
-    assert again._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert again._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    again.close()
+    with contextlib.closing(sqlite3.connect(path)) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_data_version_sees_another_connection(tmp_path: Path) -> None:
@@ -124,8 +126,7 @@ def test_damaged_pages_are_detected(tmp_path: Path) -> None:
     path = tmp_path / "w.sqlite3"
     store = Store.open(path)
     store.add_tasks([str(uuid.uuid4()) for _ in range(300)], profile="p")
-    store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    store.close()
+    store.close()  # the last connection to close checkpoints the WAL into the file
     data = bytearray(path.read_bytes())
     data[4096 : 4096 + 300] = b"\xff" * 300  # scribble over the second page's b-tree header
     path.write_bytes(bytes(data))
@@ -148,7 +149,7 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
 
 def test_export_import_round_trip(tmp_path: Path, store: Store) -> None:
     store.add_tasks([A, B], profile="p1", label="lbl")
-    store.record_success(A, _job("Failed"), now=1)  # type: ignore[arg-type]
+    store.record_success(A, _job("Failed"), now=1)
     exported = json.loads(json.dumps(store.export()))
     assert exported["format"] == "taskwatch-watchlist/1"
     assert exported["tasks"][0]["job"]["status"] == "Failed"
@@ -213,18 +214,19 @@ def test_sigkill_mid_write_loses_nothing_committed(tmp_path: Path) -> None:
         confirmed.update(line.strip() for line in proc.stdout if line.strip())
     store = Store.open(path)
     assert store.recovered_to is None
-    assert store._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with contextlib.closing(sqlite3.connect(path)) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     present = {r.task_id for r in store.list_tasks()}
     assert confirmed <= present
 
 
 def test_history_records_when_refreshing_breaks_not_every_failure(store: Store) -> None:
     store.add_tasks([A], profile="p")
-    store.record_success(A, _job("Running", "10%"), now=1)  # type: ignore[arg-type]
+    store.record_success(A, _job("Running", "10%"), now=1)
     for at in (2, 3, 4):
         store.record_error(A, kind="network", text="timed out", now=at)
     store.record_error(A, kind="server", text="HTTP 503", now=5)
-    store.record_success(A, _job("Running", "20%"), now=6)  # type: ignore[arg-type]
+    store.record_success(A, _job("Running", "20%"), now=6)
     rows = [(o.observed_at, o.status, o.progress, o.error_text) for o in store.history(A)]
     assert rows == [
         (1, "Running", 10, None),

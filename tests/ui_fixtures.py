@@ -19,6 +19,7 @@ from tui.cloud.models import parse_job_dict
 from tui.engine.config import Profile, Settings
 from tui.engine.poller import PollerConfig
 from tui.engine.runtime import Runtime, client_for
+from tui.engine.session import Clock, WatchSession
 from tui.engine.store import Store
 from tui.simulator import (
     DEMO_AK,
@@ -29,7 +30,7 @@ from tui.simulator import (
     SimulatorTransport,
 )
 from tui.simulator.scenarios import LONG_FAIL_REASON, make_job
-from tui.ui.app import Clock, TaskwatchApp
+from tui.ui.app import TaskwatchApp
 
 FROZEN_NOW = 1_795_780_800.0  # 2026-11-27 12:00:00 UTC
 
@@ -81,16 +82,16 @@ def live_app(
     simulator = Simulator(clock=clock.now, seed=9)
     store = Store.open(tmp_path / "live.sqlite3")
     terminal = Terminal()
-    app = TaskwatchApp(
+    session = WatchSession(
         store,
         runtime_for(simulator, demo_profile(sk=sk)),
         settings or Settings(),
         # Display time follows the simulator's clock, so ages on screen are exact; scheduling
         # stays on real monotonic time (the engine polls every 50 ms).
         clock=Clock(wall=clock.now, monotonic=time.monotonic),
-        write_terminal=terminal,
         poller_config=PollerConfig(interval=interval, jitter=0.0, not_found_grace=60.0),
     )
+    app = TaskwatchApp(session, write_terminal=terminal)
     return LiveSetup(app, simulator, clock, store, terminal)
 
 
@@ -119,7 +120,9 @@ def _snapshot_jobs() -> list[tuple[str, str, dict[str, object], list[tuple[float
     return out
 
 
-def frozen_app(path: Path | str = ":memory:", *, width_hint: int = 120) -> TaskwatchApp:
+def frozen_app(
+    path: Path | str = ":memory:", *, write_terminal: Callable[[str], None] | None = None
+) -> TaskwatchApp:
     """A fixed watchlist at a fixed time, no polling: renders the same on every machine."""
     store = Store.open(path)
     for label, profile, job_json, history in _snapshot_jobs():
@@ -134,15 +137,14 @@ def frozen_app(path: Path | str = ":memory:", *, width_hint: int = 120) -> Taskw
         ghost, kind="not_found", text="The job does not exist. (HTTP 400, DBS.200543)",
         now=FROZEN_NOW - 60, not_found=True,
     )  # fmt: skip
-    runtime = runtime_for(Simulator())
-    return TaskwatchApp(
+    session = WatchSession(
         store,
-        runtime,
+        runtime_for(Simulator()),
         Settings(),
         clock=Clock(wall=lambda: FROZEN_NOW, monotonic=lambda: 0.0),
-        write_terminal=lambda _: None,
         poll=False,
     )
+    return TaskwatchApp(session, write_terminal=write_terminal or (lambda _: None))
 
 
 async def highlight(app: TaskwatchApp, label: str) -> None:
@@ -150,7 +152,7 @@ async def highlight(app: TaskwatchApp, label: str) -> None:
     from tui.ui.widgets.task_table import TaskTable
 
     table = app.query_one(TaskTable)
-    for task_id, record in app.records.items():
+    for task_id, record in app.session.records.items():
         if record.label == label:
             table.move_cursor(row=table.get_row_index(task_id), animate=False)
             return

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from tui.cli.parser import EXIT, build_parser
 from tui.errors import TaskwatchError
@@ -15,26 +16,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    from tui.cli import commands
     from tui.engine.logs import setup_logging
 
     setup_logging(debug=bool(getattr(args, "debug", False)))
-    handlers = {
-        None: commands.run_tui,
-        "add": commands.cmd_add,
-        "remove": commands.cmd_remove,
-        "list": commands.cmd_list,
-        "show": commands.cmd_show,
-        "wait": commands.cmd_wait,
-        "export": commands.cmd_export,
-        "import": commands.cmd_import,
-        "simulate": commands.cmd_simulate,
-        "config": commands.cmd_config,
-    }
     try:
-        return handlers[args.command](args)
+        return _handler(args.command)(args)
     except TaskwatchError as exc:  # anything expected: one line, no traceback
         print(f"taskwatch: {exc}", file=sys.stderr)
         return EXIT["usage"]
     except KeyboardInterrupt:
         return 130
+
+
+def _handler(command: str | None) -> Callable[[argparse.Namespace], int]:
+    """The function that runs ``command``, imported only when used: ``--version``, ``list`` and
+    friends never pay for Textual or the HTTP stack."""
+    if command is None:
+        from tui.cli.launch import launch
+
+        return launch
+    if command == "show":
+        from tui.cli.show import cmd_show
+
+        return cmd_show
+    if command == "wait":
+        from tui.cli.wait import cmd_wait
+
+        return cmd_wait
+    if command == "simulate":
+        from tui.cli.simulate import cmd_simulate
+
+        return cmd_simulate
+    from tui.cli import commands
+
+    handler: Callable[[argparse.Namespace], int] = getattr(commands, f"cmd_{command}")
+    return handler

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -11,8 +12,11 @@ from tui.cloud.credentials import Credential
 from tui.cloud.endpoints import Service
 from tui.engine.config import Profile, Settings, load_settings
 from tui.engine.paths import database_file
-from tui.engine.runtime import Runtime, build_runtime
+from tui.engine.runtime import build_runtime
+from tui.engine.session import WatchSession
 from tui.engine.store import Store
+
+log = logging.getLogger(__name__)
 
 __all__ = ["DEMO_LABELS", "Prepared", "launch", "prepare", "start_demo"]
 
@@ -29,10 +33,9 @@ DEMO_LABELS = [
 
 @dataclass
 class Prepared:
-    store: Store
-    runtime: Runtime
-    settings: Settings
-    demo: bool = False
+    """A watch session ready for the TUI, and what to tidy up after it."""
+
+    session: WatchSession
     notice: str | None = None
     cleanups: list[Callable[[], None]] = field(default_factory=list)
 
@@ -41,7 +44,8 @@ class Prepared:
         connections belong to the app's event loop.)"""
         for cleanup in reversed(self.cleanups):
             cleanup()
-        self.store.close()
+        if self.session.store is not None:
+            self.session.store.close()
 
 
 def start_demo(settings: Settings) -> tuple[Profile, Store, Callable[[], None]]:
@@ -71,14 +75,17 @@ def start_demo(settings: Settings) -> tuple[Profile, Store, Callable[[], None]]:
 
 
 def prepare(args: argparse.Namespace) -> Prepared:
-    """Resolve settings and profiles; in --demo, start the simulator and a demo watchlist."""
+    """Resolve settings and profiles, open the watchlist, and build the watch session.
+
+    In ``--demo``, start the simulator on 127.0.0.1 and use a fresh demo watchlist.
+    """
     settings = load_settings()
     overrides = overrides_from(args)
     if getattr(args, "demo", False):
         settings = settings.model_copy(update={"refresh_interval": 2.0, "default_profile": "demo"})
         profile, store, stop = start_demo(settings)
         runtime = build_runtime(settings, overrides, [], extra=[profile])
-        return Prepared(store, runtime, settings, demo=True, cleanups=[stop])
+        return Prepared(WatchSession(store, runtime, settings, demo=True), cleanups=[stop])
     store = Store.open(database_file())
     notice = None
     if store.recovered_to is not None:
@@ -89,7 +96,7 @@ def prepare(args: argparse.Namespace) -> Prepared:
     selected = overrides.profile or settings.default_profile
     names = [selected, *{record.profile for record in store.list_tasks()}]
     runtime = build_runtime(settings, overrides, names)
-    return Prepared(store, runtime, settings, notice=notice)
+    return Prepared(WatchSession(store, runtime, settings), notice=notice)
 
 
 def launch(args: argparse.Namespace) -> int:
@@ -98,14 +105,13 @@ def launch(args: argparse.Namespace) -> int:
 
     prepared = prepare(args)
     try:
-        app = TaskwatchApp(
-            prepared.store,
-            prepared.runtime,
-            prepared.settings,
-            demo=prepared.demo,
-            notice=prepared.notice,
-        )
-        result = app.run()
+        for profile in (
+            prepared.session.runtime.profiles.values() if prepared.session.runtime else []
+        ):
+            log.info(
+                "profile %s: %s, %s", profile.name, profile.endpoint, profile.credential.display
+            )
+        result = TaskwatchApp(prepared.session, notice=prepared.notice).run()
     finally:
         prepared.close()
     return result or 0

@@ -47,13 +47,28 @@ class JobStatus(StrEnum):
     UNAUTHORIZED = "Unauthorized"
     INITING = "Initing"
 
+    @classmethod
+    def parse(cls, text: str) -> JobStatus | None:
+        """The documented status ``text`` names, whatever its case or spelling; None if unknown.
+
+        Args:
+            text: A status as the cloud (or the watchlist) spells it.
+
+        Returns:
+            The status, or None for an empty or undocumented one (shown as it came).
+        """
+        key = text.strip().capitalize()
+        if key == "Cancelled":  # British spelling, in case a region uses it
+            return cls.CANCELED
+        return cls._value2member_map_.get(key)  # type: ignore[return-value]
+
 
 FINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELED})
 
 
 def is_final(status: str) -> bool:
     """Return whether ``status`` is terminal (Completed, Failed, Canceled), whatever its case."""
-    return status.strip().capitalize() in FINAL_STATUSES or status.strip() == "Cancelled"
+    return JobStatus.parse(status) in FINAL_STATUSES
 
 
 def parse_cloud_time(value: object) -> datetime | None:

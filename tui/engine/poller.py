@@ -7,6 +7,9 @@ backoff with jitter (honouring Retry-After) per task. A credential is proven wit
 before tasks using it are polled in parallel, and an authentication error stops every request for
 that credential at once: the gateway locks an AK after five failures, and we must never cause that.
 
+The poller keeps no task state beyond scheduling: it reports each outcome to its
+:class:`PollListener` (the watch session), which records it and tells subscribers.
+
 Time comes from an injectable clock; :meth:`Poller.tick` dispatches whatever is due and waits for
 it, so tests drive the engine deterministically; :meth:`Poller.run` is the same loop in real time.
 """
@@ -20,14 +23,17 @@ import itertools
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from tui.cloud.client import TaskCenterClient
 from tui.cloud.models import Job
-from tui.engine.store import Store, TaskRecord
+from tui.engine.events import EndpointState
+from tui.engine.records import TaskRecord
 from tui.errors import (
     AuthenticationError,
+    ErrorKind,
     JobNotFoundError,
     TaskCenterError,
     ThrottledError,
@@ -35,17 +41,7 @@ from tui.errors import (
 
 log = logging.getLogger(__name__)
 
-__all__ = [
-    "CredentialBlocked",
-    "CredentialResumed",
-    "EndpointState",
-    "Poller",
-    "PollerConfig",
-    "PollerEvent",
-    "TaskErrored",
-    "TaskUpdated",
-    "TokenBucket",
-]
+__all__ = ["PollListener", "Poller", "PollerConfig", "TokenBucket"]
 
 
 @dataclass(frozen=True)
@@ -64,58 +60,25 @@ class PollerConfig:
     backoff_max: float = 300.0
 
 
-# -- events -------------------------------------------------------------------------------------
+class PollListener(Protocol):
+    """Who hears what the poller learns (the watch session). Called on the event loop, in order."""
 
+    def job_fetched(self, task_id: str, job: Job) -> None:
+        """The cloud returned ``job`` for ``task_id``."""
 
-@dataclass(frozen=True)
-class TaskUpdated:
-    """A task was fetched; ``changed`` when its status or progress moved."""
+    def fetch_failed(
+        self, task_id: str, error: TaskCenterError, *, failures: int, not_found: bool
+    ) -> None:
+        """A refresh failed ``failures`` times in a row; ``not_found`` once the grace is over."""
 
-    record: TaskRecord
-    previous_status: str
-    changed: bool
+    def credential_refused(self, profiles: tuple[str, ...], error: TaskCenterError) -> None:
+        """Every request with the credential of ``profiles`` stopped."""
 
-    @property
-    def finished(self) -> bool:
-        """Whether this update is the task's arrival at a final status."""
-        return self.changed and self.record.is_final and self.previous_status != self.record.status
+    def credential_restored(self, profiles: tuple[str, ...]) -> None:
+        """The credential of ``profiles`` may be tried again."""
 
-
-@dataclass(frozen=True)
-class TaskErrored:
-    """A refresh failed; the record keeps its last good data and is marked stale."""
-
-    record: TaskRecord
-    error: TaskCenterError
-    failures: int
-    """Consecutive failures of this task."""
-    not_found: bool = False
-    """The grace period is over and the cloud still does not know the task."""
-
-
-@dataclass(frozen=True)
-class CredentialBlocked:
-    """Every request with a credential stopped after an authentication error."""
-
-    profiles: tuple[str, ...]
-    error: TaskCenterError
-
-
-@dataclass(frozen=True)
-class CredentialResumed:
-    profiles: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class EndpointState:
-    """How an endpoint is doing: ``ok``, ``throttled`` or ``offline`` (since ``since``)."""
-
-    endpoint: str
-    state: str
-    since: float
-
-
-PollerEvent = TaskUpdated | TaskErrored | CredentialBlocked | CredentialResumed | EndpointState
+    def endpoint_changed(self, endpoint: str, state: EndpointState, since: float) -> None:
+        """``endpoint`` became ok, throttled or offline at wall time ``since``."""
 
 
 # -- rate limiting --------------------------------------------------------------------------------
@@ -189,15 +152,32 @@ class _CredentialState:
     """Heap entries held back while the credential's probe request is out."""
 
 
-Subscriber = Callable[[PollerEvent], None]
+class _Silent:
+    """A listener that hears nothing, until the session sets itself as the listener."""
+
+    def job_fetched(self, task_id: str, job: Job) -> None:
+        pass
+
+    def fetch_failed(
+        self, task_id: str, error: TaskCenterError, *, failures: int, not_found: bool
+    ) -> None:
+        pass
+
+    def credential_refused(self, profiles: tuple[str, ...], error: TaskCenterError) -> None:
+        pass
+
+    def credential_restored(self, profiles: tuple[str, ...]) -> None:
+        pass
+
+    def endpoint_changed(self, endpoint: str, state: EndpointState, since: float) -> None:
+        pass
 
 
 class Poller:
-    """Polls every watched task in ``store`` through the client of its profile."""
+    """Polls the tasks it is given (:meth:`sync`) through the client of each task's profile."""
 
     def __init__(
         self,
-        store: Store,
         clients: Mapping[str, TaskCenterClient],
         *,
         credential_keys: Mapping[str, str] | None = None,
@@ -207,12 +187,11 @@ class Poller:
         wall_clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
     ) -> None:
-        self.store = store
+        self.listener: PollListener = _Silent()
         self.config = config or PollerConfig()
         self._clock = clock
         self._wall = wall_clock
         self._rng = rng or random.Random()
-        self._subscribers: list[Subscriber] = []
         self._tracked: dict[str, _Tracked] = {}
         self._heap: list[_Entry] = []
         self._sequence = itertools.count()
@@ -230,18 +209,20 @@ class Poller:
         for profile, client in clients.items():
             key = (credential_keys or {}).get(profile, profile)
             self.set_client(profile, client, credential_key=key)
-        self.sync()
 
     # -- configuration -------------------------------------------------------------------------
-
-    def subscribe(self, callback: Subscriber) -> None:
-        """Call ``callback`` with every event, on the event loop, in order."""
-        self._subscribers.append(callback)
 
     def set_client(
         self, profile: str, client: TaskCenterClient, *, credential_key: str | None = None
     ) -> None:
-        """Use ``client`` for ``profile``. A new credential unblocks the profile."""
+        """Use ``client`` for ``profile``. A new credential unblocks the profile.
+
+        Args:
+            profile: The profile's name, as tasks carry it.
+            client: The Task Center client to poll its tasks with.
+            credential_key: Identifies the credential (a fingerprint, never the secret);
+                profiles sharing a credential are blocked and probed together.
+        """
         key = credential_key or profile
         old_key = self._profile_key.get(profile)
         was_blocked = False
@@ -256,7 +237,8 @@ class Poller:
         if client.endpoint not in self._buckets:
             self._buckets[client.endpoint] = TokenBucket(rate, self._clock())
         if was_blocked and self._credentials[key].blocked is None:
-            self._emit(CredentialResumed((profile,)))
+            if not self._stopped:
+                self.listener.credential_restored((profile,))
             now = self._clock()
             for tracked in self._tracked.values():
                 if tracked.profile == profile and not tracked.final:
@@ -265,10 +247,14 @@ class Poller:
 
     # -- the watchlist --------------------------------------------------------------------------
 
-    def sync(self) -> None:
-        """Bring the tracked set in line with the store (another process may have changed it)."""
+    def sync(self, watched: Iterable[TaskRecord]) -> None:
+        """Poll exactly the tasks in ``watched``: new ones at once, removed ones no more.
+
+        Args:
+            watched: Every task to watch, with its profile and last known status.
+        """
         now = self._clock()
-        records = {record.task_id: record for record in self.store.list_tasks()}
+        records = {record.task_id: record for record in watched}
         for task_id in list(self._tracked):
             if task_id not in records:
                 del self._tracked[task_id]
@@ -282,11 +268,6 @@ class Poller:
             tracked.profile = record.profile
             tracked.final = record.is_final
         self._wake.set()
-
-    def is_blocked(self, profile: str) -> TaskCenterError | None:
-        """The authentication error that stopped ``profile``, if any."""
-        key = self._profile_key.get(profile)
-        return self._credentials[key].blocked if key else None
 
     # -- controls ---------------------------------------------------------------------------------
 
@@ -318,7 +299,8 @@ class Poller:
             if state.blocked is not None and (profile is None or profile in state.profiles):
                 state.blocked = None
                 state.verified = False
-                self._emit(CredentialResumed(tuple(sorted(state.profiles))))
+                if not self._stopped:
+                    self.listener.credential_restored(tuple(sorted(state.profiles)))
         self.refresh_now()
 
     def stop(self) -> None:
@@ -453,21 +435,15 @@ class Poller:
     ) -> None:
         credential.verified = True
         self._buckets[client.endpoint].speed_up()
-        self._set_endpoint_state(client.endpoint, "ok")
-        if tracked.task_id not in self._tracked:
-            return  # removed while the request was in flight
-        recorded = self.store.record_success(tracked.task_id, job, now=self._wall())
-        record = self.store.get_task(tracked.task_id) if recorded else None
-        if recorded is None or record is None:
-            return
+        self._set_endpoint_state(client.endpoint, EndpointState.OK)
+        if self._tracked.get(tracked.task_id) is not tracked or self._stopped:
+            return  # removed while the request was in flight, or shutting down
         tracked.failures = 0
         tracked.ever_found = True
         tracked.final = job.is_final
-        if recorded.changed:
-            log.info("%s is %s %s", tracked.task_id, job.status, job.process)
         if not tracked.final:
             self._schedule(tracked, self._clock() + self._jittered(self.config.interval))
-        self._emit(TaskUpdated(record, recorded.previous_status, recorded.changed))
+        self.listener.job_fetched(tracked.task_id, job)
 
     def _on_error(
         self,
@@ -477,44 +453,18 @@ class Poller:
         error: TaskCenterError,
     ) -> None:
         now = self._clock()
-        wall = self._wall()
         if isinstance(error, AuthenticationError):
-            self.store.record_error(tracked.task_id, kind=error.kind, text=str(error), now=wall)
             self._schedule(tracked, now)  # ready the moment the credential is resumed
             if credential.blocked is None:
                 credential.blocked = error
                 credential.verified = False
                 log.error("credential refused for %s; requests stopped: %s", tracked.profile, error)
-                self._emit(CredentialBlocked(tuple(sorted(credential.profiles)), error))
-            self._emit_error(tracked, error)
+                if not self._stopped:
+                    self.listener.credential_refused(tuple(sorted(credential.profiles)), error)
+            self._report_failure(tracked, error, not_found=False)
             return
         credential.verified = True  # the gateway accepted the credential
-        not_found = False
-        if isinstance(error, JobNotFoundError):
-            self._set_endpoint_state(client.endpoint, "ok")
-            age = wall - tracked.added_at
-            if not tracked.ever_found and age < self.config.not_found_grace:
-                delay = self.config.not_found_retry
-            else:
-                not_found = True
-                delay = self.config.not_found_recheck
-            tracked.failures = 0
-        else:
-            tracked.failures += 1
-            backoff = min(self.config.backoff_max, self.config.interval * 2**tracked.failures)
-            delay = backoff * self._rng.uniform(0.5, 1.0) + self.config.interval
-            if isinstance(error, ThrottledError):
-                self._buckets[client.endpoint].slow_down()
-                self._set_endpoint_state(client.endpoint, "throttled")
-                if error.retry_after is not None:
-                    delay = max(delay, error.retry_after)
-            elif error.kind == "network":
-                self._set_endpoint_state(client.endpoint, "offline")
-        if tracked.task_id not in self._tracked:
-            return
-        self.store.record_error(
-            tracked.task_id, kind=error.kind, text=str(error), now=wall, not_found=not_found
-        )
+        delay, not_found = self._retry_delay(tracked, client, error)
         expected = isinstance(error, JobNotFoundError) and not not_found  # new IDs take seconds
         log.log(
             logging.INFO if expected else logging.WARNING,
@@ -525,25 +475,47 @@ class Poller:
             error,
         )
         self._schedule(tracked, now + self._jittered(delay) if delay > 1 else now + delay)
-        self._emit_error(tracked, error, not_found=not_found)
+        self._report_failure(tracked, error, not_found=not_found)
 
-    def _emit_error(
-        self, tracked: _Tracked, error: TaskCenterError, *, not_found: bool = False
+    def _retry_delay(
+        self, tracked: _Tracked, client: TaskCenterClient, error: TaskCenterError
+    ) -> tuple[float, bool]:
+        """When to ask again after ``error``, and whether the task now counts as not found.
+
+        A task the cloud does not know yet is asked about again soon during its grace period
+        (new IDs take seconds to appear), then rarely; every other failure backs off
+        exponentially with jitter, at least as long as a ``Retry-After`` says.
+        """
+        if isinstance(error, JobNotFoundError):
+            self._set_endpoint_state(client.endpoint, EndpointState.OK)
+            tracked.failures = 0
+            age = self._wall() - tracked.added_at
+            if not tracked.ever_found and age < self.config.not_found_grace:
+                return self.config.not_found_retry, False
+            return self.config.not_found_recheck, True
+        tracked.failures += 1
+        backoff = min(self.config.backoff_max, self.config.interval * 2**tracked.failures)
+        delay = backoff * self._rng.uniform(0.5, 1.0) + self.config.interval
+        if isinstance(error, ThrottledError):
+            self._buckets[client.endpoint].slow_down()
+            self._set_endpoint_state(client.endpoint, EndpointState.THROTTLED)
+            if error.retry_after is not None:
+                delay = max(delay, error.retry_after)
+        elif error.kind == ErrorKind.NETWORK:
+            self._set_endpoint_state(client.endpoint, EndpointState.OFFLINE)
+        return delay, False
+
+    def _report_failure(
+        self, tracked: _Tracked, error: TaskCenterError, *, not_found: bool
     ) -> None:
-        record = self.store.get_task(tracked.task_id)
-        if record is not None:
-            self._emit(TaskErrored(record, error, tracked.failures, not_found))
+        if self._tracked.get(tracked.task_id) is tracked and not self._stopped:
+            self.listener.fetch_failed(
+                tracked.task_id, error, failures=tracked.failures, not_found=not_found
+            )
 
-    def _set_endpoint_state(self, endpoint: str, state: str) -> None:
-        current = self._endpoint_state.get(endpoint)
-        if current is None or current.state != state:
+    def _set_endpoint_state(self, endpoint: str, state: EndpointState) -> None:
+        if self._endpoint_state.get(endpoint) != state:
             log.info("endpoint %s is %s", endpoint, state)
-            event = EndpointState(endpoint, state, self._wall())
-            self._endpoint_state[endpoint] = event
-            self._emit(event)
-
-    def _emit(self, event: PollerEvent) -> None:
-        if self._stopped:
-            return  # nobody should hear about requests that finish while shutting down
-        for subscriber in list(self._subscribers):
-            subscriber(event)
+            self._endpoint_state[endpoint] = state
+            if not self._stopped:  # nobody should hear about requests that end while stopping
+                self.listener.endpoint_changed(endpoint, state, self._wall())

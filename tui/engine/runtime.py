@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import httpx
@@ -37,6 +37,8 @@ class Runtime:
     clients: dict[str, TaskCenterClient] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
     """Profiles that could not be resolved, with the reason (shown on their tasks)."""
+    resolver: Callable[[str], Profile] | None = None
+    """Resolves a profile again from its sources (config, environment, credentials file)."""
 
     @property
     def warnings(self) -> list[str]:
@@ -55,7 +57,30 @@ class Runtime:
     def rate_limits(self) -> dict[str, float]:
         return {name: profile.rate_limit for name, profile in self.profiles.items()}
 
+    def reload(self, name: str) -> bool:
+        """Read ``name``'s credential again from its source (after a key rotation, say).
+
+        Args:
+            name: A profile in use.
+
+        Returns:
+            True if the credential changed; ``clients[name]`` then signs with the new one.
+            False if it is the same, or cannot be read again (the old one stays in use).
+        """
+        if self.resolver is None or name not in self.profiles:
+            return False
+        try:
+            profile = self.resolver(name)
+        except ConfigError:
+            return False
+        if profile.credential.key == self.profiles[name].credential.key:
+            return False
+        self.profiles[name] = profile
+        self.clients[name] = client_for(self.http, profile)
+        return True
+
     async def aclose(self) -> None:
+        """Close the shared HTTP client (on the loop that used it)."""
         await self.http.aclose()
 
 
@@ -86,4 +111,13 @@ def build_runtime(
             runtime.problems[name] = str(exc)
     for name, profile in runtime.profiles.items():
         runtime.clients[name] = client_for(runtime.http, profile)
+    extras = {profile.name for profile in extra}
+
+    def resolve_again(name: str) -> Profile:
+        if name in extras:
+            return runtime.profiles[name]  # built in code (the demo): nothing to read again
+        flags = overrides if name == selected else CliOverrides()
+        return resolve_profile(settings, flags, env, name=name)
+
+    runtime.resolver = resolve_again
     return runtime

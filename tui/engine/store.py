@@ -19,16 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from tui.cloud.ids import clean_label, extract_task_ids, validate_task_id
-from tui.cloud.models import Job, is_final, parse_job_dict
+from tui.cloud.models import Job
+from tui.engine.records import Observation, TaskRecord, job_json
 from tui.errors import InvalidInputError, StoreError
 
 __all__ = [
     "SCHEMA_VERSION",
     "AddResult",
-    "Observation",
     "Recorded",
     "Store",
-    "TaskRecord",
 ]
 
 SCHEMA_VERSION = 1
@@ -47,7 +46,7 @@ CREATE TABLE tasks (
     progress     INTEGER,
     job_json     TEXT,
     checked_at   REAL,
-    succeeded_at REAL,
+    succeeded_at REAL,  -- written by 0.1.0 and never read, left in place for older files
     changed_at   REAL,
     error_kind   TEXT,
     error_text   TEXT,
@@ -70,73 +69,6 @@ MIGRATIONS: list[str] = [_SCHEMA_V1]
 
 
 @dataclass(frozen=True)
-class TaskRecord:
-    """A watched task with its last known state."""
-
-    task_id: str
-    profile: str
-    label: str
-    added_at: float
-    position: int
-    status: str = ""
-    progress: int | None = None
-    job_json: str | None = None
-    checked_at: float | None = None
-    succeeded_at: float | None = None
-    changed_at: float | None = None
-    error_kind: str | None = None
-    error_text: str | None = None
-    not_found: bool = False
-
-    @property
-    def job(self) -> Job | None:
-        """The last good job snapshot, or None before the first successful fetch."""
-        if not self.job_json:
-            return None
-        try:
-            return parse_job_dict(json.loads(self.job_json))
-        except Exception:  # a damaged snapshot must not take the app down
-            return None
-
-    @property
-    def is_final(self) -> bool:
-        return is_final(self.status)
-
-    @property
-    def is_stale(self) -> bool:
-        """Whether the last refresh failed (the shown data is from an earlier success)."""
-        return self.error_kind is not None
-
-    def to_export(self) -> dict[str, Any]:
-        job = self.job
-        return {
-            "task_id": self.task_id,
-            "profile": self.profile,
-            "label": self.label,
-            "added_at": self.added_at,
-            "status": self.status,
-            "progress": self.progress,
-            "job": job.to_api_dict() if job else None,
-            "checked_at": self.checked_at,
-            "error": {"kind": self.error_kind, "message": self.error_text}
-            if self.error_kind
-            else None,
-            "not_found": self.not_found,
-        }
-
-
-@dataclass(frozen=True)
-class Observation:
-    """One change of a task's status or progress, as observed."""
-
-    observed_at: float
-    status: str
-    progress: int | None
-    job_json: str | None
-    error_text: str | None
-
-
-@dataclass(frozen=True)
 class Recorded:
     """What :meth:`Store.record_success` did."""
 
@@ -154,7 +86,7 @@ class AddResult:
 
 _COLUMNS = (
     "task_id, profile, label, added_at, position, status, progress, job_json, checked_at, "
-    "succeeded_at, changed_at, error_kind, error_text, not_found"
+    "changed_at, error_kind, error_text, not_found"
 )
 
 
@@ -365,12 +297,22 @@ class Store:
 
     # -- observations -------------------------------------------------------------------------
 
-    def record_success(self, task_id: str, job: Job, *, now: float) -> Recorded | None:
+    def record_success(
+        self, task_id: str, job: Job, *, now: float, snapshot: str | None = None
+    ) -> Recorded | None:
         """Store a fetched job; add a history row if status or progress changed.
 
-        Returns what changed, or None if the task is not in the watchlist.
+        Args:
+            task_id: The watched task.
+            job: What the cloud returned.
+            now: Wall time of the fetch.
+            snapshot: ``job`` as stored (:func:`~tui.engine.records.job_json`), if the caller
+                has it already; it is computed otherwise.
+
+        Returns:
+            What changed, or None if the task is not in the watchlist.
         """
-        job_json = json.dumps(job.raw or job.to_api_dict(), ensure_ascii=False, sort_keys=True)
+        snapshot = snapshot if snapshot is not None else job_json(job)
         with self._write() as db:
             row = db.execute(
                 "SELECT status, progress, job_json FROM tasks WHERE task_id = ?", (task_id,)
@@ -380,15 +322,15 @@ class Store:
             changed = (row["status"], row["progress"]) != (job.status, job.progress)
             db.execute(
                 "UPDATE tasks SET status = ?, progress = ?, job_json = ?, checked_at = ?, "
-                "succeeded_at = ?, changed_at = CASE WHEN ? THEN ? ELSE changed_at END, "
+                "changed_at = CASE WHEN ? THEN ? ELSE changed_at END, "
                 "error_kind = NULL, error_text = NULL, not_found = 0 WHERE task_id = ?",
-                (job.status, job.progress, job_json, now, now, changed, now, task_id),
+                (job.status, job.progress, snapshot, now, changed, now, task_id),
             )
             if changed:
                 db.execute(
                     "INSERT INTO observations (task_id, observed_at, status, progress, job_json) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    (task_id, now, job.status, job.progress, job_json),
+                    (task_id, now, job.status, job.progress, snapshot),
                 )
         return Recorded(changed=changed, previous_status=row["status"])
 

@@ -22,6 +22,11 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: _Server
 
+    def setup(self) -> None:
+        super().setup()
+        with self.server.lock:
+            self.server.connections += 1
+
     def log_message(self, format: str, *args: Any) -> None:
         """Silence per-request logging: the simulator runs inside the TUI in --demo."""
 
@@ -73,6 +78,9 @@ class _Server(ThreadingHTTPServer):
         self.simulator = simulator
         self.stopping = threading.Event()
         self.hang_seconds = 30.0
+        self.lock = threading.Lock()
+        self.connections = 0
+        """TCP connections accepted so far (a client that reuses connections opens few)."""
 
 
 class SimulatorServer:
@@ -94,6 +102,11 @@ class SimulatorServer:
         host_text = host.decode() if isinstance(host, bytes) else str(host)
         shown = f"[{host_text}]" if ":" in host_text else host_text
         return f"http://{shown}:{port}"
+
+    @property
+    def connections(self) -> int:
+        """How many TCP connections clients have opened so far."""
+        return self._server.connections
 
     def start(self) -> SimulatorServer:
         self._thread.start()

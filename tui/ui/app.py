@@ -1,56 +1,50 @@
-"""The Textual app: composition, key bindings, and routing of engine events to widgets."""
+"""The Textual app: composition, key bindings, and the handler that shows session events.
+
+All task state lives in the :class:`~tui.engine.session.WatchSession` the app is given; the app
+turns what the session reports into widgets, toasts and terminal signals, and turns keys into
+calls on the session.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import signal
-import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar, Concatenate, ParamSpec
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Container
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import Worker
 
-from tui.engine.config import NotificationSettings, Settings
-from tui.engine.poller import (
-    CredentialBlocked,
-    CredentialResumed,
-    EndpointState,
-    Poller,
-    PollerConfig,
-    PollerEvent,
-    TaskErrored,
-    TaskUpdated,
-)
-from tui.engine.present import format_checked, format_elapsed, format_local, status_icon
-from tui.engine.runtime import Runtime
-from tui.engine.store import Store, TaskRecord
-from tui.ui.messages import (
+from tui.engine.events import (
     CredentialRefused,
     CredentialRestored,
     EndpointChanged,
+    Notice,
     RefreshFailed,
+    SessionEvent,
+    Severity,
     TaskFinished,
     TaskRefreshed,
+    WatchlistChanged,
 )
+from tui.engine.records import TaskRecord
+from tui.engine.session import WatchSession
+from tui.ui.messages import SessionReported
 from tui.ui.terminal import HangupWatchdog, TerminalSignals
-from tui.ui.widgets.detail import DetailPane, render_detail
+from tui.ui.widgets.detail import DetailPane, detail_key, render_detail
 from tui.ui.widgets.dialogs import AddRequest, AddTasksScreen, HelpScreen, LabelScreen
+from tui.ui.widgets.summary import SummaryBar, summary_text
 from tui.ui.widgets.task_table import SORT_MODES, TaskTable
 
-__all__ = ["TaskwatchApp", "styles_dir"]
+__all__ = ["TaskwatchApp", "binding_rows", "styles_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -66,32 +60,14 @@ def styles_dir() -> Path:
     return packaged if packaged.is_dir() else package.parent / "styles"
 
 
-P = ParamSpec("P")
-
-
-def _while_shown(
-    method: Callable[Concatenate[TaskwatchApp, P], None],
-) -> Callable[Concatenate[TaskwatchApp, P], None]:
-    """Skip a UI update once the main screen is gone: engine messages can arrive while exiting."""
-
-    @functools.wraps(method)
-    def guarded(self: TaskwatchApp, /, *args: P.args, **kwargs: P.kwargs) -> None:
-        if self.shown:
-            method(self, *args, **kwargs)
-
-    return guarded
-
-
-@dataclass(frozen=True)
-class Clock:
-    """Wall time for display and monotonic time for scheduling; tests pin both."""
-
-    wall: Callable[[], float] = time.time
-    monotonic: Callable[[], float] = time.monotonic
-
-
 class TaskwatchApp(App[int]):
-    """Watches the tasks in ``store`` through ``runtime``'s clients."""
+    """Shows ``session``'s tasks live and lets the user act on them.
+
+    Args:
+        session: The watch session (store, clients, poller and task state).
+        write_terminal: Where bell, OSC 9/777 and OSC 52 sequences go (tests capture them).
+        notice: A message to show once at start (a watchlist moved aside, say).
+    """
 
     TITLE = "taskwatch"
     CSS_PATH = [str(styles_dir() / "app.tcss"), str(styles_dir() / "dialogs.tcss")]  # noqa: RUF012
@@ -117,67 +93,30 @@ class TaskwatchApp(App[int]):
 
     def __init__(
         self,
-        store: Store,
-        runtime: Runtime | None,
-        settings: Settings | None = None,
+        session: WatchSession,
         *,
-        clock: Clock | None = None,
         write_terminal: Callable[[str], None] | None = None,
-        demo: bool = False,
-        poll: bool = True,
         notice: str | None = None,
-        poller_config: PollerConfig | None = None,
     ) -> None:
         super().__init__()
-        self.store = store
-        self.runtime = runtime
-        self.settings = settings or Settings()
-        self.clock = clock or Clock()
-        self.demo = demo
-        self.records: dict[str, TaskRecord] = {}
+        self.session = session
         self.raw_json = False
-        self.paused = False
         self._notice = notice
-        self._undo: list[list[str]] = []
-        self._blocked: dict[str, str] = {}
-        """Profiles whose credential the cloud refused, with the message to show."""
-        self._unusable: dict[str, str] = {}
-        """Profiles that could not be set up (configuration), with the reason."""
-        self._endpoints: dict[str, EndpointChanged] = {}
-        self._data_version = store.data_version()
-        self._summary_text = ""
         self._detail_key: tuple[object, ...] | None = None
         self.signals = TerminalSignals(write_terminal or self._write_to_terminal)
-        self.poller: Poller | None = None
         self._poller_worker: Worker[None] | None = None
         self._watchdog: HangupWatchdog | None = None
-        if runtime is not None and poll:
-            self.poller = Poller(
-                store,
-                runtime.clients,
-                credential_keys=runtime.credential_keys,
-                rate_limits=runtime.rate_limits,
-                config=poller_config
-                or PollerConfig(
-                    interval=self.settings.refresh_interval,
-                    concurrency=self.settings.concurrency,
-                    not_found_grace=self.settings.not_found_grace,
-                ),
-                clock=self.clock.monotonic,
-                wall_clock=self.clock.wall,
-            )
-            self.poller.subscribe(self._on_engine_event)
-        if self.settings.theme:
+        session.subscribe(self._post_event)
+        if session.settings.theme:
             with contextlib.suppress(Exception):  # an unknown theme name falls back to default
-                self.theme = self.settings.theme
+                self.theme = session.settings.theme
 
-    # -- composition ---------------------------------------------------------------------------
+    # -- composition and lifecycle -------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        # Kept as attributes: App.query_one() only searches the active screen, and engine updates
-        # keep arriving while a dialog is open on top of this one.
-        # markup=False: profile names and error messages are shown as they are, never parsed.
-        self.summary = Static(id="summary", markup=False)
+        # Kept as attributes: App.query_one() only searches the active screen, and session
+        # events keep arriving while a dialog is open on top of this one.
+        self.summary = SummaryBar(id="summary")
         self.banner = Static(id="banner", markup=False)
         self.main_area = Container(id="main")
         self.table = TaskTable(id="tasks")
@@ -197,17 +136,13 @@ class TaskwatchApp(App[int]):
         return self.table.is_attached
 
     def on_mount(self) -> None:
-        for profile in self.runtime.profiles.values() if self.runtime else []:
-            log.info(
-                "profile %s: %s, %s", profile.name, profile.endpoint, profile.credential.display
-            )
-        table = self.table
-        table.styles_for = self._status_style
-        self._reload_records()
-        table.focus()
-        self._layout_for(self.size.width)
+        self.table.styles_for = self._status_style
+        self.table.focus()
+        self.session.reload()
+        self._refresh_all()
+        self.main_area.set_class(self.size.width < WIDE, "-narrow")
         self.set_interval(CLOCK_TICK, self._tick_clock)
-        self.set_interval(STORE_CHECK, self._check_store)
+        self.set_interval(STORE_CHECK, self.session.check_outside_changes)
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             # SIGHUP: the terminal went away (ssh dropped, tmux killed). Leave, don't spin.
@@ -216,164 +151,92 @@ class TaskwatchApp(App[int]):
             # A lost terminal does not always bring SIGHUP; the watchdog notices the hang-up.
             self._watchdog = HangupWatchdog(lambda: loop.call_soon_threadsafe(self._hang_up))
             self._watchdog.start()
-        if self.poller is not None:
-            self.poller.sync()
-            self._poller_worker = self.run_worker(
-                self.poller.run(), name="poller", exit_on_error=False
-            )
+        self._poller_worker = self.run_worker(
+            self.session.run(), name="poller", exit_on_error=False
+        )
         if self._notice:
             self.notify(self._notice, severity="warning", timeout=15)
-        for warning in self.runtime.warnings if self.runtime else []:
+        runtime = self.session.runtime
+        for warning in runtime.warnings if runtime else []:
             self.notify(warning, severity="warning", timeout=20)
-        for name, problem in (self.runtime.problems if self.runtime else {}).items():
-            self._unusable[name] = f"Profile '{name}' is not polled: {problem}"
-        self._update_summary()
-        self._update_banner()
 
     def _hang_up(self) -> None:
-        if self.poller is not None:
-            self.poller.stop()
+        self.session.stop()
         self.exit(0)
 
     async def on_unmount(self) -> None:
         if self._watchdog is not None:
             self._watchdog.stopped.set()
-        if self.poller is not None:
-            self.poller.stop()
+        self.session.stop()
         if self._poller_worker is not None:
             with contextlib.suppress(Exception):  # it ends when stopped; we only wait for that
                 await self._poller_worker.wait()
-        if self.runtime is not None:
-            await self.runtime.aclose()
+        await self.session.aclose()
 
     def on_resize(self) -> None:
-        self._layout_for(self.size.width)
+        self.main_area.set_class(self.size.width < WIDE, "-narrow")
         self._update_summary()
 
-    def _layout_for(self, width: int) -> None:
-        main = self.main_area
-        main.set_class(width < WIDE, "-narrow")
+    # -- showing what the session reports ------------------------------------------------------
 
-    # -- data in -------------------------------------------------------------------------------
+    def _post_event(self, event: SessionEvent) -> None:
+        """Called by the session on the event loop: only post; the handler does the work."""
+        self.post_message(SessionReported(event))
 
-    def _reload_records(self) -> None:
-        self.records = {record.task_id: record for record in self.store.list_tasks()}
-        self._refresh_table()
-        self._refresh_detail()
+    @on(SessionReported)
+    def _session_reported(self, message: SessionReported) -> None:
+        if self.shown:  # messages can still arrive while the app shuts down
+            self.show_event(message.event)
 
-    @_while_shown
-    def _refresh_table(self) -> None:
+    def show_event(self, event: SessionEvent) -> None:
+        """Bring the screen up to date with one session event."""
+        if isinstance(event, TaskRefreshed | RefreshFailed):
+            self._show_record(event.record)
+        elif isinstance(event, TaskFinished):
+            if event.notice is not None:
+                self._announce(event.notice)
+        elif isinstance(event, WatchlistChanged):
+            self._refresh_all()
+        elif isinstance(event, CredentialRefused | CredentialRestored):
+            self._update_banner()
+            self._update_summary()
+            self._refresh_detail()
+        elif isinstance(event, EndpointChanged):
+            self._update_summary()
+
+    def _show_record(self, record: TaskRecord) -> None:
         table = self.table
         with self.batch_update():
-            table.show(self.records.values(), self.clock.wall())
-        self._update_summary()
-
-    @_while_shown
-    def _check_store(self) -> None:
-        """Another process (the CLI, a second TUI) changed the watchlist: show it."""
-        version = self.store.data_version()
-        if version == self._data_version:
-            return
-        self._data_version = version
-        if self.poller is not None:
-            self.poller.sync()
-        self._reload_records()
-
-    @_while_shown
-    def _tick_clock(self) -> None:
-        table = self.table
-        with self.batch_update():
-            table.refresh_clock_columns(self.records, self.clock.wall())
-            selected = self.records.get(table.highlighted_task or "")
-            if selected is not None and not selected.is_final:
-                self._refresh_detail()
-
-    def _on_engine_event(self, event: PollerEvent) -> None:
-        """Called by the engine on the event loop: only post, the handlers do the work."""
-        if isinstance(event, TaskUpdated):
-            self.post_message(TaskRefreshed(event.record, event.changed))
-            if event.finished:
-                self.post_message(TaskFinished(event.record))
-        elif isinstance(event, TaskErrored):
-            self.post_message(RefreshFailed(event.record, event.error, event.not_found))
-        elif isinstance(event, CredentialBlocked):
-            self.post_message(CredentialRefused(event.profiles, event.error))
-        elif isinstance(event, CredentialResumed):
-            self.post_message(CredentialRestored(event.profiles))
-        elif isinstance(event, EndpointState):
-            self.post_message(EndpointChanged(event.endpoint, event.state, event.since))
-
-    @_while_shown
-    def _put_record(self, record: TaskRecord) -> None:
-        if record.task_id not in self.records and self.store.get_task(record.task_id) is None:
-            return  # removed meanwhile
-        previous = self.records.get(record.task_id)
-        self.records[record.task_id] = record
-        if previous is not None and not visibly_different(previous, record):
-            return  # only the check time moved: the clock tick shows that, no repaint now
-        table = self.table
-        with self.batch_update():
-            if not table.update_record(record, self.clock.wall()):
-                table.show(self.records.values(), self.clock.wall())
+            if not table.update_record(record, self.session.clock.wall()):
+                table.show(self.session.records.values(), self.session.clock.wall())
         if table.highlighted_task == record.task_id:
             self._refresh_detail()
         self._update_summary()
 
-    @on(TaskRefreshed)
-    def _task_refreshed(self, message: TaskRefreshed) -> None:
-        self._put_record(message.record)
-
-    @on(RefreshFailed)
-    def _refresh_failed(self, message: RefreshFailed) -> None:
-        self._put_record(message.record)
-
-    @on(TaskFinished)
-    def _task_finished(self, message: TaskFinished) -> None:
-        record = message.record
-        job = record.job
-        if not finished_while_watched(record):
-            return  # first seen already finished (an old task just added): the row says it
-        name = (record.label or (job.name if job else "") or record.task_id)[:60]
-        status = record.status
-        failed = status.lower() != "completed"
-        text = f"{status_icon(status)} {name}: {status}"
-        if job and job.fail_reason:
-            text += f" — {job.fail_reason[:200]}"
-        settings: NotificationSettings = self.settings.notifications
-        if settings.toast:
-            level: SeverityLevel = "information"
-            if failed:
-                level = "error" if status.lower() == "failed" else "warning"
-            self.notify(text, title=f"Task {status.lower()}", severity=level, timeout=10)
-        if settings.bell and (failed or settings.bell_on_success):
+    def _announce(self, notice: Notice) -> None:
+        if notice.toast:
+            self.notify(notice.text, title=notice.title, severity=notice.severity, timeout=10)
+        if notice.bell:
             self.signals.bell()
-        if settings.desktop:
-            self.signals.notify(f"taskwatch: task {status.lower()}", text)
+        if notice.desktop:
+            self.signals.notify(f"taskwatch: {notice.title.lower()}", notice.text)
 
-    @on(CredentialRefused)
-    def _credential_refused(self, message: CredentialRefused) -> None:
-        for profile in message.profiles:
-            self._blocked[profile] = (
-                f"Authentication failed for profile '{profile}': {message.error}. "
-                "All requests with this credential have stopped. Fix it, then press ctrl+r to "
-                "retry (each failed try counts toward the gateway's 5-strike AK lock)."
-            )
+    def _refresh_all(self) -> None:
+        with self.batch_update():
+            self.table.show(self.session.records.values(), self.session.clock.wall())
+        self._update_summary()
         self._update_banner()
-        self._update_summary()
+        self._refresh_detail()
 
-    @on(CredentialRestored)
-    def _credential_restored(self, message: CredentialRestored) -> None:
-        for profile in message.profiles:
-            self._blocked.pop(profile, None)
-        self._update_banner()
-        self._update_summary()
-
-    @on(EndpointChanged)
-    def _endpoint_changed(self, message: EndpointChanged) -> None:
-        self._endpoints[message.endpoint] = message
-        self._update_summary()
-
-    # -- rendering -----------------------------------------------------------------------------
+    def _tick_clock(self) -> None:
+        if not self.shown:
+            return
+        records = self.session.records
+        with self.batch_update():
+            self.table.refresh_clock_columns(records, self.session.clock.wall())
+            selected = records.get(self.table.highlighted_task or "")
+            if selected is not None and not selected.is_final:
+                self._refresh_detail()
 
     def _status_style(self, status: str) -> str:
         variables = self.theme_variables
@@ -382,88 +245,41 @@ class TaskwatchApp(App[int]):
         name = {"failed": "error", "completed": "success", "canceled": "warning"}.get(status)
         return variables.get(name, "") if name else ""
 
-    @_while_shown
     def _update_summary(self) -> None:
-        counts: dict[str, int] = {}
-        for record in self.records.values():
-            key = "not found" if record.not_found else (record.status or "waiting")
-            counts[key] = counts.get(key, 0) + 1
-        order = ["Failed", "Running", "Pending", "waiting", "not found", "Canceled", "Completed"]
-        known = [k for k in order if k in counts] + sorted(k for k in counts if k not in order)
-        compact = self.size.width < WIDE  # icons and numbers only; the table has the words
-        parts = [
-            f"{status_icon('' if k == 'waiting' else k, not_found=k == 'not found')}"
-            + (f"{counts[k]}" if compact else f" {counts[k]} {k.lower()}")
-            for k in known
-        ]
-        where = ", ".join(
-            f"{p.name} ({p.region or p.endpoint})"
-            for p in (self.runtime.profiles.values() if self.runtime else [])
-        )
-        state = self._connection_state()
         table = self.table
-        sort = f"sort: {table.sort_mode}"
-        filt = f"filter: {table.filter_text!r}" if table.filter_text else ""
-        demo = "DEMO · " if self.demo else ""
-        # Most important first: at 80 columns the end of the line is what gets cut.
-        fields = [
-            "  ".join(parts) or "no tasks",
-            state,
-            f"{demo}{where or 'no profile'}",
-            sort,
-            filt,
-        ]
-        text = " · ".join(x for x in fields if x)
-        if text != self._summary_text:  # an unchanged line is not re-sent to the terminal
-            self._summary_text = text
-            self.summary.update(text)
-
-    def _connection_state(self) -> str:
-        if self.paused:
-            return "⏸ paused"
-        if self._blocked:
-            return "✘ authentication failed"
-        if self._unusable:
-            return "⚠ profile not configured"
-        states = [m for m in self._endpoints.values() if m.state != "ok"]
-        if not states:
-            return "● ok" if self._endpoints else "● connecting"
-        worst = min(states, key=lambda m: {"offline": 0, "throttled": 1}.get(m.state, 2))
-        if worst.state == "offline":
-            return (
-                f"⚠ offline since {format_local(datetime.fromtimestamp(worst.since).astimezone())}"
+        self.summary.show(
+            summary_text(
+                self.session,
+                compact=self.size.width < WIDE,  # icons and numbers only; the table has words
+                sort_mode=table.sort_mode,
+                filter_text=table.filter_text,
             )
-        return f"⚠ {worst.state}"
+        )
 
-    @_while_shown
     def _update_banner(self) -> None:
-        banner = self.banner
-        problems = [*self._blocked.values(), *self._unusable.values()]
-        banner.update("\n".join(problems))
-        banner.display = bool(problems)
+        problems = self.session.problems
+        self.banner.update("\n".join(problems))
+        self.banner.display = bool(problems)
 
-    @_while_shown
     def _refresh_detail(self) -> None:
-        pane = self.detail
-        task_id = self.table.highlighted_task
-        record = self.records.get(task_id or "")
+        record = self._selected()
         if record is None:
-            pane.show_empty(
-                "No task selected. Press a to add tasks."
-                if not self.records
-                else "No task selected."
+            nothing = "No task selected." + (
+                "" if self.session.records else " Press a to add tasks."
             )
+            self.detail.show_empty(nothing)
+            self._detail_key = None
             return
-        problem = self._blocked.get(record.profile) or self._unusable.get(record.profile)
-        now = self.clock.wall()
+        problem = self.session.problem_for(record.profile)
+        now = self.session.clock.wall()
         key = detail_key(record, now, self.raw_json, problem)
         if key == self._detail_key:
             return  # same text as on screen: repainting it would only send bytes
         self._detail_key = key
-        pane.show(
+        self.detail.show(
             render_detail(
                 record,
-                self.store.history(record.task_id),
+                self.session.history(record.task_id),
                 now=now,
                 raw=self.raw_json,
                 problem=problem,
@@ -478,58 +294,41 @@ class TaskwatchApp(App[int]):
     # -- actions -------------------------------------------------------------------------------
 
     def _selected(self) -> TaskRecord | None:
-        task_id = self.table.highlighted_task
-        return self.records.get(task_id or "")
+        return self.session.records.get(self.table.highlighted_task or "")
 
     @work
     async def action_add(self) -> None:
         """Add tasks: paste IDs (any text), a label, a profile."""
-        profiles = list(self.runtime.profiles) if self.runtime else []
-        profiles += list(self.settings.profiles)
-        default = profiles[0] if profiles else self.settings.default_profile
+        profiles = self.session.profile_names
+        default = profiles[0] if profiles else self.session.settings.default_profile
         request = await self.push_screen_wait(AddTasksScreen(profiles, default))
-        if request is None:
-            return
-        self.add_tasks(request)
+        if request is not None:
+            self.add_tasks(request)
 
     def add_tasks(self, request: AddRequest) -> None:
-        result = self.store.add_tasks(
-            request.task_ids, profile=request.profile, label=request.label
-        )
-        if self.poller is not None:
-            self.poller.sync()
-        self._reload_records()
+        """Watch the tasks of ``request`` and put the cursor on the first new one."""
+        result = self.session.add(request.task_ids, profile=request.profile, label=request.label)
+        self._refresh_all()  # now, so the cursor can go to the new row (the event comes later)
         message = f"Watching {len(result.added)} new task(s)"
         if result.already:
             message += f"; {len(result.already)} already watched"
         self.notify(message)
         if result.added:
-            table = self.table
-            with contextlib.suppress(Exception):
-                table.move_cursor(row=table.get_row_index(result.added[0]), animate=False)
+            self.table.move_cursor(row=self.table.get_row_index(result.added[0]), animate=False)
 
     def action_remove(self) -> None:
         """Stop watching the selected task (u undoes)."""
         record = self._selected()
-        if record is None:
-            return
-        self.store.remove_tasks([record.task_id])
-        self._undo.append([record.task_id])
-        if self.poller is not None:
-            self.poller.sync()
-        self._reload_records()
-        self.notify(f"Removed {record.label or record.task_id}. Press u to undo.")
+        if record is not None and self.session.remove(record.task_id) is not None:
+            self.notify(f"Removed {record.label or record.task_id}. Press u to undo.")
 
     def action_undo(self) -> None:
         """Bring back the most recently removed task."""
-        if not self._undo:
+        restored = self.session.undo()
+        if restored:
+            self.notify(f"Restored {len(restored)} task(s).")
+        else:
             self.notify("Nothing to undo.", severity="warning")
-            return
-        restored = self.store.restore_tasks(self._undo.pop())
-        if self.poller is not None:
-            self.poller.sync()
-        self._reload_records()
-        self.notify(f"Restored {len(restored)} task(s).")
 
     @work
     async def action_edit_label(self) -> None:
@@ -538,22 +337,18 @@ class TaskwatchApp(App[int]):
         if record is None:
             return
         label = await self.push_screen_wait(LabelScreen(record.task_id, record.label))
-        if label is None or label == record.label:
-            return
-        self.store.set_label(record.task_id, label)
-        self._reload_records()
+        if label is not None and label != record.label:
+            self.session.set_label(record.task_id, label)
 
     def action_filter(self) -> None:
         """Filter the table by words (task ID, label, name, instance, status)."""
-        field = self.filter_input
-        field.display = True
-        field.focus()
+        self.filter_input.display = True
+        self.filter_input.focus()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.table.filter_text = event.value.strip()
-        self._refresh_table()
-        self._refresh_detail()
+        self._refresh_all()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
@@ -572,41 +367,31 @@ class TaskwatchApp(App[int]):
         """Sort by: order added → status severity → created → last change."""
         table = self.table
         table.sort_mode = SORT_MODES[(SORT_MODES.index(table.sort_mode) + 1) % len(SORT_MODES)]
-        self._refresh_table()
+        self._refresh_all()
 
     def action_toggle_pause(self) -> None:
         """Pause or resume all refreshing."""
-        self.paused = not self.paused
-        if self.poller is not None:
-            if self.paused:
-                self.poller.pause()
-            else:
-                self.poller.resume()
-        self.notify("Refreshing paused." if self.paused else "Refreshing resumed.")
+        self.session.set_paused(not self.session.paused)
+        self.notify("Refreshing paused." if self.session.paused else "Refreshing resumed.")
         self._update_summary()
 
     def action_refresh_selected(self) -> None:
         """Refresh the selected task now."""
         record = self._selected()
-        if record is None or self.poller is None:
+        if record is None:
             return
         if record.is_final:
-            self.notify(
-                f"{record.status}: a finished task does not change.", severity="information"
-            )
+            self.notify(f"{record.status}: a finished task does not change.")
             return
-        self.poller.refresh_now(record.task_id)
+        self.session.refresh(record.task_id)
 
     def action_refresh_all(self) -> None:
         """Refresh every unfinished task now."""
-        if self.poller is not None:
-            count = self.poller.refresh_now()
-            self.notify(f"Refreshing {count} task(s).")
+        self.notify(f"Refreshing {self.session.refresh()} task(s).")
 
     def action_retry_credentials(self) -> None:
         """Try a refused credential again (one request)."""
-        if self.poller is not None and self._blocked:
-            self.poller.resume_credential()
+        if self.session.retry_credentials():
             self.notify("Retrying with one request.")
 
     def action_copy_id(self) -> None:
@@ -640,7 +425,7 @@ class TaskwatchApp(App[int]):
         message: str,
         *,
         title: str = "",
-        severity: SeverityLevel = "information",
+        severity: Severity = "information",
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
@@ -659,47 +444,12 @@ class TaskwatchApp(App[int]):
             if method is not None and binding.action != "quit":
                 yield SystemCommand(binding.description, (method.__doc__ or "").strip(), method)
 
-    # -- terminal output -----------------------------------------------------------------------
-
     def _write_to_terminal(self, data: str) -> None:
         # Textual writes its own escape sequences (bell, OSC 52) this way; so do we.
         driver = self._driver
         if driver is not None and not self.is_headless:
             driver.write(data)
             driver.flush()
-
-
-def detail_key(
-    record: TaskRecord, now: float, raw: bool, problem: str | None
-) -> tuple[object, ...]:
-    """Everything the detail pane shows; when it is unchanged the pane is not repainted."""
-    job = record.job
-    created = job.created_at if job else None
-    elapsed = format_elapsed(now - created.timestamp()) if created else ""
-    checked = format_checked(now - record.checked_at) if record.checked_at else ""
-    if record.is_final:
-        checked = str(record.checked_at)
-    return (record.task_id, visible_fields(record), elapsed, checked, raw, problem)
-
-
-def visible_fields(record: TaskRecord) -> tuple[object, ...]:
-    """The fields of a record that show on screen (everything but the time of the last check)."""
-    return (
-        record.status, record.progress, record.job_json, record.error_kind, record.error_text,
-        record.not_found, record.label, record.profile, record.changed_at,
-    )  # fmt: skip
-
-
-def visibly_different(old: TaskRecord, new: TaskRecord) -> bool:
-    """Whether anything but the time of the last check differs between two snapshots."""
-    return visible_fields(old) != visible_fields(new)
-
-
-def finished_while_watched(record: TaskRecord) -> bool:
-    """Whether the task ended after it was added to the watchlist (worth a notification)."""
-    job = record.job
-    ended = job.ended_at if job else None
-    return ended is None or ended.timestamp() >= record.added_at - 60  # allow for clock skew
 
 
 def bindings_of(app_class: type[App[Any]]) -> list[Binding]:

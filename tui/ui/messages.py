@@ -1,6 +1,6 @@
-"""Messages the app posts to itself when the polling engine reports; handlers change the UI.
+"""The one message that carries the watch session's events into the Textual app.
 
-The engine's subscriber only posts these (Harlequin's pattern): every UI change happens in a
+The session's subscriber only posts (Harlequin's pattern): every UI change happens in the
 message handler, and tests can assert on exactly what was posted.
 """
 
@@ -8,66 +8,29 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from tui.engine.store import TaskRecord
-from tui.errors import TaskCenterError
+from tui.engine.events import RefreshFailed, SessionEvent, TaskRefreshed
 
-__all__ = [
-    "CredentialRefused",
-    "CredentialRestored",
-    "EndpointChanged",
-    "RefreshFailed",
-    "TaskFinished",
-    "TaskRefreshed",
-]
+__all__ = ["SessionReported"]
 
 
-class TaskRefreshed(Message):
-    """A task was fetched (``changed`` when its status or progress moved)."""
+class SessionReported(Message):
+    """The watch session reported ``event`` (a task refreshed, a credential refused, ...)."""
 
-    def __init__(self, record: TaskRecord, changed: bool) -> None:
+    def __init__(self, event: SessionEvent) -> None:
         super().__init__()
-        self.record = record
-        self.changed = changed
+        self.event = event
 
+    def can_replace(self, message: Message) -> bool:
+        """Back-to-back refreshes of one task: only the newest needs showing (Toolong's trick).
 
-class TaskFinished(Message):
-    """A task reached Completed, Failed or Canceled."""
-
-    def __init__(self, record: TaskRecord) -> None:
-        super().__init__()
-        self.record = record
-
-
-class RefreshFailed(Message):
-    """A refresh failed; the row keeps its last good data and is marked stale."""
-
-    def __init__(self, record: TaskRecord, error: TaskCenterError, not_found: bool) -> None:
-        super().__init__()
-        self.record = record
-        self.error = error
-        self.not_found = not_found
-
-
-class CredentialRefused(Message):
-    """The cloud refused a credential; every request with it has stopped."""
-
-    def __init__(self, profiles: tuple[str, ...], error: TaskCenterError) -> None:
-        super().__init__()
-        self.profiles = profiles
-        self.error = error
-
-
-class CredentialRestored(Message):
-    def __init__(self, profiles: tuple[str, ...]) -> None:
-        super().__init__()
-        self.profiles = profiles
-
-
-class EndpointChanged(Message):
-    """An endpoint's connection state changed: ok, throttled or offline."""
-
-    def __init__(self, endpoint: str, state: str, since: float) -> None:
-        super().__init__()
-        self.endpoint = endpoint
-        self.state = state
-        self.since = since
+        Textual asks this of a queued message about the one queued right behind it; a record is
+        a whole snapshot, so nothing is lost by showing only the later one.
+        """
+        mine, theirs = self.event, getattr(message, "event", None)
+        refreshes = TaskRefreshed | RefreshFailed
+        return (
+            isinstance(message, SessionReported)
+            and isinstance(mine, refreshes)
+            and isinstance(theirs, refreshes)
+            and mine.record.task_id == theirs.record.task_id
+        )

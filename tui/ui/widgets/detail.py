@@ -24,9 +24,9 @@ from tui.engine.present import (
     format_progress,
     status_text,
 )
-from tui.engine.store import Observation, TaskRecord
+from tui.engine.records import Observation, TaskRecord, visible_fields
 
-__all__ = ["DetailPane", "render_detail"]
+__all__ = ["DetailPane", "detail_key", "render_detail"]
 
 
 class _Fields:
@@ -40,6 +40,19 @@ class _Fields:
 
     def add_row(self, label: str, value: str | Text) -> None:
         self.table.add_row(Text(label), value if isinstance(value, Text) else Text(value))
+
+
+def detail_key(
+    record: TaskRecord, now: float, raw: bool, problem: str | None
+) -> tuple[object, ...]:
+    """Everything the detail pane shows; when it is unchanged the pane is not repainted."""
+    job = record.job
+    created = job.created_at if job else None
+    elapsed = format_elapsed(now - created.timestamp()) if created else ""
+    checked = format_checked(now - record.checked_at) if record.checked_at else ""
+    if record.is_final:
+        checked = str(record.checked_at)
+    return (record.task_id, visible_fields(record), elapsed, checked, raw, problem)
 
 
 def render_detail(

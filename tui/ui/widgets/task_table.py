@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +20,7 @@ from tui.engine.present import (
     severity,
     status_text,
 )
-from tui.engine.store import TaskRecord
+from tui.engine.records import TaskRecord
 
 __all__ = ["COLUMNS", "SORT_MODES", "TaskTable", "row_cells"]
 
@@ -232,7 +232,7 @@ class TaskTable(DataTable[Text]):
                     self.update_cell(record.task_id, column.key, new)
         self._cells[record.task_id] = cells
 
-    def refresh_clock_columns(self, records: dict[str, TaskRecord], now: float) -> int:
+    def refresh_clock_columns(self, records: Mapping[str, TaskRecord], now: float) -> int:
         """Update the time-dependent cells of visible rows only; return how many changed."""
         first = max(0, int(self.scroll_offset.y))
         last = first + max(1, self.size.height)

@@ -1,0 +1,115 @@
+"""What the subcommands share: messages on stderr, the watchlist, profiles, exit statuses."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from tui.cli.parser import EXIT, overrides_from
+from tui.engine.config import Settings
+from tui.engine.paths import database_file
+from tui.engine.runtime import Runtime, build_runtime
+from tui.engine.store import Store
+from tui.errors import ConfigError, TaskCenterError
+
+__all__ = [
+    "error_word",
+    "exit_for_errors",
+    "open_store",
+    "profiles_for",
+    "runtime_or_raise",
+    "selected_profile",
+    "warn",
+    "write_atomically",
+]
+
+log = logging.getLogger(__name__)
+
+
+def warn(message: str) -> None:
+    log.warning("%s", message)
+    print(f"taskwatch: {message}", file=sys.stderr)
+
+
+def open_store(*, demo: bool = False) -> Store:
+    """Open the watchlist, telling the user (on stderr) if a broken file was moved aside."""
+    store = Store.open(database_file(demo=demo))
+    if store.recovered_to is not None:
+        warn(
+            f"the watchlist database was unreadable; it was moved to {store.recovered_to} "
+            "and a new one was started"
+        )
+    return store
+
+
+def selected_profile(args: argparse.Namespace, settings: Settings) -> str:
+    return getattr(args, "profile", None) or settings.default_profile
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+_ERROR_EXIT = {
+    "authentication": EXIT["authentication"],
+    "permission": EXIT["authentication"],
+    "not_found": EXIT["not_found"],
+    "request": EXIT["usage"],
+}
+
+
+def exit_for_errors(errors: list[TaskCenterError]) -> int:
+    """One exit status for a set of failures: authentication, then unreachable, then not found."""
+    codes = {_ERROR_EXIT.get(error.kind, EXIT["unreachable"]) for error in errors}
+    for code in (EXIT["authentication"], EXIT["unreachable"], EXIT["usage"], EXIT["not_found"]):
+        if code in codes:
+            return code
+    return EXIT["ok"]
+
+
+def error_word(error: TaskCenterError) -> str:
+    return {
+        "authentication": "authentication failed",
+        "permission": "permission denied",
+        "not_found": "not found",
+        "throttled": "throttled",
+        "server": "server error",
+        "network": "unreachable",
+        "bad_response": "bad response",
+    }.get(error.kind, "error")
+
+
+def profiles_for(ids: list[str], args: argparse.Namespace, settings: Settings) -> dict[str, str]:
+    """The profile to ask about each task: ``--profile`` if given, else the profile the task was
+    added with, else the default profile."""
+    explicit = getattr(args, "profile", None)
+    watched = open_store() if not explicit and database_file().exists() else None
+    chosen = {}
+    for task_id in ids:
+        record = watched.get_task(task_id) if watched else None
+        chosen[task_id] = explicit or (record.profile if record else settings.default_profile)
+    return chosen
+
+
+def runtime_or_raise(settings: Settings, args: argparse.Namespace, names: set[str]) -> Runtime:
+    """Clients for ``names``; a profile that cannot be set up is a usage error (exit 2)."""
+    runtime = build_runtime(settings, overrides_from(args), names)
+    for warning in runtime.warnings:
+        warn(warning)
+    if runtime.problems:
+        # Nothing was sent yet, so the client can be dropped without closing it in a loop.
+        raise ConfigError(next(iter(runtime.problems.values())))
+    return runtime

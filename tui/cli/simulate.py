@@ -1,0 +1,46 @@
+"""``taskwatch simulate``: the local Task Center simulator on its own."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import threading
+
+from tui.cli.parser import EXIT
+from tui.errors import (
+    InvalidInputError,
+)
+
+# -- simulate ----------------------------------------------------------------------------------
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TOKEN, Simulator
+    from tui.simulator.scenarios import add_demo_jobs, add_random_jobs
+    from tui.simulator.server import SimulatorServer
+
+    if (args.ak is None) != (args.sk is None):
+        raise InvalidInputError("--ak and --sk go together")
+    ak, sk = args.ak or DEMO_AK, args.sk or DEMO_SK
+    project_id = getattr(args, "project_id", None) or DEMO_PROJECT_ID
+    simulator = Simulator(credentials={ak: sk}, project_id=project_id, seed=args.seed)
+    jobs = add_demo_jobs(simulator) + add_random_jobs(simulator, max(0, args.jobs))
+    try:
+        server = SimulatorServer(simulator, host=args.host, port=args.port)
+    except (OSError, ValueError) as exc:
+        raise InvalidInputError(f"cannot listen on {args.host}:{args.port}: {exc}") from None
+    with server:
+        print(server.url, flush=True)
+        shown_sk = sk if args.sk is None else "(as given)"
+        print(f"# project_id {project_id}  AK {ak}  SK {shown_sk}  X-Auth-Token {DEMO_TOKEN}")
+        print(f"# try: HUAWEICLOUD_SDK_AK={ak} HUAWEICLOUD_SDK_SK=... taskwatch show ID "
+              f"--endpoint {server.url} --project-id {project_id}")  # fmt: skip
+        for job in jobs:
+            ends = job.ends_at - simulator.clock()
+            when = f"ends in {ends:.0f}s" if ends > 0 else "already ended"
+            print(f"{job.id}  {job.name.strip():<40} -> {job.outcome:<9} ({when})")
+        sys.stdout.flush()
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    return EXIT["ok"]

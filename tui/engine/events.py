@@ -1,0 +1,121 @@
+"""What the watch session tells its subscribers: the one event vocabulary of taskwatch.
+
+Each event is a frozen dataclass named as something that happened. The TUI wraps each in one
+Textual message; ``wait`` prints them; tests collect them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from tui.engine.records import TaskRecord
+from tui.errors import TaskCenterError
+
+__all__ = [
+    "CredentialRefused",
+    "CredentialRestored",
+    "EndpointChanged",
+    "EndpointState",
+    "Notice",
+    "RefreshFailed",
+    "SessionEvent",
+    "Severity",
+    "TaskFinished",
+    "TaskRefreshed",
+    "WatchlistChanged",
+]
+
+
+class EndpointState(StrEnum):
+    """How requests to an endpoint are going."""
+
+    OK = "ok"
+    THROTTLED = "throttled"
+    OFFLINE = "offline"
+
+
+@dataclass(frozen=True)
+class TaskRefreshed:
+    """A task was fetched; ``changed`` when its status or progress moved."""
+
+    record: TaskRecord
+    previous_status: str
+    changed: bool
+
+
+@dataclass(frozen=True)
+class RefreshFailed:
+    """A refresh failed; the record keeps its last good data and is marked stale."""
+
+    record: TaskRecord
+    error: TaskCenterError
+    failures: int
+    """Consecutive failures of this task (not-found answers do not count)."""
+    not_found: bool = False
+    """The grace period is over and the cloud still does not know the task."""
+
+
+Severity = Literal["information", "warning", "error"]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notification the session decided on, and through which channels it goes."""
+
+    title: str
+    text: str
+    severity: Severity
+    toast: bool
+    bell: bool
+    desktop: bool
+
+
+@dataclass(frozen=True)
+class TaskFinished:
+    """A task reached Completed, Failed or Canceled while watched; ``notice`` says how to tell."""
+
+    record: TaskRecord
+    notice: Notice | None
+    """None when the task had already ended before it was added (the row says it)."""
+
+
+@dataclass(frozen=True)
+class CredentialRefused:
+    """The cloud refused a credential; every request with it stopped."""
+
+    profiles: tuple[str, ...]
+    error: TaskCenterError
+
+
+@dataclass(frozen=True)
+class CredentialRestored:
+    """A refused credential may be tried again (by the user's retry or a new credential)."""
+
+    profiles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EndpointChanged:
+    """An endpoint's connection state changed (``since``: wall time)."""
+
+    endpoint: str
+    state: EndpointState
+    since: float
+
+
+@dataclass(frozen=True)
+class WatchlistChanged:
+    """Tasks were added, removed, restored or relabelled (here or by another process)."""
+
+
+SessionEvent = (
+    TaskRefreshed
+    | RefreshFailed
+    | TaskFinished
+    | CredentialRefused
+    | CredentialRestored
+    | EndpointChanged
+    | WatchlistChanged
+)

@@ -1,0 +1,151 @@
+"""The engine's domain types: a watched task's last known state and its observed history.
+
+Plain frozen dataclasses, free of SQLite and Textual, so every layer above can use them. The
+pure functions here decide what counts as a change; the store persists the result and the
+session keeps the live set.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any
+
+from tui.cloud.models import Job, JobStatus, is_final, parse_job_dict
+from tui.errors import ErrorKind
+
+__all__ = [
+    "Observation",
+    "TaskRecord",
+    "finished_while_watched",
+    "job_json",
+    "visible_fields",
+    "visibly_different",
+]
+
+
+def job_json(job: Job) -> str:
+    """The snapshot of ``job`` as stored: the raw answer when there is one, keys sorted."""
+    return json.dumps(job.raw or job.to_api_dict(), ensure_ascii=False, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    """A watched task with its last known state."""
+
+    task_id: str
+    profile: str
+    label: str
+    added_at: float
+    position: int
+    status: str = ""
+    progress: int | None = None
+    job_json: str | None = None
+    checked_at: float | None = None
+    changed_at: float | None = None
+    error_kind: str | None = None
+    error_text: str | None = None
+    not_found: bool = False
+
+    @cached_property
+    def job(self) -> Job | None:
+        """The last good job snapshot, or None before the first successful fetch (parsed once)."""
+        if not self.job_json:
+            return None
+        try:
+            return parse_job_dict(json.loads(self.job_json))
+        except Exception:  # a damaged snapshot must not take the app down
+            return None
+
+    @property
+    def state(self) -> JobStatus | None:
+        """The status as a documented value, or None (waiting, or a status no document lists)."""
+        return JobStatus.parse(self.status)
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the task ended (Completed, Failed, Canceled): it is never polled again."""
+        return is_final(self.status)
+
+    @property
+    def is_stale(self) -> bool:
+        """Whether the last refresh failed (the shown data is from an earlier success)."""
+        return self.error_kind is not None
+
+    @property
+    def count_key(self) -> str:
+        """What the summary bar counts this task as: its status, ``waiting`` or ``not found``."""
+        if self.not_found:
+            return "not found"
+        return self.status or "waiting"
+
+    def fetched(self, job: Job, now: float) -> TaskRecord:
+        """This record after a successful fetch of ``job`` at wall time ``now``."""
+        moved = (self.status, self.progress) != (job.status, job.progress)
+        return replace(
+            self,
+            status=job.status,
+            progress=job.progress,
+            job_json=job_json(job),
+            checked_at=now,
+            changed_at=now if moved else self.changed_at,
+            error_kind=None,
+            error_text=None,
+            not_found=False,
+        )
+
+    def failed(self, kind: ErrorKind, text: str, now: float, *, not_found: bool) -> TaskRecord:
+        """This record after a failed refresh: the last good data stays, the error is noted."""
+        return replace(
+            self, checked_at=now, error_kind=kind.value, error_text=text, not_found=not_found
+        )
+
+    def to_export(self) -> dict[str, Any]:
+        """The record as a JSON-ready object (``list --json``, ``export``): no secrets in it."""
+        job = self.job
+        return {
+            "task_id": self.task_id,
+            "profile": self.profile,
+            "label": self.label,
+            "added_at": self.added_at,
+            "status": self.status,
+            "progress": self.progress,
+            "job": job.to_api_dict() if job else None,
+            "checked_at": self.checked_at,
+            "error": {"kind": self.error_kind, "message": self.error_text}
+            if self.error_kind
+            else None,
+            "not_found": self.not_found,
+        }
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One change of a task's status or progress (or of why refreshing fails), as observed."""
+
+    observed_at: float
+    status: str
+    progress: int | None
+    job_json: str | None
+    error_text: str | None
+
+
+def visible_fields(record: TaskRecord) -> tuple[object, ...]:
+    """The fields of a record that show on screen (everything but the time of the last check)."""
+    return (
+        record.status, record.progress, record.job_json, record.error_kind, record.error_text,
+        record.not_found, record.label, record.profile, record.changed_at,
+    )  # fmt: skip
+
+
+def visibly_different(old: TaskRecord, new: TaskRecord) -> bool:
+    """Whether anything but the time of the last check differs between two snapshots."""
+    return visible_fields(old) != visible_fields(new)
+
+
+def finished_while_watched(record: TaskRecord) -> bool:
+    """Whether the task ended after it was added to the watchlist (worth a notification)."""
+    job = record.job
+    ended = job.ended_at if job else None
+    return ended is None or ended.timestamp() >= record.added_at - 60  # allow for clock skew

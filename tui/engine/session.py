@@ -1,0 +1,459 @@
+"""The watch session: the watched tasks' live state, and everything a front end can do to it.
+
+It owns the watchlist store (or an in-memory list, for ``wait``), the Task Center clients, the
+poller and the task records, and it tells subscribers what happened in the one vocabulary of
+:mod:`tui.engine.events`. The TUI and ``wait`` are both front ends of a session; neither keeps
+task state of its own. No Textual here.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from tui.cloud.ids import clean_label, validate_task_id
+from tui.cloud.models import Job, JobStatus
+from tui.engine.config import Settings
+from tui.engine.events import (
+    CredentialRefused,
+    CredentialRestored,
+    EndpointChanged,
+    EndpointState,
+    Notice,
+    RefreshFailed,
+    SessionEvent,
+    Severity,
+    TaskFinished,
+    TaskRefreshed,
+    WatchlistChanged,
+)
+from tui.engine.poller import Poller, PollerConfig
+from tui.engine.present import status_icon
+from tui.engine.records import Observation, TaskRecord, finished_while_watched
+from tui.engine.runtime import Runtime
+from tui.engine.store import AddResult, Store
+from tui.errors import TaskCenterError
+
+__all__ = ["Clock", "Connection", "WatchSession"]
+
+log = logging.getLogger(__name__)
+
+# The summary bar's order: what needs attention first.
+COUNT_ORDER = ("Failed", "Running", "Pending", "waiting", "not found", "Canceled", "Completed")
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Wall time for display and records, monotonic time for scheduling; tests pin both."""
+
+    wall: Callable[[], float] = time.time
+    monotonic: Callable[[], float] = time.monotonic
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How the session's requests are going, worst first: ``paused``, ``refused`` (a
+    credential), ``unconfigured`` (a profile), ``offline``, ``throttled``, ``ok`` or
+    ``connecting`` (nothing answered yet); ``since`` is the wall time an outage began."""
+
+    state: str
+    since: float | None = None
+
+
+Subscriber = Callable[[SessionEvent], None]
+
+
+class WatchSession:
+    """The watched tasks of one process, kept live by polling.
+
+    Args:
+        store: The watchlist database, or None to watch in memory only (``wait`` observes
+            without changing the watchlist).
+        runtime: The clients per profile; None for a session that never polls.
+        settings: Intervals, concurrency and notification switches.
+        clock: Wall and monotonic time (tests pin both).
+        poll: False for a session that shows the watchlist but never asks the cloud.
+        poller_config: Tunables, by default derived from ``settings``.
+        rng: Randomness for jitter (tests seed it).
+        demo: Whether this is the ``--demo`` world (shown in the summary).
+    """
+
+    def __init__(
+        self,
+        store: Store | None,
+        runtime: Runtime | None,
+        settings: Settings | None = None,
+        *,
+        clock: Clock | None = None,
+        poll: bool = True,
+        poller_config: PollerConfig | None = None,
+        rng: random.Random | None = None,
+        demo: bool = False,
+    ) -> None:
+        self.store = store
+        self.runtime = runtime
+        self.settings = settings or Settings()
+        self.clock = clock or Clock()
+        self.demo = demo
+        self.paused = False
+        self._records: dict[str, TaskRecord] = {}
+        self._counts: Counter[str] = Counter()
+        self._subscribers: list[Subscriber] = []
+        self._undo: list[list[str]] = []
+        self._removed: dict[str, TaskRecord] = {}
+        """Tasks removed from an in-memory session, kept for undo."""
+        self._refused: dict[str, str] = {}
+        """Profiles whose credential the cloud refused, with the message to show."""
+        self._endpoints: dict[str, EndpointChanged] = {}
+        self._data_version = store.data_version() if store else 0
+        self.poller: Poller | None = None
+        if runtime is not None and poll:
+            self.poller = Poller(
+                runtime.clients,
+                credential_keys=runtime.credential_keys,
+                rate_limits=runtime.rate_limits,
+                config=poller_config
+                or PollerConfig(
+                    interval=self.settings.refresh_interval,
+                    concurrency=self.settings.concurrency,
+                    not_found_grace=self.settings.not_found_grace,
+                ),
+                clock=self.clock.monotonic,
+                wall_clock=self.clock.wall,
+                rng=rng,
+            )
+            self.poller.listener = self
+        self.reload()
+
+    # -- reading ----------------------------------------------------------------------------
+
+    @property
+    def _unusable(self) -> dict[str, str]:
+        """Profiles that could not be set up (configuration), with the sentence to show."""
+        problems = self.runtime.problems if self.runtime else {}
+        return {name: f"Profile '{name}' is not polled: {why}" for name, why in problems.items()}
+
+    @property
+    def records(self) -> Mapping[str, TaskRecord]:
+        """Every watched task by ID, in the order added."""
+        return self._records
+
+    def subscribe(self, callback: Subscriber) -> None:
+        """Call ``callback`` with every event, on the event loop, in order.
+
+        Args:
+            callback: Receives each :data:`~tui.engine.events.SessionEvent`.
+        """
+        self._subscribers.append(callback)
+
+    def history(self, task_id: str) -> list[Observation]:
+        """The observed changes of ``task_id``, oldest first (none when watching in memory)."""
+        return self.store.history(task_id) if self.store else []
+
+    def counts(self) -> list[tuple[str, int]]:
+        """How many tasks have each status (``waiting``, ``not found`` included), worst first.
+
+        Kept up to date as records change, never recounted from scratch.
+        """
+        known = [key for key in COUNT_ORDER if self._counts[key] > 0]
+        others = sorted(k for k, n in self._counts.items() if n > 0 and k not in COUNT_ORDER)
+        return [(key, self._counts[key]) for key in known + others]
+
+    def problem_for(self, profile: str) -> str | None:
+        """Why ``profile``'s tasks are not polled (a refused credential, a bad profile), if so."""
+        return self._refused.get(profile) or self._unusable.get(profile)
+
+    @property
+    def problems(self) -> list[str]:
+        """Every reason some tasks are not polled, one sentence each (for a banner)."""
+        return [*self._refused.values(), *self._unusable.values()]
+
+    @property
+    def places(self) -> list[str]:
+        """Where the session looks: ``name (region or endpoint)`` per profile."""
+        profiles = self.runtime.profiles.values() if self.runtime else []
+        return [f"{p.name} ({p.region or p.endpoint})" for p in profiles]
+
+    @property
+    def profile_names(self) -> list[str]:
+        """Profiles a task can be added under: the ones in use, then the configured ones."""
+        names = list(self.runtime.profiles) if self.runtime else []
+        return list(dict.fromkeys([*names, *self.settings.profiles]))
+
+    def connection(self) -> Connection:
+        """The worst thing about the session's requests right now."""
+        if self.paused:
+            return Connection("paused")
+        if self._refused:
+            return Connection("refused")
+        if self._unusable:
+            return Connection("unconfigured")
+        trouble = [e for e in self._endpoints.values() if e.state != EndpointState.OK]
+        if not trouble:
+            return Connection("ok" if self._endpoints else "connecting")
+        rank = {EndpointState.OFFLINE: 0, EndpointState.THROTTLED: 1}
+        worst = min(trouble, key=lambda e: rank.get(e.state, 2))
+        return Connection(worst.state.value, worst.since)
+
+    # -- changing the watchlist ---------------------------------------------------------------
+
+    def add(self, task_ids: Iterable[str], *, profile: str, label: str = "") -> AddResult:
+        """Watch ``task_ids`` under ``profile``; they are polled at once.
+
+        Args:
+            task_ids: Task IDs (validated; InvalidInputError names a bad one).
+            profile: The profile to ask the cloud with.
+            label: A note shown with the tasks.
+
+        Returns:
+            Which IDs are new and which were already watched.
+        """
+        if self.store is not None:
+            result = self.store.add_tasks(task_ids, profile=profile, label=label)
+        else:
+            result = self._add_in_memory(task_ids, profile, label)
+        self._changed()
+        return result
+
+    def _add_in_memory(self, task_ids: Iterable[str], profile: str, label: str) -> AddResult:
+        ids = [validate_task_id(task_id) for task_id in task_ids]
+        label = clean_label(label)
+        added, already = [], []
+        for task_id in dict.fromkeys(ids):
+            if task_id in self._records:
+                already.append(task_id)
+                continue
+            position = len(self._records) + 1
+            self._put(TaskRecord(task_id, profile, label, self.clock.wall(), position))
+            added.append(task_id)
+        return AddResult(added, already)
+
+    def remove(self, task_id: str) -> TaskRecord | None:
+        """Stop watching ``task_id`` (:meth:`undo` brings it back); return what was removed."""
+        record = self._records.get(task_id)
+        if record is None:
+            return None
+        if self.store is not None:
+            self.store.remove_tasks([task_id])
+        else:
+            self._drop(task_id)
+            self._removed[task_id] = record
+        self._undo.append([task_id])
+        self._changed()
+        return record
+
+    def undo(self) -> list[str]:
+        """Watch the most recently removed tasks again; return their IDs (empty if none)."""
+        if not self._undo:
+            return []
+        ids = self._undo.pop()
+        if self.store is not None:
+            restored = self.store.restore_tasks(ids)
+        else:
+            restored = [task_id for task_id in ids if task_id in self._removed]
+            for task_id in restored:
+                self._put(self._removed.pop(task_id))
+        self._changed()
+        return restored
+
+    def set_label(self, task_id: str, label: str) -> None:
+        """Change a task's label (validated like any label)."""
+        if self.store is not None:
+            self.store.set_label(task_id, label)
+        elif task_id in self._records:
+            self._put(replace(self._records[task_id], label=clean_label(label)))
+        self._changed()
+
+    def check_outside_changes(self) -> bool:
+        """Pick up another process's writes (the CLI, a second TUI); return whether there were."""
+        if self.store is None:
+            return False
+        version = self.store.data_version()
+        if version == self._data_version:
+            return False
+        self._data_version = version
+        self._changed()
+        return True
+
+    def _changed(self) -> None:
+        self.reload()
+        self._emit(WatchlistChanged())
+
+    def reload(self) -> None:
+        """Read the watchlist again from the store, and poll exactly what it holds."""
+        if self.store is not None:
+            self._records = {}
+            self._counts.clear()
+            for record in self.store.list_tasks():
+                self._put(record)
+            self._data_version = self.store.data_version()
+        if self.poller is not None:
+            self.poller.sync(self._records.values())
+
+    def _put(self, record: TaskRecord) -> None:
+        old = self._records.get(record.task_id)
+        if old is not None:
+            self._counts[old.count_key] -= 1
+        self._counts[record.count_key] += 1
+        self._records[record.task_id] = record
+
+    def _drop(self, task_id: str) -> None:
+        old = self._records.pop(task_id, None)
+        if old is not None:
+            self._counts[old.count_key] -= 1
+
+    # -- controls ------------------------------------------------------------------------------
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume every request."""
+        self.paused = paused
+        if self.poller is not None:
+            if paused:
+                self.poller.pause()
+            else:
+                self.poller.resume()
+
+    def refresh(self, task_id: str | None = None) -> int:
+        """Ask about one task (or every unfinished one) now; return how many were scheduled."""
+        return self.poller.refresh_now(task_id) if self.poller is not None else 0
+
+    def retry_credentials(self) -> bool:
+        """Try refused credentials again, read afresh from their source; False if none was refused.
+
+        A credential that changed (the file was fixed after a key rotation) replaces the refused
+        one; otherwise the same one is tried with one request.
+        """
+        if self.poller is None or self.runtime is None or not self._refused:
+            return False
+        runtime = self.runtime
+        for profile in list(self._refused):
+            if runtime.reload(profile):
+                key = runtime.profiles[profile].credential.key
+                self.poller.set_client(profile, runtime.clients[profile], credential_key=key)
+            else:
+                self.poller.resume_credential(profile)
+        return True
+
+    async def run(self) -> None:
+        """Poll in real time until :meth:`stop`."""
+        if self.poller is not None:
+            await self.poller.run()
+
+    async def tick(self) -> int:
+        """Send every request due now and wait for them (tests on a fake clock); return how many."""
+        return await self.poller.tick() if self.poller is not None else 0
+
+    def stop(self) -> None:
+        """Stop polling; events from requests that end while stopping are not reported."""
+        if self.poller is not None:
+            self.poller.stop()
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections (on the loop that used them)."""
+        if self.runtime is not None:
+            await self.runtime.aclose()
+
+    # -- what the poller reports (PollListener) -------------------------------------------------
+
+    def job_fetched(self, task_id: str, job: Job) -> None:
+        """Record a fetched job; tell subscribers, and decide on a notification if it ended."""
+        old = self._records.get(task_id)
+        if old is None:
+            return
+        now = self.clock.wall()
+        record = old.fetched(job, now)
+        changed, previous = (old.status, old.progress) != (job.status, job.progress), old.status
+        if self.store is not None:
+            recorded = self.store.record_success(task_id, job, now=now, snapshot=record.job_json)
+            if recorded is None:  # another process removed it meanwhile
+                self._drop(task_id)
+                return
+            changed, previous = recorded.changed, recorded.previous_status
+        self._put(record)
+        if changed:
+            log.info("%s is %s %s", task_id, job.status, job.process)
+        self._emit(TaskRefreshed(record, previous, changed))
+        if changed and record.is_final and previous != record.status:
+            notice = self.notice_for(record) if finished_while_watched(record) else None
+            self._emit(TaskFinished(record, notice))
+
+    def fetch_failed(
+        self, task_id: str, error: TaskCenterError, *, failures: int, not_found: bool
+    ) -> None:
+        """Record a failed refresh (the last good data stays) and tell subscribers."""
+        old = self._records.get(task_id)
+        if old is None:
+            return
+        now = self.clock.wall()
+        if self.store is not None:
+            self.store.record_error(
+                task_id, kind=error.kind, text=str(error), now=now, not_found=not_found
+            )
+        record = old.failed(error.kind, str(error), now, not_found=not_found)
+        self._put(record)
+        self._emit(RefreshFailed(record, error, failures, not_found))
+
+    def credential_refused(self, profiles: tuple[str, ...], error: TaskCenterError) -> None:
+        """Note the refusal for each profile and tell subscribers."""
+        for profile in profiles:
+            self._refused[profile] = (
+                f"Authentication failed for profile '{profile}': {error}. "
+                "All requests with this credential have stopped. Fix it, then press ctrl+r to "
+                "retry (each failed try counts toward the gateway's 5-strike AK lock)."
+            )
+        self._emit(CredentialRefused(profiles, error))
+
+    def credential_restored(self, profiles: tuple[str, ...]) -> None:
+        """Forget the refusal for each profile and tell subscribers."""
+        for profile in profiles:
+            self._refused.pop(profile, None)
+        self._emit(CredentialRestored(profiles))
+
+    def endpoint_changed(self, endpoint: str, state: EndpointState, since: float) -> None:
+        """Remember how ``endpoint`` is doing and tell subscribers."""
+        event = EndpointChanged(endpoint, state, since)
+        self._endpoints[endpoint] = event
+        self._emit(event)
+
+    # -- notifications ---------------------------------------------------------------------------
+
+    def notice_for(self, record: TaskRecord) -> Notice:
+        """How to announce that ``record`` ended, by the notification switches in the settings.
+
+        Args:
+            record: A task that reached a final status.
+
+        Returns:
+            The notice: title, text, severity, and which channels to use.
+        """
+        job = record.job
+        state = record.state
+        name = (record.label or (job.name if job else "") or record.task_id)[:60]
+        text = f"{status_icon(record.status)} {name}: {record.status}"
+        if job and job.fail_reason:
+            text += f" — {job.fail_reason[:200]}"
+        severity: Severity
+        if state == JobStatus.COMPLETED:
+            severity = "information"
+        elif state == JobStatus.FAILED:
+            severity = "error"
+        else:
+            severity = "warning"
+        switches = self.settings.notifications
+        failed = state != JobStatus.COMPLETED
+        return Notice(
+            title=f"Task {record.status.lower()}",
+            text=text,
+            severity=severity,
+            toast=switches.toast,
+            bell=switches.bell and (failed or switches.bell_on_success),
+            desktop=switches.desktop,
+        )
+
+    def _emit(self, event: SessionEvent) -> None:
+        for subscriber in list(self._subscribers):
+            subscriber(event)
