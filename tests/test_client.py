@@ -9,8 +9,9 @@ import httpx
 import pytest
 
 from tests.conftest import SIM_ENDPOINT, sim_auth
-from tui.cloud.client import TaskCenterClient, classify_error, new_http_client, redact
+from tui.cloud.client import TaskCenterClient, classify_error, new_http_client
 from tui.cloud.endpoints import Service, check_endpoint_url, default_endpoint, job_path
+from tui.cloud.redaction import redact
 from tui.cloud.signing import AkSkAuth, TokenAuth
 from tui.errors import (
     AuthenticationError,

@@ -10,6 +10,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 import tui
 
 PACKAGE = Path(tui.__file__).parent
@@ -147,3 +149,19 @@ def test_scripting_commands_do_not_load_textual() -> None:
 def test_importing_the_package_is_cheap() -> None:
     loaded = _modules_after("import tui")
     assert not {"httpx", "pydantic", "textual", "sqlite3"} & loaded
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_version_and_help_load_neither_textual_nor_the_http_stack(flag: str) -> None:
+    loaded = _modules_after(
+        f"from tui.cli import main\ntry:\n    main([{flag!r}])\nexcept SystemExit:\n    pass"
+    )
+    assert not {"textual", "httpx", "pydantic", "rich"} & {m.split(".")[0] for m in loaded}
+
+
+def test_the_tui_paints_without_the_http_stack_or_pydantic() -> None:
+    """What the first screen needs (the app, the store, the session) loads neither: they come
+    with the clients, after the first paint."""
+    loaded = _modules_after("import tui.cli.dispatch, tui.engine.logs, tui.cli.launch, tui.ui.app")
+    assert "textual" in loaded
+    assert not {"httpx", "pydantic"} & {m.split(".")[0] for m in loaded}

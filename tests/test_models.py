@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from tui.cloud.models import (
     Entities,
-    is_final,
     parse_cloud_time,
     parse_error_body,
     parse_job_response,
     parse_progress,
 )
+from tui.cloud.status import is_final
 from tui.errors import BadResponseError
 
 JOB_ID = "31b8ae23-c687-4d80-b7b4-42a66c9bb886"

@@ -10,11 +10,12 @@ from pathlib import Path
 
 from tui.cli.common import (
     open_store,
+    overrides_from,
     selected_profile,
     warn,
     write_atomically,
 )
-from tui.cli.parser import EXIT, overrides_from
+from tui.cli.parser import EXIT
 from tui.cloud.credentials import permission_warning
 from tui.cloud.ids import extract_task_ids, validate_task_id
 from tui.engine.config import config_reference, load_settings, resolve_profile

@@ -9,8 +9,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tui.cli.parser import EXIT, overrides_from
-from tui.engine.config import Settings
+from tui.cli.parser import EXIT
+from tui.cloud.endpoints import Service
+from tui.engine.config import CliOverrides, Settings
 from tui.engine.paths import database_file
 from tui.engine.runtime import Runtime, build_runtime
 from tui.engine.store import Store
@@ -20,6 +21,7 @@ __all__ = [
     "error_word",
     "exit_for_errors",
     "open_store",
+    "overrides_from",
     "profiles_for",
     "runtime_or_raise",
     "selected_profile",
@@ -113,3 +115,15 @@ def runtime_or_raise(settings: Settings, args: argparse.Namespace, names: set[st
         # Nothing was sent yet, so the client can be dropped without closing it in a loop.
         raise ConfigError(next(iter(runtime.problems.values())))
     return runtime
+
+
+def overrides_from(args: argparse.Namespace) -> CliOverrides:
+    """The connection flags of the command line (``--profile``, ``--endpoint`` ...)."""
+    service = getattr(args, "service", None)
+    return CliOverrides(
+        profile=getattr(args, "profile", None),
+        endpoint=getattr(args, "endpoint", None),
+        region=getattr(args, "region", None),
+        project_id=getattr(args, "project_id", None),
+        service=Service(service) if service else None,
+    )

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from tui.cli.parser import overrides_from
-from tui.cloud.credentials import Credential
-from tui.cloud.endpoints import Service
-from tui.engine.config import Profile, Settings, load_settings
 from tui.engine.paths import database_file
-from tui.engine.runtime import build_runtime
 from tui.engine.session import WatchSession
 from tui.engine.store import Store
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from tui.engine.config import Profile, Settings
+    from tui.engine.runtime import Runtime
 
 __all__ = ["DEMO_LABELS", "Prepared", "launch", "prepare", "start_demo"]
 
@@ -48,8 +45,11 @@ class Prepared:
             self.session.store.close()
 
 
-def start_demo(settings: Settings) -> tuple[Profile, Store, Callable[[], None]]:
+def start_demo() -> tuple[Profile, Store, Callable[[], None]]:
     """Start the simulator on 127.0.0.1 with the demo tasks, on a fresh demo watchlist."""
+    from tui.cloud.credentials import Credential
+    from tui.cloud.endpoints import Service
+    from tui.engine.config import Profile
     from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, Simulator, SimulatorServer
     from tui.simulator.scenarios import add_demo_jobs
 
@@ -75,17 +75,14 @@ def start_demo(settings: Settings) -> tuple[Profile, Store, Callable[[], None]]:
 
 
 def prepare(args: argparse.Namespace) -> Prepared:
-    """Resolve settings and profiles, open the watchlist, and build the watch session.
+    """Open the watchlist and build the watch session for the TUI.
 
-    In ``--demo``, start the simulator on 127.0.0.1 and use a fresh demo watchlist.
+    Settings, profiles and clients load when the session starts, right after the first paint
+    (see :meth:`WatchSession.start`). In ``--demo``, the simulator starts on 127.0.0.1 and a
+    fresh demo watchlist is used.
     """
-    settings = load_settings()
-    overrides = overrides_from(args)
     if getattr(args, "demo", False):
-        settings = settings.model_copy(update={"refresh_interval": 2.0, "default_profile": "demo"})
-        profile, store, stop = start_demo(settings)
-        runtime = build_runtime(settings, overrides, [], extra=[profile])
-        return Prepared(WatchSession(store, runtime, settings, demo=True), cleanups=[stop])
+        return _prepare_demo(args)
     store = Store.open(database_file())
     notice = None
     if store.recovered_to is not None:
@@ -93,10 +90,30 @@ def prepare(args: argparse.Namespace) -> Prepared:
             f"The watchlist database was unreadable. It was moved to {store.recovered_to} "
             "and a new one was started."
         )
-    selected = overrides.profile or settings.default_profile
-    names = [selected, *{record.profile for record in store.list_tasks()}]
-    runtime = build_runtime(settings, overrides, names)
-    return Prepared(WatchSession(store, runtime, settings), notice=notice)
+
+    def connect(in_use: list[str]) -> tuple[Settings, Runtime]:
+        from tui.cli.common import overrides_from
+        from tui.engine.config import load_settings
+        from tui.engine.runtime import build_runtime
+
+        settings = load_settings()
+        overrides = overrides_from(args)
+        selected = overrides.profile or settings.default_profile
+        return settings, build_runtime(settings, overrides, [selected, *in_use])
+
+    return Prepared(WatchSession(store, connect=connect), notice=notice)
+
+
+def _prepare_demo(args: argparse.Namespace) -> Prepared:
+    from tui.cli.common import overrides_from
+    from tui.engine.config import load_settings
+    from tui.engine.runtime import build_runtime
+
+    settings = load_settings()
+    settings = settings.model_copy(update={"refresh_interval": 2.0, "default_profile": "demo"})
+    profile, store, stop = start_demo()
+    runtime = build_runtime(settings, overrides_from(args), [], extra=[profile])
+    return Prepared(WatchSession(store, runtime, settings, demo=True), cleanups=[stop])
 
 
 def launch(args: argparse.Namespace) -> int:
@@ -105,13 +122,10 @@ def launch(args: argparse.Namespace) -> int:
 
     prepared = prepare(args)
     try:
-        for profile in (
-            prepared.session.runtime.profiles.values() if prepared.session.runtime else []
-        ):
-            log.info(
-                "profile %s: %s, %s", profile.name, profile.endpoint, profile.credential.display
-            )
-        result = TaskwatchApp(prepared.session, notice=prepared.notice).run()
+        app = TaskwatchApp(prepared.session, notice=prepared.notice)
+        result = app.run()
     finally:
         prepared.close()
+    if app.failure is not None:
+        raise app.failure  # a configuration the session could not start with: one line, exit 2
     return result or 0

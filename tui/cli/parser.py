@@ -6,9 +6,8 @@ import argparse
 
 from tui import __version__
 from tui.cloud.endpoints import Service
-from tui.engine.config import CliOverrides
 
-__all__ = ["EXIT", "build_parser", "overrides_from"]
+__all__ = ["EXIT", "build_parser"]
 
 EXIT = {
     "ok": 0,
@@ -123,14 +122,3 @@ def build_parser() -> argparse.ArgumentParser:
     config = command("config", "show the effective configuration and every path used")
     config.add_argument("--init", action="store_true", help="write a commented config.toml")
     return parser
-
-
-def overrides_from(args: argparse.Namespace) -> CliOverrides:
-    service = getattr(args, "service", None)
-    return CliOverrides(
-        profile=getattr(args, "profile", None),
-        endpoint=getattr(args, "endpoint", None),
-        region=getattr(args, "region", None),
-        project_id=getattr(args, "project_id", None),
-        service=Service(service) if service else None,
-    )

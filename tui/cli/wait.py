@@ -12,7 +12,7 @@ from typing import TextIO
 from tui.cli.common import error_word, profiles_for, runtime_or_raise, warn
 from tui.cli.parser import EXIT
 from tui.cloud.ids import validate_task_id
-from tui.cloud.models import JobStatus
+from tui.cloud.status import JobStatus
 from tui.engine.config import Settings, load_settings
 from tui.engine.events import CredentialRefused, RefreshFailed, SessionEvent, TaskRefreshed
 from tui.engine.poller import PollerConfig

@@ -12,6 +12,7 @@ import httpx
 from tui import __version__
 from tui.cloud.endpoints import Service, check_endpoint_url, job_path
 from tui.cloud.models import Job, parse_error_body, parse_job_response
+from tui.cloud.redaction import redact
 from tui.errors import (
     AuthenticationError,
     BadResponseError,
@@ -31,7 +32,6 @@ __all__ = [
     "TaskCenterClient",
     "classify_error",
     "new_http_client",
-    "redact",
 ]
 
 JOB_NOT_FOUND_CODE = "DBS.200543"
@@ -65,18 +65,6 @@ def new_http_client(
             max_connections=max_connections, max_keepalive_connections=max_connections
         ),
     )
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Return ``text`` with every secret replaced; an AK keeps its first four characters.
-
-    Gateway messages quote the AK back ("Get secretKey failed,ak:..."), so error text must pass
-    through here before it is shown, logged or stored.
-    """
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, secret[:4] + "…")
-    return text
 
 
 def _retry_after(value: str | None, now: float) -> float | None:

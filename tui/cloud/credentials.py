@@ -8,12 +8,12 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import httpx
-
-from tui.cloud.signing import AkSkAuth, TokenAuth
 from tui.errors import CredentialError
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "TOKEN_ENV",
@@ -52,6 +52,8 @@ class Credential:
 
     def auth(self, project_id: str | None) -> httpx.Auth:
         """The httpx authentication for this credential."""
+        from tui.cloud.signing import AkSkAuth, TokenAuth  # httpx only once a client is built
+
         if self.kind == "token":
             return TokenAuth(self.token or "", project_id=project_id)
         return AkSkAuth(self.ak, self.sk, security_token=self.security_token, project_id=project_id)

@@ -11,15 +11,14 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WrapValidator
 
+from tui.cloud.status import is_final
 from tui.errors import BadResponseError
 
 __all__ = [
-    "FINAL_STATUSES",
     "Entities",
     "EntityDatastore",
     "EntityInstance",
@@ -27,48 +26,11 @@ __all__ = [
     "ErrorBody",
     "Job",
     "JobInstance",
-    "JobStatus",
-    "is_final",
     "parse_cloud_time",
     "parse_error_body",
     "parse_job_response",
     "parse_progress",
 ]
-
-
-class JobStatus(StrEnum):
-    """Statuses the documentation lists. The wire may carry others; those stay plain strings."""
-
-    PENDING = "Pending"
-    RUNNING = "Running"
-    COMPLETED = "Completed"
-    FAILED = "Failed"
-    CANCELED = "Canceled"
-    UNAUTHORIZED = "Unauthorized"
-    INITING = "Initing"
-
-    @classmethod
-    def parse(cls, text: str) -> JobStatus | None:
-        """The documented status ``text`` names, whatever its case or spelling; None if unknown.
-
-        Args:
-            text: A status as the cloud (or the watchlist) spells it.
-
-        Returns:
-            The status, or None for an empty or undocumented one (shown as it came).
-        """
-        key = text.strip().capitalize()
-        if key == "Cancelled":  # British spelling, in case a region uses it
-            return cls.CANCELED
-        return cls._value2member_map_.get(key)  # type: ignore[return-value]
-
-
-FINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELED})
-
-
-def is_final(status: str) -> bool:
-    """Return whether ``status`` is terminal (Completed, Failed, Canceled), whatever its case."""
-    return JobStatus.parse(status) in FINAL_STATUSES
 
 
 def parse_cloud_time(value: object) -> datetime | None:
@@ -138,8 +100,10 @@ Text = Annotated[str, BeforeValidator(_as_text)]
 StrippedText = Annotated[str, BeforeValidator(_as_stripped_text)]
 
 
+# defer_build: the schemas are built at the first parse, not at import, so that commands and the
+# TUI's first paint that parse nothing do not pay for them.
 class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
 
 class EntityDatastore(_Lenient):
@@ -198,7 +162,7 @@ class Job(BaseModel):
     ``raw`` is the job object exactly as received, so nothing the cloud sends is ever lost.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: StrippedText = ""
     name: StrippedText = ""

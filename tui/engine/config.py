@@ -42,7 +42,8 @@ _PROJECT_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    # defer_build: built when a config is first validated, not at import (startup time).
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, defer_build=True)
 
 
 class NotificationSettings(_Strict):

@@ -10,7 +10,7 @@ import logging.handlers
 from collections.abc import Iterable
 from pathlib import Path
 
-from tui.cloud.client import redact
+from tui.cloud.redaction import redact
 from tui.engine.paths import log_file
 
 __all__ = ["RedactingFilter", "register_secrets", "setup_logging"]

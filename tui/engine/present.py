@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui.cloud.models import Job
+if TYPE_CHECKING:
+    from tui.cloud.models import Job
 
 __all__ = [
     "entity_lines",

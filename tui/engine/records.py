@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui.cloud.models import Job, JobStatus, is_final, parse_job_dict
+from tui.cloud.status import JobStatus, is_final
 from tui.errors import ErrorKind
+
+if TYPE_CHECKING:
+    from tui.cloud.models import Job
 
 __all__ = [
     "Observation",
@@ -53,6 +56,8 @@ class TaskRecord:
         """The last good job snapshot, or None before the first successful fetch (parsed once)."""
         if not self.job_json:
             return None
+        from tui.cloud.models import parse_job_dict  # pydantic: not before the first paint
+
         try:
             return parse_job_dict(json.loads(self.job_json))
         except Exception:  # a damaged snapshot must not take the app down

@@ -8,16 +8,17 @@ task state of its own. No Textual here.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from tui.cloud.ids import clean_label, validate_task_id
-from tui.cloud.models import Job, JobStatus
-from tui.engine.config import Settings
+from tui.cloud.status import JobStatus
 from tui.engine.events import (
     CredentialRefused,
     CredentialRestored,
@@ -31,12 +32,18 @@ from tui.engine.events import (
     TaskRefreshed,
     WatchlistChanged,
 )
-from tui.engine.poller import Poller, PollerConfig
 from tui.engine.present import status_icon
 from tui.engine.records import Observation, TaskRecord, finished_while_watched
-from tui.engine.runtime import Runtime
 from tui.engine.store import AddResult, Store
 from tui.errors import TaskCenterError
+
+if TYPE_CHECKING:
+    # Settings (pydantic) and the runtime, clients and poller (httpx) are imported when first
+    # needed, so that the TUI paints its first screen before paying for them.
+    from tui.cloud.models import Job
+    from tui.engine.config import Settings
+    from tui.engine.poller import Poller, PollerConfig
+    from tui.engine.runtime import Runtime
 
 __all__ = ["Clock", "Connection", "WatchSession"]
 
@@ -65,6 +72,9 @@ class Connection:
 
 
 Subscriber = Callable[[SessionEvent], None]
+Connector = Callable[[list[str]], "tuple[Settings, Runtime]"]
+"""Loads the settings and builds the clients for the given profiles (those of the watched
+tasks): what :meth:`WatchSession.start` defers. It runs in a worker thread."""
 
 
 class WatchSession:
@@ -73,8 +83,11 @@ class WatchSession:
     Args:
         store: The watchlist database, or None to watch in memory only (``wait`` observes
             without changing the watchlist).
-        runtime: The clients per profile; None for a session that never polls.
-        settings: Intervals, concurrency and notification switches.
+        runtime: The clients per profile; None for a session that never polls (or that
+            connects later).
+        settings: Intervals, concurrency and notification switches (defaults when None).
+        connect: Loads settings and builds the clients when :meth:`start` is called, instead
+            of now: the TUI shows the watchlist first and connects right after.
         clock: Wall and monotonic time (tests pin both).
         poll: False for a session that shows the watchlist but never asks the cloud.
         poller_config: Tunables, by default derived from ``settings``.
@@ -85,9 +98,10 @@ class WatchSession:
     def __init__(
         self,
         store: Store | None,
-        runtime: Runtime | None,
+        runtime: Runtime | None = None,
         settings: Settings | None = None,
         *,
+        connect: Connector | None = None,
         clock: Clock | None = None,
         poll: bool = True,
         poller_config: PollerConfig | None = None,
@@ -95,8 +109,12 @@ class WatchSession:
         demo: bool = False,
     ) -> None:
         self.store = store
-        self.runtime = runtime
-        self.settings = settings or Settings()
+        self.runtime: Runtime | None = None
+        self._settings = settings
+        self._connect = connect
+        self._poll = poll
+        self._poller_config = poller_config
+        self._rng = rng
         self.clock = clock or Clock()
         self.demo = demo
         self.paused = False
@@ -111,23 +129,64 @@ class WatchSession:
         self._endpoints: dict[str, EndpointChanged] = {}
         self._data_version = store.data_version() if store else 0
         self.poller: Poller | None = None
-        if runtime is not None and poll:
-            self.poller = Poller(
-                runtime.clients,
-                credential_keys=runtime.credential_keys,
-                rate_limits=runtime.rate_limits,
-                config=poller_config
-                or PollerConfig(
-                    interval=self.settings.refresh_interval,
-                    concurrency=self.settings.concurrency,
-                    not_found_grace=self.settings.not_found_grace,
-                ),
-                clock=self.clock.monotonic,
-                wall_clock=self.clock.wall,
-                rng=rng,
-            )
-            self.poller.listener = self
+        if runtime is not None:
+            self._attach(runtime)
         self.reload()
+
+    # -- connecting ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Load the settings and build the clients if that was deferred (see ``connect``).
+
+        The loading runs in a thread, so a UI stays responsive (and paints) meanwhile.
+
+        Raises:
+            TaskwatchError: The configuration or a credential cannot be used.
+        """
+        if self._connect is None:
+            return
+        connect, self._connect = self._connect, None
+        in_use = sorted({record.profile for record in self._records.values()})
+        self._settings, runtime = await asyncio.to_thread(connect, in_use)
+        self._attach(runtime)
+        if self.poller is not None:
+            self.poller.sync(self._records.values())
+
+    def _attach(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        for profile in runtime.profiles.values():
+            log.info(
+                "profile %s: %s, %s", profile.name, profile.endpoint, profile.credential.display
+            )
+        if not self._poll:
+            return
+        from tui.engine.poller import Poller, PollerConfig
+
+        settings = self.settings
+        self.poller = Poller(
+            runtime.clients,
+            credential_keys=runtime.credential_keys,
+            rate_limits=runtime.rate_limits,
+            config=self._poller_config
+            or PollerConfig(
+                interval=settings.refresh_interval,
+                concurrency=settings.concurrency,
+                not_found_grace=settings.not_found_grace,
+            ),
+            clock=self.clock.monotonic,
+            wall_clock=self.clock.wall,
+            rng=self._rng,
+        )
+        self.poller.listener = self
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force (the defaults until a deferred connect has loaded them)."""
+        if self._settings is None:
+            from tui.engine.config import Settings
+
+            self._settings = Settings()
+        return self._settings
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -16,12 +16,14 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.cloud.ids import clean_label, extract_task_ids, validate_task_id
-from tui.cloud.models import Job
 from tui.engine.records import Observation, TaskRecord, job_json
 from tui.errors import InvalidInputError, StoreError
+
+if TYPE_CHECKING:
+    from tui.cloud.models import Job
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -13,14 +13,14 @@ import logging
 import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker
 
 from tui.engine.events import (
@@ -37,12 +37,16 @@ from tui.engine.events import (
 )
 from tui.engine.records import TaskRecord
 from tui.engine.session import WatchSession
+from tui.errors import TaskwatchError
 from tui.ui.messages import SessionReported
 from tui.ui.terminal import HangupWatchdog, TerminalSignals
 from tui.ui.widgets.detail import DetailPane, detail_key, render_detail
-from tui.ui.widgets.dialogs import AddRequest, AddTasksScreen, HelpScreen, LabelScreen
+from tui.ui.widgets.key_hints import KeyHints
 from tui.ui.widgets.summary import SummaryBar, summary_text
 from tui.ui.widgets.task_table import SORT_MODES, TaskTable
+
+if TYPE_CHECKING:
+    from tui.ui.widgets.dialogs import AddRequest
 
 __all__ = ["TaskwatchApp", "binding_rows", "styles_dir"]
 
@@ -106,10 +110,9 @@ class TaskwatchApp(App[int]):
         self.signals = TerminalSignals(write_terminal or self._write_to_terminal)
         self._poller_worker: Worker[None] | None = None
         self._watchdog: HangupWatchdog | None = None
+        self.failure: TaskwatchError | None = None
+        """Why the session could not start (bad configuration): the app exits with it."""
         session.subscribe(self._post_event)
-        if session.settings.theme:
-            with contextlib.suppress(Exception):  # an unknown theme name falls back to default
-                self.theme = session.settings.theme
 
     # -- composition and lifecycle -------------------------------------------------------------
 
@@ -128,7 +131,7 @@ class TaskwatchApp(App[int]):
             yield self.table
             yield self.detail
         yield self.filter_input
-        yield Footer(compact=True)
+        yield KeyHints(footer_keys(), id="keys")
 
     @property
     def shown(self) -> bool:
@@ -151,14 +154,32 @@ class TaskwatchApp(App[int]):
             # A lost terminal does not always bring SIGHUP; the watchdog notices the hang-up.
             self._watchdog = HangupWatchdog(lambda: loop.call_soon_threadsafe(self._hang_up))
             self._watchdog.start()
-        self._poller_worker = self.run_worker(
-            self.session.run(), name="poller", exit_on_error=False
-        )
         if self._notice:
             self.notify(self._notice, severity="warning", timeout=15)
+        # Settings, profiles and clients load once the first screen is painted (the footer
+        # fills in on the frame after the first), in a thread, so that the screen comes first.
+        self.call_after_refresh(
+            self.call_after_refresh,
+            lambda: self.run_worker(self._start_session(), name="connect", exit_on_error=False),
+        )
+
+    async def _start_session(self) -> None:
+        try:
+            await self.session.start()
+        except TaskwatchError as error:
+            self.failure = error
+            self.exit(2)
+            return
+        if self.session.settings.theme:
+            with contextlib.suppress(Exception):  # an unknown theme name falls back to default
+                self.theme = self.session.settings.theme
         runtime = self.session.runtime
         for warning in runtime.warnings if runtime else []:
             self.notify(warning, severity="warning", timeout=20)
+        self._refresh_all()
+        self._poller_worker = self.run_worker(
+            self.session.run(), name="poller", exit_on_error=False
+        )
 
     def _hang_up(self) -> None:
         self.session.stop()
@@ -301,6 +322,8 @@ class TaskwatchApp(App[int]):
         """Add tasks: paste IDs (any text), a label, a profile."""
         profiles = self.session.profile_names
         default = profiles[0] if profiles else self.session.settings.default_profile
+        from tui.ui.widgets.dialogs import AddTasksScreen  # dialogs load when first opened
+
         request = await self.push_screen_wait(AddTasksScreen(profiles, default))
         if request is not None:
             self.add_tasks(request)
@@ -336,6 +359,8 @@ class TaskwatchApp(App[int]):
         record = self._selected()
         if record is None:
             return
+        from tui.ui.widgets.dialogs import LabelScreen
+
         label = await self.push_screen_wait(LabelScreen(record.task_id, record.label))
         if label is not None and label != record.label:
             self.session.set_label(record.task_id, label)
@@ -418,6 +443,8 @@ class TaskwatchApp(App[int]):
 
     def action_help(self) -> None:
         """List every key."""
+        from tui.ui.widgets.dialogs import HelpScreen
+
         self.push_screen(HelpScreen(binding_rows()))
 
     def notify(
@@ -460,6 +487,16 @@ def bindings_of(app_class: type[App[Any]]) -> list[Binding]:
 def _key_names(keys: str) -> str:
     names = {"slash": "/", "question_mark": "?", "delete": "Delete"}
     return ", ".join(names.get(k, k) for k in keys.split(","))
+
+
+def footer_keys() -> list[tuple[str, str]]:
+    """(key, short description) of the bindings shown at the bottom of the main screen."""
+    keys = [
+        (_key_names(b.key).split(",")[0], b.description)
+        for b in bindings_of(TaskwatchApp)
+        if b.show
+    ]
+    return [*keys, ("^p", "Palette")]
 
 
 def binding_rows() -> list[tuple[str, str]]:

@@ -1,0 +1,98 @@
+"""Run a program in a pseudo-terminal and read what it writes: shared by the benchmarks."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import struct
+import subprocess
+import termios
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far, all threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of process ``pid`` in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class PtyProcess:
+    """``argv`` running on a pseudo-terminal of ``columns`` x ``rows``."""
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        *,
+        columns: int = 120,
+        rows: int = 40,
+        cwd: str | None = None,
+    ) -> None:
+        self.master, slave = pty.openpty()
+        os.set_blocking(self.master, False)
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            list(argv), stdin=slave, stdout=slave, stderr=slave, env=dict(env), cwd=cwd,
+            start_new_session=True,
+        )  # fmt: skip
+        os.close(slave)
+        self.output = bytearray()
+
+    def pump(self, seconds: float) -> int:
+        """Read everything written for ``seconds``; return the byte count."""
+        total = 0
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.master], [], [], remaining)
+            if ready:
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:
+                    break
+                total += len(chunk)
+                self.output += chunk
+        return total
+
+    def wait_for(self, marker: bytes, timeout: float = 30.0) -> float:
+        """Seconds from the start until ``marker`` appeared in the output."""
+        deadline = time.monotonic() + timeout
+        while marker not in self.output:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"{marker!r} not seen; got {bytes(self.output[-300:])!r}")
+            ready, _, _ = select.select([self.master], [], [], remaining)
+            if ready:
+                try:
+                    self.output += os.read(self.master, 65536)
+                except OSError:
+                    raise TimeoutError("the program closed its terminal") from None
+        return time.perf_counter() - self.started
+
+    def send(self, data: bytes) -> None:
+        """Type ``data`` into the terminal."""
+        os.write(self.master, data)
+
+    def close(self) -> None:
+        """Terminate the program and close the terminal."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self.master)

@@ -1,0 +1,83 @@
+"""Launching the TUI: the watchlist paints first, then settings and clients load and polling
+starts; a configuration that cannot be used ends the app with one clear line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tui.cli.launch import prepare
+from tui.cli.parser import build_parser
+from tui.engine.events import SessionEvent, TaskRefreshed
+from tui.engine.paths import config_file, database_file
+from tui.engine.store import Store
+from tui.errors import ConfigError
+from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, SimulatorServer
+from tui.simulator.scenarios import make_job
+from tui.ui.app import TaskwatchApp
+from tui.ui.widgets.task_table import TaskTable
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    return build_parser().parse_args(list(argv))
+
+
+@pytest.fixture
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", DEMO_AK)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", DEMO_SK)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", DEMO_PROJECT_ID)
+
+
+@pytest.mark.usefixtures("credentials")
+async def test_the_watchlist_shows_before_the_session_connects_then_polling_starts(
+    live_server: SimulatorServer,
+) -> None:
+    job = make_job(live_server.simulator, "reboot", running_for=1000)
+    store = Store.open(database_file())
+    store.add_tasks([job.id], profile="default", label="from yesterday")
+    store.close()
+    prepared = prepare(_args("--endpoint", live_server.url))
+    session = prepared.session
+    assert session.runtime is None  # nothing loaded for the network before the first paint
+    events: list[SessionEvent] = []
+    refreshed = asyncio.Event()
+
+    def seen(event: SessionEvent) -> None:
+        events.append(event)
+        if isinstance(event, TaskRefreshed):
+            refreshed.set()
+
+    session.subscribe(seen)
+    app = TaskwatchApp(session, write_terminal=lambda _: None)
+    try:
+        async with app.run_test(size=(120, 40)):
+            assert [str(r.key.value) for r in app.query_one(TaskTable).ordered_rows] == [job.id]
+            async with asyncio.timeout(10):
+                await refreshed.wait()
+            assert session.runtime is not None and "default" in session.runtime.profiles
+            assert live_server.simulator.counters.by_job[job.id] >= 1
+            assert session.records[job.id].status == "Running"
+    finally:
+        prepared.close()
+    assert app.failure is None
+
+
+async def test_an_unusable_config_ends_the_app_with_the_reason(tmp_path: Path) -> None:
+    path = config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("refresh_interval = [broken\n", "utf-8")
+    prepared = prepare(_args())
+    app = TaskwatchApp(prepared.session, write_terminal=lambda _: None)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+    finally:
+        prepared.close()
+    assert isinstance(app.failure, ConfigError)
+    assert "TOML syntax error" in str(app.failure)
+    assert app.return_value == 2
