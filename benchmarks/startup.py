@@ -61,9 +61,9 @@ def _env(home: str) -> dict[str, str]:
     }
 
 
-def first_paint(argv: list[str], env: dict[str, str]) -> float:
+def first_paint(argv: list[str], env: dict[str, str], cwd: Path = ROOT) -> float:
     """Seconds from start to the first frame (the footer's Quit key on the terminal)."""
-    app = PtyProcess(argv, env, cwd=str(ROOT))
+    app = PtyProcess(argv, env, cwd=str(cwd))
     try:
         return app.wait_for(b"Quit")
     finally:
@@ -79,16 +79,19 @@ def command_time(argv: list[str], env: dict[str, str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument(
+        "--checkout", type=Path, default=ROOT, help="measure the taskwatch in this source tree"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         env = _env(home)
         taskwatch = [sys.executable, "-m", "tui", "--endpoint", "http://127.0.0.1:9"]
         bare = [sys.executable, "-c", BARE_APP]
-        first_paint(taskwatch, env)  # warm the file cache and create the empty watchlist
+        first_paint(taskwatch, env, args.checkout)  # warm the cache, create the watchlist
         first_paint(bare, env)
         ours, theirs = [], []
         for _ in range(args.runs):
-            ours.append(first_paint(taskwatch, env))
+            ours.append(first_paint(taskwatch, env, args.checkout))
             theirs.append(first_paint(bare, env))
         pairs = [a / b for a, b in zip(ours, theirs, strict=True)]
         print(f"first paint, median of {args.runs} alternating runs in a 120x40 pty:")
