@@ -4,48 +4,44 @@ pseudo-terminal (run: python benchmarks/idle.py). Prints figures; asserts nothin
 Scenario "final": every task has finished (after the first fetch nothing may change on screen).
 Scenario "running": 50 tasks that started five minutes ago and keep running, polled at the
 default settings.
+
+``--stock-update-cell`` runs the app with DataTable's own update_cell instead of the one-cell
+repaint of tui/ui/widgets/cell_repaint.py, to show what that adapter saves.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import pty
-import select
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ptyrun import PtyProcess, cpu_seconds
 
 from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, Simulator, SimulatorServer
 from tui.simulator.scenarios import make_job
 
-TICKS = os.sysconf("SC_CLK_TCK")
+# The app with DataTable.update_cell in place of the one-cell repaint (see --stock-update-cell).
+STOCK = """
+import sys
+from textual.widgets import DataTable
+import tui.ui.widgets.cell_repaint as adapter
+adapter.set_cell = lambda table, row, column, value: DataTable.update_cell(
+    table, row, column, value
+)
+from tui.cli import main
+sys.exit(main())
+"""
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime, all threads
-
-
-def _pump(master: int, seconds: float) -> int:
-    """Read everything the app writes for ``seconds``; return the byte count."""
-    total = 0
-    deadline = time.monotonic() + seconds
-    while (remaining := deadline - time.monotonic()) > 0:
-        ready, _, _ = select.select([master], [], [], remaining)
-        if ready:
-            try:
-                total += len(os.read(master, 65536))
-            except OSError:
-                break
-    return total
-
-
-def scenario(name: str, running: bool, tasks: int, warmup: float, window: float) -> None:
+def scenario(
+    name: str, running: bool, tasks: int, warmup: float, window: float, *, stock: bool
+) -> None:
     simulator = Simulator(seed=4)
     now = simulator.clock()
     ids = [
@@ -67,27 +63,18 @@ def scenario(name: str, running: bool, tasks: int, warmup: float, window: float)
         common = ["--endpoint", server.url]
         subprocess.run([sys.executable, "-m", "tui", "add", *ids, *common], env=env, check=True,
                        capture_output=True)  # fmt: skip
-        master, slave = pty.openpty()
-        os.set_blocking(master, False)
-        import fcntl
-        import struct
-        import termios
-
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-        app = subprocess.Popen([sys.executable, "-m", "tui", *common], stdin=slave, stdout=slave,
-                               stderr=slave, env=env, start_new_session=True)  # fmt: skip
-        os.close(slave)
+        program = ["-c", STOCK] if stock else ["-m", "tui"]
+        app = PtyProcess([sys.executable, *program, *common], env)
         try:
-            startup = _pump(master, warmup)
-            cpu = _cpu_seconds(app.pid)
-            written = _pump(master, window)
-            used = _cpu_seconds(app.pid) - cpu
+            startup = app.pump(warmup)
+            cpu = cpu_seconds(app.process.pid)
+            written = app.pump(window)
+            used = cpu_seconds(app.process.pid) - cpu
         finally:
-            app.terminate()
-            app.wait(timeout=10)
-            os.close(master)
+            app.close()
     served = simulator.counters.total
-    print(f"{name}: {tasks} tasks; after a {warmup:g} s warm-up ({startup:,} bytes), "
+    how = " (stock update_cell)" if stock else ""
+    print(f"{name}{how}: {tasks} tasks; after a {warmup:g} s warm-up ({startup:,} bytes), "
           f"{window:g} s measured: {written:,} bytes to the terminal, CPU {used:.2f} s "
           f"= {used / window * 100:.2f}% of a core; requests served {served}")  # fmt: skip
 
@@ -96,9 +83,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--window", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=10.0)
+    parser.add_argument("--stock-update-cell", action="store_true", help="see the docstring")
     args = parser.parse_args()
-    scenario("final", running=False, tasks=20, warmup=args.warmup, window=args.window)
-    scenario("running", running=True, tasks=50, warmup=args.warmup, window=args.window)
+    stock = args.stock_update_cell
+    scenario("final", False, 20, args.warmup, args.window, stock=stock)
+    scenario("running", True, 50, args.warmup, args.window, stock=stock)
 
 
 if __name__ == "__main__":

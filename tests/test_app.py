@@ -249,9 +249,9 @@ async def test_raw_json_toggle(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await highlight(app, "CHG-1044 upgrade")
         await pilot.press("j")
-        assert app.raw_json
+        assert app.view.raw_json
         await pilot.press("j")
-        assert not app.raw_json
+        assert not app.view.raw_json
 
 
 def _refreshes(messages: Messages, task_id: str) -> int:
@@ -321,7 +321,7 @@ async def test_updates_arrive_while_a_dialog_is_open(live: LiveSetup) -> None:
         live.clock.advance(21)
         await messages.wait_for(lambda m: isinstance(m, TaskFinished))
         await pilot.pause()
-        assert str(live.app.table.get_row(job.id)[0]).startswith("✔ Completed")
+        assert str(live.app.view.table.get_row(job.id)[0]).startswith("✔ Completed")
         await pilot.press("escape")
 
 
@@ -333,7 +333,9 @@ async def test_first_fetch_fills_every_cell_of_the_row(live: LiveSetup) -> None:
         await messages.wait_for(lambda m: isinstance(m, TaskRefreshed))
         await pilot.pause()
         cells = dict(
-            zip([c.key for c in COLUMNS], map(str, live.app.table.get_row(job.id)), strict=True)
+            zip(
+                [c.key for c in COLUMNS], map(str, live.app.view.table.get_row(job.id)), strict=True
+            )
         )
         assert cells["status"] == "▶ Running"
         assert cells["elapsed"] == "30s"
@@ -348,7 +350,8 @@ async def test_no_color_keeps_every_status_readable(
     async with app.run_test(size=(80, 24)):
         assert app.no_color
         words = {
-            str(app.table.get_row(task_id)[0]).split(" ", 1)[1] for task_id in app.session.records
+            str(app.view.table.get_row(task_id)[0]).split(" ", 1)[1]
+            for task_id in app.session.records
         }
     assert words == {"Completed", "Running", "Failed", "Pending", "Not found"}
 
@@ -376,7 +379,7 @@ async def test_retry_login_sends_one_request_with_the_fixed_credential(tmp_path:
             lambda m: isinstance(m, TaskRefreshed) and m.record.task_id == jobs[-1].id
         )
         await pilot.pause()
-        assert not live.app.banner.display
+        assert not live.app.view.banner.display
         assert live.simulator.counters.by_status[401] == 2  # the fixed one was never refused
 
 
@@ -417,10 +420,10 @@ async def test_edit_label(tmp_path: Path) -> None:
         assert isinstance(app.screen, LabelScreen)
         await pilot.press("ctrl+u", *"ghost task", "enter")
         await pilot.pause()
-        task_id = app.table.highlighted_task
+        task_id = app.view.table.highlighted_task
         assert task_id is not None
         assert app.session.store.get_task(task_id).label == "ghost task"  # type: ignore[union-attr]
-        assert str(app.table.get_row(task_id)[1]) == "ghost task"
+        assert str(app.view.table.get_row(task_id)[1]) == "ghost task"
 
 
 async def test_a_profile_without_credentials_is_explained_not_called_an_auth_failure(
@@ -434,9 +437,9 @@ async def test_a_profile_without_credentials_is_explained_not_called_an_auth_fai
     )
     async with live.app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert live.app.banner.display
-        assert "Profile 'prod' is not polled: no credentials" in str(live.app.banner.render())
-        summary = str(live.app.summary.render())
+        assert live.app.view.banner.display
+        assert "Profile 'prod' is not polled: no credentials" in str(live.app.view.banner.render())
+        summary = str(live.app.view.summary.render())
         assert "profile not configured" in summary and "authentication" not in summary
     assert live.simulator.counters.total == 0
 
@@ -466,10 +469,10 @@ async def test_hostile_text_is_shown_literally_and_never_breaks_rendering(tmp_pa
         app.notify("toast [/] text")
         await pilot.pause()  # everything above is rendered here; a markup error would raise
         console = Console(width=100, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
-        console.print(app.detail.current)
+        console.print(app.view.detail.current)
         detail = console.export_text()
-        banner = str(app.banner.render())
-        cells = [str(cell) for cell in app.table.get_row(task_id)]
+        banner = str(app.view.banner.render())
+        cells = [str(cell) for cell in app.view.table.get_row(task_id)]
     assert "[/] [bold]lab…" in cells and "[red]Name[/red]" in cells
     assert "[red]Name[/red]" in detail and "disk [/] full [b]" in detail
     assert "weird[/]" in detail and "[/bold]value" in detail and "boom [/] [i]" in detail

@@ -117,7 +117,7 @@ async def test_tui_polls_two_profiles_at_once(
         await messages.wait_for(
             lambda m: isinstance(m, TaskFinished) and m.record.task_id == job_b.id
         )
-        assert str(app.table.get_row(job_b.id)[-1]) == "bravo"  # the profile column
+        assert str(app.view.table.get_row(job_b.id)[-1]) == "bravo"  # the profile column
 
 
 def test_no_secret_in_data_log_or_export(

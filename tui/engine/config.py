@@ -174,11 +174,6 @@ class Profile:
     rate_limit: float = 5.0
     sources: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def where(self) -> str:
-        """Region (or endpoint host) and project, for the summary bar."""
-        return f"{self.region or self.endpoint} · {self.project_id[:8]}"
-
 
 def _pick(*candidates: tuple[Any, str]) -> tuple[Any, str]:
     for value, source in candidates:

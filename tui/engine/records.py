@@ -24,7 +24,6 @@ __all__ = [
     "finished_while_watched",
     "job_json",
     "visible_fields",
-    "visibly_different",
 ]
 
 
@@ -142,11 +141,6 @@ def visible_fields(record: TaskRecord) -> tuple[object, ...]:
         record.status, record.progress, record.job_json, record.error_kind, record.error_text,
         record.not_found, record.label, record.profile, record.changed_at,
     )  # fmt: skip
-
-
-def visibly_different(old: TaskRecord, new: TaskRecord) -> bool:
-    """Whether anything but the time of the last check differs between two snapshots."""
-    return visible_fields(old) != visible_fields(new)
 
 
 def finished_while_watched(record: TaskRecord) -> bool:

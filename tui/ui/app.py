@@ -18,32 +18,20 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Container
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker
 
 from tui.engine.events import (
-    CredentialRefused,
-    CredentialRestored,
-    EndpointChanged,
     Notice,
-    RefreshFailed,
     SessionEvent,
     Severity,
     TaskFinished,
-    TaskRefreshed,
-    WatchlistChanged,
 )
-from tui.engine.records import TaskRecord
 from tui.engine.session import WatchSession
 from tui.errors import TaskwatchError
 from tui.ui.messages import SessionReported
 from tui.ui.terminal import HangupWatchdog, TerminalSignals
-from tui.ui.widgets.detail import DetailPane, detail_key, render_detail
-from tui.ui.widgets.key_hints import KeyHints
-from tui.ui.widgets.summary import SummaryBar, summary_text
-from tui.ui.widgets.task_table import SORT_MODES, TaskTable
+from tui.ui.widgets.watch_view import WatchView
 
 if TYPE_CHECKING:
     from tui.ui.widgets.dialogs import AddRequest
@@ -52,8 +40,6 @@ __all__ = ["TaskwatchApp", "binding_rows", "styles_dir"]
 
 log = logging.getLogger(__name__)
 
-WIDE = 120  # from this many columns the detail pane sits beside the table
-CLOCK_TICK = 5.0  # seconds between updates of elapsed / checked-ago texts
 STORE_CHECK = 1.0  # seconds between cheap checks for another process's writes
 
 
@@ -104,9 +90,7 @@ class TaskwatchApp(App[int]):
     ) -> None:
         super().__init__()
         self.session = session
-        self.raw_json = False
         self._notice = notice
-        self._detail_key: tuple[object, ...] | None = None
         self.signals = TerminalSignals(write_terminal or self._write_to_terminal)
         self._poller_worker: Worker[None] | None = None
         self._watchdog: HangupWatchdog | None = None
@@ -117,34 +101,14 @@ class TaskwatchApp(App[int]):
     # -- composition and lifecycle -------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        # Kept as attributes: App.query_one() only searches the active screen, and session
+        # Kept as an attribute: App.query_one() only searches the active screen, and session
         # events keep arriving while a dialog is open on top of this one.
-        self.summary = SummaryBar(id="summary")
-        self.banner = Static(id="banner", markup=False)
-        self.main_area = Container(id="main")
-        self.table = TaskTable(id="tasks")
-        self.detail = DetailPane(id="detail")
-        self.filter_input = Input(placeholder="filter: words to match (esc clears)", id="filter")
-        yield self.summary
-        yield self.banner
-        with self.main_area:
-            yield self.table
-            yield self.detail
-        yield self.filter_input
-        yield KeyHints(footer_keys(), id="keys")
-
-    @property
-    def shown(self) -> bool:
-        """Whether the main screen's widgets are still up (messages arrive during shutdown)."""
-        return self.table.is_attached
+        self.view = WatchView(self.session, footer_keys())
+        yield self.view
 
     def on_mount(self) -> None:
-        self.table.styles_for = self._status_style
-        self.table.focus()
         self.session.reload()
-        self._refresh_all()
-        self.main_area.set_class(self.size.width < WIDE, "-narrow")
-        self.set_interval(CLOCK_TICK, self._tick_clock)
+        self.view.refresh_all()
         self.set_interval(STORE_CHECK, self.session.check_outside_changes)
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -176,7 +140,7 @@ class TaskwatchApp(App[int]):
         runtime = self.session.runtime
         for warning in runtime.warnings if runtime else []:
             self.notify(warning, severity="warning", timeout=20)
-        self._refresh_all()
+        self.view.refresh_all()
         self._poller_worker = self.run_worker(
             self.session.run(), name="poller", exit_on_error=False
         )
@@ -194,10 +158,6 @@ class TaskwatchApp(App[int]):
                 await self._poller_worker.wait()
         await self.session.aclose()
 
-    def on_resize(self) -> None:
-        self.main_area.set_class(self.size.width < WIDE, "-narrow")
-        self._update_summary()
-
     # -- showing what the session reports ------------------------------------------------------
 
     def _post_event(self, event: SessionEvent) -> None:
@@ -206,33 +166,12 @@ class TaskwatchApp(App[int]):
 
     @on(SessionReported)
     def _session_reported(self, message: SessionReported) -> None:
-        if self.shown:  # messages can still arrive while the app shuts down
-            self.show_event(message.event)
-
-    def show_event(self, event: SessionEvent) -> None:
-        """Bring the screen up to date with one session event."""
-        if isinstance(event, TaskRefreshed | RefreshFailed):
-            self._show_record(event.record)
-        elif isinstance(event, TaskFinished):
-            if event.notice is not None:
-                self._announce(event.notice)
-        elif isinstance(event, WatchlistChanged):
-            self._refresh_all()
-        elif isinstance(event, CredentialRefused | CredentialRestored):
-            self._update_banner()
-            self._update_summary()
-            self._refresh_detail()
-        elif isinstance(event, EndpointChanged):
-            self._update_summary()
-
-    def _show_record(self, record: TaskRecord) -> None:
-        table = self.table
-        with self.batch_update():
-            if not table.update_record(record, self.session.clock.wall()):
-                table.show(self.session.records.values(), self.session.clock.wall())
-        if table.highlighted_task == record.task_id:
-            self._refresh_detail()
-        self._update_summary()
+        if not self.view.table.is_attached:
+            return  # messages can still arrive while the app shuts down
+        event = message.event
+        if isinstance(event, TaskFinished) and event.notice is not None:
+            self._announce(event.notice)
+        self.view.show_event(event)
 
     def _announce(self, notice: Notice) -> None:
         if notice.toast:
@@ -242,80 +181,7 @@ class TaskwatchApp(App[int]):
         if notice.desktop:
             self.signals.notify(f"taskwatch: {notice.title.lower()}", notice.text)
 
-    def _refresh_all(self) -> None:
-        with self.batch_update():
-            self.table.show(self.session.records.values(), self.session.clock.wall())
-        self._update_summary()
-        self._update_banner()
-        self._refresh_detail()
-
-    def _tick_clock(self) -> None:
-        if not self.shown:
-            return
-        records = self.session.records
-        with self.batch_update():
-            self.table.refresh_clock_columns(records, self.session.clock.wall())
-            selected = records.get(self.table.highlighted_task or "")
-            if selected is not None and not selected.is_final:
-                self._refresh_detail()
-
-    def _status_style(self, status: str) -> str:
-        variables = self.theme_variables
-        if status == "stale":
-            return f"italic {variables.get('warning', '')}".strip()
-        name = {"failed": "error", "completed": "success", "canceled": "warning"}.get(status)
-        return variables.get(name, "") if name else ""
-
-    def _update_summary(self) -> None:
-        table = self.table
-        self.summary.show(
-            summary_text(
-                self.session,
-                compact=self.size.width < WIDE,  # icons and numbers only; the table has words
-                sort_mode=table.sort_mode,
-                filter_text=table.filter_text,
-            )
-        )
-
-    def _update_banner(self) -> None:
-        problems = self.session.problems
-        self.banner.update("\n".join(problems))
-        self.banner.display = bool(problems)
-
-    def _refresh_detail(self) -> None:
-        record = self._selected()
-        if record is None:
-            nothing = "No task selected." + (
-                "" if self.session.records else " Press a to add tasks."
-            )
-            self.detail.show_empty(nothing)
-            self._detail_key = None
-            return
-        problem = self.session.problem_for(record.profile)
-        now = self.session.clock.wall()
-        key = detail_key(record, now, self.raw_json, problem)
-        if key == self._detail_key:
-            return  # same text as on screen: repainting it would only send bytes
-        self._detail_key = key
-        self.detail.show(
-            render_detail(
-                record,
-                self.session.history(record.task_id),
-                now=now,
-                raw=self.raw_json,
-                problem=problem,
-                error_style=self.theme_variables.get("error", "red"),
-            )
-        )
-
-    @on(DataTable.RowHighlighted)
-    def _row_highlighted(self) -> None:
-        self._refresh_detail()
-
     # -- actions -------------------------------------------------------------------------------
-
-    def _selected(self) -> TaskRecord | None:
-        return self.session.records.get(self.table.highlighted_task or "")
 
     @work
     async def action_add(self) -> None:
@@ -331,17 +197,18 @@ class TaskwatchApp(App[int]):
     def add_tasks(self, request: AddRequest) -> None:
         """Watch the tasks of ``request`` and put the cursor on the first new one."""
         result = self.session.add(request.task_ids, profile=request.profile, label=request.label)
-        self._refresh_all()  # now, so the cursor can go to the new row (the event comes later)
+        self.view.refresh_all()  # now, so the cursor can go to the new row (the event is later)
         message = f"Watching {len(result.added)} new task(s)"
         if result.already:
             message += f"; {len(result.already)} already watched"
         self.notify(message)
         if result.added:
-            self.table.move_cursor(row=self.table.get_row_index(result.added[0]), animate=False)
+            table = self.view.table
+            table.move_cursor(row=table.get_row_index(result.added[0]), animate=False)
 
     def action_remove(self) -> None:
         """Stop watching the selected task (u undoes)."""
-        record = self._selected()
+        record = self.view.selected
         if record is not None and self.session.remove(record.task_id) is not None:
             self.notify(f"Removed {record.label or record.task_id}. Press u to undo.")
 
@@ -356,7 +223,7 @@ class TaskwatchApp(App[int]):
     @work
     async def action_edit_label(self) -> None:
         """Change the selected task's label."""
-        record = self._selected()
+        record = self.view.selected
         if record is None:
             return
         from tui.ui.widgets.dialogs import LabelScreen
@@ -367,42 +234,21 @@ class TaskwatchApp(App[int]):
 
     def action_filter(self) -> None:
         """Filter the table by words (task ID, label, name, instance, status)."""
-        self.filter_input.display = True
-        self.filter_input.focus()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.table.filter_text = event.value.strip()
-        self._refresh_all()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.table.focus()
-        if not self.filter_input.value:
-            self.filter_input.display = False
-
-    def key_escape(self) -> None:
-        field = self.filter_input
-        if field.display:
-            field.value = ""
-            field.display = False
-            self.table.focus()
+        self.view.open_filter()
 
     def action_cycle_sort(self) -> None:
         """Sort by: order added → status severity → created → last change."""
-        table = self.table
-        table.sort_mode = SORT_MODES[(SORT_MODES.index(table.sort_mode) + 1) % len(SORT_MODES)]
-        self._refresh_all()
+        self.view.cycle_sort()
 
     def action_toggle_pause(self) -> None:
         """Pause or resume all refreshing."""
         self.session.set_paused(not self.session.paused)
         self.notify("Refreshing paused." if self.session.paused else "Refreshing resumed.")
-        self._update_summary()
+        self.view.update_summary()
 
     def action_refresh_selected(self) -> None:
         """Refresh the selected task now."""
-        record = self._selected()
+        record = self.view.selected
         if record is None:
             return
         if record.is_final:
@@ -421,14 +267,14 @@ class TaskwatchApp(App[int]):
 
     def action_copy_id(self) -> None:
         """Copy the selected task's ID to the clipboard of the terminal you sit at (OSC 52)."""
-        record = self._selected()
+        record = self.view.selected
         if record is not None:
             self.signals.copy(record.task_id)
             self.notify(f"Copied {record.task_id}")
 
     def action_copy_fail_reason(self) -> None:
         """Copy the selected task's failure reason (OSC 52)."""
-        record = self._selected()
+        record = self.view.selected
         job = record.job if record else None
         if job is None or not job.fail_reason:
             self.notify("The selected task has no failure reason.", severity="warning")
@@ -438,8 +284,8 @@ class TaskwatchApp(App[int]):
 
     def action_toggle_raw(self) -> None:
         """Show or hide the raw JSON in the detail pane."""
-        self.raw_json = not self.raw_json
-        self._refresh_detail()
+        self.view.raw_json = not self.view.raw_json
+        self.view.refresh_detail()
 
     def action_help(self) -> None:
         """List every key."""

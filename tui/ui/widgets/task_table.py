@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
-from textual.coordinate import Coordinate
 from textual.widgets import DataTable
-from textual.widgets._data_table import ColumnKey, RowKey
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from tui.engine.present import (
     format_checked,
@@ -21,6 +20,7 @@ from tui.engine.present import (
     status_text,
 )
 from tui.engine.records import TaskRecord
+from tui.ui.widgets.cell_repaint import set_cell
 
 __all__ = ["COLUMNS", "SORT_MODES", "TaskTable", "row_cells"]
 
@@ -196,29 +196,6 @@ class TaskTable(DataTable[Text]):
         self._put(record, now)
         return True
 
-    def update_cell(
-        self,
-        row_key: RowKey | str,
-        column_key: ColumnKey | str,
-        value: Text,
-        *,
-        update_width: bool = False,
-    ) -> None:
-        """Change one cell and repaint only that cell.
-
-        DataTable's own version repaints the whole table for every cell, which over SSH means the
-        full table is re-sent each time a "checked" time changes. (Textual is pinned exactly,
-        so these internals cannot shift under us unnoticed; a test covers this.)
-        """
-        if update_width:
-            super().update_cell(row_key, column_key, value, update_width=True)
-            return
-        row = row_key if isinstance(row_key, RowKey) else RowKey(row_key)
-        column = column_key if isinstance(column_key, ColumnKey) else ColumnKey(column_key)
-        self._data[row][column] = value
-        self._update_count += 1  # invalidates the line cache: only the repainted cell re-renders
-        self.refresh_coordinate(Coordinate(self.get_row_index(row), self.get_column_index(column)))
-
     def _put(self, record: TaskRecord, now: float) -> None:
         """Add ``record``'s row, or update the cells of it that changed."""
         cells = row_cells(record, now, self.styles_for)
@@ -229,21 +206,14 @@ class TaskTable(DataTable[Text]):
             for column in COLUMNS:
                 new = cells[column.key]
                 if new != old[column.key] or new.style != old[column.key].style:
-                    self.update_cell(record.task_id, column.key, new)
+                    set_cell(self, RowKey(record.task_id), ColumnKey(column.key), new)
         self._cells[record.task_id] = cells
 
-    def refresh_clock_columns(self, records: Mapping[str, TaskRecord], now: float) -> int:
-        """Update the time-dependent cells of visible rows only; return how many changed."""
+    def refresh_clock_columns(self, records: Mapping[str, TaskRecord], now: float) -> None:
+        """Update the time-dependent cells of visible rows only (unchanged cells stay as is)."""
         first = max(0, int(self.scroll_offset.y))
         last = first + max(1, self.size.height)
-        changed = 0
         for row in self.ordered_rows[first:last]:
-            task_id = str(row.key.value)
-            record = records.get(task_id)
-            if record is None or record.is_final:
-                continue  # a finished task's cells never change with time
-            before = self._cells.get(task_id)
-            self._put(record, now)
-            if before is not None and self._cells[task_id] != before:
-                changed += 1
-        return changed
+            record = records.get(str(row.key.value))
+            if record is not None and not record.is_final:  # a final row never changes with time
+                self._put(record, now)

@@ -1,0 +1,30 @@
+"""Changing one DataTable cell and repainting only that cell.
+
+``DataTable.update_cell`` repaints the whole table for every cell it changes; over SSH that
+re-sends the full table each time a "checked" time moves (benchmarks/idle.py measures it). This
+is the one place that relies on DataTable internals to avoid that. Textual is pinned exactly, and
+tests/test_cell_repaint.py fails if the internals used here change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
+
+__all__ = ["set_cell"]
+
+
+def set_cell(table: DataTable[Any], row: RowKey, column: ColumnKey, value: object) -> None:
+    """Put ``value`` in one cell of ``table`` and repaint that cell only.
+
+    Args:
+        table: The table.
+        row: The cell's row key.
+        column: The cell's column key (the column keeps its width).
+    """
+    table._data[row][column] = value  # where update_cell() stores a cell
+    table._update_count += 1  # invalidates the table's line cache, as update_cell() does
+    table.refresh_coordinate(Coordinate(table.get_row_index(row), table.get_column_index(column)))

@@ -1,0 +1,203 @@
+"""The main view: summary bar, problem banner, task table, detail pane, filter and key hints.
+
+It shows a :class:`~tui.engine.session.WatchSession` and keeps the screen in step with what the
+session reports, changing only what differs (rows and cells in place, the detail pane and the
+summary only when their text changes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Container, Vertical
+from textual.widgets import DataTable, Input, Static
+
+from tui.engine.events import (
+    CredentialRefused,
+    CredentialRestored,
+    EndpointChanged,
+    RefreshFailed,
+    SessionEvent,
+    TaskRefreshed,
+    WatchlistChanged,
+)
+from tui.engine.records import TaskRecord
+from tui.engine.session import WatchSession
+from tui.ui.widgets.detail import DetailPane, detail_key, render_detail
+from tui.ui.widgets.key_hints import KeyHints
+from tui.ui.widgets.summary import SummaryBar, summary_text
+from tui.ui.widgets.task_table import SORT_MODES, TaskTable
+
+__all__ = ["WIDE", "WatchView"]
+
+WIDE = 120  # from this many columns the detail pane sits beside the table
+CLOCK_TICK = 5.0  # seconds between updates of elapsed / checked-ago texts
+
+
+class WatchView(Vertical):
+    """Everything on the main screen, for ``session``.
+
+    Args:
+        session: The watch session to show.
+        keys: (key, description) pairs for the key hints line.
+    """
+
+    def __init__(self, session: WatchSession, keys: Sequence[tuple[str, str]]) -> None:
+        super().__init__(id="view")
+        self.session = session
+        self.raw_json = False
+        """Whether the detail pane shows the raw JSON of the job."""
+        self._keys = keys
+        self._detail_key: tuple[object, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        # Kept as attributes: session events keep arriving while a dialog covers this screen.
+        self.summary = SummaryBar(id="summary")
+        self.banner = Static(id="banner", markup=False)  # profile names and errors, literally
+        self.main_area = Container(id="main")
+        self.table = TaskTable(id="tasks")
+        self.detail = DetailPane(id="detail")
+        self.filter_input = Input(placeholder="filter: words to match (esc clears)", id="filter")
+        yield self.summary
+        yield self.banner
+        with self.main_area:
+            yield self.table
+            yield self.detail
+        yield self.filter_input
+        yield KeyHints(self._keys, id="keys")
+
+    def on_mount(self) -> None:
+        self.table.styles_for = self._status_style
+        self.table.focus()
+        self.set_interval(CLOCK_TICK, self._tick_clock)
+
+    def on_resize(self) -> None:
+        self.main_area.set_class(self.app.size.width < WIDE, "-narrow")
+        self.update_summary()
+
+    @property
+    def selected(self) -> TaskRecord | None:
+        """The task under the cursor, if any."""
+        return self.session.records.get(self.table.highlighted_task or "")
+
+    # -- keeping up with the session -----------------------------------------------------------
+
+    def show_event(self, event: SessionEvent) -> None:
+        """Bring the screen up to date with one session event."""
+        if isinstance(event, TaskRefreshed | RefreshFailed):
+            self._show_record(event.record)
+        elif isinstance(event, WatchlistChanged):
+            self.refresh_all()
+        elif isinstance(event, CredentialRefused | CredentialRestored):
+            self.update_banner()
+            self.update_summary()
+            self.refresh_detail()
+        elif isinstance(event, EndpointChanged):
+            self.update_summary()
+
+    def _show_record(self, record: TaskRecord) -> None:
+        table = self.table
+        with self.app.batch_update():
+            if not table.update_record(record, self.session.clock.wall()):
+                table.show(self.session.records.values(), self.session.clock.wall())
+        if table.highlighted_task == record.task_id:
+            self.refresh_detail()
+        self.update_summary()
+
+    def refresh_all(self) -> None:
+        """Show the whole watchlist again (rows change in place; the cursor stays)."""
+        with self.app.batch_update():
+            self.table.show(self.session.records.values(), self.session.clock.wall())
+        self.update_summary()
+        self.update_banner()
+        self.refresh_detail()
+
+    def _tick_clock(self) -> None:
+        records = self.session.records
+        with self.app.batch_update():
+            self.table.refresh_clock_columns(records, self.session.clock.wall())
+            selected = self.selected
+            if selected is not None and not selected.is_final:
+                self.refresh_detail()
+
+    def _status_style(self, status: str) -> str:
+        variables = self.app.theme_variables
+        if status == "stale":
+            return f"italic {variables.get('warning', '')}".strip()
+        name = {"failed": "error", "completed": "success", "canceled": "warning"}.get(status)
+        return variables.get(name, "") if name else ""
+
+    def update_summary(self) -> None:
+        """Redraw the summary line (sent to the terminal only if its text changed)."""
+        self.summary.show(
+            summary_text(
+                self.session,
+                compact=self.app.size.width < WIDE,  # icons and numbers; the table has words
+                sort_mode=self.table.sort_mode,
+                filter_text=self.table.filter_text,
+            )
+        )
+
+    def update_banner(self) -> None:
+        """Show why some tasks are not polled, or hide the banner."""
+        problems = self.session.problems
+        self.banner.update("\n".join(problems))
+        self.banner.display = bool(problems)
+
+    def refresh_detail(self) -> None:
+        """Show the selected task in the detail pane, unless the pane already shows it so."""
+        record = self.selected
+        if record is None:
+            hint = "" if self.session.records else " Press a to add tasks."
+            self.detail.show_empty(f"No task selected.{hint}")
+            self._detail_key = None
+            return
+        problem = self.session.problem_for(record.profile)
+        now = self.session.clock.wall()
+        key = detail_key(record, now, self.raw_json, problem)
+        if key == self._detail_key:
+            return  # same text as on screen: repainting it would only send bytes
+        self._detail_key = key
+        history = self.session.history(record.task_id)
+        error_style = self.app.theme_variables.get("error", "red")
+        rendered = render_detail(
+            record, history, now=now, raw=self.raw_json, problem=problem, error_style=error_style
+        )
+        self.detail.show(rendered)
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self) -> None:
+        self.refresh_detail()
+
+    # -- sorting and filtering -----------------------------------------------------------------
+
+    def cycle_sort(self) -> None:
+        """Sort by the next mode: order added → status severity → created → last change."""
+        table = self.table
+        table.sort_mode = SORT_MODES[(SORT_MODES.index(table.sort_mode) + 1) % len(SORT_MODES)]
+        self.refresh_all()
+
+    def open_filter(self) -> None:
+        """Show the filter field and put the cursor in it."""
+        self.filter_input.display = True
+        self.filter_input.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.table.filter_text = event.value.strip()
+        self.refresh_all()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.table.focus()
+        if not self.filter_input.value:
+            self.filter_input.display = False
+
+    def key_escape(self) -> None:
+        field = self.filter_input
+        if field.display:
+            field.value = ""
+            field.display = False
+            self.table.focus()
