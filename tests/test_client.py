@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import struct
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -415,3 +418,21 @@ def test_region_tables() -> None:
         default_endpoint(Service.TAURUSDB, "mars-1")
     assert job_path(Service.TAURUSDB_LEGACY, "p") == "/mysql/v3/p/jobs"
     assert job_path(Service.RDS, "p") == "/v3/p/jobs"
+
+
+def test_a_client_that_resets_its_connection_prints_nothing(
+    live_server: SimulatorServer, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A TUI that quits mid-request resets its connection: `taskwatch simulate` stays quiet."""
+    host, port = live_server.url.removeprefix("http://").split(":")
+    for _ in range(3):
+        with socket.create_connection((host, int(port))) as raw:
+            raw.sendall(b"GET /v3/")  # half a request line, then a reset (RST, not FIN)
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    deadline = time.monotonic() + 5
+    while live_server.connections < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)  # the server thread accepts the connections on its own
+    live_server.stop()  # joins the server: every handler has finished with its reset
+    assert live_server.connections == 3
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err and "ConnectionResetError" not in captured.err

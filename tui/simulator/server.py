@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -13,6 +15,9 @@ from tui.cloud.endpoints import is_loopback_host
 from tui.simulator.core import SimRequest, Simulator
 
 __all__ = ["SimulatorServer"]
+
+
+log = logging.getLogger(__name__)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -81,6 +86,15 @@ class _Server(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.connections = 0
         """TCP connections accepted so far (a client that reuses connections opens few)."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that goes away mid-request is normal (a TUI quitting): note it quietly.
+        Anything else is logged with its traceback, never printed on the terminal."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            log.debug("client %s went away: %s", client_address, error)
+        else:
+            log.exception("simulator failed on a request from %s", client_address)
 
 
 class SimulatorServer:
