@@ -53,6 +53,11 @@ def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The whole command line's grammar.
+
+    One flat list of declarations (about 70 lines): split up, the commands would be harder
+    to compare with each other and with the README's command table.
+    """
     parser = argparse.ArgumentParser(
         prog="taskwatch",
         description="Watch Huawei Cloud TaurusDB and RDS Task Center jobs. "

@@ -54,7 +54,16 @@ def new_http_client(
     max_connections: int = 16,
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
 ) -> httpx.AsyncClient:
-    """Return the shared AsyncClient: connection reuse, TLS verification on, no redirects."""
+    """Return the shared AsyncClient: connection reuse, TLS verification on, no redirects.
+
+    Args:
+        transport: A transport to use instead of the network (tests: the simulator's).
+        max_connections: Connections kept open at most (the poller's concurrency).
+        timeout: Connect/read/write/pool timeouts.
+
+    Returns:
+        A client to share between every Task Center client of the process.
+    """
     return httpx.AsyncClient(
         transport=transport,
         timeout=timeout,
@@ -85,7 +94,18 @@ def _retry_after(value: str | None, now: float) -> float | None:
 def classify_error(
     status: int, error_code: str, error_msg: str, request_id: str, retry_after: str | None = None
 ) -> TaskCenterError:
-    """Map an HTTP error status and the cloud's error code to the typed error."""
+    """Map an HTTP error status and the cloud's error code to the typed error.
+
+    Args:
+        status: The HTTP status.
+        error_code: The cloud's code (``DBS.200543``, ``APIGW.0301`` ...), or the status.
+        error_msg: The cloud's message (credentials already redacted).
+        request_id: The ``X-Request-Id`` to quote to support.
+        retry_after: The ``Retry-After`` header, if any.
+
+    Returns:
+        The error of the tree in :mod:`tui.errors` that says what the caller should do.
+    """
     code = error_code.upper()
     error_type: type[TaskCenterError]
     if code.endswith(".0301") or status == 401 or code in _TOKEN_CODES:
@@ -146,7 +166,17 @@ class TaskCenterClient:
         self._url = self.endpoint + job_path(service, project_id)
 
     async def get_job(self, job_id: str) -> FetchResult:
-        """Fetch job ``job_id`` now. Raises a TaskCenterError subclass on any failure."""
+        """Fetch job ``job_id`` now. Raises a TaskCenterError subclass on any failure.
+
+        Args:
+            job_id: The task ID (a UUID).
+
+        Returns:
+            The job and what the answer said about the request (request ID, timing).
+
+        Raises:
+            TaskCenterError: A subclass for each way a request fails (see :mod:`tui.errors`).
+        """
         try:
             response = await self._http.get(
                 self._url, params={"id": job_id}, headers=self._headers, auth=self._auth

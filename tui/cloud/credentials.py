@@ -51,7 +51,14 @@ class Credential:
         return [warning] if warning else []
 
     def auth(self, project_id: str | None) -> httpx.Auth:
-        """The httpx authentication for this credential."""
+        """The httpx authentication for this credential.
+
+        Args:
+            project_id: Sent (and signed) as ``X-Project-Id`` when given.
+
+        Returns:
+            AK/SK signing, or the ``X-Auth-Token`` header for an IAM token.
+        """
         from tui.cloud.signing import AkSkAuth, TokenAuth  # httpx only once a client is built
 
         if self.kind == "token":
@@ -79,7 +86,17 @@ class Credential:
 
 
 def credential_from_env(env: Mapping[str, str]) -> Credential | None:
-    """AK/SK from ``HUAWEICLOUD_SDK_AK``/``_SK`` (both needed), else a token from TOKEN_ENV."""
+    """AK/SK from ``HUAWEICLOUD_SDK_AK``/``_SK`` (both needed), else a token from TOKEN_ENV.
+
+    Args:
+        env: The environment.
+
+    Returns:
+        The credential, or None when the environment has none.
+
+    Raises:
+        CredentialError: Only one of AK and SK is set.
+    """
     ak = env.get("HUAWEICLOUD_SDK_AK", "").strip()
     sk = env.get("HUAWEICLOUD_SDK_SK", "").strip()
     if ak and sk:
@@ -100,7 +117,14 @@ def credential_from_env(env: Mapping[str, str]) -> Credential | None:
 
 
 def permission_warning(path: Path) -> str | None:
-    """A warning if ``path`` is readable or writable by group or others, else None."""
+    """A warning if ``path`` is readable or writable by group or others, else None.
+
+    Args:
+        path: A file holding secrets.
+
+    Returns:
+        One sentence saying what is wrong and how to fix it, or None.
+    """
     try:
         mode = path.stat().st_mode
     except OSError:
@@ -117,6 +141,16 @@ def credential_from_file(path: Path, section: str = "basic") -> Credential | Non
     """AK/SK (and project_id, security_token) from an SDK-style INI credentials file.
 
     Returns None when the file does not exist; raises CredentialError when it is unusable.
+
+    Args:
+        path: The INI file (``~/.huaweicloud/credentials`` or as configured).
+        section: ``basic`` for regional services, as the SDK reads it.
+
+    Returns:
+        The credential, or None when the file does not exist.
+
+    Raises:
+        CredentialError: The file cannot be read or lacks the section, the AK or the SK.
     """
     path = path.expanduser()
     if not path.exists():
@@ -145,7 +179,17 @@ def credential_from_file(path: Path, section: str = "basic") -> Credential | Non
 
 
 def credential_from_token_file(path: Path) -> Credential:
-    """An IAM token (sent as ``X-Auth-Token``) from a file holding just the token."""
+    """An IAM token (sent as ``X-Auth-Token``) from a file holding just the token.
+
+    Args:
+        path: The file.
+
+    Returns:
+        The token credential.
+
+    Raises:
+        CredentialError: The file cannot be read or is empty.
+    """
     path = path.expanduser()
     try:
         token = path.read_text("utf-8").strip()

@@ -69,7 +69,15 @@ def _rds_host(region: str) -> str:
 
 
 def default_endpoint(service: Service, region: str) -> str:
-    """Return the HTTPS base URL for ``service`` in ``region``, or raise InvalidInputError."""
+    """Return the HTTPS base URL for ``service`` in ``region``, or raise InvalidInputError.
+
+    Args:
+        service: TaurusDB (either path form) or RDS.
+        region: A region ID such as ``cn-north-4``.
+
+    Returns:
+        The endpoint from the official SDK's region tables.
+    """
     if service is Service.RDS:
         if region not in RDS_REGIONS:
             raise InvalidInputError(
@@ -85,13 +93,28 @@ def default_endpoint(service: Service, region: str) -> str:
 
 
 def job_path(service: Service, project_id: str) -> str:
-    """Return the path of "Obtaining Task Information" (the job ID goes in the ``id`` query)."""
+    """Return the path of "Obtaining Task Information" (the job ID goes in the ``id`` query).
+
+    Args:
+        service: Which API (the legacy TaurusDB form has a ``/mysql`` prefix).
+        project_id: The project, percent-encoded into the path as the SDK does.
+
+    Returns:
+        The path, without query.
+    """
     prefix = "/mysql/v3" if service is Service.TAURUSDB_LEGACY else "/v3"
     return f"{prefix}/{quote(project_id, safe='')}/jobs"
 
 
 def is_loopback_host(host: str) -> bool:
-    """Return whether ``host`` names this machine (localhost, 127.0.0.0/8, ::1)."""
+    """Return whether ``host`` names this machine (localhost, 127.0.0.0/8, ::1).
+
+    Args:
+        host: A host name or address (IPv6 with or without brackets).
+
+    Returns:
+        True for loopback names and addresses only.
+    """
     if host.lower() in {"localhost", "localhost."}:
         return True
     try:
@@ -105,6 +128,15 @@ def check_endpoint_url(url: str) -> str:
 
     HTTPS is required; plain HTTP is allowed only to loopback (the simulator), so credentials
     and signatures never cross a network unencrypted.
+
+    Args:
+        url: An endpoint from a flag or the configuration.
+
+    Returns:
+        The URL, normalised.
+
+    Raises:
+        InvalidInputError: Not HTTPS (plain HTTP is allowed to loopback only), or no host.
     """
     parts = urlsplit(url.strip())
     if parts.scheme not in {"http", "https"} or not parts.hostname:

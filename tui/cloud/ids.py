@@ -28,6 +28,12 @@ def extract_task_ids(text: str) -> list[str]:
     """Return every task ID in ``text``, lower-cased, first occurrence first, without repeats.
 
     ``text`` may be anything a user pastes: a console table, a log line, JSON.
+
+    Args:
+        text: Anything pasted: a console table, a log line, JSON.
+
+    Returns:
+        The UUIDs found (possibly none).
     """
     seen: dict[str, None] = {}
     for match in _UUID.finditer(text):
@@ -36,7 +42,14 @@ def extract_task_ids(text: str) -> list[str]:
 
 
 def validate_task_id(value: str) -> str:
-    """Return ``value`` as a normalised task ID, or raise InvalidInputError."""
+    """Return ``value`` as a normalised task ID, or raise InvalidInputError.
+
+    Args:
+        value: One ID as typed.
+
+    Returns:
+        The ID, lower-cased and stripped.
+    """
     candidate = value.strip()
     found = extract_task_ids(candidate)
     if len(found) != 1 or len(candidate) != len(found[0]):
@@ -49,7 +62,14 @@ def validate_task_id(value: str) -> str:
 
 
 def clean_label(value: str | None) -> str:
-    """Return ``value`` as a one-line label, or raise InvalidInputError if it is too long."""
+    """Return ``value`` as a one-line label, or raise InvalidInputError if it is too long.
+
+    Args:
+        value: A label as typed (None for none).
+
+    Returns:
+        The label with runs of white space folded to one space.
+    """
     if value is None:
         return ""
     label = " ".join(value.split())

@@ -38,6 +38,12 @@ def parse_cloud_time(value: object) -> datetime | None:
 
     Accepts ``2018-08-06T10:41:14+0000``, ``+08:00``, ``Z`` and fractional seconds. A value without
     any offset is taken as UTC, which is what the API means when it omits one.
+
+    Args:
+        value: The field as sent.
+
+    Returns:
+        The moment, or None.
     """
     if not isinstance(value, str):
         return None
@@ -57,7 +63,14 @@ _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*$")
 
 
 def parse_progress(value: object) -> int | None:
-    """Return progress as a whole percent 0-100 from ``"60%"``, ``"60"``, ``"60% "`` or 60."""
+    """Return progress as a whole percent 0-100 from ``"60%"``, ``"60"``, ``"60% "`` or 60.
+
+    Args:
+        value: The ``process`` field as sent.
+
+    Returns:
+        The percent, or None when empty or unreadable.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -205,7 +218,11 @@ class Job(BaseModel):
         return Entities.model_validate(self.entities)
 
     def to_api_dict(self) -> dict[str, Any]:
-        """The job with the API's own field names (name stripped, unknown entity keys kept)."""
+        """The job with the API's own field names (name stripped, unknown entity keys kept).
+
+        Returns:
+            A JSON-ready object in the shape of the API's ``job``.
+        """
         return {
             "id": self.id,
             "name": self.name,
@@ -230,7 +247,15 @@ def _loads_object(body: bytes | str, what: str) -> dict[str, Any]:
 
 
 def parse_job_dict(data: object, *, expected_id: str | None = None) -> Job:
-    """Build a Job from a decoded ``job`` object; raise BadResponseError if it is not one."""
+    """Build a Job from a decoded ``job`` object; raise BadResponseError if it is not one.
+
+    Args:
+        data: The decoded ``job`` object.
+        expected_id: The ID asked for; a job with another ID is a bad response.
+
+    Returns:
+        The job, parsed tolerantly.
+    """
     if not isinstance(data, dict):
         raise BadResponseError("the response has no 'job' object")
     try:
@@ -245,7 +270,15 @@ def parse_job_dict(data: object, *, expected_id: str | None = None) -> Job:
 
 
 def parse_job_response(body: bytes | str, *, expected_id: str | None = None) -> Job:
-    """Parse a ``{"job": {...}}`` body; raise BadResponseError for anything else."""
+    """Parse a ``{"job": {...}}`` body; raise BadResponseError for anything else.
+
+    Args:
+        body: The response body.
+        expected_id: The ID asked for.
+
+    Returns:
+        The job.
+    """
     data = _loads_object(body, "the response")
     return parse_job_dict(data.get("job"), expected_id=expected_id)
 
@@ -276,6 +309,13 @@ def parse_error_body(status: int, body: bytes | str) -> ErrorBody:
 
     Tries ``error_code``/``error_msg``, then ``errorCode``/``errorMsg``, then ``code``/``message``,
     then the same inside nested objects (``{"error": {...}}``, the Trove form).
+
+    Args:
+        status: The HTTP status.
+        body: The response body (JSON, HTML, anything).
+
+    Returns:
+        The error code and message.
     """
     found: tuple[str, str] | None = None
     try:

@@ -12,6 +12,13 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 
     Gateway messages quote the AK back ("Get secretKey failed,ak:..."), so error text must pass
     through here before it is shown, logged or stored.
+
+    Args:
+        text: Any text that may quote a credential.
+        secrets: The AK, SK and token in use.
+
+    Returns:
+        The text, safe to show and to log.
     """
     for secret in secrets:
         if secret and len(secret) >= 4:

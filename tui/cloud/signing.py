@@ -58,7 +58,14 @@ def _encode(value: str) -> str:
 
 
 def canonical_uri(path: str) -> str:
-    """Percent-decode ``path``, re-encode each segment, and make it end with exactly one ``/``."""
+    """Percent-decode ``path``, re-encode each segment, and make it end with exactly one ``/``.
+
+    Args:
+        path: The request path as sent.
+
+    Returns:
+        The canonical URI part of the canonical request (the trailing ``/`` is never sent).
+    """
     segments = [_encode(unquote(segment)) for segment in path.split("/")]
     uri = "/".join(segments)
     return uri if uri.endswith("/") else uri + "/"
@@ -74,13 +81,26 @@ def canonical_query(pairs: Iterable[tuple[str, object]]) -> str:
     """Sort the raw (name, value) pairs, percent-encode both and join them with ``&``.
 
     Values of None are dropped, booleans become ``true``/``false``, other values go through str().
+
+    Args:
+        pairs: The query parameters in any order; values are stringified as the SDK does.
+
+    Returns:
+        The canonical query string; the same string is sent on the wire.
     """
     raw = sorted((name, _query_text(value)) for name, value in pairs if value is not None)
     return "&".join(f"{_encode(name)}={_encode(value)}" for name, value in raw)
 
 
 def format_sdk_date(moment: datetime) -> str:
-    """Return ``moment`` in the ``X-Sdk-Date`` form, ``YYYYMMDDTHHMMSSZ`` in UTC."""
+    """Return ``moment`` in the ``X-Sdk-Date`` form, ``YYYYMMDDTHHMMSSZ`` in UTC.
+
+    Args:
+        moment: An aware datetime.
+
+    Returns:
+        The header value, e.g. ``20180806T104114Z``.
+    """
     return moment.astimezone(UTC).strftime(_SDK_DATE_FORMAT)
 
 
@@ -122,6 +142,18 @@ def signature_for(
 
     ``query`` must already be canonical; ``headers`` are exactly the headers to sign.
     Used by both the client signer and the simulator's verifier, so the two cannot drift apart.
+
+    Args:
+        method: The HTTP method.
+        path: The request path.
+        query: The canonical query string.
+        headers: The headers to sign.
+        payload_hash: From :func:`payload_hash`.
+        sk: The secret key (the HMAC key itself: no derivation).
+        sdk_date: The ``X-Sdk-Date`` value.
+
+    Returns:
+        The hex signature, the signed header names, the canonical request and the string to sign.
     """
     header_block, signed_headers = _canonical_headers(headers)
     canonical = "\n".join(
@@ -138,7 +170,15 @@ def signature_for(
 
 def payload_hash(body: bytes, headers: Mapping[str, str]) -> str:
     """The payload hash of the canonical request: SHA-256 of the body, the empty-body hash, or
-    the ``X-Sdk-Content-Sha256`` value (``UNSIGNED-PAYLOAD``) when that header is set."""
+    the ``X-Sdk-Content-Sha256`` value (``UNSIGNED-PAYLOAD``) when that header is set.
+
+    Args:
+        body: The request body.
+        headers: The headers to sign (an ``X-Sdk-Content-Sha256`` there wins).
+
+    Returns:
+        The lowercase hex hash.
+    """
     if not body:
         return EMPTY_BODY_SHA256
     for name, value in headers.items():
@@ -171,21 +211,24 @@ def sign(
     Adds, as the SDK does and in its order: ``X-Project-Id`` (when ``project_id``),
     ``X-Security-Token`` (temporary credentials), ``X-Sdk-Date`` (unless given) and ``Host``
     (unless given); every header whose name has no underscore is signed.
+
+    Args:
+        method: The HTTP method.
+        host: The endpoint's host (and port), used when no ``Host`` header is given.
+        path: The request path.
+        query: The query parameters.
+        headers: The headers before signing.
+        body: The request body.
+        ak: The access key.
+        sk: The secret key.
+        security_token: For temporary credentials.
+        project_id: Sent as ``X-Project-Id``.
+        now: The signing time (default: the clock).
+
+    Returns:
+        Every header to send, the parts of the signature, and the URI to request.
     """
-    out: dict[str, str] = {name: value.strip() for name, value in headers.items()}
-    if project_id:
-        out["X-Project-Id"] = project_id
-    if security_token:
-        out["X-Security-Token"] = security_token
-    content_type = _get(out, "Content-Type")
-    if content_type and not content_type.startswith(("application/json", "application/bson")):
-        out["X-Sdk-Content-Sha256"] = "UNSIGNED-PAYLOAD"
-    sdk_date = _get(out, "X-Sdk-Date")
-    if sdk_date is None:
-        sdk_date = format_sdk_date(now or datetime.now(UTC))
-        out["X-Sdk-Date"] = sdk_date
-    if _get(out, "Host") is None:
-        out["Host"] = host
+    out, sdk_date = _headers_to_sign(headers, host, project_id, security_token, now)
     body_bytes = body.encode("utf-8") if isinstance(body, str) else (body or b"")
     body_hash = payload_hash(body_bytes, out)
     query_text = canonical_query(query)
@@ -215,6 +258,31 @@ def sign(
     )
 
 
+def _headers_to_sign(
+    headers: Mapping[str, str],
+    host: str,
+    project_id: str | None,
+    security_token: str | None,
+    now: datetime | None,
+) -> tuple[dict[str, str], str]:
+    """The headers as the SDK completes them before signing (§6 steps 2-7), and the date."""
+    out: dict[str, str] = {name: value.strip() for name, value in headers.items()}
+    if project_id:
+        out["X-Project-Id"] = project_id
+    if security_token:
+        out["X-Security-Token"] = security_token
+    content_type = _get(out, "Content-Type")
+    if content_type and not content_type.startswith(("application/json", "application/bson")):
+        out["X-Sdk-Content-Sha256"] = "UNSIGNED-PAYLOAD"
+    sdk_date = _get(out, "X-Sdk-Date")
+    if sdk_date is None:
+        sdk_date = format_sdk_date(now or datetime.now(UTC))
+        out["X-Sdk-Date"] = sdk_date
+    if _get(out, "Host") is None:
+        out["Host"] = host
+    return out, sdk_date
+
+
 @dataclass(frozen=True)
 class Authorization:
     """The parts of an ``SDK-HMAC-SHA256`` Authorization header."""
@@ -225,7 +293,14 @@ class Authorization:
 
 
 def parse_authorization(value: str) -> Authorization | None:
-    """Split an Authorization header into its parts, or None if it is not SDK-HMAC-SHA256."""
+    """Split an Authorization header into its parts, or None if it is not SDK-HMAC-SHA256.
+
+    Args:
+        value: An ``Authorization`` header.
+
+    Returns:
+        The access key, signed header names and signature.
+    """
     algorithm, _, rest = value.strip().partition(" ")
     if algorithm != ALGORITHM:
         return None
@@ -269,6 +344,7 @@ class AkSkAuth(httpx.Auth):
         return f"AkSkAuth(ak={self.ak[:4]}…)"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Sign ``request`` (adding the SDK's headers); send it with the signed query as URL."""
         raw_path, _, raw_query = request.url.raw_path.partition(b"?")
         pairs = parse_qsl(raw_query.decode("ascii"), keep_blank_values=True)
         to_sign = {k: v for k, v in request.headers.items() if k.lower() not in _UNSIGNED}
@@ -302,6 +378,7 @@ class TokenAuth(httpx.Auth):
         return "TokenAuth(<token>)"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Send ``request`` with the ``X-Auth-Token`` (and ``X-Project-Id``) headers."""
         request.headers["X-Auth-Token"] = self._token
         if self._project_id:
             request.headers["X-Project-Id"] = self._project_id

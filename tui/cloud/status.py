@@ -42,5 +42,12 @@ FINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CAN
 
 
 def is_final(status: str) -> bool:
-    """Return whether ``status`` is terminal (Completed, Failed, Canceled), whatever its case."""
+    """Return whether ``status`` is terminal (Completed, Failed, Canceled), whatever its case.
+
+    Args:
+        status: A status as sent or stored.
+
+    Returns:
+        True for a status that never changes again.
+    """
     return JobStatus.parse(status) in FINAL_STATUSES

@@ -121,7 +121,17 @@ def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """Read ``config.toml`` (defaults when it does not exist); raise ConfigError when bad."""
+    """Read ``config.toml`` (defaults when it does not exist); raise ConfigError when bad.
+
+    Args:
+        path: The file (default: ``config.toml`` in the config directory).
+
+    Returns:
+        The settings.
+
+    Raises:
+        ConfigError: Not TOML, an unknown key, a wrong type: the message names file, line, key.
+    """
     path = path or config_file()
     try:
         text = path.read_text("utf-8")
@@ -200,33 +210,29 @@ def resolve_profile(
     *,
     name: str | None = None,
 ) -> Profile:
-    """Resolve profile ``name`` (or the flag's, or the default) into a usable Profile.
+    """Resolve a profile into everything needed to send requests.
 
-    Raises ConfigError with a one-line fix when anything needed is missing or invalid.
+    Each value comes from the first source that has it: a command-line flag, the environment
+    (as the official SDK reads it), the profile in ``config.toml``, the credentials file.
+
+    Args:
+        settings: The loaded ``config.toml``.
+        overrides: The command line's connection flags.
+        env: The environment (``os.environ`` by default).
+        name: The profile; by default the flag's, else the configured default.
+
+    Returns:
+        The profile, with where each value came from in ``sources``.
+
+    Raises:
+        ConfigError: Something needed is missing or invalid; the message says how to fix it.
     """
     overrides = overrides or CliOverrides()
     env = os.environ if env is None else env
     name = name or overrides.profile or settings.default_profile
-    configured = settings.profiles.get(name)
-    if configured is None:
-        if name != "default" or (overrides.profile and settings.profiles):
-            known = ", ".join(sorted(settings.profiles)) or "none"
-            raise ConfigError(
-                f"no profile '{name}' in {config_file()} (profiles: {known}); "
-                f"add [profiles.{name}] or pick another with --profile"
-            )
-        configured = ProfileSettings()
+    configured = _configured_profile(settings, overrides, name)
     file_source = f"{config_file()} [profiles.{name}]"
-    try:
-        credential = _credential_for(configured, env)
-    except CredentialError as exc:
-        raise ConfigError(str(exc)) from None
-    if credential is None:
-        raise ConfigError(
-            f"no credentials for profile '{name}': set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, "
-            f"or write {default_credentials_file()} ([basic] ak=..., sk=...), "
-            f"or set credentials_file/token_file in [profiles.{name}]"
-        )
+    credential = _credential_or_explain(configured, env, name)
     service, service_source = _pick(
         (overrides.service, "--service"), (configured.service, file_source)
     )
@@ -237,30 +243,13 @@ def resolve_profile(
         (configured.project_id, file_source),
         (credential.project_id, credential.source),
     )
-    endpoint, endpoint_source = _pick(
-        (overrides.endpoint, "--endpoint"), (configured.endpoint, file_source)
+    _check_project_id(project_id, project_source, name)
+    endpoint, endpoint_source = _endpoint_for(
+        _pick((overrides.endpoint, "--endpoint"), (configured.endpoint, file_source)),
+        service,
+        region,
+        name,
     )
-    if not project_id:
-        raise ConfigError(
-            f"no project ID for profile '{name}': pass --project-id, set "
-            f"HUAWEICLOUD_SDK_PROJECT_ID, or set project_id in [profiles.{name}]"
-        )
-    if not _PROJECT_ID.match(project_id):
-        raise ConfigError(
-            f"project ID {project_id!r} ({project_source}) must be letters and digits"
-        )
-    try:
-        if endpoint:
-            endpoint = check_endpoint_url(endpoint)
-        elif region:
-            endpoint, endpoint_source = default_endpoint(service, region), f"region {region}"
-        else:
-            raise ConfigError(
-                f"no region or endpoint for profile '{name}': pass --region (e.g. cn-north-4) "
-                f"or --endpoint URL, or set region in [profiles.{name}]"
-            )
-    except InvalidInputError as exc:
-        raise ConfigError(str(exc)) from None
     return Profile(
         name=name,
         service=service,
@@ -276,6 +265,63 @@ def resolve_profile(
             "endpoint": endpoint_source,
             "credential": credential.source,
         },
+    )
+
+
+def _configured_profile(settings: Settings, overrides: CliOverrides, name: str) -> ProfileSettings:
+    configured = settings.profiles.get(name)
+    if configured is not None:
+        return configured
+    if name != "default" or (overrides.profile and settings.profiles):
+        known = ", ".join(sorted(settings.profiles)) or "none"
+        raise ConfigError(
+            f"no profile '{name}' in {config_file()} (profiles: {known}); "
+            f"add [profiles.{name}] or pick another with --profile"
+        )
+    return ProfileSettings()  # the implicit default profile: everything from env and flags
+
+
+def _credential_or_explain(
+    configured: ProfileSettings, env: Mapping[str, str], name: str
+) -> Credential:
+    try:
+        credential = _credential_for(configured, env)
+    except CredentialError as exc:
+        raise ConfigError(str(exc)) from None
+    if credential is None:
+        raise ConfigError(
+            f"no credentials for profile '{name}': set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, "
+            f"or write {default_credentials_file()} ([basic] ak=..., sk=...), "
+            f"or set credentials_file/token_file in [profiles.{name}]"
+        )
+    return credential
+
+
+def _check_project_id(project_id: str | None, source: str, name: str) -> None:
+    if not project_id:
+        raise ConfigError(
+            f"no project ID for profile '{name}': pass --project-id, set "
+            f"HUAWEICLOUD_SDK_PROJECT_ID, or set project_id in [profiles.{name}]"
+        )
+    if not _PROJECT_ID.match(project_id):
+        raise ConfigError(f"project ID {project_id!r} ({source}) must be letters and digits")
+
+
+def _endpoint_for(
+    given: tuple[str | None, str], service: Service, region: str | None, name: str
+) -> tuple[str, str]:
+    """The endpoint URL and where it came from: the one given, else the region's default."""
+    endpoint, source = given
+    try:
+        if endpoint:
+            return check_endpoint_url(endpoint), source
+        if region:
+            return default_endpoint(service, region), f"region {region}"
+    except InvalidInputError as exc:
+        raise ConfigError(str(exc)) from None
+    raise ConfigError(
+        f"no region or endpoint for profile '{name}': pass --region (e.g. cn-north-4) "
+        f"or --endpoint URL, or set region in [profiles.{name}]"
     )
 
 
@@ -302,7 +348,11 @@ def _describe(model: type[BaseModel], prefix: str = "") -> list[str]:
 
 
 def config_reference() -> str:
-    """A commented ``config.toml`` generated from the models: the configuration reference."""
+    """A commented ``config.toml`` generated from the models: the configuration reference.
+
+    Returns:
+        The file ``taskwatch config --init`` writes and the README quotes.
+    """
     parts = [
         "# taskwatch configuration. Every key is optional; the values shown are the defaults.",
         "# Flags (--profile, --region, ...) override this file; for credentials, the",

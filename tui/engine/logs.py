@@ -19,7 +19,11 @@ _secrets: set[str] = set()
 
 
 def register_secrets(secrets: Iterable[str]) -> None:
-    """Add strings that must never reach the log (AK keeps 4 characters, the rest fewer)."""
+    """Add strings that must never reach the log (AK keeps 4 characters, the rest fewer).
+
+    Args:
+        secrets: The AK, SK, token of a credential in use.
+    """
     _secrets.update(s for s in secrets if s)
 
 
@@ -27,6 +31,7 @@ class RedactingFilter(logging.Filter):
     """Rewrites each record's message with every registered secret masked."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record's message and arguments; always keep the record."""
         if _secrets:
             message = record.getMessage()
             record.msg = redact(message, sorted(_secrets, key=len, reverse=True))
@@ -35,7 +40,15 @@ class RedactingFilter(logging.Filter):
 
 
 def setup_logging(*, debug: bool = False, path: Path | None = None) -> Path | None:
-    """Log to ``path`` (default: the log dir), rotating at 1 MB x 3. Returns the file used."""
+    """Log to ``path`` (default: the log dir), rotating at 1 MB x 3. Returns the file used.
+
+    Args:
+        debug: Log at DEBUG instead of INFO.
+        path: The log file.
+
+    Returns:
+        The file used, or None when it cannot be written (logging then goes nowhere).
+    """
     path = path or log_file()
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if debug else logging.INFO)

@@ -22,36 +22,68 @@ APP_NAME = "taskwatch"
 
 
 def config_dir() -> Path:
-    """Directory of ``config.toml``."""
+    """Directory of ``config.toml``.
+
+    Returns:
+        ``$XDG_CONFIG_HOME/taskwatch`` or the platform's equivalent.
+    """
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
 def config_file() -> Path:
-    """The configuration file (it need not exist)."""
+    """The configuration file (it need not exist).
+
+    Returns:
+        ``config.toml`` in :func:`config_dir`.
+    """
     return config_dir() / "config.toml"
 
 
 def data_dir() -> Path:
-    """Directory of the watchlist databases."""
+    """Directory of the watchlist databases.
+
+    Returns:
+        ``$XDG_DATA_HOME/taskwatch`` or the platform's equivalent.
+    """
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 def database_file(*, demo: bool = False) -> Path:
-    """The watchlist database; ``--demo`` keeps its own so it never touches real tasks."""
+    """The watchlist database; ``--demo`` keeps its own so it never touches real tasks.
+
+    Args:
+        demo: The demo's watchlist instead of the real one.
+
+    Returns:
+        The SQLite file in :func:`data_dir`.
+    """
     return data_dir() / ("demo.sqlite3" if demo else "watchlist.sqlite3")
 
 
 def log_dir() -> Path:
-    """Directory of the rotating log file."""
+    """Directory of the rotating log file.
+
+    Returns:
+        ``$XDG_STATE_HOME/taskwatch/log`` or the platform's equivalent.
+    """
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
 def log_file() -> Path:
+    """The rotating log file.
+
+    Returns:
+        ``taskwatch.log`` in :func:`log_dir`.
+    """
     return log_dir() / "taskwatch.log"
 
 
 def default_credentials_file() -> Path:
-    """The official SDK's credentials file, ``~/.huaweicloud/credentials`` unless overridden."""
+    """The official SDK's credentials file, ``~/.huaweicloud/credentials`` unless overridden.
+
+    Returns:
+        ``$HUAWEICLOUD_SDK_CREDENTIALS_FILE``, else ``~/.huaweicloud/credentials``.
+    """
     override = os.environ.get("HUAWEICLOUD_SDK_CREDENTIALS_FILE")
     if override:
         return Path(override).expanduser()

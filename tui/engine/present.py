@@ -38,7 +38,15 @@ _SEVERITY = {"failed": 0, "running": 2, "pending": 3, "canceled": 5, "completed"
 
 
 def status_icon(status: str, *, not_found: bool = False) -> str:
-    """A one-cell icon for ``status``; never the only signal (the word is always shown too)."""
+    """A one-cell icon for ``status``; never the only signal (the word is always shown too).
+
+    Args:
+        status: The status as sent ("" before the first fetch).
+        not_found: The cloud does not know the task.
+
+    Returns:
+        One character.
+    """
     if not_found:
         return "∅"
     if not status:
@@ -47,7 +55,15 @@ def status_icon(status: str, *, not_found: bool = False) -> str:
 
 
 def status_text(status: str, *, not_found: bool = False) -> str:
-    """Icon and word, e.g. ``✘ Failed``; ``? Rollbacking`` for a status no document lists."""
+    """Icon and word, e.g. ``✘ Failed``; ``? Rollbacking`` for a status no document lists.
+
+    Args:
+        status: The status as sent ("" before the first fetch).
+        not_found: The cloud does not know the task.
+
+    Returns:
+        The text for a status cell or line.
+    """
     if not_found:
         return "∅ Not found"
     if not status:
@@ -56,7 +72,16 @@ def status_text(status: str, *, not_found: bool = False) -> str:
 
 
 def severity(status: str, *, not_found: bool = False, stale: bool = False) -> int:
-    """Sort key: failures first, then anything unusual, running, pending, finished last."""
+    """Sort key: failures first, then anything unusual, running, pending, finished last.
+
+    Args:
+        status: The status as sent.
+        not_found: The cloud does not know the task.
+        stale: The last refresh failed.
+
+    Returns:
+        A rank; lower sorts first.
+    """
     if not_found:
         return 1
     if not status:
@@ -65,7 +90,14 @@ def severity(status: str, *, not_found: bool = False, stale: bool = False) -> in
 
 
 def format_duration(seconds: float | None) -> str:
-    """``42s``, ``5m 03s``, ``2h 07m``, ``3d 04h``; empty for None."""
+    """``42s``, ``5m 03s``, ``2h 07m``, ``3d 04h``; empty for None.
+
+    Args:
+        seconds: A duration (negative counts as zero).
+
+    Returns:
+        Two units at most.
+    """
     if seconds is None:
         return ""
     seconds = max(0, int(seconds))
@@ -83,7 +115,14 @@ def format_duration(seconds: float | None) -> str:
 
 def format_elapsed(seconds: float) -> str:
     """A running task's age: seconds for the first minute, then minutes, so that the column
-    changes once a minute instead of at every tick."""
+    changes once a minute instead of at every tick.
+
+    Args:
+        seconds: Time since the task was created.
+
+    Returns:
+        ``42s``, ``17m``, then as :func:`format_duration`.
+    """
     seconds = max(0, int(seconds))
     if seconds < 60:
         return f"{seconds}s"
@@ -96,12 +135,27 @@ FRESH_CHECK = 15.0  # a check younger than this reads "now"
 
 
 def format_checked(seconds: float) -> str:
-    """How long ago a task was checked: ``now`` while polling keeps up; the age once it lags."""
+    """How long ago a task was checked: ``now`` while polling keeps up; the age once it lags.
+
+    Args:
+        seconds: Time since the last check.
+
+    Returns:
+        ``now`` or a duration.
+    """
     return "now" if seconds < FRESH_CHECK else format_duration(seconds)
 
 
 def format_local(moment: datetime | None, *, now: datetime | None = None) -> str:
-    """Local time: ``14:03:09`` today, ``11-25 14:03`` this year, else the full date."""
+    """Local time: ``14:03:09`` today, ``11-25 14:03`` this year, else the full date.
+
+    Args:
+        moment: An aware datetime, or None.
+        now: What counts as today (default: the clock).
+
+    Returns:
+        The text ("" for None).
+    """
     if moment is None:
         return ""
     local = moment.astimezone()
@@ -114,7 +168,15 @@ def format_local(moment: datetime | None, *, now: datetime | None = None) -> str
 
 
 def format_progress(progress: int | None, status: str) -> str:
-    """``60%``; ``100%`` once Completed; empty otherwise."""
+    """``60%``; ``100%`` once Completed; empty otherwise.
+
+    Args:
+        progress: The percent, if the cloud sent one.
+        status: The task's status.
+
+    Returns:
+        The text.
+    """
     if progress is not None:
         return f"{progress}%"
     return "100%" if status.lower() == "completed" else ""
@@ -133,7 +195,14 @@ def _flatten(prefix: str, value: Any, out: list[tuple[str, str]]) -> None:
 
 
 def entity_lines(job: Job) -> list[tuple[str, str]]:
-    """The entities as (label, value) lines: documented shapes readably, the rest generically."""
+    """The entities as (label, value) lines: documented shapes readably, the rest generically.
+
+    Args:
+        job: The job.
+
+    Returns:
+        One (label, value) per entity; values are the cloud's text, unescaped.
+    """
     typed = job.typed_entities
     lines: list[tuple[str, str]] = []
     handled: set[str] = set()

@@ -28,7 +28,14 @@ __all__ = [
 
 
 def job_json(job: Job) -> str:
-    """The snapshot of ``job`` as stored: the raw answer when there is one, keys sorted."""
+    """The snapshot of ``job`` as stored: the raw answer when there is one, keys sorted.
+
+    Args:
+        job: A fetched job.
+
+    Returns:
+        JSON text, the same for the same answer (so changes can be compared).
+    """
     return json.dumps(job.raw or job.to_api_dict(), ensure_ascii=False, sort_keys=True)
 
 
@@ -85,7 +92,16 @@ class TaskRecord:
         return self.status or "waiting"
 
     def fetched(self, job: Job, now: float) -> TaskRecord:
-        """This record after a successful fetch of ``job`` at wall time ``now``."""
+        """This record after a successful fetch of ``job`` at wall time ``now``.
+
+        Args:
+            job: What the cloud returned.
+            now: When.
+
+        Returns:
+            A new record: status, progress and snapshot from ``job``, error cleared, and
+            ``changed_at`` moved if the status or progress moved.
+        """
         moved = (self.status, self.progress) != (job.status, job.progress)
         return replace(
             self,
@@ -100,13 +116,28 @@ class TaskRecord:
         )
 
     def failed(self, kind: ErrorKind, text: str, now: float, *, not_found: bool) -> TaskRecord:
-        """This record after a failed refresh: the last good data stays, the error is noted."""
+        """This record after a failed refresh: the last good data stays, the error is noted.
+
+        Args:
+            kind: The kind of error.
+            text: The error, as shown (already redacted).
+            now: When.
+            not_found: The grace period is over and the cloud still does not know the task.
+
+        Returns:
+            A new record.
+        """
         return replace(
             self, checked_at=now, error_kind=kind.value, error_text=text, not_found=not_found
         )
 
     def to_export(self) -> dict[str, Any]:
-        """The record as a JSON-ready object (``list --json``, ``export``): no secrets in it."""
+        """The record as a JSON-ready object (``list --json``, ``export``): no secrets in it.
+
+        Returns:
+            Task ID, profile, label, times, status, progress, the job as the API names its fields,
+            and the last error.
+        """
         job = self.job
         return {
             "task_id": self.task_id,
@@ -136,7 +167,14 @@ class Observation:
 
 
 def visible_fields(record: TaskRecord) -> tuple[object, ...]:
-    """The fields of a record that show on screen (everything but the time of the last check)."""
+    """The fields of a record that show on screen (everything but the time of the last check).
+
+    Args:
+        record: A record.
+
+    Returns:
+        A tuple to compare: equal tuples look the same on screen.
+    """
     return (
         record.status, record.progress, record.job_json, record.error_kind, record.error_text,
         record.not_found, record.label, record.profile, record.changed_at,
@@ -144,7 +182,15 @@ def visible_fields(record: TaskRecord) -> tuple[object, ...]:
 
 
 def finished_while_watched(record: TaskRecord) -> bool:
-    """Whether the task ended after it was added to the watchlist (worth a notification)."""
+    """Whether the task ended after it was added to the watchlist (worth a notification).
+
+    Args:
+        record: A task that just reached a final status.
+
+    Returns:
+        False for a task that had already ended when it was added (a minute of clock skew
+        allowed): its row says so, no notification needed.
+    """
     job = record.job
     ended = job.ended_at if job else None
     return ended is None or ended.timestamp() >= record.added_at - 60  # allow for clock skew

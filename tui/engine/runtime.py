@@ -16,7 +16,15 @@ __all__ = ["Runtime", "build_runtime", "client_for"]
 
 
 def client_for(http: httpx.AsyncClient, profile: Profile) -> TaskCenterClient:
-    """The Task Center client for ``profile`` over the shared ``http``."""
+    """The Task Center client for ``profile`` over the shared ``http``.
+
+    Args:
+        http: The process's shared HTTP client.
+        profile: A resolved profile; its secrets are registered with the log redactor.
+
+    Returns:
+        The client.
+    """
     register_secrets(profile.credential.secrets)
     return TaskCenterClient(
         http,
@@ -96,6 +104,19 @@ def build_runtime(
     """Resolve every profile in ``names``; flags apply to the selected one only.
 
     A profile that cannot be resolved is recorded in ``problems`` instead of failing the rest.
+
+    A profile that cannot be resolved is recorded in ``problems`` instead of failing the rest.
+
+    Args:
+        settings: The loaded configuration.
+        overrides: The command line's connection flags.
+        names: The profiles to set up (the selected one and those of watched tasks).
+        env: The environment (``os.environ`` by default).
+        transport: Instead of the network (tests).
+        extra: Profiles built in code (the demo's), used as they are.
+
+    Returns:
+        The clients, profiles and problems.
     """
     runtime = Runtime(new_http_client(transport=transport, max_connections=settings.concurrency))
     selected = overrides.profile or settings.default_profile

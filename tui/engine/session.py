@@ -12,29 +12,25 @@ import asyncio
 import logging
 import random
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tui.cloud.ids import clean_label, validate_task_id
-from tui.cloud.status import JobStatus
 from tui.engine.events import (
     CredentialRefused,
     CredentialRestored,
     EndpointChanged,
     EndpointState,
-    Notice,
     RefreshFailed,
     SessionEvent,
-    Severity,
     TaskFinished,
     TaskRefreshed,
     WatchlistChanged,
 )
-from tui.engine.present import status_icon
+from tui.engine.notices import notice_for
 from tui.engine.records import Observation, TaskRecord, finished_while_watched
 from tui.engine.store import AddResult, Store
+from tui.engine.watchlist import Watchlist
 from tui.errors import TaskCenterError
 
 if TYPE_CHECKING:
@@ -48,9 +44,6 @@ if TYPE_CHECKING:
 __all__ = ["Clock", "Connection", "WatchSession"]
 
 log = logging.getLogger(__name__)
-
-# The summary bar's order: what needs attention first.
-COUNT_ORDER = ("Failed", "Running", "Pending", "waiting", "not found", "Canceled", "Completed")
 
 
 @dataclass(frozen=True)
@@ -108,7 +101,6 @@ class WatchSession:
         rng: random.Random | None = None,
         demo: bool = False,
     ) -> None:
-        self.store = store
         self.runtime: Runtime | None = None
         self._settings = settings
         self._connect = connect
@@ -118,16 +110,11 @@ class WatchSession:
         self.clock = clock or Clock()
         self.demo = demo
         self.paused = False
-        self._records: dict[str, TaskRecord] = {}
-        self._counts: Counter[str] = Counter()
+        self.watchlist = Watchlist(store, self.clock.wall)
         self._subscribers: list[Subscriber] = []
-        self._undo: list[list[str]] = []
-        self._removed: dict[str, TaskRecord] = {}
-        """Tasks removed from an in-memory session, kept for undo."""
         self._refused: dict[str, str] = {}
         """Profiles whose credential the cloud refused, with the message to show."""
         self._endpoints: dict[str, EndpointChanged] = {}
-        self._data_version = store.data_version() if store else 0
         self.poller: Poller | None = None
         if runtime is not None:
             self._attach(runtime)
@@ -146,11 +133,11 @@ class WatchSession:
         if self._connect is None:
             return
         connect, self._connect = self._connect, None
-        in_use = sorted({record.profile for record in self._records.values()})
+        in_use = sorted({record.profile for record in self.records.values()})
         self._settings, runtime = await asyncio.to_thread(connect, in_use)
         self._attach(runtime)
         if self.poller is not None:
-            self.poller.sync(self._records.values())
+            self.poller.sync(self.records.values())
 
     def _attach(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -191,6 +178,11 @@ class WatchSession:
     # -- reading ----------------------------------------------------------------------------
 
     @property
+    def store(self) -> Store | None:
+        """The watchlist database (None when watching in memory)."""
+        return self.watchlist.store
+
+    @property
     def _unusable(self) -> dict[str, str]:
         """Profiles that could not be set up (configuration), with the sentence to show."""
         problems = self.runtime.problems if self.runtime else {}
@@ -199,7 +191,7 @@ class WatchSession:
     @property
     def records(self) -> Mapping[str, TaskRecord]:
         """Every watched task by ID, in the order added."""
-        return self._records
+        return self.watchlist.records
 
     def subscribe(self, callback: Subscriber) -> None:
         """Call ``callback`` with every event, on the event loop, in order.
@@ -210,20 +202,33 @@ class WatchSession:
         self._subscribers.append(callback)
 
     def history(self, task_id: str) -> list[Observation]:
-        """The observed changes of ``task_id``, oldest first (none when watching in memory)."""
-        return self.store.history(task_id) if self.store else []
+        """The observed changes of ``task_id``, oldest first (none when watching in memory).
+
+        Args:
+            task_id: A watched task.
+
+        Returns:
+            One observation per change of status, progress or error kind.
+        """
+        return self.watchlist.history(task_id)
 
     def counts(self) -> list[tuple[str, int]]:
-        """How many tasks have each status (``waiting``, ``not found`` included), worst first.
+        """How many tasks have each status, worst first (see :meth:`Watchlist.counts`).
 
-        Kept up to date as records change, never recounted from scratch.
+        Returns:
+            (status, count) pairs, ``waiting`` and ``not found`` included, worst first.
         """
-        known = [key for key in COUNT_ORDER if self._counts[key] > 0]
-        others = sorted(k for k, n in self._counts.items() if n > 0 and k not in COUNT_ORDER)
-        return [(key, self._counts[key]) for key in known + others]
+        return self.watchlist.counts()
 
     def problem_for(self, profile: str) -> str | None:
-        """Why ``profile``'s tasks are not polled (a refused credential, a bad profile), if so."""
+        """Why ``profile``'s tasks are not polled (a refused credential, a bad profile), if so.
+
+        Args:
+            profile: A profile name.
+
+        Returns:
+            One sentence, or None when its tasks are polled.
+        """
         return self._refused.get(profile) or self._unusable.get(profile)
 
     @property
@@ -244,7 +249,11 @@ class WatchSession:
         return list(dict.fromkeys([*names, *self.settings.profiles]))
 
     def connection(self) -> Connection:
-        """The worst thing about the session's requests right now."""
+        """The worst thing about the session's requests right now.
+
+        Returns:
+            The state, and since when for an outage.
+        """
         if self.paused:
             return Connection("paused")
         if self._refused:
@@ -271,104 +280,76 @@ class WatchSession:
         Returns:
             Which IDs are new and which were already watched.
         """
-        if self.store is not None:
-            result = self.store.add_tasks(task_ids, profile=profile, label=label)
-        else:
-            result = self._add_in_memory(task_ids, profile, label)
+        result = self.watchlist.add(task_ids, profile=profile, label=label)
         self._changed()
         return result
 
-    def _add_in_memory(self, task_ids: Iterable[str], profile: str, label: str) -> AddResult:
-        ids = [validate_task_id(task_id) for task_id in task_ids]
-        label = clean_label(label)
-        added, already = [], []
-        for task_id in dict.fromkeys(ids):
-            if task_id in self._records:
-                already.append(task_id)
-                continue
-            position = len(self._records) + 1
-            self._put(TaskRecord(task_id, profile, label, self.clock.wall(), position))
-            added.append(task_id)
-        return AddResult(added, already)
-
     def remove(self, task_id: str) -> TaskRecord | None:
-        """Stop watching ``task_id`` (:meth:`undo` brings it back); return what was removed."""
-        record = self._records.get(task_id)
-        if record is None:
-            return None
-        if self.store is not None:
-            self.store.remove_tasks([task_id])
-        else:
-            self._drop(task_id)
-            self._removed[task_id] = record
-        self._undo.append([task_id])
-        self._changed()
+        """Stop watching ``task_id`` (:meth:`undo` brings it back); return what was removed.
+
+        Args:
+            task_id: A watched task.
+
+        Returns:
+            The record as it was, or None if the task was not watched.
+        """
+        record = self.watchlist.remove(task_id)
+        if record is not None:
+            self._changed()
         return record
 
     def undo(self) -> list[str]:
-        """Watch the most recently removed tasks again; return their IDs (empty if none)."""
-        if not self._undo:
-            return []
-        ids = self._undo.pop()
-        if self.store is not None:
-            restored = self.store.restore_tasks(ids)
-        else:
-            restored = [task_id for task_id in ids if task_id in self._removed]
-            for task_id in restored:
-                self._put(self._removed.pop(task_id))
+        """Watch the most recently removed tasks again; return their IDs (empty if none).
+
+        Returns:
+            The IDs watched again.
+        """
+        restored = self.watchlist.undo()
         self._changed()
         return restored
 
     def set_label(self, task_id: str, label: str) -> None:
-        """Change a task's label (validated like any label)."""
-        if self.store is not None:
-            self.store.set_label(task_id, label)
-        elif task_id in self._records:
-            self._put(replace(self._records[task_id], label=clean_label(label)))
+        """Change a task's label (validated like any label).
+
+        Args:
+            task_id: A watched task.
+            label: The new label ("" for none); InvalidInputError if it is unusable.
+        """
+        self.watchlist.set_label(task_id, label)
         self._changed()
 
     def check_outside_changes(self) -> bool:
-        """Pick up another process's writes (the CLI, a second TUI); return whether there were."""
-        if self.store is None:
+        """Pick up another process's writes (the CLI, a second TUI); return whether there were.
+
+        Returns:
+            True if the watchlist was read again (subscribers get a WatchlistChanged).
+        """
+        if not self.watchlist.outside_changes():
             return False
-        version = self.store.data_version()
-        if version == self._data_version:
-            return False
-        self._data_version = version
         self._changed()
         return True
 
-    def _changed(self) -> None:
-        self.reload()
-        self._emit(WatchlistChanged())
-
     def reload(self) -> None:
         """Read the watchlist again from the store, and poll exactly what it holds."""
-        if self.store is not None:
-            self._records = {}
-            self._counts.clear()
-            for record in self.store.list_tasks():
-                self._put(record)
-            self._data_version = self.store.data_version()
+        self.watchlist.reload()
+        self._sync_poller()
+
+    def _changed(self) -> None:
+        self._sync_poller()
+        self._emit(WatchlistChanged())
+
+    def _sync_poller(self) -> None:
         if self.poller is not None:
-            self.poller.sync(self._records.values())
-
-    def _put(self, record: TaskRecord) -> None:
-        old = self._records.get(record.task_id)
-        if old is not None:
-            self._counts[old.count_key] -= 1
-        self._counts[record.count_key] += 1
-        self._records[record.task_id] = record
-
-    def _drop(self, task_id: str) -> None:
-        old = self._records.pop(task_id, None)
-        if old is not None:
-            self._counts[old.count_key] -= 1
+            self.poller.sync(self.records.values())
 
     # -- controls ------------------------------------------------------------------------------
 
     def set_paused(self, paused: bool) -> None:
-        """Pause or resume every request."""
+        """Pause or resume every request.
+
+        Args:
+            paused: True to stop sending requests, False to resume.
+        """
         self.paused = paused
         if self.poller is not None:
             if paused:
@@ -377,7 +358,14 @@ class WatchSession:
                 self.poller.resume()
 
     def refresh(self, task_id: str | None = None) -> int:
-        """Ask about one task (or every unfinished one) now; return how many were scheduled."""
+        """Ask about one task (or every unfinished one) now; return how many were scheduled.
+
+        Args:
+            task_id: One task, or None for every unfinished one.
+
+        Returns:
+            How many requests were made due.
+        """
         return self.poller.refresh_now(task_id) if self.poller is not None else 0
 
     def retry_credentials(self) -> bool:
@@ -385,6 +373,9 @@ class WatchSession:
 
         A credential that changed (the file was fixed after a key rotation) replaces the refused
         one; otherwise the same one is tried with one request.
+
+        Returns:
+            Whether there was a refused credential to retry.
         """
         if self.poller is None or self.runtime is None or not self._refused:
             return False
@@ -403,7 +394,11 @@ class WatchSession:
             await self.poller.run()
 
     async def tick(self) -> int:
-        """Send every request due now and wait for them (tests on a fake clock); return how many."""
+        """Send every request due now and wait for them (tests on a fake clock); return how many.
+
+        Returns:
+            How many requests were sent.
+        """
         return await self.poller.tick() if self.poller is not None else 0
 
     def stop(self) -> None:
@@ -419,45 +414,46 @@ class WatchSession:
     # -- what the poller reports (PollListener) -------------------------------------------------
 
     def job_fetched(self, task_id: str, job: Job) -> None:
-        """Record a fetched job; tell subscribers, and decide on a notification if it ended."""
-        old = self._records.get(task_id)
-        if old is None:
+        """Record a fetched job; tell subscribers, and decide on a notification if it ended.
+
+        Args:
+            task_id: The task asked about.
+            job: The answer.
+        """
+        result = self.watchlist.fetched(task_id, job, self.clock.wall())
+        if result is None:
             return
-        now = self.clock.wall()
-        record = old.fetched(job, now)
-        changed, previous = (old.status, old.progress) != (job.status, job.progress), old.status
-        if self.store is not None:
-            recorded = self.store.record_success(task_id, job, now=now, snapshot=record.job_json)
-            if recorded is None:  # another process removed it meanwhile
-                self._drop(task_id)
-                return
-            changed, previous = recorded.changed, recorded.previous_status
-        self._put(record)
-        if changed:
+        record, recorded = result
+        if recorded.changed:
             log.info("%s is %s %s", task_id, job.status, job.process)
-        self._emit(TaskRefreshed(record, previous, changed))
-        if changed and record.is_final and previous != record.status:
-            notice = self.notice_for(record) if finished_while_watched(record) else None
+        self._emit(TaskRefreshed(record, recorded.previous_status, recorded.changed))
+        if recorded.changed and record.is_final and recorded.previous_status != record.status:
+            switches = self.settings.notifications
+            notice = notice_for(record, switches) if finished_while_watched(record) else None
             self._emit(TaskFinished(record, notice))
 
     def fetch_failed(
         self, task_id: str, error: TaskCenterError, *, failures: int, not_found: bool
     ) -> None:
-        """Record a failed refresh (the last good data stays) and tell subscribers."""
-        old = self._records.get(task_id)
-        if old is None:
-            return
-        now = self.clock.wall()
-        if self.store is not None:
-            self.store.record_error(
-                task_id, kind=error.kind, text=str(error), now=now, not_found=not_found
-            )
-        record = old.failed(error.kind, str(error), now, not_found=not_found)
-        self._put(record)
-        self._emit(RefreshFailed(record, error, failures, not_found))
+        """Record a failed refresh (the last good data stays) and tell subscribers.
+
+        Args:
+            task_id: The task asked about.
+            error: Why it failed.
+            failures: Consecutive failures of this task.
+            not_found: The grace period is over and the cloud still does not know the task.
+        """
+        record = self.watchlist.failed(task_id, error, self.clock.wall(), not_found=not_found)
+        if record is not None:
+            self._emit(RefreshFailed(record, error, failures, not_found))
 
     def credential_refused(self, profiles: tuple[str, ...], error: TaskCenterError) -> None:
-        """Note the refusal for each profile and tell subscribers."""
+        """Note the refusal for each profile and tell subscribers.
+
+        Args:
+            profiles: Every profile that uses the refused credential.
+            error: The authentication error.
+        """
         for profile in profiles:
             self._refused[profile] = (
                 f"Authentication failed for profile '{profile}': {error}. "
@@ -467,51 +463,26 @@ class WatchSession:
         self._emit(CredentialRefused(profiles, error))
 
     def credential_restored(self, profiles: tuple[str, ...]) -> None:
-        """Forget the refusal for each profile and tell subscribers."""
+        """Forget the refusal for each profile and tell subscribers.
+
+        Args:
+            profiles: The profiles that may send requests again.
+        """
         for profile in profiles:
             self._refused.pop(profile, None)
         self._emit(CredentialRestored(profiles))
 
     def endpoint_changed(self, endpoint: str, state: EndpointState, since: float) -> None:
-        """Remember how ``endpoint`` is doing and tell subscribers."""
+        """Remember how ``endpoint`` is doing and tell subscribers.
+
+        Args:
+            endpoint: The endpoint URL.
+            state: Its new state.
+            since: Wall time of the change.
+        """
         event = EndpointChanged(endpoint, state, since)
         self._endpoints[endpoint] = event
         self._emit(event)
-
-    # -- notifications ---------------------------------------------------------------------------
-
-    def notice_for(self, record: TaskRecord) -> Notice:
-        """How to announce that ``record`` ended, by the notification switches in the settings.
-
-        Args:
-            record: A task that reached a final status.
-
-        Returns:
-            The notice: title, text, severity, and which channels to use.
-        """
-        job = record.job
-        state = record.state
-        name = (record.label or (job.name if job else "") or record.task_id)[:60]
-        text = f"{status_icon(record.status)} {name}: {record.status}"
-        if job and job.fail_reason:
-            text += f" — {job.fail_reason[:200]}"
-        severity: Severity
-        if state == JobStatus.COMPLETED:
-            severity = "information"
-        elif state == JobStatus.FAILED:
-            severity = "error"
-        else:
-            severity = "warning"
-        switches = self.settings.notifications
-        failed = state != JobStatus.COMPLETED
-        return Notice(
-            title=f"Task {record.status.lower()}",
-            text=text,
-            severity=severity,
-            toast=switches.toast,
-            bell=switches.bell and (failed or switches.bell_on_success),
-            desktop=switches.desktop,
-        )
 
     def _emit(self, event: SessionEvent) -> None:
         for subscriber in list(self._subscribers):

@@ -113,6 +113,16 @@ class Store:
 
         A file that is not a usable database is renamed to ``<name>.corrupt-<time>`` and a fresh
         one is created; ``recovered_to`` then says where the old file went.
+
+        Args:
+            path: The database file, or ``":memory:"``.
+            clock: Wall time, for the name of a moved-aside file.
+
+        Returns:
+            The store, at the current schema version.
+
+        Raises:
+            StoreError: The file is locked, not accessible, or from a newer taskwatch.
         """
         if str(path) == ":memory:":
             store = cls(cls._connect(":memory:"), None)
@@ -188,6 +198,7 @@ class Store:
                 self._db.execute(statement)
 
     def close(self) -> None:
+        """Close the connection (the last one to close checkpoints the WAL into the file)."""
         self._db.close()
 
     @contextmanager
@@ -205,7 +216,11 @@ class Store:
     # -- change detection ---------------------------------------------------------------------
 
     def data_version(self) -> int:
-        """A number that changes when another connection commits (``PRAGMA data_version``)."""
+        """A number that changes when another connection commits (``PRAGMA data_version``).
+
+        Returns:
+            An opaque number; compare it with an earlier one.
+        """
         return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     # -- the watchlist ------------------------------------------------------------------------
@@ -216,6 +231,15 @@ class Store:
         """Watch ``task_ids`` (validated) under ``profile``; already-watched IDs are left as is.
 
         A previously removed task is watched again with its history.
+
+        Args:
+            task_ids: Task IDs; InvalidInputError names a bad one and nothing is added.
+            profile: The profile to ask the cloud with.
+            label: A note shown with the tasks.
+            now: Wall time of the addition (default: the clock).
+
+        Returns:
+            Which IDs are new and which were already watched.
         """
         ids = [validate_task_id(task_id) for task_id in task_ids]
         label = clean_label(label)
@@ -248,7 +272,15 @@ class Store:
         return AddResult(added=added, already=already)
 
     def remove_tasks(self, task_ids: Iterable[str], *, now: float | None = None) -> list[str]:
-        """Stop watching ``task_ids``; return those that were watched. Undo with restore_tasks."""
+        """Stop watching ``task_ids``; return those that were watched. Undo with restore_tasks.
+
+        Args:
+            task_ids: Task IDs (any case).
+            now: Wall time of the removal (default: the clock).
+
+        Returns:
+            The IDs that were watched and are not any more.
+        """
         now = time.time() if now is None else now
         removed = []
         with self._write() as db:
@@ -262,7 +294,14 @@ class Store:
         return removed
 
     def restore_tasks(self, task_ids: Iterable[str]) -> list[str]:
-        """Undo a removal: watch ``task_ids`` again, with their history and position."""
+        """Undo a removal: watch ``task_ids`` again, with their history and position.
+
+        Args:
+            task_ids: Removed task IDs.
+
+        Returns:
+            The IDs watched again.
+        """
         restored = []
         with self._write() as db:
             for task_id in task_ids:
@@ -276,21 +315,37 @@ class Store:
         return restored
 
     def set_label(self, task_id: str, label: str) -> None:
-        """Change a task's label (validated like any label)."""
+        """Change a task's label (validated like any label).
+
+        Args:
+            task_id: A task.
+            label: The new label ("" for none).
+        """
         with self._write() as db:
             db.execute(
                 "UPDATE tasks SET label = ? WHERE task_id = ?", (clean_label(label), task_id)
             )
 
     def list_tasks(self) -> list[TaskRecord]:
-        """Every watched task, in the order added."""
+        """Every watched task, in the order added.
+
+        Returns:
+            The records, oldest addition first.
+        """
         rows = self._db.execute(
             f"SELECT {_COLUMNS} FROM tasks WHERE removed_at IS NULL ORDER BY position"  # noqa: S608 - constant columns
         ).fetchall()
         return [_record(row) for row in rows]
 
     def get_task(self, task_id: str) -> TaskRecord | None:
-        """A watched task by ID, or None."""
+        """A watched task by ID, or None.
+
+        Args:
+            task_id: A task ID (any case).
+
+        Returns:
+            The record, or None if it is not watched.
+        """
         row = self._db.execute(
             f"SELECT {_COLUMNS} FROM tasks WHERE task_id = ? AND removed_at IS NULL",  # noqa: S608
             (task_id.lower(),),
@@ -343,6 +398,13 @@ class Store:
 
         When the kind of failure changes (the first failure after a success, say), a history row
         records it too, so the history shows when refreshing broke; repeats add no rows.
+
+        Args:
+            task_id: The task.
+            kind: The kind of error (an :class:`~tui.errors.ErrorKind` value).
+            text: The error, as shown (already redacted).
+            now: Wall time of the failure.
+            not_found: The grace period is over and the cloud still does not know the task.
         """
         with self._write() as db:
             row = db.execute(
@@ -361,7 +423,14 @@ class Store:
             )
 
     def history(self, task_id: str) -> list[Observation]:
-        """The observed changes of ``task_id``, oldest first."""
+        """The observed changes of ``task_id``, oldest first.
+
+        Args:
+            task_id: A task.
+
+        Returns:
+            One observation per change of status, progress or error kind.
+        """
         rows = self._db.execute(
             "SELECT observed_at, status, progress, job_json, error_text FROM observations "
             "WHERE task_id = ? ORDER BY observed_at, id",
@@ -372,7 +441,12 @@ class Store:
     # -- export / import ----------------------------------------------------------------------
 
     def export(self) -> dict[str, Any]:
-        """The watchlist and last snapshots as a JSON-ready object (no credentials in it)."""
+        """The watchlist and last snapshots as a JSON-ready object (no credentials in it).
+
+        Returns:
+            ``{"format", "exported_at", "tasks": [...]}``; each task as
+            :meth:`TaskRecord.to_export` gives it.
+        """
         return {
             "format": EXPORT_FORMAT,
             "exported_at": time.time(),
@@ -380,7 +454,15 @@ class Store:
         }
 
     def import_(self, data: object, *, default_profile: str) -> AddResult:
-        """Watch the tasks of an export (or any JSON holding task IDs); return what was added."""
+        """Watch the tasks of an export (or any JSON holding task IDs); return what was added.
+
+        Args:
+            data: A decoded export, or any JSON value: the task IDs in it are taken.
+            default_profile: The profile for tasks that do not name one.
+
+        Returns:
+            Which IDs are new and which were already watched.
+        """
         if isinstance(data, dict) and isinstance(data.get("tasks"), list):
             added: list[str] = []
             already: list[str] = []

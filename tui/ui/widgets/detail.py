@@ -64,21 +64,46 @@ def render_detail(
     problem: str | None = None,
     error_style: str = "red",
 ) -> RenderableType:
-    """Everything known about ``record`` as one renderable."""
+    """Everything known about ``record`` as one renderable: status and name, the failure reason
+    in a panel, the fields, the entities, what is wrong with refreshing, the observed history,
+    and the raw JSON when ``raw``."""
     job = record.job
-    parts: list[RenderableType] = []
     title = Text(status_text(record.status, not_found=record.not_found), style="bold")
     title.append(f"  {job.name}" if job and job.name else "")
-    parts.append(title)
+    parts: list[RenderableType] = [title]
     if job and job.fail_reason:
+        reason = Text(job.fail_reason)
         parts.append(
-            Panel(
-                Text(job.fail_reason),
-                title="Failure reason",
-                title_align="left",
-                border_style=error_style,
-            )
+            Panel(reason, title="Failure reason", title_align="left", border_style=error_style)
         )
+    parts.append(_fields(record, now))
+    entities = entity_lines(job) if job else []
+    if entities:
+        parts.append(_section("Entities", entities))
+    if problem or record.is_stale:
+        heading, message = _problem_text(record, problem)
+        parts.append(Text(f"\n{heading}", style="bold underline"))
+        parts.append(Text(message, style=error_style))
+    if history:
+        parts.append(_section("Observed history", history_lines(history, now)))
+    if raw and job:
+        parts.append(Text("\nRaw JSON", style="bold underline"))
+        parts.append(JSON(json.dumps(job.raw or job.to_api_dict(), ensure_ascii=False)))
+    elif job:
+        parts.append(Text("\nj: raw JSON", style="dim"))
+    return Group(*parts)
+
+
+def _section(heading: str, rows: Sequence[tuple[str, str]]) -> RenderableType:
+    grid = _Fields()
+    for label, value in rows:
+        grid.add_row(label, value)
+    return Group(Text(f"\n{heading}", style="bold underline"), grid.table)
+
+
+def _fields(record: TaskRecord, now: float) -> Table:
+    """The task's own fields: ID, label, profile, instance, times, progress, last check."""
+    job = record.job
     grid = _Fields()
     grid.add_row("task", record.task_id)
     if record.label:
@@ -104,32 +129,7 @@ def render_detail(
         grid.add_row("checked", format_checked(now - record.checked_at))
     elif record.checked_at:
         grid.add_row("checked", format_local_epoch(record.checked_at, now))
-    parts.append(grid.table)
-
-    if job:
-        entities = entity_lines(job)
-        if entities:
-            parts.append(Text("\nEntities", style="bold underline"))
-            entity_grid = _Fields()
-            for label, value in entities:
-                entity_grid.add_row(label, value)
-            parts.append(entity_grid.table)
-    if problem or record.is_stale:
-        heading, message = _problem_text(record, problem)
-        parts.append(Text(f"\n{heading}", style="bold underline"))
-        parts.append(Text(message, style=error_style))
-    if history:
-        parts.append(Text("\nObserved history", style="bold underline"))
-        history_grid = _Fields()
-        for when, text in history_lines(history, now):
-            history_grid.add_row(when, text)
-        parts.append(history_grid.table)
-    if raw and job:
-        parts.append(Text("\nRaw JSON", style="bold underline"))
-        parts.append(JSON(json.dumps(job.raw or job.to_api_dict(), ensure_ascii=False)))
-    elif job:
-        parts.append(Text("\nj: raw JSON", style="dim"))
-    return Group(*parts)
+    return grid.table
 
 
 def _problem_text(record: TaskRecord, problem: str | None) -> tuple[str, str]:

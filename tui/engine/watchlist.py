@@ -1,0 +1,240 @@
+"""The watched tasks as a live set of records, kept in the store (or only in memory).
+
+The watch session holds one of these. It keeps the summary counts up to date as records
+change, remembers removals for undo, and notices another process's writes cheaply.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from tui.cloud.ids import clean_label, validate_task_id
+from tui.engine.records import Observation, TaskRecord
+from tui.engine.store import AddResult, Recorded, Store
+
+if TYPE_CHECKING:
+    from tui.cloud.models import Job
+    from tui.errors import TaskCenterError
+
+__all__ = ["COUNT_ORDER", "Watchlist"]
+
+# The summary bar's order: what needs attention first.
+COUNT_ORDER = ("Failed", "Running", "Pending", "waiting", "not found", "Canceled", "Completed")
+
+
+class Watchlist:
+    """The watched tasks and their last known state.
+
+    Args:
+        store: The watchlist database, or None to keep the tasks in memory only.
+        wall: Wall time, for when tasks are added in memory.
+    """
+
+    def __init__(self, store: Store | None, wall: Callable[[], float]) -> None:
+        self.store = store
+        self._wall = wall
+        self._records: dict[str, TaskRecord] = {}
+        self._counts: Counter[str] = Counter()
+        self._undo: list[list[str]] = []
+        self._removed: dict[str, TaskRecord] = {}
+        """Tasks removed from an in-memory list, kept for undo."""
+        self._data_version = store.data_version() if store else 0
+
+    @property
+    def records(self) -> Mapping[str, TaskRecord]:
+        """Every watched task by ID, in the order added."""
+        return self._records
+
+    def counts(self) -> list[tuple[str, int]]:
+        """How many tasks have each status (``waiting``, ``not found`` included), worst first.
+
+        Kept up to date as records change, never recounted from scratch.
+
+        Returns:
+            (status, count) pairs, worst first.
+        """
+        known = [key for key in COUNT_ORDER if self._counts[key] > 0]
+        others = sorted(k for k, n in self._counts.items() if n > 0 and k not in COUNT_ORDER)
+        return [(key, self._counts[key]) for key in known + others]
+
+    def history(self, task_id: str) -> list[Observation]:
+        """The observed changes of ``task_id``, oldest first (none when kept in memory).
+
+        Args:
+            task_id: A watched task.
+
+        Returns:
+            One observation per change.
+        """
+        return self.store.history(task_id) if self.store else []
+
+    # -- changes from the user ---------------------------------------------------------------
+
+    def add(self, task_ids: Iterable[str], *, profile: str, label: str = "") -> AddResult:
+        """Watch ``task_ids`` under ``profile`` (validated; InvalidInputError names a bad one).
+
+        Returns:
+            Which IDs are new and which were already watched.
+
+        Args:
+            task_ids: Task IDs.
+            profile: The profile to ask the cloud with.
+            label: A note shown with the tasks.
+        """
+        if self.store is not None:
+            result = self.store.add_tasks(task_ids, profile=profile, label=label)
+            self.reload()
+            return result
+        ids = [validate_task_id(task_id) for task_id in task_ids]
+        label = clean_label(label)
+        added, already = [], []
+        for task_id in dict.fromkeys(ids):
+            if task_id in self._records:
+                already.append(task_id)
+                continue
+            position = len(self._records) + 1
+            self._put(TaskRecord(task_id, profile, label, self._wall(), position))
+            added.append(task_id)
+        return AddResult(added, already)
+
+    def remove(self, task_id: str) -> TaskRecord | None:
+        """Stop watching ``task_id`` (:meth:`undo` brings it back); return what was removed.
+
+        Args:
+            task_id: A watched task.
+
+        Returns:
+            The record as it was, or None if the task was not watched.
+        """
+        record = self._records.get(task_id)
+        if record is None:
+            return None
+        if self.store is not None:
+            self.store.remove_tasks([task_id])
+        self._drop(task_id)
+        self._removed[task_id] = record
+        self._undo.append([task_id])
+        return record
+
+    def undo(self) -> list[str]:
+        """Watch the most recently removed tasks again; return their IDs (empty if none).
+
+        Returns:
+            The IDs watched again.
+        """
+        if not self._undo:
+            return []
+        ids = self._undo.pop()
+        if self.store is not None:
+            restored = self.store.restore_tasks(ids)
+            self.reload()
+            return restored
+        restored = [task_id for task_id in ids if task_id in self._removed]
+        for task_id in restored:
+            self._put(self._removed.pop(task_id))
+        return restored
+
+    def set_label(self, task_id: str, label: str) -> None:
+        """Change a task's label (validated like any label).
+
+        Args:
+            task_id: A watched task.
+            label: The new label ("" for none).
+        """
+        if self.store is not None:
+            self.store.set_label(task_id, label)
+        if task_id in self._records:
+            self._put(replace(self._records[task_id], label=clean_label(label)))
+
+    def outside_changes(self) -> bool:
+        """Whether another process (the CLI, a second TUI) wrote since the last read; if so,
+        the records are read again.
+
+        Returns:
+            True if the records were read again.
+        """
+        if self.store is None or self.store.data_version() == self._data_version:
+            return False
+        self.reload()
+        return True
+
+    def reload(self) -> None:
+        """Read every record again from the store."""
+        if self.store is None:
+            return
+        self._records = {}
+        self._counts.clear()
+        for record in self.store.list_tasks():
+            self._put(record)
+        self._data_version = self.store.data_version()
+
+    # -- changes from the cloud ----------------------------------------------------------------
+
+    def fetched(self, task_id: str, job: Job, now: float) -> tuple[TaskRecord, Recorded] | None:
+        """Record a successful fetch of ``task_id``.
+
+        Returns:
+            The new record and what changed (the store's view when there is a store: another
+            process may have seen the change first), or None if the task is no longer watched.
+
+        Args:
+            task_id: The task asked about.
+            job: The answer.
+            now: Wall time of the answer.
+        """
+        old = self._records.get(task_id)
+        if old is None:
+            return None
+        record = old.fetched(job, now)
+        recorded = Recorded(
+            changed=(old.status, old.progress) != (job.status, job.progress),
+            previous_status=old.status,
+        )
+        if self.store is not None:
+            stored = self.store.record_success(task_id, job, now=now, snapshot=record.job_json)
+            if stored is None:  # another process removed it meanwhile
+                self._drop(task_id)
+                return None
+            recorded = stored
+        self._put(record)
+        return record, recorded
+
+    def failed(
+        self, task_id: str, error: TaskCenterError, now: float, *, not_found: bool
+    ) -> TaskRecord | None:
+        """Record a failed refresh (the last good data stays); None if no longer watched.
+
+        Args:
+            task_id: The task asked about.
+            error: Why it failed.
+            now: Wall time of the failure.
+            not_found: The grace period is over and the cloud still does not know the task.
+
+        Returns:
+            The new record.
+        """
+        old = self._records.get(task_id)
+        if old is None:
+            return None
+        if self.store is not None:
+            self.store.record_error(
+                task_id, kind=error.kind, text=str(error), now=now, not_found=not_found
+            )
+        record = old.failed(error.kind, str(error), now, not_found=not_found)
+        self._put(record)
+        return record
+
+    def _put(self, record: TaskRecord) -> None:
+        old = self._records.get(record.task_id)
+        if old is not None:
+            self._counts[old.count_key] -= 1
+        self._counts[record.count_key] += 1
+        self._records[record.task_id] = record
+
+    def _drop(self, task_id: str) -> None:
+        old = self._records.pop(task_id, None)
+        if old is not None:
+            self._counts[old.count_key] -= 1
