@@ -261,7 +261,7 @@ class TaskwatchApp(App[int]):
         self.notify(f"Refreshing {self.session.refresh()} task(s).")
 
     def action_retry_credentials(self) -> None:
-        """Try a refused credential again (one request)."""
+        """Read a refused credential again from its source and retry (one request)."""
         if self.session.retry_credentials():
             self.notify("Retrying with one request.")
 
