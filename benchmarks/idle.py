@@ -19,10 +19,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ptyrun import PtyProcess, cpu_seconds
-
+from tests.ptyrun import PtyProcess, cpu_seconds
 from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, Simulator, SimulatorServer
 from tui.simulator.scenarios import make_job
 

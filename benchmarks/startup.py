@@ -19,9 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ptyrun import PtyProcess
+from tests.ptyrun import PtyProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 

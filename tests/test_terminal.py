@@ -20,8 +20,9 @@ def test_tmux_wrap_doubles_escapes() -> None:
 def test_notification_has_osc9_and_osc777_and_no_injection() -> None:
     sequence = desktop_notification("taskwatch", "Failed: evil\x1b]52;c;AAAA\a; x")
     assert sequence.count("\x1b") == 2  # only our own two introducers
-    assert "\x1b]9;taskwatch: Failed: evil ]52,c,AAAA , x\a" in sequence
-    assert "\x1b]777;notify;taskwatch;Failed: evil ]52,c,AAAA , x\a" in sequence
+    # The hostile sequence is shown (visibly), not obeyed; ';' cannot split OSC 777's fields.
+    assert "\x1b]9;taskwatch: Failed: evil␛]52,c,AAAA␇, x\a" in sequence
+    assert "\x1b]777;notify;taskwatch;Failed: evil␛]52,c,AAAA␇, x\a" in sequence
 
 
 def test_signals_wrap_in_tmux_only() -> None:

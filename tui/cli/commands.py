@@ -18,6 +18,7 @@ from tui.cli.common import (
 from tui.cli.parser import EXIT
 from tui.cloud.credentials import permission_warning
 from tui.cloud.ids import extract_task_ids, validate_task_id
+from tui.cloud.safe_text import json_text, visible
 from tui.engine.config import config_reference, load_settings, resolve_profile
 from tui.engine.paths import (
     config_file,
@@ -86,13 +87,13 @@ def _record_line(record: TaskRecord) -> str:
         f"{record.task_id}  {status:<14} {progress:>4}  {record.profile:<10} "
         f"{record.label[:24]:<24} {name[:32]:<32} checked {checked}{stale}"
     )
-    return line.rstrip()
+    return visible(line.rstrip())  # labels and names are outside text
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     records = open_store().list_tasks()
     if args.json:
-        print(json.dumps([record.to_export() for record in records], indent=2, ensure_ascii=False))
+        print(json_text([record.to_export() for record in records], indent=2))
     elif not records:
         print("the watchlist is empty; add tasks with: taskwatch add ID...")
     else:
@@ -103,7 +104,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    text = json.dumps(open_store().export(), indent=2, ensure_ascii=False) + "\n"
+    text = json_text(open_store().export(), indent=2) + "\n"
     if args.file == "-":
         sys.stdout.write(text)
     else:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tui.cli.parser import EXIT
 from tui.cloud.endpoints import Service
+from tui.cloud.safe_text import visible
 from tui.engine.config import CliOverrides, Settings
 from tui.engine.paths import database_file
 from tui.engine.runtime import Runtime, build_runtime
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 def warn(message: str) -> None:
     log.warning("%s", message)
-    print(f"taskwatch: {message}", file=sys.stderr)
+    print(f"taskwatch: {visible(message, multiline=True)}", file=sys.stderr)
 
 
 def open_store(*, demo: bool = False) -> Store:

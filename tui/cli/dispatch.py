@@ -22,7 +22,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _handler(args.command)(args)
     except TaskwatchError as exc:  # anything expected: one line, no traceback
-        print(f"taskwatch: {exc}", file=sys.stderr)
+        from tui.cloud.safe_text import visible
+
+        print(f"taskwatch: {visible(str(exc), multiline=True)}", file=sys.stderr)
         return EXIT["usage"]
     except KeyboardInterrupt:
         return 130

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 from typing import Any
 
 from tui.cli.common import error_word, exit_for_errors, profiles_for, runtime_or_raise, warn
 from tui.cloud.ids import validate_task_id
 from tui.cloud.models import Job
+from tui.cloud.safe_text import json_text, visible
 from tui.engine.config import load_settings
 from tui.engine.present import (
     entity_lines,
@@ -46,7 +46,7 @@ def job_text(job: Job) -> str:
         lines.append(f"  {label:<10} {value}")
     if job.fail_reason:
         lines.append(f"  FAILED     {job.fail_reason}")
-    return "\n".join(lines)
+    return visible("\n".join(lines), multiline=True)  # names, entities, reasons: outside text
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -84,7 +84,7 @@ def cmd_show(args: argparse.Namespace) -> int:
                 out.append({**job.to_api_dict(), "error": None})
             else:
                 out.append({**_empty_job(task_id), "error": error.to_dict() if error else None})
-        print(json.dumps(out, indent=2, ensure_ascii=False))
+        print(json_text(out, indent=2))
     else:
         for task_id, job, error in results:
             if job is not None:

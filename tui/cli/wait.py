@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
 from typing import TextIO
@@ -12,6 +11,7 @@ from typing import TextIO
 from tui.cli.common import error_word, profiles_for, runtime_or_raise, warn
 from tui.cli.parser import EXIT
 from tui.cloud.ids import validate_task_id
+from tui.cloud.safe_text import json_text, visible
 from tui.cloud.status import JobStatus
 from tui.engine.config import Settings, load_settings
 from tui.engine.events import CredentialRefused, RefreshFailed, SessionEvent, TaskRefreshed
@@ -57,7 +57,7 @@ class _WaitPrinter:
                 "fail_reason": (job.fail_reason or None) if job else None,
                 "error": error.to_dict() if error else None,
             }
-            print(json.dumps(line, ensure_ascii=False), file=self.out, flush=True)
+            print(json_text(line), file=self.out, flush=True)
             return
         stamp = time.strftime("%H:%M:%S")
         if error is not None:
@@ -66,7 +66,8 @@ class _WaitPrinter:
             text = f"{status_text(record.status)} {format_progress(record.progress, record.status)}"
             if job and job.fail_reason:
                 text += f" — {job.fail_reason}"
-        print(f"{stamp}  {record.task_id}  {text.rstrip()}", file=self.out, flush=True)
+        shown = visible(f"{stamp}  {record.task_id}  {text.rstrip()}")  # one line per change
+        print(shown, file=self.out, flush=True)
 
     def _finish(self, code: int) -> None:
         if self.exit_code is None:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from tui.cloud.redaction import redact
+from tui.cloud.safe_text import visible
 from tui.engine.paths import log_file
 
 __all__ = ["RedactingFilter", "register_secrets", "setup_logging"]
@@ -32,10 +33,12 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact the record's message and arguments; always keep the record."""
+        message = record.getMessage()
         if _secrets:
-            message = record.getMessage()
-            record.msg = redact(message, sorted(_secrets, key=len, reverse=True))
-            record.args = None
+            message = redact(message, sorted(_secrets, key=len, reverse=True))
+        # One record, one line: text from the cloud can neither forge lines nor carry escapes.
+        record.msg = visible(message)
+        record.args = None
         return True
 
 

@@ -9,6 +9,8 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from tui.cloud.safe_text import visible
+
 if TYPE_CHECKING:
     from tui.cloud.models import Job
 
@@ -68,7 +70,7 @@ def status_text(status: str, *, not_found: bool = False) -> str:
         return "∅ Not found"
     if not status:
         return "· Waiting"
-    return f"{status_icon(status)} {status}"
+    return f"{status_icon(status)} {visible(status, limit=40)}"  # an unknown status is shown
 
 
 def severity(status: str, *, not_found: bool = False, stale: bool = False) -> int:
@@ -237,4 +239,5 @@ def entity_lines(job: Job) -> list[tuple[str, str]]:
     for key, value in job.entities.items():
         if key not in handled:
             _flatten(key, value, lines)
-    return lines
+    # Keys and values are the cloud's text: shown, never obeyed.
+    return [(visible(label, limit=60), visible(value, limit=2000)) for label, value in lines]

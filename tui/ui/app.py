@@ -21,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker
 
+from tui.cloud.safe_text import visible
 from tui.engine.events import (
     Notice,
     SessionEvent,
@@ -279,7 +280,7 @@ class TaskwatchApp(App[int]):
         if job is None or not job.fail_reason:
             self.notify("The selected task has no failure reason.", severity="warning")
             return
-        self.signals.copy(job.fail_reason)
+        self.signals.copy(visible(job.fail_reason, multiline=True))  # pasted into shells
         self.notify("Copied the failure reason.")
 
     def action_toggle_raw(self) -> None:
@@ -302,8 +303,10 @@ class TaskwatchApp(App[int]):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """A toast. Unlike Textual's default, the text is literal (no markup): it carries labels,
-        task names and failure reasons, which must show as sent and can never break rendering."""
+        """A toast. Unlike Textual's default, the text is literal (no markup, controls shown): it
+        carries labels, task names and failure reasons, which must never break rendering or
+        reach the terminal as escape sequences."""
+        message, title = visible(message, multiline=True, limit=1000), visible(title, limit=100)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     async def action_quit(self) -> None:

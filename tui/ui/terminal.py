@@ -17,6 +17,8 @@ import select
 import threading
 from collections.abc import Callable, Iterable, Mapping
 
+from tui.cloud.safe_text import visible
+
 log = logging.getLogger(__name__)
 
 __all__ = [
@@ -48,7 +50,7 @@ def tmux_wrap(sequence: str) -> str:
 
 def _clean(text: str, limit: int) -> str:
     """One line, no control characters: a notification must not inject escape sequences."""
-    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    flat = " ".join(visible(text).split())  # control characters shown (␛), not obeyed
     flat = flat.replace(";", ",")  # OSC 777 separates fields with ';'
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tui.cloud.safe_text import visible, visible_data
 from tui.engine.present import (
     entity_lines,
     format_checked,
@@ -28,6 +29,11 @@ from tui.engine.records import Observation, TaskRecord, visible_fields
 
 __all__ = ["DetailPane", "detail_key", "render_detail"]
 
+# Outside text is cut at these lengths on screen (a 3 MB job name must not stall the UI); the
+# whole text stays in the database and in the raw JSON view.
+FIELD_LIMIT = 500
+REASON_LIMIT = 5000
+
 
 class _Fields:
     """Label/value rows. Every cell is literal text: labels, names, entities and error messages
@@ -39,7 +45,9 @@ class _Fields:
         self.table.add_column(overflow="fold")
 
     def add_row(self, label: str, value: str | Text) -> None:
-        self.table.add_row(Text(label), value if isinstance(value, Text) else Text(value))
+        if not isinstance(value, Text):
+            value = Text(visible(value, multiline=True, limit=FIELD_LIMIT))
+        self.table.add_row(Text(visible(label, limit=60)), value)
 
 
 def detail_key(
@@ -69,10 +77,10 @@ def render_detail(
     and the raw JSON when ``raw``."""
     job = record.job
     title = Text(status_text(record.status, not_found=record.not_found), style="bold")
-    title.append(f"  {job.name}" if job and job.name else "")
+    title.append(f"  {visible(job.name, limit=FIELD_LIMIT)}" if job and job.name else "")
     parts: list[RenderableType] = [title]
     if job and job.fail_reason:
-        reason = Text(job.fail_reason)
+        reason = Text(visible(job.fail_reason, multiline=True, limit=REASON_LIMIT))
         parts.append(
             Panel(reason, title="Failure reason", title_align="left", border_style=error_style)
         )
@@ -83,12 +91,13 @@ def render_detail(
     if problem or record.is_stale:
         heading, message = _problem_text(record, problem)
         parts.append(Text(f"\n{heading}", style="bold underline"))
-        parts.append(Text(message, style=error_style))
+        parts.append(Text(visible(message, multiline=True, limit=REASON_LIMIT), style=error_style))
     if history:
         parts.append(_section("Observed history", history_lines(history, now)))
     if raw and job:
         parts.append(Text("\nRaw JSON", style="bold underline"))
-        parts.append(JSON(json.dumps(job.raw or job.to_api_dict(), ensure_ascii=False)))
+        shown = visible_data(job.raw or job.to_api_dict())  # the full text, controls shown
+        parts.append(JSON(json.dumps(shown, ensure_ascii=False)))
     elif job:
         parts.append(Text("\nj: raw JSON", style="dim"))
     return Group(*parts)
@@ -113,10 +122,11 @@ def _fields(record: TaskRecord, now: float) -> Table:
         grid.add_row("instance", f"{job.instance.name}\n{job.instance.id}".strip())
         created, ended = job.created_at, job.ended_at
         grid.add_row("created", f"{format_local(created, now=_local(now))}")
-        grid.add_row("", Text(f"as sent: {job.created or 'empty'}", style="dim"))
+        sent = visible(job.created or "empty", limit=80)
+        grid.add_row("", Text(f"as sent: {sent}", style="dim"))
         if ended:
             grid.add_row("ended", f"{format_local(ended, now=_local(now))}")
-            grid.add_row("", Text(f"as sent: {job.ended}", style="dim"))
+            grid.add_row("", Text(f"as sent: {visible(job.ended, limit=80)}", style="dim"))
         if created and ended:
             grid.add_row("duration", format_duration((ended - created).total_seconds()))
         elif created:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from textual.widgets import Static
 
+from tui.cloud.safe_text import visible
 from tui.engine.present import format_local, status_icon
 from tui.engine.session import Connection, WatchSession
 
@@ -44,7 +45,7 @@ def summary_text(session: WatchSession, *, compact: bool, sort_mode: str, filter
         f"sort: {sort_mode}",
         f"filter: {filter_text!r}" if filter_text else "",
     ]
-    return " · ".join(x for x in fields if x)
+    return visible(" · ".join(x for x in fields if x), limit=400)  # profile names, typed filter
 
 
 class SummaryBar(Static):

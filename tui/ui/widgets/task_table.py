@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
+from tui.cloud.safe_text import visible
 from tui.engine.present import (
     format_checked,
     format_duration,
@@ -57,6 +58,8 @@ class StatusCell(Text):
 
 
 def _fit(text: str, width: int) -> str:
+    """Outside text for one cell: controls shown, not obeyed, and cut to the column."""
+    text = visible(text[: width * 4])  # a stand-in can be longer than its character
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

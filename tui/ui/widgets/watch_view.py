@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.widgets import DataTable, Input, Static
 
+from tui.cloud.safe_text import visible
 from tui.engine.events import (
     CredentialRefused,
     CredentialRestored,
@@ -143,7 +144,7 @@ class WatchView(Vertical):
     def update_banner(self) -> None:
         """Show why some tasks are not polled, or hide the banner."""
         problems = self.session.problems
-        self.banner.update("\n".join(problems))
+        self.banner.update(visible("\n".join(problems), multiline=True, limit=2000))
         self.banner.display = bool(problems)
 
     def refresh_detail(self) -> None:
