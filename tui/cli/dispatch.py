@@ -45,6 +45,10 @@ def _handler(command: str | None) -> Callable[[argparse.Namespace], int]:
         from tui.cli.wait import cmd_wait
 
         return cmd_wait
+    if command == "report":
+        from tui.cli.report import cmd_report
+
+        return cmd_report
     if command == "simulate":
         from tui.cli.simulate import cmd_simulate
 

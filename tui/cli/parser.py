@@ -30,6 +30,8 @@ EXAMPLES = {
     "import": "taskwatch import watchlist.json",
     "simulate": "taskwatch simulate --port 8700 --seed 1",
     "config": "taskwatch config --init && $EDITOR ~/.config/taskwatch/config.toml",
+    "report": "taskwatch report --since 6h --label CHG-1042 --format html --output chg-1042.html\n"
+    "  taskwatch report --from '2026-11-27 22:00' --to 02:00 --format csv",
 }
 
 
@@ -123,6 +125,20 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--sk", default=None, help="SK for that AK")
     simulate.add_argument("--seed", type=int, default=0, help="makes the job IDs reproducible")
     simulate.add_argument("--jobs", type=int, default=0, help="extra random jobs to script")
+
+    report = command("report", "the record of a window from the local database (no request)")
+    window = report.add_mutually_exclusive_group()
+    window.add_argument(
+        "--since", metavar="DURATION", help="the last 90m, 6h, 1d ... (default 24h)"
+    )
+    window.add_argument("--from", dest="start", metavar="TIME", help="23:30, 2026-11-27 22:00 ...")
+    report.add_argument("--to", dest="end", metavar="TIME", help="the window's end (default now)")
+    report.add_argument("--label", help="only tasks whose label contains this")
+    report.add_argument(
+        "--format", choices=["md", "csv", "json", "html"], default="md", help="default: md"
+    )
+    report.add_argument("--output", metavar="FILE", help="write here (default: stdout)")
+    report.add_argument("--utc", action="store_true", help="times in UTC, not local time")
 
     config = command("config", "show the effective configuration and every path used")
     config.add_argument("--init", action="store_true", help="write a commented config.toml")

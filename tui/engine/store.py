@@ -337,6 +337,35 @@ class Store:
         ).fetchall()
         return [_record(row) for row in rows]
 
+    def all_tasks(self) -> list[TaskRecord]:
+        """Every task ever watched, removed ones too (a report covers what happened).
+
+        Returns:
+            The records, oldest addition first.
+        """
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM tasks ORDER BY position"  # noqa: S608 - constant columns
+        ).fetchall()
+        return [_record(row) for row in rows]
+
+    def seen_range(self) -> dict[str, tuple[float, float]]:
+        """When each task was first and last observed (its history rows and its last check).
+
+        Returns:
+            (first, last) wall times by task ID, for tasks observed at least once.
+        """
+        rows = self._db.execute(
+            "SELECT t.task_id, MIN(o.observed_at) AS first, "
+            "MAX(MAX(COALESCE(o.observed_at, 0)), COALESCE(t.checked_at, 0)) AS last "
+            "FROM tasks t LEFT JOIN observations o ON o.task_id = t.task_id GROUP BY t.task_id"
+        ).fetchall()
+        seen = {}
+        for row in rows:
+            first = row["first"] if row["first"] is not None else row["last"] or None
+            if first:
+                seen[row["task_id"]] = (first, row["last"] or first)
+        return seen
+
     def get_task(self, task_id: str) -> TaskRecord | None:
         """A watched task by ID, or None.
 

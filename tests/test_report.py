@@ -1,0 +1,269 @@
+"""`taskwatch report`: a window built on a fixed clock, rendered in every format and parsed back;
+hostile text escaped for each; bad input refused with exit 2."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tui.cli import main
+from tui.cloud.models import parse_job_dict
+from tui.engine.paths import database_file
+from tui.engine.report import Report, build_report
+from tui.engine.report_formats import as_csv, as_json, as_markdown
+from tui.engine.report_html import as_html
+from tui.engine.store import Store
+
+NOW = datetime(2026, 11, 27, 23, 0, tzinfo=UTC)
+REASON = "Upgrade failed | node 2\n<script>alert(1)</script> & more\x1b]52;c;QQ==\x07"
+IDS = {
+    "done": "00000000-0000-4000-8000-000000000001",
+    "failed": "00000000-0000-4000-8000-000000000002",
+    "canceled": "00000000-0000-4000-8000-000000000003",
+    "running": "00000000-0000-4000-8000-000000000004",
+    "old": "00000000-0000-4000-8000-000000000005",
+    "removed": "00000000-0000-4000-8000-000000000006",
+}
+
+
+def _at(minutes: float) -> datetime:
+    return NOW + timedelta(minutes=minutes)
+
+
+def _cloud(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S%z") if moment else ""
+
+
+def _add(
+    store: Store,
+    key: str,
+    *,
+    label: str,
+    status: str,
+    created: float,
+    ended: float | None = None,
+    reason: str = "",
+    name: str = "UpgradeGaussDBforMySQLDatabaseVersion",
+) -> None:
+    task_id = IDS[key]
+    store.add_tasks([task_id], profile="prod", label=label, now=_at(created).timestamp())
+    job = parse_job_dict({
+        "id": task_id, "name": name, "status": status, "created": _cloud(_at(created)),
+        "ended": _cloud(_at(ended) if ended is not None else None),
+        "process": "40%" if status == "Running" else "", "fail_reason": reason,
+        "instance": {"id": f"inst-{key}in07", "name": f"orders-{key}"}, "entities": {},
+    })  # fmt: skip
+    store.record_success(task_id, job, now=_at(ended if ended is not None else -1).timestamp())
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    """A maintenance window 22:00-23:00 UTC, and one task from the day before."""
+    store = Store.open(tmp_path / "w.sqlite3")
+    _add(store, "done", label="=HYPERLINK(1)", status="Completed", created=-55, ended=-40)
+    _add(store, "failed", label="CHG-1042 | step <2>", status="Failed", created=-45, ended=-20,
+         reason=REASON)  # fmt: skip
+    _add(store, "canceled", label="CHG-1042 reboot", status="Canceled", created=-30, ended=-29)
+    _add(store, "running", label="CHG-1043 resize", status="Running", created=-10)
+    _add(store, "old", label="yesterday", status="Completed", created=-1500, ended=-1490)
+    _add(store, "removed", label="CHG-1042 removed", status="Completed", created=-50, ended=-35)
+    store.remove_tasks([IDS["removed"]])
+    return store
+
+
+@pytest.fixture
+def report(store: Store) -> Report:
+    return build_report(store, start=_at(-60), end=NOW, now=NOW)
+
+
+def test_the_window_holds_what_was_active_in_it_in_time_order(report: Report) -> None:
+    keys = {v: k for k, v in IDS.items()}
+    assert [keys[t.task_id] for t in report.tasks] == [
+        "done", "removed", "failed", "canceled", "running",
+    ]  # fmt: skip
+    assert report.totals == {"completed": 2, "failed": 1, "canceled": 1, "running": 1}
+    assert report.span == (_at(-55), NOW)
+    running = report.tasks[-1]
+    assert running.end == NOW and running.ended is None and running.duration is None
+    assert report.tasks[0].duration == 15 * 60
+
+
+def test_label_and_profile_narrow_the_report(store: Store) -> None:
+    only = build_report(store, start=_at(-60), end=NOW, now=NOW, label="chg-1042")
+    assert {t.label for t in only.tasks} == {"CHG-1042 | step <2>", "CHG-1042 reboot",
+                                             "CHG-1042 removed"}  # fmt: skip
+    assert build_report(store, start=_at(-60), end=NOW, now=NOW, profile="dev").tasks == []
+
+
+def _md_rows(text: str) -> list[list[str]]:
+    rows = [line for line in text.splitlines() if line.startswith("| ")][1:]  # past the header
+    return [re.split(r"(?<!\\)\|", row.strip())[1:-1] for row in rows]
+
+
+def test_markdown_table_has_one_row_per_task_and_hostile_text_cannot_break_it(
+    report: Report,
+) -> None:
+    text = as_markdown(report, utc=True)
+    rows = _md_rows(text)
+    assert len(rows) == 5 and all(len(row) == 9 for row in rows)
+    failed = rows[2]
+    assert failed[1].strip() == r"CHG-1042 \| step &lt;2&gt;"
+    assert "\x1b" not in text and "<script>" not in text.split("## Failure reasons")[0]
+    reason_block = text.split("## Failure reasons")[1]
+    assert "alert(1)" in reason_block and "␛]52;c;QQ==␇" in reason_block  # whole, visible
+    assert "2 completed, 1 failed, 1 canceled, 1 still running" in text
+    assert "2026-11-27 22:05:00" in text  # UTC
+
+
+def test_csv_parses_back_row_for_row(report: Report) -> None:
+    rows = list(csv.reader(io.StringIO(as_csv(report, utc=True), newline="")))
+    header, body = rows[0], rows[1:]
+    assert header[0] == "task_id" and len(body) == 5
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in body}
+    failed = by_id[IDS["failed"]]
+    assert failed["fail_reason"] == REASON.replace("\x1b", "␛").replace("\x07", "␇")
+    assert failed["created"] == "2026-11-27T22:15:00+00:00"
+    assert failed["duration_seconds"] == str(25 * 60)
+    assert by_id[IDS["done"]]["label"] == "'=HYPERLINK(1)"  # not a formula in a spreadsheet
+    assert by_id[IDS["running"]]["ended"] == ""
+    assert "\r\n" in as_csv(report)
+
+
+def test_json_is_lossless(report: Report) -> None:
+    data = json.loads(as_json(report, utc=True))
+    assert data["format"] == "taskwatch-report/1"
+    assert data["totals"]["failed"] == 1 and len(data["tasks"]) == 5
+    assert data["tasks"][2]["fail_reason"] == REASON
+    assert data["window"] == {
+        "from": "2026-11-27T22:00:00+00:00",
+        "to": "2026-11-27T23:00:00+00:00",
+    }
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.bars: list[str] = []
+        self.external: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        values = dict(attrs)
+        if tag == "rect" and "bar" in (values.get("class") or "").split():
+            self.bars.append(values.get("class") or "")
+        self.external += [v for k, v in attrs if k in ("src", "href") and v]
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_is_self_contained_with_one_bar_per_task(report: Report) -> None:
+    page = _Page()
+    page.feed(as_html(report, utc=True))
+    assert len(page.bars) == 5
+    assert sorted(bar.split()[1] for bar in page.bars) == [
+        "canceled", "completed", "completed", "failed", "running",
+    ]  # fmt: skip
+    assert "script" not in page.tags and page.external == [] and "svg" in page.tags
+    text = "".join(page.text)
+    assert "<script>alert(1)</script>" in text  # shown as text, never as a tag
+    assert "✘ Failed" in text and "✔ Completed" in text  # glyph and word, not colour alone
+    assert "\x1b" not in text
+
+
+def test_an_empty_window_is_a_valid_empty_report(store: Store) -> None:
+    empty = build_report(store, start=_at(60), end=_at(120), now=NOW)
+    assert empty.tasks == [] and empty.span is None
+    assert "No task was active" in as_markdown(empty)
+    assert list(csv.reader(io.StringIO(as_csv(empty)))) == [next(csv.reader(io.StringIO(
+        as_csv(empty))))]  # fmt: skip
+    assert json.loads(as_json(empty))["tasks"] == []
+    page = _Page()
+    page.feed(as_html(empty))
+    assert page.bars == []
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+
+def _watch_now(label: str) -> str:
+    task_id = IDS["failed"]
+    store = Store.open(database_file())
+    now = datetime.now(UTC)
+    store.add_tasks([task_id], profile="default", label=label)
+    job = parse_job_dict({
+        "id": task_id, "name": "RebootGaussDBforMySQLInstance", "status": "Failed",
+        "created": _cloud(now - timedelta(minutes=30)), "ended": _cloud(now - timedelta(minutes=5)),
+        "process": "", "fail_reason": REASON, "instance": {"id": "x", "name": "y"},
+    })  # fmt: skip
+    store.record_success(task_id, job, now=now.timestamp())
+    store.close()
+    return task_id
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv", "json", "html"])
+def test_report_command_writes_each_format_atomically(fmt: str, tmp_path: Path) -> None:
+    _watch_now("CHG-9")
+    target = tmp_path / "out" / f"report.{fmt}"
+    assert main(["report", "--since", "2h", "--format", fmt, "--output", str(target)]) == 0
+    text = target.read_text("utf-8")
+    assert "\x1b" not in text.replace("\\u001b", "")
+    assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temporary left
+    if fmt == "json":
+        assert json.loads(text)["tasks"][0]["label"] == "CHG-9"
+
+
+def test_report_command_prints_markdown_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    _watch_now("CHG-9")
+    assert main(["report", "--label", "chg-9"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# taskwatch report") and len(_md_rows(out)) == 1
+    assert main(["report", "--label", "nothing-like-it"]) == 0
+    assert "No task was active" in capsys.readouterr().out
+
+
+def _exit_code(argv: list[str]) -> int:
+    """The exit status, whether main returns it or argparse exits with it."""
+    try:
+        return main(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--since", "soon"],
+        ["--from", "tomorrow"],
+        ["--from", "23:00", "--to", "22:00"],
+        ["--since", "2h", "--from", "22:00"],
+        ["--format", "pdf"],
+    ],
+)
+def test_bad_windows_exit_2_with_one_line(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _exit_code(["report", *argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err and err[-1].startswith(("taskwatch: ", "taskwatch report: error:"))
+
+
+def test_an_unwritable_output_is_refused_and_nothing_is_half_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _watch_now("CHG-9")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")  # (root may write anywhere a mode would forbid)
+    assert main(["report", "--output", str(blocker / "r.md")]) == 2
+    assert blocker.read_text() == "not a directory"
+    assert not (blocker.parent / "r.md").exists()
+    assert "cannot write" in capsys.readouterr().err

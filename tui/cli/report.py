@@ -1,0 +1,77 @@
+"""``taskwatch report``: the change record of a window, from the local database only."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from tui.cli.common import open_store, write_atomically
+from tui.cli.parser import EXIT
+from tui.engine.report import build_report
+from tui.engine.report_formats import as_csv, as_json, as_markdown
+from tui.engine.report_html import as_html
+from tui.engine.timespec import parse_duration, parse_moment
+from tui.errors import InvalidInputError
+
+__all__ = ["cmd_report", "report_window"]
+
+RENDERERS = {"md": as_markdown, "csv": as_csv, "json": as_json, "html": as_html}
+DEFAULT_WINDOW = 24 * 3600.0
+
+
+def report_window(
+    since: str | None, start: str | None, end: str | None, *, now: datetime
+) -> tuple[datetime, datetime]:
+    """The window a report covers, from ``--since`` or ``--from``/``--to``.
+
+    Args:
+        since: A duration back from now.
+        start: The window's start, as typed.
+        end: The window's end, as typed (default: now).
+        now: The current time (aware).
+
+    Returns:
+        (start, end), aware.
+
+    Raises:
+        InvalidInputError: A malformed time or duration, or a start after the end.
+    """
+    finish = parse_moment(end, now=now) if end else now
+    if start:
+        begin = parse_moment(start, now=now)
+    else:
+        seconds = parse_duration(since) if since else DEFAULT_WINDOW
+        begin = finish - timedelta(seconds=seconds)
+    if begin > finish:
+        raise InvalidInputError(f"--from ({start}) is after --to ({end or 'now'})")
+    return begin, finish
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    now = datetime.now().astimezone()
+    start, end = report_window(args.since, args.start, args.end, now=now)
+    store = open_store()
+    try:
+        report = build_report(
+            store,
+            start=start,
+            end=end,
+            now=now,
+            label=args.label,
+            profile=getattr(args, "profile", None),
+        )
+    finally:
+        store.close()
+    text = RENDERERS[args.format](report, utc=args.utc)
+    if not args.output:
+        sys.stdout.write(text)
+        return EXIT["ok"]
+    path = Path(args.output)
+    try:
+        write_atomically(path, text)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    print(f"report of {len(report.tasks)} task(s) written to {path}", file=sys.stderr)
+    return EXIT["ok"]

@@ -1,0 +1,187 @@
+"""A report as text: Markdown for a ticket, CSV (RFC 4180) and JSON for tools.
+
+Outside text (labels, job names, fail reasons) is escaped for each format: it can break neither
+a Markdown table nor a CSV row, and it carries no control character to a terminal. JSON is
+lossless. Times are local unless ``utc``.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from tui.cloud.safe_text import json_text, visible
+from tui.engine.present import format_duration, status_text
+from tui.engine.report import Report, ReportTask
+
+__all__ = ["REPORT_FORMAT", "as_csv", "as_json", "as_markdown", "md_cell", "zone"]
+
+REPORT_FORMAT = "taskwatch-report/1"
+CSV_COLUMNS = (
+    "task_id", "label", "job_name", "instance_name", "instance_id", "profile", "created",
+    "ended", "duration_seconds", "outcome", "fail_reason", "first_seen", "last_seen",
+)  # fmt: skip
+
+
+def zone(utc: bool) -> tzinfo | None:
+    """The time zone to show times in: UTC, or None for the local zone."""
+    return UTC if utc else None
+
+
+def _iso(moment: datetime | None, tz: tzinfo | None) -> str:
+    return moment.astimezone(tz).isoformat(timespec="seconds") if moment else ""
+
+
+def _human(moment: datetime | None, tz: tzinfo | None) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+def _zone_name(tz: tzinfo | None) -> str:
+    offset = datetime.now().astimezone(tz).strftime("%z")
+    return "UTC" if tz is UTC else f"local time (UTC{offset[:3]}:{offset[3:]})"
+
+
+def md_cell(text: str) -> str:
+    """``text`` for one Markdown table cell: it cannot end the cell, start a tag or format."""
+    text = html.escape(visible(text, multiline=True), quote=False)
+    text = re.sub(r"([\\`*_\[\]|])", r"\\\1", text)
+    return text.replace("\t", " ").replace("\n", "<br>")
+
+
+def _fence(text: str) -> str:
+    """A fenced code block that ``text`` cannot close early."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def as_markdown(report: Report, *, utc: bool = False) -> str:
+    """The report as Markdown: a heading, the totals, one table row per task, and each
+    failure's full reason.
+
+    Args:
+        report: The report.
+        utc: Times in UTC instead of local time.
+
+    Returns:
+        A Markdown document that pastes cleanly into a ticket.
+    """
+    tz = zone(utc)
+    totals = report.totals
+    lines = [
+        f"# taskwatch report: {_human(report.start, tz)} to {_human(report.end, tz)}",
+        "",
+        f"Times in {_zone_name(tz)}. Generated {_human(report.generated, tz)} from the local "
+        "watchlist database.",
+        "",
+        f"**{len(report.tasks)} tasks**: {totals['completed']} completed, {totals['failed']} "
+        f"failed, {totals['canceled']} canceled, {totals['running']} still running.",
+    ]
+    if report.span:
+        first, last = report.span
+        lines.append(f"Activity from {_human(first, tz)} to {_human(last, tz)}.")
+    lines += [
+        "",
+        "| # | Label | Job | Instance | Profile | Created | Ended | Duration | Outcome |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for number, task in enumerate(report.tasks, 1):
+        instance = f"{task.instance_name} ({task.instance_id})" if task.instance_id else ""
+        cells = [
+            str(number), task.label, task.name, instance, task.profile,
+            _human(task.created, tz), _human(task.ended, tz), format_duration(task.duration),
+            status_text(task.outcome if task.outcome != "waiting" else ""),
+        ]  # fmt: skip
+        lines.append("| " + " | ".join(md_cell(cell) for cell in cells) + " |")
+    failures = [(n, t) for n, t in enumerate(report.tasks, 1) if t.fail_reason]
+    if failures:
+        lines += ["", "## Failure reasons"]
+        for number, task in failures:
+            heading = md_cell(f"{task.label or task.name or task.task_id}")
+            lines += ["", f"**{number}. {heading}** ({md_cell(task.task_id)})", ""]
+            lines.append(_fence(visible(task.fail_reason, multiline=True)))
+    if not report.tasks:
+        lines += ["", "No task was active in this window."]
+    return "\n".join(lines) + "\n"
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(text: str) -> str:
+    """Outside text for a CSV cell: controls shown, and no formula a spreadsheet would run."""
+    text = visible(text, multiline=True)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def as_csv(report: Report, *, utc: bool = False) -> str:
+    """The report as CSV (RFC 4180: CRLF, quoted where needed), one row per task.
+
+    Args:
+        report: The report.
+        utc: Times in UTC instead of local time.
+
+    Returns:
+        A header row and one row per task; times in ISO 8601 with their offset. A text cell
+        that a spreadsheet would read as a formula starts with ``'``.
+    """
+    tz = zone(utc)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for task in report.tasks:
+        duration = task.duration
+        writer.writerow([
+            task.task_id, _csv_text(task.label), _csv_text(task.name),
+            _csv_text(task.instance_name), _csv_text(task.instance_id), _csv_text(task.profile),
+            _iso(task.created, tz), _iso(task.ended, tz),
+            "" if duration is None else f"{duration:.0f}", _csv_text(task.outcome),
+            _csv_text(task.fail_reason), _iso(task.first_seen, tz), _iso(task.last_seen, tz),
+        ])  # fmt: skip
+    return out.getvalue()
+
+
+def task_data(task: ReportTask, tz: tzinfo | None) -> dict[str, Any]:
+    """One task as a JSON-ready object (the CSV columns, with typed values)."""
+    return {
+        "task_id": task.task_id,
+        "label": task.label,
+        "job_name": task.name,
+        "instance": {"id": task.instance_id, "name": task.instance_name},
+        "profile": task.profile,
+        "created": _iso(task.created, tz) or None,
+        "ended": _iso(task.ended, tz) or None,
+        "duration_seconds": task.duration,
+        "outcome": task.outcome,
+        "final": task.final,
+        "fail_reason": task.fail_reason or None,
+        "first_seen": _iso(task.first_seen, tz) or None,
+        "last_seen": _iso(task.last_seen, tz) or None,
+    }
+
+
+def as_json(report: Report, *, utc: bool = False) -> str:
+    """The report as JSON for scripts: the same data, lossless.
+
+    Args:
+        report: The report.
+        utc: Times in UTC instead of local time.
+
+    Returns:
+        ``{"format", "window", "generated", "totals", "span", "tasks"}`` as indented JSON.
+    """
+    tz = zone(utc)
+    span = report.span
+    data = {
+        "format": REPORT_FORMAT,
+        "window": {"from": _iso(report.start, tz), "to": _iso(report.end, tz)},
+        "generated": _iso(report.generated, tz),
+        "totals": report.totals,
+        "span": {"from": _iso(span[0], tz), "to": _iso(span[1], tz)} if span else None,
+        "tasks": [task_data(task, tz) for task in report.tasks],
+    }
+    return json_text(data, indent=2) + "\n"

@@ -1,0 +1,188 @@
+"""The report as one self-contained HTML page: an inline SVG timeline and the table.
+
+No script, no external font or stylesheet: it opens anywhere, reads with JavaScript off and
+prints. Every outcome is told by a glyph and a word as well as a colour.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timedelta, tzinfo
+
+from tui.cloud.safe_text import visible
+from tui.engine.present import format_duration, status_icon
+from tui.engine.report import Report, ReportTask
+from tui.engine.report_formats import zone
+
+__all__ = ["as_html"]
+
+LABEL_WIDTH = 300
+CHART_WIDTH = 860
+ROW = 24
+AXIS = 34
+STEPS = [60 * m for m in (1, 2, 5, 10, 15, 30)] + [3600 * h for h in (1, 2, 3, 6, 12, 24, 48)]
+
+STYLE = """
+:root { color-scheme: light; --ok: #1a7f37; --failed: #cf222e; --canceled: #9a6700;
+  --running: #0969da; --muted: #57606a; --grid: #d0d7de; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem;
+  color: #1f2328; max-width: 1200px; }
+h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
+.window, .note { color: var(--muted); margin: 0 0 1rem; }
+.totals { display: flex; gap: 1.5rem; list-style: none; padding: 0; font-weight: 600; }
+svg { width: 100%; height: auto; border: 1px solid var(--grid); border-radius: 6px; }
+svg text { font: 12px system-ui, sans-serif; fill: #1f2328; }
+svg .tick { fill: var(--muted); }
+svg line { stroke: var(--grid); }
+.bar.completed { fill: var(--ok); } .bar.failed { fill: var(--failed); }
+.bar.canceled { fill: var(--canceled); } .bar.running { fill: var(--running); }
+table { border-collapse: collapse; width: 100%; margin-top: 1.5rem; font-size: 13px; }
+th, td { border-bottom: 1px solid var(--grid); padding: .35rem .5rem; text-align: left;
+  vertical-align: top; }
+td.reason { white-space: pre-wrap; max-width: 28rem; }
+.outcome-failed { color: var(--failed); font-weight: 600; }
+.outcome-completed { color: var(--ok); }
+@media print { body { margin: 0; font-size: 11px; } svg, tr { break-inside: avoid; }
+  * { print-color-adjust: exact; -webkit-print-color-adjust: exact; } }
+"""
+
+
+def _esc(text: str) -> str:
+    return html.escape(visible(text, multiline=True))
+
+
+def _kind(task: ReportTask) -> str:
+    outcome = task.outcome.lower()
+    return outcome if task.final and outcome in ("completed", "failed", "canceled") else "running"
+
+
+def _ticks(start: datetime, end: datetime, tz: tzinfo | None) -> list[datetime]:
+    """Round local times between ``start`` and ``end``, about six to ten of them."""
+    seconds = max(1.0, (end - start).total_seconds())
+    step = next((s for s in STEPS if seconds / s <= 10), STEPS[-1])
+    local = start.astimezone(tz)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    first = midnight + timedelta(seconds=step * -(-(local - midnight).total_seconds() // step))
+    ticks = []
+    moment = first
+    while moment <= end:
+        ticks.append(moment)
+        moment += timedelta(seconds=step)
+    return ticks
+
+
+def _timeline(report: Report, tz: tzinfo | None) -> str:
+    span = report.span
+    if span is None:
+        return ""
+    start, end = span
+    if end <= start:
+        end = start + timedelta(minutes=1)
+    total = (end - start).total_seconds()
+
+    def x(moment: datetime) -> float:
+        return LABEL_WIDTH + (moment - start).total_seconds() / total * CHART_WIDTH
+
+    height = AXIS + ROW * len(report.tasks) + 8
+    width = LABEL_WIDTH + CHART_WIDTH + 20
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="Timeline of {len(report.tasks)} tasks">'
+    ]
+    for tick in _ticks(start, end, tz):
+        left = x(tick)
+        label = tick.astimezone(tz).strftime("%H:%M" if total < 2 * 86400 else "%m-%d %H:%M")
+        parts.append(f'<line x1="{left:.1f}" y1="{AXIS - 6}" x2="{left:.1f}" y2="{height}"/>')
+        parts.append(f'<text class="tick" x="{left:.1f}" y="{AXIS - 12}">{label}</text>')
+    for row, task in enumerate(report.tasks):
+        top = AXIS + row * ROW
+        left, right = x(task.start), x(task.end)
+        kind = _kind(task)
+        word = task.outcome if task.outcome != "waiting" else "Waiting"
+        name = task.label or task.name or task.task_id
+        glyph = status_icon("" if task.outcome == "waiting" else task.outcome)
+        tip = f"{name}: {word}, {_span_text(task, tz)}"
+        parts.append(
+            f"<g><title>{_esc(tip)}</title>"
+            f'<text x="6" y="{top + 16}">{_esc(f"{glyph} {_short(name, 34)} · {word}")}</text>'
+            f'<rect class="bar {kind}" x="{left:.1f}" y="{top + 4}" '
+            f'width="{max(2.0, right - left):.1f}" height="{ROW - 8}" rx="3"/></g>'
+        )
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _span_text(task: ReportTask, tz: tzinfo | None) -> str:
+    begin = task.start.astimezone(tz).strftime("%H:%M:%S")
+    finish = task.end.astimezone(tz).strftime("%H:%M:%S")
+    return f"{begin} to {finish}" + ("" if task.final else " (still running)")
+
+
+def _when(moment: datetime | None, tz: tzinfo | None) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+def as_html(report: Report, *, utc: bool = False) -> str:
+    """The report as a self-contained HTML page.
+
+    Args:
+        report: The report.
+        utc: Times in UTC instead of local time.
+
+    Returns:
+        One HTML document: heading, totals, an SVG timeline (one bar per task), the table.
+    """
+    tz = zone(utc)
+    totals = report.totals
+    title = f"taskwatch report {_when(report.start, tz)} to {_when(report.end, tz)}"
+    offset = report.generated.astimezone(tz).strftime("%z")
+    zone_text = "UTC" if utc else f"local time (UTC{offset[:3]}:{offset[3:]})"
+    rows = []
+    for number, task in enumerate(report.tasks, 1):
+        kind = _kind(task)
+        word = task.outcome if task.outcome != "waiting" else "Waiting"
+        glyph = status_icon("" if task.outcome == "waiting" else task.outcome)
+        instance = f"{_esc(task.instance_name)}<br><small>{_esc(task.instance_id)}</small>"
+        rows.append(
+            "<tr>"
+            f"<td>{number}</td><td>{_esc(task.label)}</td><td>{_esc(task.name)}</td>"
+            f"<td>{instance if task.instance_id else ''}</td><td>{_esc(task.profile)}</td>"
+            f"<td>{_when(task.created, tz)}</td><td>{_when(task.ended, tz)}</td>"
+            f"<td>{format_duration(task.duration)}</td>"
+            f'<td class="outcome-{kind}">{_esc(glyph)} {_esc(word)}</td>'
+            f'<td class="reason">{_esc(task.fail_reason)}</td>'
+            "</tr>"
+        )
+    table = (
+        "<table><thead><tr><th>#</th><th>Label</th><th>Job</th><th>Instance</th>"
+        "<th>Profile</th><th>Created</th><th>Ended</th><th>Duration</th><th>Outcome</th>"
+        "<th>Failure reason</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        if rows
+        else '<p class="note">No task was active in this window.</p>'
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_esc(title)}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<h1>{_esc(title)}</h1>
+<p class="window">Times in {zone_text}. Generated {_when(report.generated, tz)} from the local
+watchlist database.</p>
+<ul class="totals">
+<li>✔ {totals["completed"]} completed</li><li>✘ {totals["failed"]} failed</li>
+<li>⊘ {totals["canceled"]} canceled</li><li>▶ {totals["running"]} still running</li>
+</ul>
+{_timeline(report, tz)}
+{table}
+</body>
+</html>
+"""

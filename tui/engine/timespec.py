@@ -1,0 +1,69 @@
+"""Reading the times and durations people type: ``90m``, ``2h``, ``1d``, ``23:30``,
+``2026-11-27 22:00``, ISO 8601 with an offset."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from tui.errors import InvalidInputError
+
+__all__ = ["parse_duration", "parse_moment"]
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a duration such as ``90m``, ``2h``, ``1d``, ``1h30m`` or ``45s``.
+
+    Args:
+        text: The duration as typed.
+
+    Returns:
+        The duration in seconds (more than zero).
+
+    Raises:
+        InvalidInputError: Not a duration.
+    """
+    compact = text.strip().lower().replace(" ", "")
+    parts = _DURATION.findall(compact)
+    if not compact or "".join(n + u for n, u in parts) != compact:
+        raise InvalidInputError(f"not a duration: {text!r} (examples: 90m, 2h, 1d, 1h30m)")
+    seconds = sum(float(number) * _UNITS[unit] for number, unit in parts)
+    if seconds <= 0:
+        raise InvalidInputError(f"a duration must be more than zero: {text!r}")
+    return seconds
+
+
+def parse_moment(text: str, *, now: datetime) -> datetime:
+    """The moment a person means by ``text``, in their local time unless an offset is given.
+
+    ``23:30`` is today at 23:30 (local); ``2026-11-27`` is that day's midnight;
+    ``2026-11-27 22:00``, ``2026-11-27T22:00:00+08:00`` and ``...Z`` are read as ISO 8601.
+
+    Args:
+        text: The time as typed.
+        now: The current time, aware (tells "today" and the local zone).
+
+    Returns:
+        An aware datetime.
+
+    Raises:
+        InvalidInputError: Not a time.
+    """
+    value = text.strip()
+    clock = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", value)
+    try:
+        if clock:
+            hour, minute, second = (int(g) if g else 0 for g in clock.groups())
+            local_now = now.astimezone()
+            return local_now.replace(hour=hour, minute=minute, second=second, microsecond=0)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInputError(
+            f"not a time: {text!r} (examples: 23:30, 2026-11-27 22:00, 2026-11-27T22:00+08:00)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # a naive time is the user's local time
+    return moment
