@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.report_fixtures import IDS, NOW, REASON, at, cloud_time, window_store
 from tui.cli import main
 from tui.cloud.models import parse_job_dict
 from tui.engine.paths import database_file
@@ -21,66 +22,15 @@ from tui.engine.report_formats import as_csv, as_json, as_markdown
 from tui.engine.report_html import as_html
 from tui.engine.store import Store
 
-NOW = datetime(2026, 11, 27, 23, 0, tzinfo=UTC)
-REASON = "Upgrade failed | node 2\n<script>alert(1)</script> & more\x1b]52;c;QQ==\x07"
-IDS = {
-    "done": "00000000-0000-4000-8000-000000000001",
-    "failed": "00000000-0000-4000-8000-000000000002",
-    "canceled": "00000000-0000-4000-8000-000000000003",
-    "running": "00000000-0000-4000-8000-000000000004",
-    "old": "00000000-0000-4000-8000-000000000005",
-    "removed": "00000000-0000-4000-8000-000000000006",
-}
-
-
-def _at(minutes: float) -> datetime:
-    return NOW + timedelta(minutes=minutes)
-
-
-def _cloud(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S%z") if moment else ""
-
-
-def _add(
-    store: Store,
-    key: str,
-    *,
-    label: str,
-    status: str,
-    created: float,
-    ended: float | None = None,
-    reason: str = "",
-    name: str = "UpgradeGaussDBforMySQLDatabaseVersion",
-) -> None:
-    task_id = IDS[key]
-    store.add_tasks([task_id], profile="prod", label=label, now=_at(created).timestamp())
-    job = parse_job_dict({
-        "id": task_id, "name": name, "status": status, "created": _cloud(_at(created)),
-        "ended": _cloud(_at(ended) if ended is not None else None),
-        "process": "40%" if status == "Running" else "", "fail_reason": reason,
-        "instance": {"id": f"inst-{key}in07", "name": f"orders-{key}"}, "entities": {},
-    })  # fmt: skip
-    store.record_success(task_id, job, now=_at(ended if ended is not None else -1).timestamp())
-
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    """A maintenance window 22:00-23:00 UTC, and one task from the day before."""
-    store = Store.open(tmp_path / "w.sqlite3")
-    _add(store, "done", label="=HYPERLINK(1)", status="Completed", created=-55, ended=-40)
-    _add(store, "failed", label="CHG-1042 | step <2>", status="Failed", created=-45, ended=-20,
-         reason=REASON)  # fmt: skip
-    _add(store, "canceled", label="CHG-1042 reboot", status="Canceled", created=-30, ended=-29)
-    _add(store, "running", label="CHG-1043 resize", status="Running", created=-10)
-    _add(store, "old", label="yesterday", status="Completed", created=-1500, ended=-1490)
-    _add(store, "removed", label="CHG-1042 removed", status="Completed", created=-50, ended=-35)
-    store.remove_tasks([IDS["removed"]])
-    return store
+    return window_store(tmp_path / "w.sqlite3")
 
 
 @pytest.fixture
 def report(store: Store) -> Report:
-    return build_report(store, start=_at(-60), end=NOW, now=NOW)
+    return build_report(store, start=at(-60), end=NOW, now=NOW)
 
 
 def test_the_window_holds_what_was_active_in_it_in_time_order(report: Report) -> None:
@@ -89,17 +39,17 @@ def test_the_window_holds_what_was_active_in_it_in_time_order(report: Report) ->
         "done", "removed", "failed", "canceled", "running",
     ]  # fmt: skip
     assert report.totals == {"completed": 2, "failed": 1, "canceled": 1, "running": 1}
-    assert report.span == (_at(-55), NOW)
+    assert report.span == (at(-55), NOW)
     running = report.tasks[-1]
     assert running.end == NOW and running.ended is None and running.duration is None
     assert report.tasks[0].duration == 15 * 60
 
 
 def test_label_and_profile_narrow_the_report(store: Store) -> None:
-    only = build_report(store, start=_at(-60), end=NOW, now=NOW, label="chg-1042")
+    only = build_report(store, start=at(-60), end=NOW, now=NOW, label="chg-1042")
     assert {t.label for t in only.tasks} == {"CHG-1042 | step <2>", "CHG-1042 reboot",
                                              "CHG-1042 removed"}  # fmt: skip
-    assert build_report(store, start=_at(-60), end=NOW, now=NOW, profile="dev").tasks == []
+    assert build_report(store, start=at(-60), end=NOW, now=NOW, profile="dev").tasks == []
 
 
 def _md_rows(text: str) -> list[list[str]]:
@@ -181,7 +131,7 @@ def test_html_is_self_contained_with_one_bar_per_task(report: Report) -> None:
 
 
 def test_an_empty_window_is_a_valid_empty_report(store: Store) -> None:
-    empty = build_report(store, start=_at(60), end=_at(120), now=NOW)
+    empty = build_report(store, start=at(60), end=at(120), now=NOW)
     assert empty.tasks == [] and empty.span is None
     assert "No task was active" in as_markdown(empty)
     assert list(csv.reader(io.StringIO(as_csv(empty)))) == [next(csv.reader(io.StringIO(
@@ -202,7 +152,8 @@ def _watch_now(label: str) -> str:
     store.add_tasks([task_id], profile="default", label=label)
     job = parse_job_dict({
         "id": task_id, "name": "RebootGaussDBforMySQLInstance", "status": "Failed",
-        "created": _cloud(now - timedelta(minutes=30)), "ended": _cloud(now - timedelta(minutes=5)),
+        "created": cloud_time(now - timedelta(minutes=30)),
+        "ended": cloud_time(now - timedelta(minutes=5)),
         "process": "", "fail_reason": REASON, "instance": {"id": "x", "name": "y"},
     })  # fmt: skip
     store.record_success(task_id, job, now=now.timestamp())

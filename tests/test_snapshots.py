@@ -43,11 +43,18 @@ async def _help(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
+async def _timeline(pilot: Pilot[Any]) -> None:
+    await highlight(pilot.app, "CHG-1044 upgrade")  # type: ignore[arg-type]
+    await pilot.press("t")
+    await pilot.pause()
+
+
 VIEWS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
     "main": _main,
     "failure": _failure,
     "add": _add_dialog,
     "help": _help,
+    "timeline": _timeline,
 }
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "TaskRecord",
     "finished_while_watched",
     "job_json",
+    "time_span",
     "visible_fields",
 ]
 
@@ -179,6 +180,28 @@ def visible_fields(record: TaskRecord) -> tuple[object, ...]:
         record.status, record.progress, record.job_json, record.error_kind, record.error_text,
         record.not_found, record.label, record.profile, record.changed_at,
     )  # fmt: skip
+
+
+def time_span(record: TaskRecord, now: float) -> tuple[float, float]:
+    """Where a task's bar on a time axis starts and ends (wall times).
+
+    Args:
+        record: A task.
+        now: The current wall time.
+
+    Returns:
+        From created (else added) to ended, else now while it is unfinished, else its last
+        check.
+    """
+    job = record.job
+    start = job.created_at.timestamp() if job and job.created_at else record.added_at
+    if job and job.ended_at:
+        end = job.ended_at.timestamp()
+    elif not record.is_final:
+        end = now
+    else:
+        end = record.checked_at or start
+    return start, max(start, end)
 
 
 def finished_while_watched(record: TaskRecord) -> bool:

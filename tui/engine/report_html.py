@@ -93,7 +93,11 @@ def _timeline(report: Report, tz: tzinfo | None) -> str:
         left = x(tick)
         label = tick.astimezone(tz).strftime("%H:%M" if total < 2 * 86400 else "%m-%d %H:%M")
         parts.append(f'<line x1="{left:.1f}" y1="{AXIS - 6}" x2="{left:.1f}" y2="{height}"/>')
-        parts.append(f'<text class="tick" x="{left:.1f}" y="{AXIS - 12}">{label}</text>')
+        if left + 24 <= width:  # a label at the very end would be cut
+            parts.append(
+                f'<text class="tick" x="{left:.1f}" y="{AXIS - 12}" text-anchor="middle">'
+                f"{label}</text>"
+            )
     for row, task in enumerate(report.tasks):
         top = AXIS + row * ROW
         left, right = x(task.start), x(task.end)

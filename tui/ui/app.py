@@ -78,6 +78,7 @@ class TaskwatchApp(App[int]):
         Binding("c", "copy_id", "Copy ID", show=False),
         Binding("f", "copy_fail_reason", "Copy reason", show=False),
         Binding("j", "toggle_raw", "Raw JSON", show=False),
+        Binding("t", "toggle_timeline", "Timeline", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -287,6 +288,10 @@ class TaskwatchApp(App[int]):
         """Show or hide the raw JSON in the detail pane."""
         self.view.raw_json = not self.view.raw_json
         self.view.refresh_detail()
+
+    def action_toggle_timeline(self) -> None:
+        """Show the tasks as bars on one time axis, or the table again."""
+        self.view.toggle_timeline()
 
     def action_help(self) -> None:
         """List every key."""

@@ -30,6 +30,7 @@ from tui.ui.widgets.detail import DetailPane, detail_key, render_detail
 from tui.ui.widgets.key_hints import KeyHints
 from tui.ui.widgets.summary import SummaryBar, summary_text
 from tui.ui.widgets.task_table import SORT_MODES, TaskTable
+from tui.ui.widgets.timeline import Timeline
 
 __all__ = ["WIDE", "WatchView"]
 
@@ -59,12 +60,14 @@ class WatchView(Vertical):
         self.banner = Static(id="banner", markup=False)  # profile names and errors, literally
         self.main_area = Container(id="main")
         self.table = TaskTable(id="tasks")
+        self.timeline = Timeline(id="timeline")
         self.detail = DetailPane(id="detail")
         self.filter_input = Input(placeholder="filter: words to match (esc clears)", id="filter")
         yield self.summary
         yield self.banner
         with self.main_area:
             yield self.table
+            yield self.timeline
             yield self.detail
         yield self.filter_input
         yield KeyHints(self._keys, id="keys")
@@ -106,6 +109,7 @@ class WatchView(Vertical):
         if table.highlighted_task == record.task_id:
             self.refresh_detail()
         self.update_summary()
+        self.redraw_timeline()
 
     def refresh_all(self) -> None:
         """Show the whole watchlist again (rows change in place; the cursor stays)."""
@@ -114,6 +118,7 @@ class WatchView(Vertical):
         self.update_summary()
         self.update_banner()
         self.refresh_detail()
+        self.redraw_timeline()
 
     def _tick_clock(self) -> None:
         records = self.session.records
@@ -122,6 +127,7 @@ class WatchView(Vertical):
             selected = self.selected
             if selected is not None and not selected.is_final:
                 self.refresh_detail()
+            self.redraw_timeline()
 
     def _status_style(self, status: str) -> str:
         variables = self.app.theme_variables
@@ -171,6 +177,45 @@ class WatchView(Vertical):
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self) -> None:
         self.refresh_detail()
+        self.redraw_timeline()
+
+    # -- the timeline ----------------------------------------------------------------------------
+
+    @property
+    def timeline_shown(self) -> bool:
+        """Whether the timeline stands in for the table."""
+        return bool(self.timeline.display)
+
+    def toggle_timeline(self) -> None:
+        """Show the timeline in place of the table, or the table again (same selection)."""
+        shown = not self.timeline_shown
+        self.timeline.display = shown
+        self.table.display = not shown
+        (self.timeline if shown else self.table).focus()
+        self.redraw_timeline()
+
+    def redraw_timeline(self) -> None:
+        """Bring the timeline up to date (nothing is sent when its picture is unchanged)."""
+        if not self.timeline_shown:
+            return
+        records = self.session.records
+        order = [str(row.key.value) for row in self.table.ordered_rows]
+        self.timeline.draw(
+            [records[task_id] for task_id in order if task_id in records],
+            now=self.session.clock.wall(),
+            selected=self.table.highlighted_task,
+            styles=self._status_style,
+            rows={task_id: index for index, task_id in enumerate(order)},
+        )
+
+    @on(Timeline.Moved)
+    def _timeline_moved(self, event: Timeline.Moved) -> None:
+        table = self.table
+        if table.row_count:
+            row = min(max(0, table.cursor_row + event.rows), table.row_count - 1)
+            table.move_cursor(row=row, animate=False)
+            self.refresh_detail()
+            self.redraw_timeline()
 
     # -- sorting and filtering -----------------------------------------------------------------
 
