@@ -9,6 +9,7 @@ import select
 import signal
 import subprocess
 import sys
+import termios
 import time
 
 import pytest
@@ -91,3 +92,38 @@ def test_lost_terminal_ends_the_app() -> None:
         if proc.poll() is None:
             proc.kill()
             raise AssertionError("the app kept running after its terminal went away")
+
+
+@pytest.mark.slow
+def test_sigterm_leaves_the_terminal_as_it_was() -> None:
+    proc, master = _spawn()
+    try:
+        _read_until(master, b"DEMO")
+        proc.send_signal(signal.SIGTERM)
+        output = _wait_reading(proc, master)
+        assert proc.returncode == 0
+        assert b"Traceback" not in output
+        tail = output[-400:]
+        for restore in (b"\x1b[?1049l", b"\x1b[?25h", b"\x1b[?1000l"):  # screen, cursor, mouse
+            assert restore in tail, restore
+        modes = termios.tcgetattr(master)[3]
+        assert modes & termios.ICANON and modes & termios.ECHO  # line mode and echo back
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+
+
+@pytest.mark.slow
+def test_ctrl_c_quits() -> None:
+    proc, master = _spawn()
+    try:
+        _read_until(master, b"DEMO")
+        os.write(master, b"\x03")
+        output = _wait_reading(proc, master)
+        assert proc.returncode == 0
+        assert b"ctrl+q" not in output
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)

@@ -81,6 +81,8 @@ class TaskwatchApp(App[int]):
         Binding("t", "toggle_timeline", "Timeline", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
+        # What people press to leave a terminal program (Textual's default only shows a hint).
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
 
     def __init__(
@@ -113,9 +115,12 @@ class TaskwatchApp(App[int]):
         self.view.refresh_all()
         self.set_interval(STORE_CHECK, self.session.check_outside_changes)
         loop = asyncio.get_running_loop()
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            # SIGHUP: the terminal went away (ssh dropped, tmux killed). Leave, don't spin.
-            loop.add_signal_handler(signal.SIGHUP, self._hang_up)
+        for number in (signal.SIGHUP, signal.SIGTERM):
+            # SIGHUP: the terminal went away (ssh dropped, tmux killed): leave, don't spin.
+            # SIGTERM: asked to stop (kill, systemd, tmux kill-server): leave the terminal as
+            # it was found (alternate screen off, cursor shown, mouse off, line mode back).
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, self._hang_up)
         if not self.is_headless:
             # A lost terminal does not always bring SIGHUP; the watchdog notices the hang-up.
             self._watchdog = HangupWatchdog(lambda: loop.call_soon_threadsafe(self._hang_up))
