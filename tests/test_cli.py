@@ -266,8 +266,34 @@ def test_wait_exit_5_when_not_found_after_grace(server: SimulatorServer, creds: 
     assert "not found" in result.stdout
 
 
-def test_wait_exit_6_when_unreachable(server: SimulatorServer, creds: None) -> None:
+def test_wait_exit_6_when_unreachable_for_the_whole_timeout(
+    server: SimulatorServer, creds: None
+) -> None:
     job = make_job(server.simulator, "reboot", running_for=3600)
     server.simulator.faults.drop_next = 1000
-    result = _wait(server, job.id)
+    result = _wait(server, job.id, extra=("--timeout", "2"))
     assert result.returncode == 6
+    assert "unreachable for 2 s" in result.stderr
+
+
+def test_wait_rides_out_weather_and_reports_the_outcome(
+    server: SimulatorServer, creds: None
+) -> None:
+    """Bad bodies, a 5xx burst and resets in a row, then the answer: exit 0, not 6."""
+    job = make_job(server.simulator, "reboot", created_at=server.simulator.clock() - 60,
+                   running_for=1)  # fmt: skip
+    faults = server.simulator.faults
+    faults.malformed_next, faults.server_errors_next, faults.drop_next = 2, 2, 2
+    result = _run("wait", job.id, "--endpoint", server.url, "--interval", "0.05",
+                  "--timeout", "60")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert server.simulator.counters.total >= 7  # six failures, then the answer
+    assert "Completed" in result.stdout
+
+
+def test_wait_gives_up_after_unreachable_after(server: SimulatorServer, creds: None) -> None:
+    job = make_job(server.simulator, "reboot", running_for=3600)
+    server.simulator.faults.server_errors_next = 10_000
+    result = _wait(server, job.id, extra=("--timeout", "60", "--unreachable-after", "1"))
+    assert result.returncode == 6
+    assert "unreachable for 1 s" in result.stderr and "server error" in result.stderr

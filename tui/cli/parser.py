@@ -104,6 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
     wait.add_argument("ids", nargs="+", metavar="ID")
     wait.add_argument("--timeout", type=float, default=None, metavar="S", help="give up after S")
     wait.add_argument("--interval", type=float, default=None, metavar="S", help="poll every S")
+    wait.add_argument(
+        "--unreachable-after",
+        type=float,
+        default=None,
+        metavar="S",
+        help="exit 6 after S s with no answer (default: the whole --timeout; throttling, 5xx, "
+        "timeouts and bad answers are retried until then)",
+    )
     wait.add_argument("-q", "--quiet", action="store_true", help="print nothing")
     wait.add_argument("--json", action="store_true", help="JSON lines, one per change")
     wait.epilog = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import time
 from typing import TextIO
@@ -29,13 +30,21 @@ from tui.errors import (
 
 __all__ = ["cmd_wait", "wait_for_tasks"]
 
-UNREACHABLE_AFTER = 3  # consecutive network/server failures of a task before `wait` gives up
-
 
 class _WaitPrinter:
-    """Prints one line per status change (or JSON lines), and decides when waiting is over."""
+    """Prints one line per status change (or JSON lines), and decides when waiting is over.
 
-    def __init__(self, ids: list[str], *, quiet: bool, json_lines: bool, out: TextIO) -> None:
+    Weather (throttling, 5xx, timeouts, resets, garbage) is retried by the engine with backoff;
+    ``unreachable_since`` remembers since when no request has succeeded, so that ``wait`` can
+    give up with exit 6 only when the Task Center stayed out of reach long enough.
+    """
+
+    def __init__(
+        self, ids: list[str], *, quiet: bool, json_lines: bool, out: TextIO, started: float
+    ) -> None:
+        self.unreachable_since: float | None = started
+        """Monotonic time since when nothing succeeded (None while requests succeed)."""
+        self.last_error: TaskCenterError | None = None
         self.pending = set(ids)
         self.outcome: dict[str, str] = {}
         self.exit_code: int | None = None
@@ -75,6 +84,10 @@ class _WaitPrinter:
         self.done.set()
 
     def __call__(self, event: SessionEvent) -> None:
+        if isinstance(event, TaskRefreshed) or (
+            isinstance(event, RefreshFailed) and isinstance(event.error, JobNotFoundError)
+        ):
+            self.unreachable_since = None  # the Task Center answered
         if isinstance(event, TaskRefreshed) and event.changed:
             self._print(event.record)
             if event.record.is_final:
@@ -95,11 +108,24 @@ class _WaitPrinter:
             elif isinstance(event.error, RequestError):
                 self._print(event.record, event.error)
                 self._finish(EXIT["usage"])
-            elif event.failures >= UNREACHABLE_AFTER and not isinstance(
-                event.error, JobNotFoundError | AuthenticationError
-            ):
-                self._print(event.record, event.error)
-                self._finish(EXIT["unreachable"])
+            elif not isinstance(event.error, JobNotFoundError | AuthenticationError):
+                if self.last_error is None or event.failures == 1:
+                    self._print(event.record, event.error)  # the first of a run, not each retry
+                self.last_error = event.error
+                if self.unreachable_since is None:
+                    self.unreachable_since = time.monotonic()
+
+    def unreachable_for(self, now: float) -> float:
+        """Seconds since the last successful answer, or 0 while answers come."""
+        return 0.0 if self.unreachable_since is None else now - self.unreachable_since
+
+    def give_up_unreachable(self, seconds: float) -> None:
+        """End with exit 6, saying for how long the Task Center was out of reach and why."""
+        if not self.quiet:
+            error = self.last_error
+            why = f" (last error: {error_word(error)}: {error})" if error else ""
+            warn(f"the Task Center was unreachable for {seconds:.0f} s{why}")
+        self._finish(EXIT["unreachable"])
 
     def _print_error_once(self, error: TaskCenterError) -> None:
         if not self.quiet:
@@ -109,8 +135,10 @@ class _WaitPrinter:
 def cmd_wait(args: argparse.Namespace) -> int:
     ids = [validate_task_id(value) for value in args.ids]
     settings = load_settings()
-    if args.interval is not None and args.interval <= 0:
-        raise InvalidInputError("--interval must be positive")
+    for flag in ("interval", "timeout", "unreachable_after"):
+        value = getattr(args, flag)
+        if value is not None and value <= 0:
+            raise InvalidInputError(f"--{flag.replace('_', '-')} must be positive")
     profiles = profiles_for(ids, args, settings)
     return asyncio.run(
         wait_for_tasks(
@@ -120,6 +148,7 @@ def cmd_wait(args: argparse.Namespace) -> int:
             args,
             interval=args.interval or settings.refresh_interval,
             give_up_after=args.timeout,
+            unreachable_after=args.unreachable_after,
         )
     )
 
@@ -132,29 +161,52 @@ async def wait_for_tasks(
     *,
     interval: float,
     give_up_after: float | None,
+    unreachable_after: float | None = None,
     out: TextIO | None = None,
 ) -> int:
-    """Poll ``ids`` with the real engine until they end; return the exit status."""
+    """Poll ``ids`` with the real engine until they end; return the exit status.
+
+    Throttling, server errors, timeouts, resets and bad bodies are retried with backoff until
+    ``give_up_after``. Exit 6 (unreachable) only once nothing has answered for
+    ``unreachable_after`` seconds (by default: the whole ``give_up_after``); without either,
+    ``wait`` waits out any weather.
+    """
     runtime = runtime_or_raise(settings, args, set(profiles.values()))
     config = PollerConfig(
         interval=interval,
         concurrency=settings.concurrency,
         not_found_grace=settings.not_found_grace,
+        backoff_max=60.0,  # a script waits for the answer: ask again at least once a minute
     )
     # No store: `wait` observes in memory and leaves the watchlist as it is.
     session = WatchSession(None, runtime, settings, poller_config=config)
-    printer = _WaitPrinter(ids, quiet=args.quiet, json_lines=args.json, out=out or sys.stdout)
+    started = time.monotonic()
+    printer = _WaitPrinter(
+        ids, quiet=args.quiet, json_lines=args.json, out=out or sys.stdout, started=started
+    )
     session.subscribe(printer)
     for task_id in ids:
         session.add([task_id], profile=profiles[task_id])
     engine = asyncio.create_task(session.run())
+    deadline = None if give_up_after is None else started + give_up_after
+    patience = unreachable_after if unreachable_after is not None else give_up_after
     try:
-        await asyncio.wait_for(printer.done.wait(), give_up_after)
-    except TimeoutError:
-        if not args.quiet:
-            running = ", ".join(sorted(printer.pending))
-            warn(f"timed out after {give_up_after:g} s; still running: {running}")
-        return EXIT["timeout"]
+        while not printer.done.is_set():
+            now = time.monotonic()
+            unreachable = printer.unreachable_for(now)
+            if patience is not None and unreachable >= patience:
+                printer.give_up_unreachable(unreachable)
+                break
+            if deadline is not None and now >= deadline:
+                if not args.quiet:
+                    running = ", ".join(sorted(printer.pending))
+                    warn(f"timed out after {give_up_after:g} s; still running: {running}")
+                return EXIT["timeout"]
+            checks = [1.0] + [t - now for t in (deadline,) if t is not None]
+            if patience is not None:
+                checks.append(patience - unreachable)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(printer.done.wait(), max(0.01, min(checks)))
     finally:
         session.stop()
         await engine
