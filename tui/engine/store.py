@@ -13,7 +13,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,6 +96,65 @@ def _record(row: sqlite3.Row) -> TaskRecord:
     return TaskRecord(**{**dict(row), "not_found": bool(row["not_found"])})
 
 
+class _Damaged(sqlite3.DatabaseError):
+    """The file is a database, but not one this taskwatch can use (failed check, lost tables)."""
+
+
+# What the current schema must have; a file without it is treated as damaged.
+_EXPECTED = {
+    "tasks": {
+        "task_id", "profile", "label", "added_at", "position", "removed_at", "status",
+        "progress", "job_json", "checked_at", "changed_at", "error_kind", "error_text",
+        "not_found",
+    },
+    "observations": {
+        "id", "task_id", "observed_at", "status", "progress", "job_json", "error_text",
+    },
+}  # fmt: skip
+
+_DAMAGE_CODES = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
+_REASONS = {
+    "SQLITE_FULL": "the disk is full (nothing was changed; free some space)",
+    "SQLITE_BUSY": "another process holds it locked; try again in a moment",
+    "SQLITE_LOCKED": "another process holds it locked; try again in a moment",
+    "SQLITE_READONLY": "it is read-only here (check the file's and its folder's permissions)",
+    "SQLITE_IOERR": "the disk reported an I/O error",
+    "SQLITE_CANTOPEN": "it cannot be opened (check the folder's permissions)",
+}
+
+
+def _primary_code(exc: sqlite3.Error) -> str:
+    """``SQLITE_IOERR`` for ``SQLITE_IOERR_SHORT_READ`` and the like."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return "_".join(name.split("_")[:2])
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """Whether ``exc`` says the file itself is damaged (not the disk, a lock or permissions)."""
+    return isinstance(exc, _Damaged) or _primary_code(exc) in _DAMAGE_CODES
+
+
+def _reason(exc: sqlite3.Error) -> str:
+    return _REASONS.get(_primary_code(exc), str(exc))
+
+
+def _retrying_while_busy(step: Callable[[], None], seconds: float = 10.0) -> None:
+    """Run ``step``, again while another process holds the lock (SQLite does not wait by
+    itself when several processes create or convert a new file at the same moment)."""
+    deadline = time.monotonic() + seconds
+    delay = 0.01
+    while True:
+        try:
+            step()
+            return
+        except (sqlite3.OperationalError, StoreError) as exc:
+            busy = "locked" in str(exc) or "busy" in str(exc).lower()
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)  # another process is creating the same file right now
+            delay = min(0.2, delay * 2)
+
+
 class Store:
     """The watchlist database. Use :meth:`open`; not shared across threads."""
 
@@ -137,14 +196,15 @@ class Store:
             raise StoreError(f"{path} is not readable and writable by you; fix its permissions")
         try:
             store = cls(cls._connect(str(path)), path)
-            store._check_and_migrate()
+            _retrying_while_busy(store._check_and_migrate)
             return store
         except sqlite3.DatabaseError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreError(f"{path} is locked by another process: {exc}") from None
+            if not _is_damage(exc):
+                # Disk full, locked, read-only, I/O error: the file may be perfectly healthy.
+                raise StoreError(f"cannot use {path}: {_reason(exc)}") from None
             moved = cls._move_aside(path, clock())
             store = cls(cls._connect(str(path)), path)
-            store._migrate()
+            _retrying_while_busy(store._migrate)
             store.recovered_to = moved
             return store
 
@@ -172,12 +232,26 @@ class Store:
         return target
 
     def _check_and_migrate(self) -> None:
+        """Check the file and bring its schema up to date, writing only if something is due:
+        opening an up-to-date watchlist to read it writes nothing (a full disk can still list).
+        """
         result = self._db.execute("PRAGMA quick_check").fetchone()[0]
         if result != "ok":
-            raise sqlite3.DatabaseError(f"integrity check failed: {result}")
-        self._db.execute("PRAGMA journal_mode = WAL")
+            raise _Damaged(f"integrity check failed: {result}")
+        if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self._db.execute("PRAGMA journal_mode = WAL")  # once in the file's life
         self._db.execute("PRAGMA synchronous = NORMAL")
-        self._migrate()
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            self._migrate()
+        self._check_schema()
+
+    def _check_schema(self) -> None:
+        """A file whose tables or columns are missing is damaged, like a corrupt one."""
+        for table, columns in _EXPECTED.items():
+            found = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if not columns <= found:
+                raise _Damaged(f"table {table} lacks {sorted(columns - found)}")
 
     def _migrate(self) -> None:
         with self._write():
@@ -203,15 +277,28 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction that takes the lock up front, so it cannot deadlock midway."""
-        self._db.execute("BEGIN IMMEDIATE")
+        """A write transaction that takes the lock up front, so it cannot deadlock midway.
+
+        Raises:
+            StoreError: The write failed (disk full, locked too long, read-only, I/O): nothing
+                of it was kept, and the message says why.
+        """
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise self._write_failed(exc) from None
         try:
             yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        else:
             self._db.execute("COMMIT")
+        except BaseException as exc:
+            with suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):
+                raise self._write_failed(exc) from None
+            raise
+
+    def _write_failed(self, exc: sqlite3.Error) -> StoreError:
+        return StoreError(f"cannot write {self.path or 'the watchlist'}: {_reason(exc)}")
 
     # -- change detection ---------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ change, remembers removals for undo, and notices another process's writes cheapl
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
@@ -14,12 +15,15 @@ from typing import TYPE_CHECKING
 from tui.cloud.ids import clean_label, validate_task_id
 from tui.engine.records import Observation, TaskRecord
 from tui.engine.store import AddResult, Recorded, Store
+from tui.errors import StoreError
 
 if TYPE_CHECKING:
     from tui.cloud.models import Job
     from tui.errors import TaskCenterError
 
 __all__ = ["COUNT_ORDER", "Watchlist"]
+
+log = logging.getLogger(__name__)
 
 # The summary bar's order: what needs attention first.
 COUNT_ORDER = ("Failed", "Running", "Pending", "waiting", "not found", "Canceled", "Completed")
@@ -42,6 +46,7 @@ class Watchlist:
         self._removed: dict[str, TaskRecord] = {}
         """Tasks removed from an in-memory list, kept for undo."""
         self._data_version = store.data_version() if store else 0
+        self._write_troubles: set[str] = set()
 
     @property
     def records(self) -> Mapping[str, TaskRecord]:
@@ -194,11 +199,15 @@ class Watchlist:
             previous_status=old.status,
         )
         if self.store is not None:
-            stored = self.store.record_success(task_id, job, now=now, snapshot=record.job_json)
-            if stored is None:  # another process removed it meanwhile
-                self._drop(task_id)
-                return None
-            recorded = stored
+            try:
+                stored = self.store.record_success(task_id, job, now=now, snapshot=record.job_json)
+            except StoreError as exc:
+                self._not_saved(exc)  # the next answer is saved again; the screen is right
+            else:
+                if stored is None:  # another process removed it meanwhile
+                    self._drop(task_id)
+                    return None
+                recorded = stored
         self._put(record)
         return record, recorded
 
@@ -220,12 +229,23 @@ class Watchlist:
         if old is None:
             return None
         if self.store is not None:
-            self.store.record_error(
-                task_id, kind=error.kind, text=str(error), now=now, not_found=not_found
-            )
+            try:
+                self.store.record_error(
+                    task_id, kind=error.kind, text=str(error), now=now, not_found=not_found
+                )
+            except StoreError as exc:
+                self._not_saved(exc)
         record = old.failed(error.kind, str(error), now, not_found=not_found)
         self._put(record)
         return record
+
+    def _not_saved(self, error: StoreError) -> None:
+        """A poll result could not be written (disk full, a long lock): polling goes on with
+        the results in memory; the log says so once per kind of trouble."""
+        message = str(error)
+        if message not in self._write_troubles:
+            self._write_troubles.add(message)
+            log.warning("results kept in memory only: %s", message)
 
     def _put(self, record: TaskRecord) -> None:
         old = self._records.get(record.task_id)
