@@ -46,6 +46,8 @@ def open_store(*, demo: bool = False) -> Store:
             f"the watchlist database was unreadable; it was moved to {store.recovered_to} "
             "and a new one was started"
         )
+    for notice in store.tightened:
+        warn(notice)
     return store
 
 

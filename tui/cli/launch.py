@@ -84,12 +84,13 @@ def prepare(args: argparse.Namespace) -> Prepared:
     if getattr(args, "demo", False):
         return _prepare_demo(args)
     store = Store.open(database_file())
-    notice = None
+    notices = list(store.tightened)
     if store.recovered_to is not None:
-        notice = (
+        notices.append(
             f"The watchlist database was unreadable. It was moved to {store.recovered_to} "
             "and a new one was started."
         )
+    notice = "\n".join(notices) or None
 
     def connect(in_use: list[str]) -> tuple[Settings, Runtime]:
         from tui.cli.common import overrides_from

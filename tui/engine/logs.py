@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from tui.cloud.redaction import redact
 from tui.cloud.safe_text import visible
-from tui.engine.paths import log_file
+from tui.engine.paths import log_file, make_private, make_private_dir
 
 __all__ = ["RedactingFilter", "register_secrets", "setup_logging"]
 
@@ -42,6 +44,21 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file is readable by its owner only (a shared jump host)."""
+
+    def _open(self) -> Any:
+        def private(path: str, flags: int) -> int:
+            return os.open(path, flags, 0o600)
+
+        if Path(self.baseFilename).exists():
+            make_private(Path(self.baseFilename))  # a log from before: tightened too
+        return open(
+            self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
+            opener=private,
+        )  # fmt: skip
+
+
 def setup_logging(*, debug: bool = False, path: Path | None = None) -> Path | None:
     """Log to ``path`` (default: the log dir), rotating at 1 MB x 3. Returns the file used.
 
@@ -58,8 +75,8 @@ def setup_logging(*, debug: bool = False, path: Path | None = None) -> Path | No
     for old in list(root.handlers):
         root.removeHandler(old)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
+        make_private_dir(path.parent)
+        handler = _PrivateRotatingFileHandler(
             path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
         )
     except OSError:

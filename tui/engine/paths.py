@@ -16,6 +16,8 @@ __all__ = [
     "default_credentials_file",
     "log_dir",
     "log_file",
+    "make_private",
+    "make_private_dir",
 ]
 
 APP_NAME = "taskwatch"
@@ -88,3 +90,40 @@ def default_credentials_file() -> Path:
     if override:
         return Path(override).expanduser()
     return Path.home() / ".huaweicloud" / "credentials"
+
+
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
+
+def make_private_dir(path: Path) -> str | None:
+    """Create ``path`` (and its parents) readable by its owner only; tighten it if it exists.
+
+    Args:
+        path: A directory holding the watchlist or the log.
+
+    Returns:
+        One sentence if an existing directory was open to others and was tightened, else None.
+    """
+    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    return make_private(path, PRIVATE_DIR)
+
+
+def make_private(path: Path, mode: int = PRIVATE_FILE) -> str | None:
+    """Take group and other permissions away from ``path`` (a file or directory that exists).
+
+    Args:
+        path: The file or directory.
+        mode: The permissions it should have.
+
+    Returns:
+        One sentence if it was tightened (say it once), else None.
+    """
+    try:
+        current = path.stat().st_mode & 0o777
+        if current & 0o077:
+            path.chmod(mode)
+            return f"{path} was readable by others ({current:04o}); it is now {mode:04o}"
+    except OSError:
+        pass  # not ours to change: opening it will say what is wrong
+    return None

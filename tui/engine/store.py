@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.cloud.ids import clean_label, extract_task_ids, validate_task_id
+from tui.engine.paths import PRIVATE_FILE, make_private, make_private_dir
 from tui.engine.records import Observation, TaskRecord, job_json
 from tui.errors import InvalidInputError, StoreError
 
@@ -163,6 +164,8 @@ class Store:
         self.path = path
         self.recovered_to: Path | None = None
         """Where a corrupt file was moved when this store was opened, if it was."""
+        self.tightened: list[str] = []
+        """Files and folders that others could read and that opening made private."""
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -188,15 +191,25 @@ class Store:
             store._migrate()
             return store
         path = Path(path)
+        tightened = []
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            tightened.append(make_private_dir(path.parent))
+            if not path.exists():
+                # Created owner-only before SQLite opens it: its -wal and -shm files copy this.
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+        except FileExistsError:
+            pass  # another process created it a moment ago
         except OSError as exc:
-            raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from None
+            raise StoreError(f"cannot create {path}: {exc.strerror}") from None
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if file.exists():
+                tightened.append(make_private(file))
         if path.exists() and not os.access(path, os.R_OK | os.W_OK):
             raise StoreError(f"{path} is not readable and writable by you; fix its permissions")
         try:
             store = cls(cls._connect(str(path)), path)
             _retrying_while_busy(store._check_and_migrate)
+            store.tightened = [notice for notice in tightened if notice]
             return store
         except sqlite3.DatabaseError as exc:
             if not _is_damage(exc):
