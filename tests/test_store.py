@@ -17,6 +17,7 @@ import pytest
 
 from tui.cloud.models import Job, parse_job_dict
 from tui.engine.store import SCHEMA_VERSION, Store
+from tui.engine.transfer import export_watchlist, import_watchlist
 from tui.errors import InvalidInputError
 
 A = "a9767ede-fe0f-4888-9003-e843a4c90514"
@@ -150,19 +151,19 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
 def test_export_import_round_trip(tmp_path: Path, store: Store) -> None:
     store.add_tasks([A, B], profile="p1", label="lbl")
     store.record_success(A, _job("Failed"), now=1)
-    exported = json.loads(json.dumps(store.export()))
+    exported = json.loads(json.dumps(export_watchlist(store)))
     assert exported["format"] == "taskwatch-watchlist/1"
     assert exported["tasks"][0]["job"]["status"] == "Failed"
     other = Store.open(tmp_path / "other.sqlite3")
-    result = other.import_(exported, default_profile="x")
+    result = import_watchlist(other, exported, default_profile="x")
     assert result.added == [A, B]
     assert [(r.task_id, r.profile, r.label) for r in other.list_tasks()] == [
         (A, "p1", "lbl"),
         (B, "p1", "lbl"),
     ]
-    assert other.import_({"anything": [f"see {A}"]}, default_profile="x").already == [A]
+    assert import_watchlist(other, {"anything": [f"see {A}"]}, default_profile="x").already == [A]
     with pytest.raises(InvalidInputError):
-        other.import_({"nothing": 1}, default_profile="x")
+        import_watchlist(other, {"nothing": 1}, default_profile="x")
 
 
 WRITER = textwrap.dedent(

@@ -33,6 +33,7 @@ from tui.engine.present import (
     status_text,
 )
 from tui.engine.records import TaskRecord
+from tui.engine.transfer import export_watchlist, import_watchlist
 from tui.errors import (
     InvalidInputError,
 )
@@ -104,7 +105,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    text = json_text(open_store().export(), indent=2) + "\n"
+    text = json_text(export_watchlist(open_store()), indent=2) + "\n"
     if args.file == "-":
         sys.stdout.write(text)
     else:
@@ -123,7 +124,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         data = json.loads(text)
     except ValueError as exc:
         raise InvalidInputError(f"{args.file} is not JSON: {exc}") from None
-    result = open_store().import_(data, default_profile=selected_profile(args, settings))
+    profile = selected_profile(args, settings)
+    result = import_watchlist(open_store(), data, default_profile=profile)
+    for note in result.notes:
+        warn(note)
     print(f"imported {len(result.added)} task(s); {len(result.already)} already watched")
     return EXIT["ok"]
 

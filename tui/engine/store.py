@@ -8,7 +8,6 @@ writes cheaply. A file that is not a readable database is moved aside, never del
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import time
@@ -16,12 +15,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from tui.cloud.ids import clean_label, extract_task_ids, validate_task_id
+from tui.cloud.ids import clean_label, validate_task_id
 from tui.engine.paths import PRIVATE_FILE, make_private, make_private_dir
 from tui.engine.records import Observation, TaskRecord, job_json
-from tui.errors import InvalidInputError, StoreError
+from tui.errors import StoreError
 
 if TYPE_CHECKING:
     from tui.cloud.models import Job
@@ -34,7 +33,6 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
-EXPORT_FORMAT = "taskwatch-watchlist/1"
 
 
 _SCHEMA_V1 = """
@@ -343,12 +341,29 @@ class Store:
         """
         ids = [validate_task_id(task_id) for task_id in task_ids]
         label = clean_label(label)
+        return self.add_entries([(task_id, profile, label) for task_id in ids], now=now)
+
+    def add_entries(
+        self, entries: Iterable[tuple[str, str, str]], *, now: float | None = None
+    ) -> AddResult:
+        """Watch many tasks, each with its own profile and label, in one transaction.
+
+        Args:
+            entries: (task ID, profile, label), already validated and cleaned.
+            now: Wall time of the addition (default: the clock).
+
+        Returns:
+            Which IDs are new and which were already watched (the first entry of an ID wins).
+        """
         now = time.time() if now is None else now
         added: list[str] = []
         already: list[str] = []
         with self._write() as db:
             position = db.execute("SELECT COALESCE(MAX(position), 0) FROM tasks").fetchone()[0]
-            for task_id in dict.fromkeys(ids):
+            first: dict[str, tuple[str, str, str]] = {}
+            for entry in entries:
+                first.setdefault(entry[0], entry)
+            for task_id, profile, label in first.values():
                 row = db.execute(
                     "SELECT removed_at FROM tasks WHERE task_id = ?", (task_id,)
                 ).fetchone()
@@ -566,50 +581,3 @@ class Store:
             (task_id,),
         ).fetchall()
         return [Observation(**dict(row)) for row in rows]
-
-    # -- export / import ----------------------------------------------------------------------
-
-    def export(self) -> dict[str, Any]:
-        """The watchlist and last snapshots as a JSON-ready object (no credentials in it).
-
-        Returns:
-            ``{"format", "exported_at", "tasks": [...]}``; each task as
-            :meth:`TaskRecord.to_export` gives it.
-        """
-        return {
-            "format": EXPORT_FORMAT,
-            "exported_at": time.time(),
-            "tasks": [record.to_export() for record in self.list_tasks()],
-        }
-
-    def import_(self, data: object, *, default_profile: str) -> AddResult:
-        """Watch the tasks of an export (or any JSON holding task IDs); return what was added.
-
-        Args:
-            data: A decoded export, or any JSON value: the task IDs in it are taken.
-            default_profile: The profile for tasks that do not name one.
-
-        Returns:
-            Which IDs are new and which were already watched.
-        """
-        if isinstance(data, dict) and isinstance(data.get("tasks"), list):
-            added: list[str] = []
-            already: list[str] = []
-            for item in data["tasks"]:
-                if not isinstance(item, dict):
-                    continue
-                try:
-                    result = self.add_tasks(
-                        [str(item.get("task_id", ""))],
-                        profile=str(item.get("profile") or default_profile),
-                        label=str(item.get("label") or ""),
-                    )
-                except InvalidInputError:
-                    continue
-                added += result.added
-                already += result.already
-            return AddResult(added, already)
-        ids = extract_task_ids(json.dumps(data))
-        if not ids:
-            raise InvalidInputError("the file holds no task IDs")
-        return self.add_tasks(ids, profile=default_profile)

@@ -1,0 +1,71 @@
+"""Import takes every task it can, in one transaction, and says what it changed."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tui.cli import main
+from tui.cloud.ids import LABEL_MAX_LENGTH
+from tui.engine.store import Store
+from tui.engine.transfer import export_watchlist, import_watchlist, tidy_label
+
+
+def test_hostile_and_long_labels_are_kept_visibly_and_each_change_reported(
+    tmp_path: Path,
+) -> None:
+    ids = [str(uuid.uuid4()) for _ in range(5)]
+    data = {
+        "format": "taskwatch-watchlist/1",
+        "tasks": [
+            {"task_id": ids[0], "label": "fine", "profile": "prod"},
+            {"task_id": ids[1], "label": "bell\x07 and \x1b[2J clear"},
+            {"task_id": ids[2], "label": "x" * 200},
+            {"task_id": "not-a-task", "label": "lost?"},
+            {"task_id": ids[3], "label": 42},
+            "garbage",
+            {"task_id": ids[4]},
+        ],
+    }
+    store = Store.open(tmp_path / "w.sqlite3")
+    result = import_watchlist(store, data, default_profile="default")
+    assert result.added == [ids[0], ids[1], ids[2], ids[3], ids[4]]
+    labels = {r.task_id: (r.label, r.profile) for r in store.list_tasks()}
+    assert labels[ids[0]] == ("fine", "prod")
+    assert labels[ids[1]] == ("bell␇ and ␛[2J clear", "default")
+    assert len(labels[ids[2]][0]) == LABEL_MAX_LENGTH and labels[ids[2]][0].endswith("…")
+    assert labels[ids[3]][0] == "42"
+    notes = "\n".join(result.notes)
+    assert f"{ids[1]}: label control characters shown visibly" in notes
+    assert f"{ids[2]}: label cut to {LABEL_MAX_LENGTH} characters" in notes
+    assert "item 4: skipped, not a task ID" in notes and "item 6: skipped, not an object" in notes
+
+
+def test_an_export_imports_back_whole(tmp_path: Path) -> None:
+    source = Store.open(tmp_path / "a.sqlite3")
+    ids = [str(uuid.uuid4()) for _ in range(3000)]
+    source.add_tasks(ids, profile="prod", label="CHG-7")
+    exported = json.loads(json.dumps(export_watchlist(source)))
+    target = Store.open(tmp_path / "b.sqlite3")
+    result = import_watchlist(target, exported, default_profile="x")
+    assert result.added == ids and result.notes == []
+    assert [r.task_id for r in target.list_tasks()] == ids
+    again = import_watchlist(target, exported, default_profile="x")
+    assert again.added == [] and again.already == ids
+
+
+def test_tidy_label() -> None:
+    assert tidy_label(None) == ("", None)
+    assert tidy_label("  two   words ") == ("two words", None)
+
+
+def test_the_cli_reports_every_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good, bad = str(uuid.uuid4()), str(uuid.uuid4())
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps({"tasks": [{"task_id": good}, {"task_id": bad, "label": "y" * 99}]}))
+    assert main(["import", str(path)]) == 0
+    out = capsys.readouterr()
+    assert "imported 2 task(s)" in out.out and "label cut to" in out.err
