@@ -16,16 +16,20 @@ from tui.cloud.safe_text import json_text, visible
 from tui.cloud.status import JobStatus
 from tui.engine.config import Settings, load_settings
 from tui.engine.events import CredentialRefused, RefreshFailed, SessionEvent, TaskRefreshed
+from tui.engine.paths import database_file
 from tui.engine.poller import PollerConfig
 from tui.engine.present import format_progress, status_text
 from tui.engine.records import TaskRecord
+from tui.engine.refusals import RefusalMemo
 from tui.engine.session import WatchSession
+from tui.engine.store import Store
 from tui.errors import (
     AuthenticationError,
     InvalidInputError,
     JobNotFoundError,
     RequestError,
     TaskCenterError,
+    TaskwatchError,
 )
 
 __all__ = ["cmd_wait", "wait_for_tasks"]
@@ -132,6 +136,13 @@ class _WaitPrinter:
             warn(f"{error_word(error)}: {error}")
 
 
+def _refusal_memo() -> RefusalMemo:
+    try:
+        return RefusalMemo(Store.open(database_file()))
+    except TaskwatchError:
+        return RefusalMemo(None)  # nothing remembered: still correct, only less polite
+
+
 def cmd_wait(args: argparse.Namespace) -> int:
     ids = [validate_task_id(value) for value in args.ids]
     settings = load_settings()
@@ -178,8 +189,10 @@ async def wait_for_tasks(
         not_found_grace=settings.not_found_grace,
         backoff_max=60.0,  # a script waits for the answer: ask again at least once a minute
     )
-    # No store: `wait` observes in memory and leaves the watchlist as it is.
-    session = WatchSession(None, runtime, settings, poller_config=config)
+    # No store: `wait` observes in memory and leaves the watchlist as it is. The database is
+    # still asked about (and told of) refused credentials, shared with every other process.
+    memo = _refusal_memo()
+    session = WatchSession(None, runtime, settings, poller_config=config, refusals=memo)
     started = time.monotonic()
     printer = _WaitPrinter(
         ids, quiet=args.quiet, json_lines=args.json, out=out or sys.stdout, started=started
@@ -211,4 +224,6 @@ async def wait_for_tasks(
         session.stop()
         await engine
         await session.aclose()
+        if memo.store is not None:
+            memo.store.close()
     return printer.exit_code if printer.exit_code is not None else EXIT["ok"]

@@ -352,6 +352,22 @@ class Poller:
         self._wake.set()
         return count
 
+    def refuse_credential(self, profile: str, error: TaskCenterError) -> None:
+        """Treat ``profile``'s credential as refused without asking (it was, recently).
+
+        Args:
+            profile: A profile with a client.
+            error: Why (shown to the user).
+        """
+        key = self._profile_key.get(profile)
+        state = self._credentials.get(key) if key else None
+        if state is None or state.blocked is not None:
+            return
+        state.blocked = error
+        state.verified = False
+        if not self._stopped:
+            self.listener.credential_refused(tuple(sorted(state.profiles)), error)
+
     def resume_credential(self, profile: str | None = None) -> None:
         """Let blocked credentials try again (one probe request first).
 

@@ -29,9 +29,10 @@ from tui.engine.events import (
 )
 from tui.engine.notices import notice_for
 from tui.engine.records import Observation, TaskRecord, finished_while_watched
+from tui.engine.refusals import RefusalMemo, RememberedRefusal
 from tui.engine.store import AddResult, Store
 from tui.engine.watchlist import Watchlist
-from tui.errors import TaskCenterError
+from tui.errors import AuthenticationError, TaskCenterError
 
 if TYPE_CHECKING:
     # Settings (pydantic) and the runtime, clients and poller (httpx) are imported when first
@@ -86,6 +87,8 @@ class WatchSession:
         poller_config: Tunables, by default derived from ``settings``.
         rng: Randomness for jitter (tests seed it).
         demo: Whether this is the ``--demo`` world (shown in the summary).
+        refusals: Where refused credentials are remembered across processes (by default the
+            store; ``wait`` passes the watchlist database although it watches in memory).
     """
 
     def __init__(
@@ -100,6 +103,7 @@ class WatchSession:
         poller_config: PollerConfig | None = None,
         rng: random.Random | None = None,
         demo: bool = False,
+        refusals: RefusalMemo | None = None,
     ) -> None:
         self.runtime: Runtime | None = None
         self._settings = settings
@@ -111,6 +115,9 @@ class WatchSession:
         self.demo = demo
         self.paused = False
         self.watchlist = Watchlist(store, self.clock.wall)
+        self.refusals = refusals or RefusalMemo(store)
+        self._remembered: set[str] = set()
+        """Fingerprints with a recorded refusal (forgotten when the credential works)."""
         self._subscribers: list[Subscriber] = []
         self._refused: dict[str, str] = {}
         """Profiles whose credential the cloud refused, with the message to show."""
@@ -165,6 +172,24 @@ class WatchSession:
             rng=self._rng,
         )
         self.poller.listener = self
+        self._recalled = False
+
+    def _recall_refusals(self) -> None:
+        """Hold back a credential another process (or this one) saw refused a moment ago.
+
+        Done when polling starts, not at construction, so that subscribers hear of it.
+        """
+        if self._recalled or self.poller is None or self.runtime is None:
+            return
+        self._recalled = True
+        now = self.clock.wall()
+        for name, profile in self.runtime.profiles.items():
+            key = profile.credential.key
+            if self.refusals.known(key):
+                self._remembered.add(key)  # forgotten once the credential works
+            remembered = self.refusals.recent(key, now=now)
+            if remembered is not None:
+                self.poller.refuse_credential(name, remembered)
 
     @property
     def settings(self) -> Settings:
@@ -368,28 +393,40 @@ class WatchSession:
         """
         return self.poller.refresh_now(task_id) if self.poller is not None else 0
 
-    def retry_credentials(self) -> bool:
-        """Try refused credentials again, read afresh from their source; False if none was refused.
+    def retry_credentials(self) -> str:
+        """Try refused credentials again, read afresh from their source.
 
         A credential that changed (the file was fixed after a key rotation) replaces the refused
-        one; otherwise the same one is tried with one request.
+        one at once. The same credential is tried again (with one request) only once the
+        gateway's lock window since its refusal has passed: retrying it sooner can only lock
+        the AK.
 
         Returns:
-            Whether there was a refused credential to retry.
+            What happened, in one sentence for the user ("" if nothing was refused).
         """
         if self.poller is None or self.runtime is None or not self._refused:
-            return False
+            return ""
         runtime = self.runtime
+        said = []
+        now = self.clock.wall()
         for profile in list(self._refused):
             if runtime.reload(profile):
                 key = runtime.profiles[profile].credential.key
                 self.poller.set_client(profile, runtime.clients[profile], credential_key=key)
+                said.append(f"'{profile}': new credential, trying it with one request")
+            elif self.refusals.recent(runtime.profiles[profile].credential.key, now=now):
+                said.append(
+                    f"'{profile}': the credential has not changed since it was refused; "
+                    "fix it first (nothing was sent)"
+                )
             else:
                 self.poller.resume_credential(profile)
-        return True
+                said.append(f"'{profile}': trying the same credential again with one request")
+        return "; ".join(said) + "."
 
     async def run(self) -> None:
         """Poll in real time until :meth:`stop`."""
+        self._recall_refusals()
         if self.poller is not None:
             await self.poller.run()
 
@@ -399,6 +436,7 @@ class WatchSession:
         Returns:
             How many requests were sent.
         """
+        self._recall_refusals()
         return await self.poller.tick() if self.poller is not None else 0
 
     def stop(self) -> None:
@@ -424,6 +462,7 @@ class WatchSession:
         if result is None:
             return
         record, recorded = result
+        self._forget_refusal_of(record.profile)
         if recorded.changed:
             log.info("%s is %s %s", task_id, job.status, job.process)
         self._emit(TaskRefreshed(record, recorded.previous_status, recorded.changed))
@@ -444,6 +483,8 @@ class WatchSession:
             not_found: The grace period is over and the cloud still does not know the task.
         """
         record = self.watchlist.failed(task_id, error, self.clock.wall(), not_found=not_found)
+        if record is not None and not isinstance(error, AuthenticationError):
+            self._forget_refusal_of(record.profile)  # the gateway accepted the credential
         if record is not None:
             self._emit(RefreshFailed(record, error, failures, not_found))
 
@@ -460,6 +501,10 @@ class WatchSession:
                 "All requests with this credential have stopped. Fix it, then press ctrl+r to "
                 "retry (each failed try counts toward the gateway's 5-strike AK lock)."
             )
+        if not isinstance(error, RememberedRefusal) and self.runtime is not None:
+            for key in {self.runtime.profiles[p].credential.key for p in profiles}:
+                self.refusals.remember(key, str(error), now=self.clock.wall())
+                self._remembered.add(key)
         self._emit(CredentialRefused(profiles, error))
 
     def credential_restored(self, profiles: tuple[str, ...]) -> None:
@@ -483,6 +528,14 @@ class WatchSession:
         event = EndpointChanged(endpoint, state, since)
         self._endpoints[endpoint] = event
         self._emit(event)
+
+    def _forget_refusal_of(self, profile: str) -> None:
+        if not self._remembered or self.runtime is None or profile not in self.runtime.profiles:
+            return
+        key = self.runtime.profiles[profile].credential.key
+        if key in self._remembered:
+            self._remembered.discard(key)
+            self.refusals.forget(key)
 
     def _emit(self, event: SessionEvent) -> None:
         for subscriber in list(self._subscribers):

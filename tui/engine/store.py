@@ -32,7 +32,7 @@ __all__ = [
     "Store",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 _SCHEMA_V1 = """
@@ -66,7 +66,17 @@ CREATE INDEX observations_by_task ON observations(task_id, observed_at);
 """
 
 # Forward migrations: MIGRATIONS[n] takes a database from version n to n + 1.
-MIGRATIONS: list[str] = [_SCHEMA_V1]
+# Refused credentials, by fingerprint (a hash, never the secret), shared by every process so
+# that a credential one of them saw refused is not tried again by the others.
+_SCHEMA_V2 = """
+CREATE TABLE refused_credentials (
+    fingerprint TEXT PRIMARY KEY,
+    refused_at  REAL NOT NULL,
+    message     TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2]
 
 
 @dataclass(frozen=True)
@@ -109,6 +119,7 @@ _EXPECTED = {
     "observations": {
         "id", "task_id", "observed_at", "status", "progress", "job_json", "error_text",
     },
+    "refused_credentials": {"fingerprint", "refused_at", "message"},
 }  # fmt: skip
 
 _DAMAGE_CODES = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
@@ -581,3 +592,40 @@ class Store:
             (task_id,),
         ).fetchall()
         return [Observation(**dict(row)) for row in rows]
+
+    # -- refused credentials ------------------------------------------------------------------
+
+    def remember_refusal(self, fingerprint: str, message: str, *, now: float) -> None:
+        """Note that the cloud refused the credential with ``fingerprint``.
+
+        Args:
+            fingerprint: The credential's non-reversible key (never the secret).
+            message: What the cloud said (already redacted).
+            now: Wall time of the refusal.
+        """
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO refused_credentials (fingerprint, refused_at, message) "
+                "VALUES (?, ?, ?)",
+                (fingerprint, now, message),
+            )
+
+    def forget_refusal(self, fingerprint: str) -> None:
+        """The credential with ``fingerprint`` was accepted since: forget its refusal."""
+        with self._write() as db:
+            db.execute("DELETE FROM refused_credentials WHERE fingerprint = ?", (fingerprint,))
+
+    def refusal(self, fingerprint: str) -> tuple[float, str] | None:
+        """When and why the credential with ``fingerprint`` was last refused, if it was.
+
+        Args:
+            fingerprint: The credential's key.
+
+        Returns:
+            (wall time, message), or None.
+        """
+        row = self._db.execute(
+            "SELECT refused_at, message FROM refused_credentials WHERE fingerprint = ?",
+            (fingerprint,),
+        ).fetchone()
+        return (row["refused_at"], row["message"]) if row else None

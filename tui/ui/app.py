@@ -269,8 +269,9 @@ class TaskwatchApp(App[int]):
 
     def action_retry_credentials(self) -> None:
         """Read a refused credential again from its source and retry (one request)."""
-        if self.session.retry_credentials():
-            self.notify("Retrying with one request.")
+        said = self.session.retry_credentials()
+        if said:
+            self.notify(said)
 
     def action_copy_id(self) -> None:
         """Copy the selected task's ID to the clipboard of the terminal you sit at (OSC 52)."""
