@@ -479,3 +479,37 @@ async def test_hostile_text_is_shown_literally_and_never_breaks_rendering(tmp_pa
     assert "[red]Name[/red]" in detail and "disk [/] full [b]" in detail
     assert "weird[/]" in detail and "[/bold]value" in detail and "boom [/] [i]" in detail
     assert "bad [/] profile" in banner
+
+
+async def test_dialogs_are_reused_and_start_empty(tmp_path: Path) -> None:
+    """One instance per dialog (new ones leave render caches behind: benchmarks/dialogs.py),
+    reset each time it is shown."""
+    from textual.widgets import Input, TextArea
+
+    from tui.ui.widgets.dialogs import LabelScreen
+
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("a")
+        first = app.screen
+        first.query_one("#add-ids", TextArea).text = "left over"
+        await pilot.press(*"CHG", "escape")
+        await pilot.press("a")
+        assert app.screen is first
+        assert first.query_one("#add-ids", TextArea).text == ""
+        await pilot.press("escape")
+        await highlight(app, "typo?")
+        await pilot.press("l")
+        label_dialog = app.screen
+        assert isinstance(label_dialog, LabelScreen)
+        assert label_dialog.query_one("#label-input", Input).value == "typo?"
+        await pilot.press("escape")
+        await highlight(app, "CHG-1042 resize")
+        await pilot.press("l")
+        assert app.screen is label_dialog
+        assert label_dialog.query_one("#label-input", Input).value == "CHG-1042 resize"
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        help_screen = app.screen
+        await pilot.press("escape", "question_mark")
+        assert app.screen is help_screen

@@ -63,7 +63,10 @@ class AddTasksScreen(ModalScreen[AddRequest | None]):
                 yield Button("Add (ctrl+s)", variant="primary", id="add-submit")
                 yield Button("Cancel (esc)", id="add-cancel")
 
-    def on_mount(self) -> None:
+    def on_screen_resume(self) -> None:
+        """Shown (again): start from empty fields (one dialog is kept and reused)."""
+        self.query_one("#add-ids", TextArea).text = ""
+        self.query_one("#add-label", Input).value = ""
         self.query_one("#add-ids", TextArea).focus()
 
     @on(TextArea.Changed, "#add-ids")
@@ -137,6 +140,10 @@ class LabelScreen(ModalScreen[str | None]):
         self._task_id = task_id
         self._label = label
 
+    def edit(self, task_id: str, label: str) -> None:
+        """Show ``task_id``'s label next time (one dialog is kept and reused)."""
+        self._task_id, self._label = task_id, label
+
     def compose(self) -> ComposeResult:
         with Vertical(id="label-dialog"):
             yield Label(f"Label for {self._task_id}", id="label-title")
@@ -144,8 +151,11 @@ class LabelScreen(ModalScreen[str | None]):
                         max_length=80)  # fmt: skip
             yield Label("Enter saves, Esc cancels. An empty label removes it.")
 
-    def on_mount(self) -> None:
-        self.query_one("#label-input", Input).focus()
+    def on_screen_resume(self) -> None:
+        self.query_one("#label-title", Label).update(f"Label for {self._task_id}")
+        field = self.query_one("#label-input", Input)
+        field.value = self._label
+        field.focus()
 
     @on(Input.Submitted, "#label-input")
     def _submit(self, event: Input.Submitted) -> None:
