@@ -106,7 +106,7 @@ def test_polling_goes_on_when_a_result_cannot_be_saved(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "w.sqlite3")
     task_id = str(uuid.uuid4())
     store.add_tasks([task_id], profile="p")
-    watchlist = Watchlist(store, lambda: 100.0)
+    watchlist = Watchlist(store, lambda: 100.0, lambda: 0.0)
     watchlist.reload()
 
     def refuse(*args: object, **kwargs: object) -> None:
@@ -146,3 +146,58 @@ def test_simultaneous_first_opens_all_succeed(tmp_path: Path) -> None:
         for thread in threads:
             thread.join()
     assert errors == []
+
+
+async def test_a_held_lock_neither_freezes_nor_orphans(tmp_path: Path) -> None:
+    """Another process holds the write lock: poll results are applied in memory at once (each
+    write waits 50 ms at most, then writes pause for a second), polling goes on, and once the
+    lock is released the next results reach the file."""
+    import dataclasses
+    import random
+
+    from tests.conftest import SIM_ENDPOINT, sim_auth
+    from tests.ui_fixtures import demo_profile
+    from tui.cloud.client import TaskCenterClient, new_http_client
+    from tui.cloud.endpoints import Service
+    from tui.engine.poller import PollerConfig
+    from tui.engine.runtime import Runtime
+    from tui.engine.session import Clock, WatchSession
+    from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, Simulator
+    from tui.simulator.scenarios import make_job
+    from tui.simulator.transport import SimulatorTransport
+
+    clock = FakeClock()
+    simulator = Simulator(clock=clock.now, seed=3)
+    jobs = [make_job(simulator, "reboot", running_for=100) for _ in range(20)]
+    path = tmp_path / "w.sqlite3"
+    store = Store.open(path)
+    store.add_tasks([j.id for j in jobs], profile="default")
+    async with new_http_client(transport=SimulatorTransport(simulator)) as http:
+        client = TaskCenterClient(
+            http, endpoint=SIM_ENDPOINT, service=Service.TAURUSDB, project_id=DEMO_PROJECT_ID,
+            auth=sim_auth(clock), secrets=(DEMO_AK, DEMO_SK),
+        )  # fmt: skip
+        profile = dataclasses.replace(demo_profile(), rate_limit=1000.0)
+        runtime = Runtime(http, profiles={"default": profile}, clients={"default": client})
+        session = WatchSession(
+            store, runtime, clock=Clock(wall=clock.now, monotonic=clock.now),
+            poller_config=PollerConfig(interval=5, jitter=0), rng=random.Random(1),
+        )  # fmt: skip
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another process takes the write lock and keeps it
+        try:
+            for _ in range(6):
+                assert await session.tick() >= 1  # every due task is still polled
+                clock.advance(10)
+            assert all(session.records[j.id].status == "Running" for j in jobs)
+            assert all(store.get_task(j.id).status == "" for j in jobs)  # type: ignore[union-attr]
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        clock.advance(200)  # every task has ended by now
+        for _ in range(3):
+            await session.tick()
+            clock.advance(10)
+        session.check_outside_changes()  # what the TUI's one-second timer does
+        assert {store.get_task(j.id).status for j in jobs} == {"Completed"}  # type: ignore[union-attr]
+        assert [o.status for o in store.history(jobs[0].id)][-1] == "Completed"

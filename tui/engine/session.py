@@ -114,7 +114,7 @@ class WatchSession:
         self.clock = clock or Clock()
         self.demo = demo
         self.paused = False
-        self.watchlist = Watchlist(store, self.clock.wall)
+        self.watchlist = Watchlist(store, self.clock.wall, self.clock.monotonic)
         self.refusals = refusals or RefusalMemo(store)
         self._remembered: set[str] = set()
         """Fingerprints with a recorded refusal (forgotten when the credential works)."""
@@ -346,9 +346,12 @@ class WatchSession:
     def check_outside_changes(self) -> bool:
         """Pick up another process's writes (the CLI, a second TUI); return whether there were.
 
+        Also saves what a held lock or a full disk kept in memory only, once it can.
+
         Returns:
             True if the watchlist was read again (subscribers get a WatchlistChanged).
         """
+        self.watchlist.save_pending()
         if not self.watchlist.outside_changes():
             return False
         self._changed()

@@ -33,6 +33,8 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 2
+BUSY_TIMEOUT_MS = 10_000
+"""How long a write waits for another process's lock (user actions, the CLI)."""
 
 
 _SCHEMA_V1 = """
@@ -234,7 +236,7 @@ class Store:
     def _connect(target: str) -> sqlite3.Connection:
         connection = sqlite3.connect(target, timeout=10.0, isolation_level=None)
         connection.row_factory = sqlite3.Row
-        connection.execute("PRAGMA busy_timeout = 10000")
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         connection.execute("PRAGMA foreign_keys = ON")
         return connection
 
@@ -321,6 +323,19 @@ class Store:
 
     def _write_failed(self, exc: sqlite3.Error) -> StoreError:
         return StoreError(f"cannot write {self.path or 'the watchlist'}: {_reason(exc)}")
+
+    @contextmanager
+    def patience(self, seconds: float) -> Iterator[None]:
+        """Wait at most ``seconds`` for another process's lock in this block (default 10 s).
+
+        Background writes (poll results) use a short patience, so that a lock held elsewhere
+        never freezes the UI: they fail fast with StoreError and are kept in memory.
+        """
+        self._db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+        try:
+            yield
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     # -- change detection ---------------------------------------------------------------------
 
@@ -545,6 +560,37 @@ class Store:
                     (task_id, now, job.status, job.progress, snapshot),
                 )
         return Recorded(changed=changed, previous_status=row["status"])
+
+    def save_state(self, record: TaskRecord, *, now: float) -> None:
+        """Write a record's last known state as it is in memory (what could not be saved when
+        it was observed); a history row is added if its status or progress differs.
+
+        Args:
+            record: The task as the session knows it.
+            now: Wall time of the save (the history row's time).
+        """
+        with self._write() as db:
+            row = db.execute(
+                "SELECT status, progress FROM tasks WHERE task_id = ?", (record.task_id,)
+            ).fetchone()
+            if row is None:
+                return
+            if (row["status"], row["progress"]) != (record.status, record.progress):
+                db.execute(
+                    "INSERT INTO observations (task_id, observed_at, status, progress, job_json) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (record.task_id, now, record.status, record.progress, record.job_json),
+                )
+            db.execute(
+                "UPDATE tasks SET status = ?, progress = ?, job_json = ?, checked_at = ?, "
+                "changed_at = ?, error_kind = ?, error_text = ?, not_found = ? "
+                "WHERE task_id = ?",
+                (
+                    record.status, record.progress, record.job_json, record.checked_at,
+                    record.changed_at, record.error_kind, record.error_text,
+                    int(record.not_found), record.task_id,
+                ),
+            )  # fmt: skip
 
     def record_error(
         self, task_id: str, *, kind: str, text: str, now: float, not_found: bool = False

@@ -7,6 +7,7 @@ change, remembers removals for undo, and notices another process's writes cheapl
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
@@ -25,6 +26,11 @@ __all__ = ["COUNT_ORDER", "Watchlist"]
 
 log = logging.getLogger(__name__)
 
+BACKGROUND_PATIENCE = 0.05
+"""Seconds a poll result waits for another process's lock before it is kept in memory only."""
+WRITE_PAUSE = 1.0
+"""Seconds without writing poll results after one could not be written."""
+
 # The summary bar's order: what needs attention first.
 COUNT_ORDER = ("Failed", "Running", "Pending", "waiting", "not found", "Canceled", "Completed")
 
@@ -35,11 +41,20 @@ class Watchlist:
     Args:
         store: The watchlist database, or None to keep the tasks in memory only.
         wall: Wall time, for when tasks are added in memory.
+        monotonic: Monotonic time, for pausing writes after one failed.
     """
 
-    def __init__(self, store: Store | None, wall: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        store: Store | None,
+        wall: Callable[[], float],
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.store = store
         self._wall = wall
+        self._monotonic = monotonic
+        self._unsaved: set[str] = set()
+        """Tasks whose latest state is only in memory (a write failed); saved when it can be."""
         self._records: dict[str, TaskRecord] = {}
         self._counts: Counter[str] = Counter()
         self._undo: list[list[str]] = []
@@ -47,6 +62,7 @@ class Watchlist:
         """Tasks removed from an in-memory list, kept for undo."""
         self._data_version = store.data_version() if store else 0
         self._write_troubles: set[str] = set()
+        self._writes_paused_until = 0.0
 
     @property
     def records(self) -> Mapping[str, TaskRecord]:
@@ -167,13 +183,18 @@ class Watchlist:
         return True
 
     def reload(self) -> None:
-        """Read every record again from the store."""
+        """Read every record again from the store (keeping the newer state of tasks whose
+        latest results could not be saved yet)."""
         if self.store is None:
             return
+        unsaved = {
+            task_id: self._records[task_id] for task_id in self._unsaved if task_id in self._records
+        }
         self._records = {}
         self._counts.clear()
         for record in self.store.list_tasks():
-            self._put(record)
+            newer = unsaved.get(record.task_id)
+            self._put(replace(newer, label=record.label) if newer else record)
         self._data_version = self.store.data_version()
 
     # -- changes from the cloud ----------------------------------------------------------------
@@ -198,11 +219,14 @@ class Watchlist:
             changed=(old.status, old.progress) != (job.status, job.progress),
             previous_status=old.status,
         )
-        if self.store is not None:
+        if self.store is not None and self._may_write():
             try:
-                stored = self.store.record_success(task_id, job, now=now, snapshot=record.job_json)
+                with self.store.patience(BACKGROUND_PATIENCE):
+                    stored = self.store.record_success(
+                        task_id, job, now=now, snapshot=record.job_json
+                    )
             except StoreError as exc:
-                self._not_saved(exc)  # the next answer is saved again; the screen is right
+                self._not_saved(exc, task_id)  # kept in memory, saved when the file allows
             else:
                 if stored is None:  # another process removed it meanwhile
                     self._drop(task_id)
@@ -228,20 +252,49 @@ class Watchlist:
         old = self._records.get(task_id)
         if old is None:
             return None
-        if self.store is not None:
+        if self.store is not None and self._may_write():
             try:
-                self.store.record_error(
-                    task_id, kind=error.kind, text=str(error), now=now, not_found=not_found
-                )
+                with self.store.patience(BACKGROUND_PATIENCE):
+                    self.store.record_error(
+                        task_id, kind=error.kind, text=str(error), now=now, not_found=not_found
+                    )
             except StoreError as exc:
-                self._not_saved(exc)
+                self._not_saved(exc, task_id)
         record = old.failed(error.kind, str(error), now, not_found=not_found)
         self._put(record)
         return record
 
-    def _not_saved(self, error: StoreError) -> None:
+    def save_pending(self) -> int:
+        """Write what a held lock or a full disk kept in memory only, if the file allows now.
+
+        Returns:
+            How many tasks were saved.
+        """
+        if self.store is None or not self._unsaved or not self._may_write():
+            return 0
+        saved = 0
+        for task_id in sorted(self._unsaved):
+            record = self._records.get(task_id)
+            try:
+                with self.store.patience(BACKGROUND_PATIENCE):
+                    if record is not None:
+                        self.store.save_state(record, now=self._wall())
+            except StoreError as exc:
+                self._not_saved(exc, task_id)
+                break
+            self._unsaved.discard(task_id)
+            saved += 1
+        return saved
+
+    def _may_write(self) -> bool:
+        """False for a moment after a write failed, so a held lock costs one short wait."""
+        return self._monotonic() >= self._writes_paused_until
+
+    def _not_saved(self, error: StoreError, task_id: str) -> None:
         """A poll result could not be written (disk full, a long lock): polling goes on with
         the results in memory; the log says so once per kind of trouble."""
+        self._writes_paused_until = self._monotonic() + WRITE_PAUSE
+        self._unsaved.add(task_id)
         message = str(error)
         if message not in self._write_troubles:
             self._write_troubles.add(message)

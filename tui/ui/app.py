@@ -13,7 +13,7 @@ import logging
 import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -36,6 +36,8 @@ from tui.ui.widgets.watch_view import WatchView
 
 if TYPE_CHECKING:
     from tui.ui.widgets.dialogs import AddRequest
+
+T = TypeVar("T")
 
 __all__ = ["TaskwatchApp", "binding_rows", "styles_dir"]
 
@@ -205,7 +207,13 @@ class TaskwatchApp(App[int]):
 
     def add_tasks(self, request: AddRequest) -> None:
         """Watch the tasks of ``request`` and put the cursor on the first new one."""
-        result = self.session.add(request.task_ids, profile=request.profile, label=request.label)
+        try:
+            result = self.session.add(
+                request.task_ids, profile=request.profile, label=request.label
+            )
+        except TaskwatchError as error:
+            self.notify(str(error), severity="error")
+            return
         self.view.refresh_all()  # now, so the cursor can go to the new row (the event is later)
         message = f"Watching {len(result.added)} new task(s)"
         if result.already:
@@ -218,12 +226,12 @@ class TaskwatchApp(App[int]):
     def action_remove(self) -> None:
         """Stop watching the selected task (u undoes)."""
         record = self.view.selected
-        if record is not None and self.session.remove(record.task_id) is not None:
+        if record is not None and self._safely(self.session.remove, record.task_id) is not None:
             self.notify(f"Removed {record.label or record.task_id}. Press u to undo.")
 
     def action_undo(self) -> None:
         """Bring back the most recently removed task."""
-        restored = self.session.undo()
+        restored = self._safely(self.session.undo) or []
         if restored:
             self.notify(f"Restored {len(restored)} task(s).")
         else:
@@ -243,7 +251,16 @@ class TaskwatchApp(App[int]):
         dialog.edit(record.task_id, record.label)
         label: str | None = await self.push_screen_wait(name)
         if label is not None and label != record.label:
-            self.session.set_label(record.task_id, label)
+            self._safely(self.session.set_label, record.task_id, label)
+
+    def _safely(self, change: Callable[..., T], *args: Any) -> T | None:
+        """Run a change of the watchlist; if it cannot be saved (locked by another process for
+        too long, disk full), say why in a toast instead of failing."""
+        try:
+            return change(*args)
+        except TaskwatchError as error:
+            self.notify(str(error), severity="error")
+            return None
 
     def action_filter(self) -> None:
         """Filter the table by words (task ID, label, name, instance, status)."""
