@@ -11,6 +11,7 @@ import subprocess
 import sys
 import termios
 import time
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +128,36 @@ def test_ctrl_c_quits() -> None:
         if proc.poll() is None:
             proc.kill()
         os.close(master)
+
+
+def _state(pid: int) -> str:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+@pytest.mark.slow
+def test_ctrl_z_suspends_and_keys_work_after_resuming() -> None:
+    proc, master = _spawn()
+    try:
+        _read_until(master, b"DEMO")
+        for _ in range(3):
+            os.write(master, b"\x1a")  # ctrl+z
+            deadline = time.monotonic() + 10
+            while _state(proc.pid) != "T":  # stopped, as a shell's job would be
+                assert time.monotonic() < deadline, "ctrl+z did not suspend the app"
+                _read_available(master)
+            proc.send_signal(signal.SIGCONT)  # what the shell's fg sends
+            _read_until(master, b"DEMO")  # the screen is drawn again
+        os.write(master, b"q")
+        _wait_reading(proc, master)
+        assert proc.returncode == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+
+
+def _read_available(master: int) -> None:
+    ready, _, _ = select.select([master], [], [], 0.05)
+    if ready:
+        with contextlib.suppress(OSError):
+            os.read(master, 65536)

@@ -85,6 +85,7 @@ class TaskwatchApp(App[int]):
         Binding("q", "quit", "Quit"),
         # What people press to leave a terminal program (Textual's default only shows a hint).
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+z", "suspend_process", "Suspend", show=False),
     ]
 
     def __init__(
