@@ -12,7 +12,6 @@ repaint of tui/ui/widgets/cell_repaint.py, to show what that adapter saves.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -20,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.ptyrun import PtyProcess, cpu_seconds
-from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, Simulator, SimulatorServer
+from tests.ptyrun import PtyProcess, cpu_seconds, isolated_env
+from tui.simulator import Simulator, SimulatorServer
 from tui.simulator.scenarios import make_job
 
 # The app with DataTable.update_cell in place of the one-cell repaint (see --stock-update-cell).
@@ -48,16 +47,7 @@ def scenario(
         for _ in range(tasks)
     ]  # fmt: skip
     with tempfile.TemporaryDirectory() as home, SimulatorServer(simulator) as server:
-        env = {
-            **os.environ,
-            "XDG_CONFIG_HOME": f"{home}/config",
-            "XDG_DATA_HOME": f"{home}/data",
-            "XDG_STATE_HOME": f"{home}/state",
-            "HUAWEICLOUD_SDK_AK": DEMO_AK,
-            "HUAWEICLOUD_SDK_SK": DEMO_SK,
-            "HUAWEICLOUD_SDK_PROJECT_ID": DEMO_PROJECT_ID,
-            "TERM": "xterm-256color",
-        }
+        env = isolated_env(home)
         common = ["--endpoint", server.url]
         subprocess.run([sys.executable, "-m", "tui", "add", *ids, *common], env=env, check=True,
                        capture_output=True)  # fmt: skip

@@ -11,7 +11,6 @@ is on the terminal. taskwatch runs on an empty watchlist with an isolated home a
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.ptyrun import PtyProcess
+from tests.ptyrun import PtyProcess, isolated_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,16 +48,7 @@ Bare().run()
 
 
 def _env(home: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "XDG_CONFIG_HOME": f"{home}/config",
-        "XDG_DATA_HOME": f"{home}/data",
-        "XDG_STATE_HOME": f"{home}/state",
-        "HUAWEICLOUD_SDK_AK": "BENCHAK0000000000001",
-        "HUAWEICLOUD_SDK_SK": "bench-secret",
-        "HUAWEICLOUD_SDK_PROJECT_ID": "0" * 32,
-        "TERM": "xterm-256color",
-    }
+    return isolated_env(home)
 
 
 def first_paint(argv: list[str], env: dict[str, str], cwd: Path = ROOT) -> float:

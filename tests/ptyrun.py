@@ -30,6 +30,24 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def isolated_env(home: str, **extra: str) -> dict[str, str]:
+    """The environment for a taskwatch under ``home``: its own config, data and state dirs,
+    the simulator's demo credentials, and a capable terminal."""
+    from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
+
+    return {
+        **os.environ,
+        "XDG_CONFIG_HOME": f"{home}/config",
+        "XDG_DATA_HOME": f"{home}/data",
+        "XDG_STATE_HOME": f"{home}/state",
+        "HUAWEICLOUD_SDK_AK": DEMO_AK,
+        "HUAWEICLOUD_SDK_SK": DEMO_SK,
+        "HUAWEICLOUD_SDK_PROJECT_ID": DEMO_PROJECT_ID,
+        "TERM": "xterm-256color",
+        **extra,
+    }
+
+
 class PtyProcess:
     """``argv`` running on a pseudo-terminal of ``columns`` x ``rows``."""
 
@@ -81,6 +99,10 @@ class PtyProcess:
                     self.output += os.read(self.master, 65536)
                 except OSError:
                     raise TimeoutError("the program closed its terminal") from None
+        return time.perf_counter() - self.started
+
+    def elapsed(self) -> float:
+        """Seconds since the program started."""
         return time.perf_counter() - self.started
 
     def send(self, data: bytes) -> None:

@@ -1,0 +1,147 @@
+"""A month of tasks: the real TUI in a pseudo-terminal with 1,000 watched tasks, against the
+simulator on 127.0.0.1 (run: python benchmarks/scale.py). Prints figures beside the budgets of
+the issue "Calm at 1,000 tasks"; asserts nothing.
+
+Scenarios:
+- steady: 1,000 watched, 100 running, default rate (5 requests/s to the endpoint)
+- stress: 1,000 watched, all running, 100 polls/s allowed (interval 1 s); key→screen latency
+  is the time from pressing `s` to the summary showing the new sort mode
+- final: 1,000 watched, every one finished
+- first paint: 1,000 watched against an empty watchlist, side by side
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.ptyrun import PtyProcess, cpu_seconds, isolated_env, rss_mb
+from tui.cloud.models import parse_job_dict
+from tui.engine.store import Store
+from tui.simulator import DEMO_PROJECT_ID, Simulator, SimulatorServer
+from tui.simulator.core import ScriptedJob
+from tui.simulator.scenarios import make_job
+
+SORTS = ["status", "created", "changed", "added"]
+
+
+def _env(home: str) -> dict[str, str]:
+    return isolated_env(home)
+
+
+def _world(running: int, total: int) -> tuple[Simulator, list[ScriptedJob]]:
+    simulator = Simulator(seed=6)
+    now = simulator.clock()
+    jobs = [
+        make_job(simulator, "reboot", created_at=now - 600, running_for=1e6)
+        if n < running
+        else make_job(simulator, "reboot", created_at=now - 86400 + n, running_for=300)
+        for n in range(total)
+    ]
+    return simulator, jobs
+
+
+def _prepare(
+    home: str, url: str, jobs: list[ScriptedJob], *, rate: float, interval: float, now: float
+) -> None:
+    """Config, and a watchlist of ``jobs`` where the finished ones are already known as such
+    (a month of tasks, observed before this session)."""
+    config = Path(home) / "config" / "taskwatch" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        f"refresh_interval = {interval}\nconcurrency = 16\n\n[profiles.default]\n"
+        f'endpoint = "{url}"\nproject_id = "{DEMO_PROJECT_ID}"\nrate_limit = {rate}\n'
+    )
+    if not jobs:
+        return
+    subprocess.run([sys.executable, "-m", "tui", "add", *(j.id for j in jobs)], env=_env(home),
+                   check=True, capture_output=True)  # fmt: skip
+    store = Store.open(Path(home) / "data" / "taskwatch" / "watchlist.sqlite3")
+    for job in jobs:
+        if job.ends_at < now:
+            store.record_success(job.id, parse_job_dict(job.snapshot(now)), now=now)
+    store.close()
+
+
+def measure(name: str, running: int, *, rate: float, interval: float, window: float,
+            warmup: float, keys: int = 0) -> None:  # fmt: skip
+    simulator, jobs = _world(running, 1000)
+    with tempfile.TemporaryDirectory() as home, SimulatorServer(simulator) as server:
+        _prepare(home, server.url, jobs, rate=rate, interval=interval, now=simulator.clock())
+        app = PtyProcess([sys.executable, "-m", "tui"], _env(home), cwd=str(Path.cwd()))
+        try:
+            app.wait_for(b"Quit", timeout=60)
+            app.pump(warmup)
+            cpu, served = cpu_seconds(app.process.pid), simulator.counters.total
+            written = app.pump(window)
+            used = cpu_seconds(app.process.pid) - cpu
+            polls = simulator.counters.total - served
+            latencies = []
+            for n in range(keys):
+                app.output.clear()
+                started = app.elapsed()
+                app.send(b"s")
+                app.wait_for(f"sort: {SORTS[n % 4]}".encode(), timeout=30)
+                latencies.append(app.elapsed() - started)
+            rss = rss_mb(app.process.pid)
+        finally:
+            app.close()
+    per_poll = f"; {used / polls * 1000:.2f} ms CPU per poll" if polls else ""
+    line = (
+        f"{name}: {polls} polls in {window:g} s; CPU {used / window * 100:.1f}% of a core"
+        f"{per_poll}; {written / window / 1024:.2f} KB/s to the terminal; RSS {rss:.0f} MB"
+    )
+    if latencies:
+        p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else latencies[0]
+        line += f"; key→screen p95 {p95 * 1000:.0f} ms (max {max(latencies) * 1000:.0f})"
+    print(line, flush=True)
+
+
+def first_paint(runs: int) -> None:
+    simulator, jobs = _world(0, 1000)
+    times: dict[str, list[float]] = {"empty": [], "1,000": []}
+    with (
+        tempfile.TemporaryDirectory() as full,
+        tempfile.TemporaryDirectory() as empty,
+        SimulatorServer(simulator) as server,
+    ):
+        _prepare(full, server.url, jobs, rate=5, interval=5, now=simulator.clock())
+        _prepare(empty, server.url, [], rate=5, interval=5, now=simulator.clock())
+        for _ in range(runs):
+            for label, home in (("empty", empty), ("1,000", full)):
+                app = PtyProcess([sys.executable, "-m", "tui"], _env(home), cwd=str(Path.cwd()))
+                try:
+                    times[label].append(app.wait_for(b"Quit", timeout=60))
+                finally:
+                    app.close()
+    a, b = statistics.median(times["empty"]), statistics.median(times["1,000"])
+    print(f"first paint: empty {a * 1000:.0f} ms, 1,000 watched {b * 1000:.0f} ms, "
+          f"ratio {b / a:.2f} (median of {runs})")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--window", type=float, default=30.0)
+    parser.add_argument("--warmup", type=float, default=15.0)
+    args = parser.parse_args()
+    print(
+        "budgets: steady <5% CPU, <2 KB/s, RSS <=100 MB; stress <=1 ms CPU per poll, "
+        "<10 KB/s, key p95 <=50 ms; first paint <=1.5x empty; final 0 bytes, <0.5% CPU"
+    )
+    measure("steady (1,000 watched, 100 running, 5 req/s)", 100, rate=5, interval=5,
+            window=args.window, warmup=args.warmup)  # fmt: skip
+    measure("stress (1,000 running, 100 polls/s)", 1000, rate=100, interval=1,
+            window=args.window, warmup=args.warmup, keys=20)  # fmt: skip
+    measure("final (1,000 finished)", 0, rate=5, interval=5, window=args.window,
+            warmup=args.warmup)  # fmt: skip
+    first_paint(5)
+
+
+if __name__ == "__main__":
+    main()
