@@ -21,7 +21,7 @@ from tui.engine.present import (
     status_text,
 )
 from tui.engine.records import TaskRecord
-from tui.ui.widgets.cell_repaint import set_cell
+from tui.ui.widgets.cell_repaint import set_cells
 
 __all__ = ["COLUMNS", "SORT_MODES", "TaskTable", "row_cells"]
 
@@ -206,10 +206,14 @@ class TaskTable(DataTable[Text]):
         if old is None:
             self.add_row(*(cells[c.key] for c in COLUMNS), key=record.task_id)
         else:
-            for column in COLUMNS:
-                new = cells[column.key]
-                if new != old[column.key] or new.style != old[column.key].style:
-                    set_cell(self, RowKey(record.task_id), ColumnKey(column.key), new)
+            changed = {
+                ColumnKey(column.key): cells[column.key]
+                for column in COLUMNS
+                if cells[column.key] != old[column.key]
+                or cells[column.key].style != old[column.key].style
+            }
+            if changed:
+                set_cells(self, RowKey(record.task_id), changed)
         self._cells[record.task_id] = cells
 
     def refresh_clock_columns(self, records: Mapping[str, TaskRecord], now: float) -> None:
