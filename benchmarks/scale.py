@@ -129,18 +129,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--window", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=15.0)
+    parser.add_argument(
+        "--only", nargs="+", choices=["steady", "stress", "final", "paint"],
+        default=["steady", "stress", "final", "paint"], help="the scenarios to run",
+    )  # fmt: skip
     args = parser.parse_args()
     print(
         "budgets: steady <5% CPU, <2 KB/s, RSS <=100 MB; stress <=1 ms CPU per poll, "
         "<10 KB/s, key p95 <=50 ms; first paint <=1.5x empty; final 0 bytes, <0.5% CPU"
     )
-    measure("steady (1,000 watched, 100 running, 5 req/s)", 100, rate=5, interval=5,
-            window=args.window, warmup=args.warmup)  # fmt: skip
-    measure("stress (1,000 running, 100 polls/s)", 1000, rate=100, interval=1,
-            window=args.window, warmup=args.warmup, keys=20)  # fmt: skip
-    measure("final (1,000 finished)", 0, rate=5, interval=5, window=args.window,
-            warmup=args.warmup)  # fmt: skip
-    first_paint(5)
+    if "steady" in args.only:
+        measure("steady (1,000 watched, 100 running, 5 req/s)", 100, rate=5, interval=5,
+                window=args.window, warmup=args.warmup)  # fmt: skip
+    if "stress" in args.only:
+        measure("stress (1,000 running, 100 polls/s)", 1000, rate=100, interval=1,
+                window=args.window, warmup=args.warmup, keys=20)  # fmt: skip
+    if "final" in args.only:
+        measure("final (1,000 finished)", 0, rate=5, interval=5, window=args.window,
+                warmup=args.warmup)  # fmt: skip
+    if "paint" in args.only:
+        first_paint(5)
 
 
 if __name__ == "__main__":

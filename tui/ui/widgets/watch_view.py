@@ -53,6 +53,8 @@ class WatchView(Vertical):
         """Whether the detail pane shows the raw JSON of the job."""
         self._keys = keys
         self._detail_key: tuple[object, ...] | None = None
+        self._pending: dict[str, TaskRecord] = {}
+        """Records reported since the last redraw, by task."""
 
     def compose(self) -> ComposeResult:
         # Kept as attributes: session events keep arriving while a dialog covers this screen.
@@ -91,7 +93,11 @@ class WatchView(Vertical):
     def show_event(self, event: SessionEvent) -> None:
         """Bring the screen up to date with one session event."""
         if isinstance(event, TaskRefreshed | RefreshFailed):
-            self._show_record(event.record)
+            # Coalesced: a burst of answers (a sweep of a thousand tasks) is drawn once, after
+            # the messages already queued, so keys are not kept waiting behind each redraw.
+            if not self._pending:
+                self.call_later(self._show_pending)
+            self._pending[event.record.task_id] = event.record
         elif isinstance(event, WatchlistChanged):
             self.refresh_all()
         elif isinstance(event, CredentialRefused | CredentialRestored):
@@ -101,12 +107,16 @@ class WatchView(Vertical):
         elif isinstance(event, EndpointChanged):
             self.update_summary()
 
-    def _show_record(self, record: TaskRecord) -> None:
-        table = self.table
+    def _show_pending(self) -> None:
+        records, self._pending = self._pending, {}
+        if not records or not self.table.is_attached:
+            return
+        table, now = self.table, self.session.clock.wall()
         with self.app.batch_update():
-            if not table.update_record(record, self.session.clock.wall()):
-                table.show(self.session.records.values(), self.session.clock.wall())
-        if table.highlighted_task == record.task_id:
+            in_place = [table.update_record(record, now) for record in records.values()]
+            if not all(in_place):  # a row is new, filtered, or its place may have moved
+                table.show(self.session.records.values(), now)
+        if table.highlighted_task in records:
             self.refresh_detail()
         self.update_summary()
         self.redraw_timeline()
