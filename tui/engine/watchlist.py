@@ -97,13 +97,13 @@ class Watchlist:
     def add(self, task_ids: Iterable[str], *, profile: str, label: str = "") -> AddResult:
         """Watch ``task_ids`` under ``profile`` (validated; InvalidInputError names a bad one).
 
-        Returns:
-            Which IDs are new and which were already watched.
-
         Args:
             task_ids: Task IDs.
             profile: The profile to ask the cloud with.
             label: A note shown with the tasks.
+
+        Returns:
+            Which IDs are new and which were already watched.
         """
         if self.store is not None:
             result = self.store.add_tasks(task_ids, profile=profile, label=label)
@@ -202,14 +202,14 @@ class Watchlist:
     def fetched(self, task_id: str, job: Job, now: float) -> tuple[TaskRecord, Recorded] | None:
         """Record a successful fetch of ``task_id``.
 
-        Returns:
-            The new record and what changed (the store's view when there is a store: another
-            process may have seen the change first), or None if the task is no longer watched.
-
         Args:
             task_id: The task asked about.
             job: The answer.
             now: Wall time of the answer.
+
+        Returns:
+            The new record and what changed (the store's view when there is a store: another
+            process may have seen the change first), or None if the task is no longer watched.
         """
         old = self._records.get(task_id)
         if old is None:
