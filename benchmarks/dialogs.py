@@ -1,7 +1,9 @@
-"""Memory of opening and closing dialogs (run: python benchmarks/dialogs.py). Prints figures.
+"""Memory of opening and closing dialogs and the filter (run: python benchmarks/dialogs.py).
+Prints figures.
 
-Each dialog (help ?, add a, label l) is opened and closed 300 times in the real app (headless,
-the snapshot fixture's watchlist); resident memory is read before and after.
+Each dialog (help ?, add a, label l) is opened and closed 300 times, and the filter is opened,
+typed into and cleared 300 times, in the real app (headless, the snapshot fixture's watchlist);
+resident memory is read before and after.
 """
 
 from __future__ import annotations
@@ -25,15 +27,15 @@ def _rss_mb() -> float:
     return 0.0
 
 
-async def cycles(key: str, count: int) -> tuple[float, float]:
+async def cycles(keys: tuple[str, ...], count: int) -> tuple[float, float]:
     app = frozen_app()
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(10):  # warm up: first-use imports and caches
-            await pilot.press(key, "escape")
+            await pilot.press(*keys, "escape")
         gc.collect()
         before = _rss_mb()
         for _ in range(count):
-            await pilot.press(key)
+            await pilot.press(*keys)
             await pilot.pause()
             await pilot.press("escape")
             await pilot.pause()
@@ -42,8 +44,14 @@ async def cycles(key: str, count: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    for key, name in (("question_mark", "help"), ("a", "add"), ("l", "label")):
-        before, after = asyncio.run(cycles(key, 300))
+    scenarios = {
+        "help": ("question_mark",),
+        "add": ("a",),
+        "label": ("l",),
+        "filter": ("slash", *"upgr"),
+    }
+    for name, keys in scenarios.items():
+        before, after = asyncio.run(cycles(keys, 300))
         print(f"{name}: 300 open/close: RSS {before:.1f} -> {after:.1f} MB "
               f"({after - before:+.1f} MB)")  # fmt: skip
 
