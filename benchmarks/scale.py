@@ -50,8 +50,8 @@ def _world(running: int, total: int) -> tuple[Simulator, list[ScriptedJob]]:
 def _prepare(
     home: str, url: str, jobs: list[ScriptedJob], *, rate: float, interval: float, now: float
 ) -> None:
-    """Config, and a watchlist of ``jobs`` where the finished ones are already known as such
-    (a month of tasks, observed before this session)."""
+    """Config, and a watchlist of ``jobs`` already observed once (a month of tasks, watched
+    before this session): the measurement shows the steady state, not the first sweep."""
     config = Path(home) / "config" / "taskwatch" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(
@@ -64,8 +64,7 @@ def _prepare(
                    check=True, capture_output=True)  # fmt: skip
     store = Store.open(Path(home) / "data" / "taskwatch" / "watchlist.sqlite3")
     for job in jobs:
-        if job.ends_at < now:
-            store.record_success(job.id, parse_job_dict(job.snapshot(now)), now=now)
+        store.record_success(job.id, parse_job_dict(job.snapshot(now)), now=now)
     store.close()
 
 
