@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from tui.cloud.models import Job
 
 __all__ = [
+    "AXIS_STEPS",
+    "axis_step",
     "entity_lines",
     "format_checked",
     "format_duration",
@@ -241,3 +243,20 @@ def entity_lines(job: Job) -> list[tuple[str, str]]:
             _flatten(key, value, lines)
     # Keys and values are the cloud's text: shown, never obeyed.
     return [(visible(label, limit=60), visible(value, limit=2000)) for label, value in lines]
+
+
+# Round steps for a time axis: minutes, then hours.
+AXIS_STEPS = [60 * m for m in (1, 2, 5, 10, 15, 30)] + [3600 * h for h in (1, 2, 3, 6, 12, 24, 48)]
+
+
+def axis_step(seconds: float, most: int) -> int:
+    """The roundest tick interval that puts at most ``most`` ticks on an axis ``seconds`` long.
+
+    Args:
+        seconds: The span of the axis.
+        most: How many ticks fit.
+
+    Returns:
+        Seconds between ticks (the largest step when even that gives more).
+    """
+    return next((s for s in AXIS_STEPS if max(1.0, seconds) / s <= most), AXIS_STEPS[-1])

@@ -104,7 +104,7 @@ class TaskRecord:
             ``changed_at`` moved if the status or progress moved.
         """
         moved = (self.status, self.progress) != (job.status, job.progress)
-        return replace(
+        record = replace(
             self,
             status=job.status,
             progress=job.progress,
@@ -115,6 +115,8 @@ class TaskRecord:
             error_text=None,
             not_found=False,
         )
+        record.__dict__["job"] = job  # the cached_property's slot: the snapshot is not re-parsed
+        return record
 
     def failed(self, kind: ErrorKind, text: str, now: float, *, not_found: bool) -> TaskRecord:
         """This record after a failed refresh: the last good data stays, the error is noted.

@@ -18,7 +18,9 @@ from tui.cloud.safe_text import json_text, visible
 from tui.engine.present import format_duration, status_text
 from tui.engine.report import Report, ReportTask
 
-__all__ = ["REPORT_FORMAT", "as_csv", "as_json", "as_markdown", "md_cell", "zone"]
+__all__ = [
+    "REPORT_FORMAT", "as_csv", "as_json", "as_markdown", "human_time", "md_cell", "zone",
+]  # fmt: skip
 
 REPORT_FORMAT = "taskwatch-report/1"
 CSV_COLUMNS = (
@@ -36,7 +38,8 @@ def _iso(moment: datetime | None, tz: tzinfo | None) -> str:
     return moment.astimezone(tz).isoformat(timespec="seconds") if moment else ""
 
 
-def _human(moment: datetime | None, tz: tzinfo | None) -> str:
+def human_time(moment: datetime | None, tz: tzinfo | None) -> str:
+    """``2026-11-27 22:05:00`` in ``tz`` (None: local time); empty for None."""
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
@@ -73,9 +76,9 @@ def as_markdown(report: Report, *, utc: bool = False) -> str:
     tz = zone(utc)
     totals = report.totals
     lines = [
-        f"# taskwatch report: {_human(report.start, tz)} to {_human(report.end, tz)}",
+        f"# taskwatch report: {human_time(report.start, tz)} to {human_time(report.end, tz)}",
         "",
-        f"Times in {_zone_name(tz)}. Generated {_human(report.generated, tz)} from the local "
+        f"Times in {_zone_name(tz)}. Generated {human_time(report.generated, tz)} from the local "
         "watchlist database.",
         "",
         f"**{len(report.tasks)} tasks**: {totals['completed']} completed, {totals['failed']} "
@@ -83,7 +86,7 @@ def as_markdown(report: Report, *, utc: bool = False) -> str:
     ]
     if report.span:
         first, last = report.span
-        lines.append(f"Activity from {_human(first, tz)} to {_human(last, tz)}.")
+        lines.append(f"Activity from {human_time(first, tz)} to {human_time(last, tz)}.")
     lines += [
         "",
         "| # | Label | Job | Instance | Profile | Created | Ended | Duration | Outcome |",
@@ -93,7 +96,8 @@ def as_markdown(report: Report, *, utc: bool = False) -> str:
         instance = f"{task.instance_name} ({task.instance_id})" if task.instance_id else ""
         cells = [
             str(number), task.label, task.name, instance, task.profile,
-            _human(task.created, tz), _human(task.ended, tz), format_duration(task.duration),
+            human_time(task.created, tz), human_time(task.ended, tz),
+            format_duration(task.duration),
             status_text(task.outcome if task.outcome != "waiting" else ""),
         ]  # fmt: skip
         lines.append("| " + " | ".join(md_cell(cell) for cell in cells) + " |")

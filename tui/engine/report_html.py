@@ -10,9 +10,9 @@ import html
 from datetime import datetime, timedelta, tzinfo
 
 from tui.cloud.safe_text import visible
-from tui.engine.present import format_duration, status_icon
+from tui.engine.present import axis_step, format_duration, status_icon
 from tui.engine.report import Report, ReportTask
-from tui.engine.report_formats import zone
+from tui.engine.report_formats import human_time, zone
 
 __all__ = ["as_html"]
 
@@ -20,7 +20,6 @@ LABEL_WIDTH = 300
 CHART_WIDTH = 860
 ROW = 24
 AXIS = 34
-STEPS = [60 * m for m in (1, 2, 5, 10, 15, 30)] + [3600 * h for h in (1, 2, 3, 6, 12, 24, 48)]
 
 STYLE = """
 :root { color-scheme: light; --ok: #1a7f37; --failed: #cf222e; --canceled: #9a6700;
@@ -58,8 +57,7 @@ def _kind(task: ReportTask) -> str:
 
 def _ticks(start: datetime, end: datetime, tz: tzinfo | None) -> list[datetime]:
     """Round local times between ``start`` and ``end``, about six to ten of them."""
-    seconds = max(1.0, (end - start).total_seconds())
-    step = next((s for s in STEPS if seconds / s <= 10), STEPS[-1])
+    step = axis_step((end - start).total_seconds(), 10)
     local = start.astimezone(tz)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     first = midnight + timedelta(seconds=step * -(-(local - midnight).total_seconds() // step))
@@ -127,10 +125,6 @@ def _span_text(task: ReportTask, tz: tzinfo | None) -> str:
     return f"{begin} to {finish}" + ("" if task.final else " (still running)")
 
 
-def _when(moment: datetime | None, tz: tzinfo | None) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
-
-
 def as_html(report: Report, *, utc: bool = False) -> str:
     """The report as a self-contained HTML page.
 
@@ -143,7 +137,7 @@ def as_html(report: Report, *, utc: bool = False) -> str:
     """
     tz = zone(utc)
     totals = report.totals
-    title = f"taskwatch report {_when(report.start, tz)} to {_when(report.end, tz)}"
+    title = f"taskwatch report {human_time(report.start, tz)} to {human_time(report.end, tz)}"
     offset = report.generated.astimezone(tz).strftime("%z")
     zone_text = "UTC" if utc else f"local time (UTC{offset[:3]}:{offset[3:]})"
     rows = []
@@ -156,7 +150,7 @@ def as_html(report: Report, *, utc: bool = False) -> str:
             "<tr>"
             f"<td>{number}</td><td>{_esc(task.label)}</td><td>{_esc(task.name)}</td>"
             f"<td>{instance if task.instance_id else ''}</td><td>{_esc(task.profile)}</td>"
-            f"<td>{_when(task.created, tz)}</td><td>{_when(task.ended, tz)}</td>"
+            f"<td>{human_time(task.created, tz)}</td><td>{human_time(task.ended, tz)}</td>"
             f"<td>{format_duration(task.duration)}</td>"
             f'<td class="outcome-{kind}">{_esc(glyph)} {_esc(word)}</td>'
             f'<td class="reason">{_esc(task.fail_reason)}</td>'
@@ -179,7 +173,7 @@ def as_html(report: Report, *, utc: bool = False) -> str:
 </head>
 <body>
 <h1>{_esc(title)}</h1>
-<p class="window">Times in {zone_text}. Generated {_when(report.generated, tz)} from the local
+<p class="window">Times in {zone_text}. Generated {human_time(report.generated, tz)} from the local
 watchlist database.</p>
 <ul class="totals">
 <li>✔ {totals["completed"]} completed</li><li>✘ {totals["failed"]} failed</li>

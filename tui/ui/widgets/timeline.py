@@ -19,20 +19,19 @@ from textual.message import Message
 from textual.widgets import Static
 
 from tui.cloud.safe_text import visible
-from tui.engine.present import status_icon
+from tui.engine.present import axis_step, status_icon
 from tui.engine.records import TaskRecord, time_span
 
 __all__ = ["Timeline", "timeline_text"]
 
 NAME_WIDTH = 22
-STEPS = [60 * m for m in (1, 2, 5, 10, 15, 30)] + [3600 * h for h in (1, 2, 3, 6, 12, 24, 48)]
 
 
 def _axis(start: float, end: float, left: int, width: int) -> Text:
     """A line of local times (HH:MM) at round intervals, placed over the bar area."""
     line = [" "] * (left + width)
     seconds = max(1.0, end - start)
-    step = next((s for s in STEPS if seconds / s <= max(2, width // 10)), STEPS[-1])
+    step = axis_step(seconds, max(2, width // 10))
     tick = (start // step + 1) * step
     while tick < end:
         column = left + int((tick - start) / seconds * (width - 1))
