@@ -81,8 +81,9 @@ def as_markdown(report: Report, *, utc: bool = False) -> str:
         f"Times in {_zone_name(tz)}. Generated {human_time(report.generated, tz)} from the local "
         "watchlist database.",
         "",
-        f"**{len(report.tasks)} tasks**: {totals['completed']} completed, {totals['failed']} "
-        f"failed, {totals['canceled']} canceled, {totals['running']} still running.",
+        f"**{len(report.tasks)} task{'' if len(report.tasks) == 1 else 's'}**: "
+        f"{totals['completed']} completed, {totals['failed']} failed, "
+        f"{totals['canceled']} canceled, {totals['running']} still running.",
     ]
     if report.span:
         first, last = report.span
