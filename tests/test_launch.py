@@ -74,7 +74,10 @@ async def test_an_unusable_config_ends_the_app_with_the_reason(tmp_path: Path) -
     app = TaskwatchApp(prepared.session, write_terminal=lambda _: None)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
-            await app.workers.wait_for_complete()
+            # The session starts two frames after the first paint, in a worker that may not
+            # exist yet: wait for the attempt itself, not for whatever workers there are now.
+            async with asyncio.timeout(10):
+                await app.session_started.wait()
             await pilot.pause()
     finally:
         prepared.close()

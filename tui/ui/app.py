@@ -103,6 +103,8 @@ class TaskwatchApp(App[int]):
         self._watchdog: HangupWatchdog | None = None
         self.failure: TaskwatchError | None = None
         """Why the session could not start (bad configuration): the app exits with it."""
+        self.session_started = asyncio.Event()
+        """Set once the session's start has been tried, whether it worked or not."""
         session.subscribe(self._post_event)
 
     # -- composition and lifecycle -------------------------------------------------------------
@@ -144,6 +146,8 @@ class TaskwatchApp(App[int]):
             self.failure = error
             self.exit(2)
             return
+        finally:
+            self.session_started.set()
         if self.session.settings.theme:
             with contextlib.suppress(Exception):  # an unknown theme name falls back to default
                 self.theme = self.session.settings.theme
