@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,9 +11,10 @@ from dataclasses import dataclass
 import httpx
 
 from tui import __version__
-from tui.cloud.endpoints import Service, check_endpoint_url, job_path
+from tui.cloud.endpoints import Service, check_endpoint_url, job_path, steps_path
 from tui.cloud.models import Job, parse_error_body, parse_job_response
 from tui.cloud.redaction import redact
+from tui.cloud.steps import TaskSteps, parse_steps_response
 from tui.errors import (
     AuthenticationError,
     BadResponseError,
@@ -177,9 +179,55 @@ class TaskCenterClient:
         Raises:
             TaskCenterError: A subclass for each way a request fails (see :mod:`tui.errors`).
         """
+        body, request_id = await self._send("GET", self._url, params={"id": job_id})
         try:
-            response = await self._http.get(
-                self._url, params={"id": job_id}, headers=self._headers, auth=self._auth
+            job = parse_job_response(body, expected_id=job_id)
+        except BadResponseError as exc:
+            raise self._bad(exc, request_id) from None
+        return FetchResult(job=job, request_id=request_id)
+
+    async def get_steps(self, job_id: str, job_name: str, instance_id: str) -> TaskSteps:
+        """Fetch the steps of a job now (``ShowTaskDetails``).
+
+        TaurusDB takes ``GET`` with ``job_id`` and ``job_name`` in the query; RDS takes ``POST``
+        with ``{"workflow_id", "workflow_name"}`` as a JSON body, whose hash is signed.
+
+        Args:
+            job_id: The task ID.
+            job_name: The job's name, as the job-by-ID answer gives it.
+            instance_id: The instance the job runs on.
+
+        Returns:
+            The steps, as sent.
+
+        Raises:
+            TaskCenterError: A subclass for each way a request fails; a job without details is
+                refused with a 4xx, like any bad request.
+        """
+        url = self.endpoint + steps_path(self.project_id, instance_id)
+        if self.service is Service.RDS:
+            payload = json.dumps({"workflow_id": job_id, "workflow_name": job_name})
+            body, request_id = await self._send("POST", url, content=payload.encode())
+        else:
+            params = {"job_id": job_id, "job_name": job_name}
+            body, request_id = await self._send("GET", url, params=params)
+        try:
+            return parse_steps_response(body)
+        except BadResponseError as exc:
+            raise self._bad(exc, request_id) from None
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, str] | None = None,
+        content: bytes | None = None,
+    ) -> tuple[bytes, str]:
+        """Send one signed request; return the body of a 200 and its request ID, or raise."""
+        try:
+            response = await self._http.request(
+                method, url, params=params, content=content, headers=self._headers, auth=self._auth
             )
         except httpx.TimeoutException as exc:
             raise NetworkError(
@@ -192,14 +240,7 @@ class TaskCenterClient:
         request_id = response.headers.get("X-Request-Id", "")
         body = response.content[:_MAX_BODY]
         if response.status_code == 200:
-            try:
-                job = parse_job_response(body, expected_id=job_id)
-            except BadResponseError as exc:
-                exc.status = 200
-                exc.request_id = request_id
-                exc.error_msg = self._scrub(exc.error_msg)
-                raise exc from None
-            return FetchResult(job=job, request_id=request_id)
+            return body, request_id
         if response.status_code < 400:
             raise BadResponseError(
                 f"unexpected HTTP {response.status_code} from {self.endpoint}",
@@ -214,6 +255,12 @@ class TaskCenterClient:
             request_id,
             response.headers.get("Retry-After"),
         )
+
+    def _bad(self, exc: BadResponseError, request_id: str) -> BadResponseError:
+        exc.status = 200
+        exc.request_id = request_id
+        exc.error_msg = self._scrub(exc.error_msg)
+        return exc
 
     def _scrub(self, text: str) -> str:
         return redact(text, self._secrets)

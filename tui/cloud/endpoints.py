@@ -16,6 +16,7 @@ __all__ = [
     "default_endpoint",
     "is_loopback_host",
     "job_path",
+    "steps_path",
 ]
 
 
@@ -104,6 +105,22 @@ def job_path(service: Service, project_id: str) -> str:
     """
     prefix = "/mysql/v3" if service is Service.TAURUSDB_LEGACY else "/v3"
     return f"{prefix}/{quote(project_id, safe='')}/jobs"
+
+
+def steps_path(project_id: str, instance_id: str) -> str:
+    """Return the path of ``ShowTaskDetails`` (a job's steps), the same for both services.
+
+    TaurusDB asks it with GET and the job in the query, RDS with POST and the job in a JSON body.
+
+    Args:
+        project_id: The project.
+        instance_id: The instance the job runs on.
+
+    Returns:
+        The path, without query.
+    """
+    project, instance = quote(project_id, safe=""), quote(instance_id, safe="")
+    return f"/v3/{project}/instances/{instance}/task-center-detail"
 
 
 def is_loopback_host(host: str) -> bool:

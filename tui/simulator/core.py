@@ -55,6 +55,9 @@ LOCK_AFTER_FAILURES = 5
 LOCK_SECONDS = 5 * 60
 
 _JOB_PATH = re.compile(r"^(?P<prefix>/mysql)?/v3/(?P<project>[^/]+)/jobs/?$")
+_STEPS_PATH = re.compile(
+    r"^/v3/(?P<project>[^/]+)/instances/(?P<instance>[^/]+)/task-center-detail/?$"
+)
 
 FaultKind = Literal["none", "hang", "drop"]
 
@@ -133,6 +136,10 @@ class ScriptedJob:
     service: str = "taurusdb"
     created_offset_hours: int = 8
     ended_offset_hours: int = 0
+    steps: tuple[tuple[str, float], ...] = ()
+    """The job's steps as (name, share of the running time); none: the job has no details."""
+    estimate_bias: float = 1.0
+    """How the cloud's ``remaining_time`` compares with the truth (0.5: it promises half)."""
 
     @property
     def ends_at(self) -> float:
@@ -176,6 +183,59 @@ class ScriptedJob:
         job["fail_reason"] = self.fail_reason if status == "Failed" else None
         return job
 
+    def steps_snapshot(self, now: float) -> dict[str, Any]:
+        """The ``ShowTaskDetails`` answer at ``now``: percents rise, ``remaining_time`` falls."""
+        status = self.status_at(now)
+        started = self.created_at + self.pending_for
+        total = sum(share for _, share in self.steps) or 1.0
+        items: list[dict[str, Any]] = []
+        begin = started
+        failed_marked = False
+        for name, share in self.steps:
+            length = self.running_for * share / total
+            end = begin + length
+            if status == "Pending" or now < begin:
+                step_status, percent, remaining = "Pending", 0, length
+            elif now < end and status == "Running":
+                step_status = "Running"
+                percent = max(0, min(99, int((now - begin) / max(length, 0.001) * 100)))
+                remaining = end - now
+            elif status == "Failed" and not failed_marked and now >= self.ends_at:
+                # The last step that ran is the one that failed; the rest never started.
+                last = end >= self.ends_at - 0.001
+                step_status, percent, remaining = (
+                    ("Failed", 50, 0) if last else ("Completed", 100, 0)
+                )
+                failed_marked = last
+            elif failed_marked:
+                step_status, percent, remaining = "Pending", 0, 0
+            else:
+                step_status, percent, remaining = "Completed", 100, 0
+            item: dict[str, Any] = {
+                "sub_task_name": name,
+                "status": step_status,
+                "percent": str(percent),
+                "remaining_time": str(int(remaining * self.estimate_bias)),
+            }
+            if self.service == "rds":
+                item["executed_time"] = str(int(max(0.0, min(now, end) - begin)))
+                item["show_detail"] = False
+            items.append(item)
+            begin = end
+        answer: dict[str, Any] = {
+            "instance_id": self.instance_id,
+            "instance_name": self.instance_name,
+            "job_id": self.id,
+            "job_name": self.name,
+            "status": status,
+            "sub_task_list": items,
+        }
+        if self.service == "rds":
+            answer["created_at"] = int(self.created_at * 1000)
+            answer["update_at"] = int(now * 1000)
+            answer["process"] = self.snapshot(now)["process"]
+        return answer
+
 
 def _format_time(epoch: float, offset_hours: int) -> str:
     zone = timezone(timedelta(hours=offset_hours))
@@ -203,6 +263,8 @@ class Counters:
     """Requests for a job whose final status had already been served: a polite client sends none."""
     in_flight: int = 0
     max_in_flight: int = 0
+    steps_by_job: Counter[str] = field(default_factory=Counter)
+    """``ShowTaskDetails`` requests per job ID."""
 
 
 class Simulator:
@@ -276,6 +338,9 @@ class Simulator:
         job_id = next((v for k, v in pairs if k == "id"), "")
         if job_id:
             self.counters.by_job[job_id.lower()] += 1
+        steps_match = _STEPS_PATH.match(unquote(path))
+        if steps_match is not None and request.method.upper() in {"GET", "POST"}:
+            return self._handle_steps(request, path, raw_query, steps_match, now)
         match = _JOB_PATH.match(unquote(path))
         if request.method.upper() != "GET" or match is None:
             return self._error(
@@ -307,6 +372,51 @@ class Simulator:
         if snapshot["status"] not in {"Pending", "Running"}:
             self._final_served.add(job.id)
         return self._reply(200, json.dumps({"job": snapshot}).encode())
+
+    def _handle_steps(
+        self, request: SimRequest, path: str, raw_query: str, match: re.Match[str], now: float
+    ) -> SimResponse:
+        """``ShowTaskDetails``: TaurusDB asks with GET and a query, RDS with POST and a body."""
+        caller, refusal = self._authenticate(request, path, raw_query, now)
+        self.counters.by_ak[caller] += 1
+        if refusal is not None:
+            self.counters.auth_failures += 1
+            return refusal
+        if match.group("project") != self.project_id:
+            return self._error(
+                403, "DBS.200604", "The operation is not authorized for this project."
+            )
+        if (throttled := self._throttle(caller, now)) is not None:
+            return throttled
+        if (fault := self._take_fault()) is not None:
+            return fault
+        service = "rds" if request.method.upper() == "POST" else "taurusdb"
+        if service == "rds":
+            try:
+                body = json.loads(request.body or b"{}")
+            except ValueError:
+                body = None
+            if not isinstance(body, dict):
+                return self._error(400, "DBS.200001", "The request body is not valid JSON.")
+            job_id, job_name = body.get("workflow_id"), body.get("workflow_name")
+        else:
+            pairs = dict(parse_qsl(raw_query, keep_blank_values=True))
+            job_id, job_name = pairs.get("job_id"), pairs.get("job_name")
+        if not isinstance(job_id, str) or not job_id or not isinstance(job_name, str):
+            return self._error(400, "DBS.200006", "Mandatory parameter job_id is empty.")
+        self.counters.steps_by_job[job_id.lower()] += 1
+        job = self.jobs.get(job_id.lower())
+        if job is None or not job.is_visible(now) or job.instance_id != match.group("instance"):
+            return self._error(400, "DBS.200543", "The job does not exist.")
+        if job.service != service:
+            return self._error(
+                404,
+                "APIGW.0101",
+                "The API does not exist or has not been published in the environment.",
+            )
+        if not job.steps or job_name.strip() != job.name.strip():
+            return self._error(400, "DBS.200001", "The task has no details to show.")
+        return self._reply(200, json.dumps(job.steps_snapshot(now)).encode())
 
     def _authenticate(
         self, request: SimRequest, path: str, raw_query: str, now: float

@@ -8,7 +8,7 @@ from typing import Any
 
 from tui.simulator.core import ScriptedJob, Simulator
 
-__all__ = ["KINDS", "add_demo_jobs", "add_random_jobs", "make_job"]
+__all__ = ["KINDS", "STEP_PLANS", "add_demo_jobs", "add_random_jobs", "make_job"]
 
 LONG_FAIL_REASON = (
     "Upgrade of the database kernel failed on node gauss-node-2 during the rolling restart: "
@@ -75,6 +75,50 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 
 
+# kind -> the steps the console shows for it, as (name, share of the running time). A kind with
+# none has no details: ShowTaskDetails refuses it, as the cloud does for jobs whose list entry
+# says show_detail=false.
+STEP_PLANS: dict[str, tuple[tuple[str, float], ...]] = {
+    "create": (
+        ("Create virtual machines", 0.35),
+        ("Install the database", 0.3),
+        ("Configure the network", 0.15),
+        ("Initialise the instance", 0.2),
+    ),
+    "reboot": (("Check the instance", 0.15), ("Reboot the nodes", 0.7), ("Check the nodes", 0.15)),
+    "resize": (
+        ("Pre-check", 0.1),
+        ("Resize the standby nodes", 0.35),
+        ("Switch over", 0.1),
+        ("Resize the primary node", 0.35),
+        ("Post-check", 0.1),
+    ),
+    "upgrade": (
+        ("Pre-check", 0.1),
+        ("Upgrade node 1", 0.2),
+        ("Upgrade node 2", 0.2),
+        ("Upgrade node 3", 0.2),
+        ("Switch over", 0.15),
+        ("Post-check", 0.15),
+    ),
+    "rds_scale": (
+        ("Check the volume", 0.1),
+        ("Extend the volume", 0.6),
+        ("Grow the file system", 0.3),
+    ),
+    "rds_switchover": (
+        ("Check replication", 0.3),
+        ("Switch over", 0.5),
+        ("Check the new primary", 0.2),
+    ),
+    "rds_replica": (
+        ("Create the virtual machine", 0.3),
+        ("Restore the backup", 0.5),
+        ("Start replication", 0.2),
+    ),
+}
+
+
 def make_job(
     simulator: Simulator,
     kind: str,
@@ -106,6 +150,7 @@ def make_job(
         fail_reason=fail_reason,
         entities=_entities(kind, rng, instance_id),
         service=service,
+        steps=STEP_PLANS.get(kind, ()),
     )
     return simulator.add_job(job)
 
