@@ -155,6 +155,76 @@ def test_add_list_remove(
     assert B in out and A not in out
 
 
+@pytest.mark.parametrize("bad", ["soon", "40x", "25:99", "2020-01-01 10:00", "-5m", "0m"])
+def test_a_malformed_deadline_exits_2_with_one_line_and_adds_nothing(
+    bad: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["add", A, f"--deadline={bad}"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("taskwatch: ")
+    assert main(["list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_deadlines_from_the_command_line_show_in_list_json(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import time
+
+    before = time.time()
+    assert main(["add", A, B, "--deadline", "40m"]) == 0
+    assert "(deadline " in capsys.readouterr().out
+    assert main(["list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    for task in listed:
+        assert before + 2400 <= task["deadline"] <= time.time() + 2400
+        assert task["overdue"] is False and task["eta"] is None
+    assert main(["deadline", A, "--clear"]) == 0
+    assert main(["deadline", GHOST, "--at", "23:30"]) == 2
+    out, err = capsys.readouterr()
+    assert f"no deadline for {A}" in out and f"not watched: {GHOST}" in err
+    assert main(["list", "--json"]) == 0
+    listed = {t["task_id"]: t for t in json.loads(capsys.readouterr().out)}
+    assert listed[A]["deadline"] is None and listed[B]["deadline"] is not None
+
+
+def test_list_json_has_the_eta_and_overdue_from_the_database(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Three past runs of the job in the database: a running one gets a history ETA; a
+    deadline already past marks it overdue."""
+    import time
+
+    from tui.cloud.models import parse_job_dict
+    from tui.engine.paths import database_file
+    from tui.engine.store import Store
+
+    def stamp(epoch: float) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(epoch))
+
+    now = time.time()
+    store = Store.open(database_file())
+    past = [f"0000000{i}-0000-4000-8000-000000000000" for i in range(3)]
+    store.add_tasks([*past, A], profile="default")
+    for i, task_id in enumerate(past):
+        job = {"id": task_id, "name": "RebootX", "status": "Completed",
+               "created": stamp(now - 5000 - i), "ended": stamp(now - 5000 - i + 600)}  # fmt: skip
+        store.record_success(task_id, parse_job_dict(job), now=now - 4000)
+    running = {"id": A, "name": "RebootX", "status": "Running", "created": stamp(now - 100)}
+    store.record_success(A, parse_job_dict(running), now=now)
+    store.set_deadline([A], now - 10)
+    store.close()
+    assert main(["list", "--json"]) == 0
+    listed = {t["task_id"]: t for t in json.loads(capsys.readouterr().out)}
+    eta = listed[A]["eta"]
+    assert eta["source"] == "history" and eta["samples"] == 3
+    assert 490 <= eta["seconds"] <= 500
+    assert listed[A]["overdue"] is True
+    assert listed[past[0]]["eta"] is None and listed[past[0]]["overdue"] is False
+    assert main(["list"]) == 0
+    assert "⚑ overdue" in capsys.readouterr().out
+
+
 def test_add_without_ids_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["add", "hello"]) == 2
     assert "no task ID" in capsys.readouterr().err

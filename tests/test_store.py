@@ -235,3 +235,37 @@ def test_history_records_when_refreshing_breaks_not_every_failure(store: Store) 
         (5, "Running", 10, "server: HTTP 503"),
         (6, "Running", 20, None),
     ]
+
+
+def test_a_version_2_watchlist_gains_steps_and_deadlines_and_keeps_its_tasks(
+    tmp_path: Path,
+) -> None:
+    from tui.engine.store import MIGRATIONS
+
+    path = tmp_path / "w.sqlite3"
+    with contextlib.closing(sqlite3.connect(path)) as raw:
+        for script in MIGRATIONS[:2]:
+            raw.executescript(script)
+        raw.execute(
+            "INSERT INTO tasks (task_id, profile, label, added_at, position, status, job_json) "
+            "VALUES (?, 'p', 'kept', 1.0, 1, 'Running', ?)",
+            (A, _job("Running", "10%").model_dump_json()),
+        )
+        raw.execute(
+            "INSERT INTO observations (task_id, observed_at, status, progress) "
+            "VALUES (?, 2.0, 'Running', 10)",
+            (A,),
+        )
+        raw.execute("PRAGMA user_version = 2")
+        raw.commit()
+    store = Store.open(path)
+    assert store.recovered_to is None
+    record = store.get_task(A)
+    assert record is not None and record.label == "kept" and record.status == "Running"
+    assert record.deadline is None and record.steps is None and not record.overdue_warned
+    assert store.progress_samples([A]) == {A: [(2.0, 10)]}
+    store.set_deadline([A], 500.0)
+    assert store.record_steps(A, '{"sub_task_list": []}', now=3.0)
+    assert not store.record_steps(A, '{"sub_task_list": []}', now=4.0)  # unchanged: no row
+    assert store.step_history(A) == [(3.0, '{"sub_task_list": []}')]
+    assert store.get_task(A).deadline == 500.0  # type: ignore[union-attr]

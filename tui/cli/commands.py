@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 from tui.cli.common import (
@@ -20,6 +21,7 @@ from tui.cloud.credentials import permission_warning
 from tui.cloud.ids import extract_task_ids, validate_task_id
 from tui.cloud.safe_text import json_text, visible
 from tui.engine.config import config_reference, load_settings, resolve_profile
+from tui.engine.eta import Estimator, Eta
 from tui.engine.paths import (
     config_file,
     data_dir,
@@ -28,15 +30,16 @@ from tui.engine.paths import (
     log_file,
 )
 from tui.engine.present import (
+    eta_text,
+    format_clock,
     format_duration,
     format_progress,
     status_text,
 )
 from tui.engine.records import TaskRecord
+from tui.engine.timespec import parse_deadline
 from tui.engine.transfer import export_watchlist, import_watchlist
-from tui.errors import (
-    InvalidInputError,
-)
+from tui.errors import ConfigError, InvalidInputError
 
 # -- add / remove / list / export / import ---------------------------------------------------------
 
@@ -53,16 +56,39 @@ def _ids_from_arguments(values: list[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _deadline(text: str) -> float:
+    return parse_deadline(text, now=datetime.now().astimezone())
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     settings = load_settings()
     ids = _ids_from_arguments(args.ids)
+    deadline = _deadline(args.deadline) if args.deadline else None  # checked before adding
     profile = selected_profile(args, settings)
-    result = open_store().add_tasks(ids, profile=profile, label=args.label)
+    store = open_store()
+    result = store.add_tasks(ids, profile=profile, label=args.label)
+    if deadline is not None:
+        store.set_deadline(ids, deadline)
+    due = f" (deadline {format_clock(deadline)})" if deadline is not None else ""
     for task_id in result.added:
-        print(f"watching {task_id}")
+        print(f"watching {task_id}{due}")
     for task_id in result.already:
-        print(f"already watching {task_id}")
+        print(f"already watching {task_id}{due}")
     return EXIT["ok"]
+
+
+def cmd_deadline(args: argparse.Namespace) -> int:
+    ids = [validate_task_id(value) for value in args.ids]
+    deadline = None if args.clear else _deadline(args.at)
+    changed = open_store().set_deadline(ids, deadline)
+    for task_id in changed:
+        if deadline is None:
+            print(f"no deadline for {task_id}")
+        else:
+            print(f"deadline {format_clock(deadline)} for {task_id}")
+    for task_id in sorted(set(ids) - set(changed)):
+        warn(f"not watched: {task_id}")
+    return EXIT["ok"] if changed else EXIT["usage"]
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
@@ -75,7 +101,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return EXIT["ok"]
 
 
-def _record_line(record: TaskRecord) -> str:
+def _record_line(record: TaskRecord, eta: Eta | None, now: float) -> str:
     job = record.job
     status = status_text(record.status, not_found=record.not_found)
     progress = format_progress(record.progress, record.status)
@@ -84,23 +110,47 @@ def _record_line(record: TaskRecord) -> str:
         format_duration(time.time() - record.checked_at) + " ago" if record.checked_at else "never"
     )
     stale = "  [stale: " + (record.error_kind or "") + "]" if record.is_stale else ""
+    timing = eta_text(eta, record, now)
     line = (
-        f"{record.task_id}  {status:<14} {progress:>4}  {record.profile:<10} "
+        f"{record.task_id}  {status:<14} {progress:>4}  {timing:<10} {record.profile:<10} "
         f"{record.label[:24]:<24} {name[:32]:<32} checked {checked}{stale}"
     )
     return visible(line.rstrip())  # labels and names are outside text
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    records = open_store().list_tasks()
+    store = open_store()
+    records = store.list_tasks()
+    try:
+        known = load_settings().profiles
+    except ConfigError:  # listing needs no configuration: ETAs then group by profile name
+        known = {}
+
+    def service_of(profile: str) -> str:
+        return str(known[profile].service) if profile in known else profile
+
+    estimator = Estimator(service_of)
+    estimator.load(store, records)
+    now = time.time()
+    etas = {record.task_id: estimator.estimate(record, now) for record in records}
     if args.json:
-        print(json_text([record.to_export() for record in records], indent=2))
+        rows = []
+        for record in records:
+            eta = etas[record.task_id]
+            row = record.to_export()
+            row["eta"] = eta.to_json() if eta else None
+            row["overdue"] = record.is_overdue(now)
+            rows.append(row)
+        print(json_text(rows, indent=2))
     elif not records:
         print("the watchlist is empty; add tasks with: taskwatch add ID...")
     else:
-        print(f"{'TASK':<36}  {'STATUS':<14} {'PROG':>4}  {'PROFILE':<10} {'LABEL':<24} NAME")
+        print(
+            f"{'TASK':<36}  {'STATUS':<14} {'PROG':>4}  {'ETA':<10} {'PROFILE':<10} "
+            f"{'LABEL':<24} NAME"
+        )
         for record in records:
-            print(_record_line(record))
+            print(_record_line(record, etas[record.task_id], now))
     return EXIT["ok"]
 
 

@@ -20,8 +20,10 @@ EXIT = {
 }
 
 EXAMPLES = {
-    "add": "taskwatch add a9767ede-fe0f-4888-9003-e843a4c90514 --label 'CHG-1234 step 3'\n"
+    "add": "taskwatch add a9767ede-fe0f-4888-9003-e843a4c90514 --label 'CHG-1234 step 3' "
+    "--deadline 40m\n"
     "  pbpaste | taskwatch add -",
+    "deadline": "taskwatch deadline a9767ede-fe0f-4888-9003-e843a4c90514 --at 23:30",
     "remove": "taskwatch remove a9767ede-fe0f-4888-9003-e843a4c90514",
     "list": "taskwatch list --json | jq '.[] | select(.status == \"Failed\")'",
     "show": "taskwatch show a9767ede-fe0f-4888-9003-e843a4c90514 --json --region cn-north-4",
@@ -89,6 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
     add = command("add", "watch task IDs (any text: the UUIDs in it are taken)")
     add.add_argument("ids", nargs="+", metavar="ID", help="task IDs, or - to read stdin")
     add.add_argument("--label", default="", help="a note shown with the tasks")
+    add.add_argument(
+        "--deadline",
+        metavar="WHEN",
+        help="warn if not done by then: a duration from now (40m, 2h) or a time (23:30)",
+    )
+
+    deadline = command("deadline", "set or clear watched tasks' deadline")
+    deadline.add_argument("ids", nargs="+", metavar="ID")
+    when = deadline.add_mutually_exclusive_group(required=True)
+    when.add_argument("--at", metavar="WHEN", help="40m, 2h, 23:30, 2026-11-27 23:30 ...")
+    when.add_argument("--clear", action="store_true", help="remove the deadline")
 
     remove = command("remove", "stop watching task IDs")
     remove.add_argument("ids", nargs="+", metavar="ID")

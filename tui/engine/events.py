@@ -16,6 +16,7 @@ from tui.errors import TaskCenterError
 __all__ = [
     "CredentialRefused",
     "CredentialRestored",
+    "DeadlineWarning",
     "EndpointChanged",
     "EndpointState",
     "Notice",
@@ -106,6 +107,16 @@ class EndpointChanged:
 
 
 @dataclass(frozen=True)
+class DeadlineWarning:
+    """A task went past its deadline (``overdue``), or its estimate did (``at_risk``); each
+    is said once per deadline; ``notice`` says how to tell."""
+
+    record: TaskRecord
+    kind: Literal["overdue", "at_risk"]
+    notice: Notice
+
+
+@dataclass(frozen=True)
 class WatchlistChanged:
     """Tasks were added, removed, restored or relabelled (here or by another process)."""
 
@@ -114,6 +125,7 @@ SessionEvent = (
     TaskRefreshed
     | RefreshFailed
     | TaskFinished
+    | DeadlineWarning
     | CredentialRefused
     | CredentialRestored
     | EndpointChanged

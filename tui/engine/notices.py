@@ -7,13 +7,20 @@ from typing import TYPE_CHECKING
 
 from tui.cloud.status import JobStatus
 from tui.engine.events import Notice, Severity
-from tui.engine.present import status_icon
+from tui.engine.present import format_clock, format_duration, status_icon
 from tui.engine.records import TaskRecord
 
 if TYPE_CHECKING:
     from tui.engine.config import NotificationSettings
+    from tui.engine.eta import Eta
 
-__all__ = ["notice_for"]
+
+def _name(record: TaskRecord) -> str:
+    job = record.job
+    return (record.label or (job.name if job else "") or record.task_id)[:60]
+
+
+__all__ = ["deadline_notice", "notice_for"]
 
 
 def notice_for(record: TaskRecord, switches: NotificationSettings) -> Notice:
@@ -29,8 +36,7 @@ def notice_for(record: TaskRecord, switches: NotificationSettings) -> Notice:
     """
     job = record.job
     state = record.state
-    name = (record.label or (job.name if job else "") or record.task_id)[:60]
-    text = f"{status_icon(record.status)} {name}: {record.status}"
+    text = f"{status_icon(record.status)} {_name(record)}: {record.status}"
     if job and job.fail_reason:
         text += f" — {job.fail_reason[:200]}"
     severity: Severity = "warning"
@@ -45,5 +51,53 @@ def notice_for(record: TaskRecord, switches: NotificationSettings) -> Notice:
         severity=severity,
         toast=switches.toast,
         bell=switches.bell and (failed or switches.bell_on_success),
+        desktop=switches.desktop,
+    )
+
+
+def deadline_notice(
+    record: TaskRecord,
+    kind: str,
+    eta: Eta | None,
+    switches: NotificationSettings,
+    now: float,
+) -> Notice:
+    """How to announce that ``record`` is overdue, or that its estimate passes its deadline.
+
+    Args:
+        record: A task with a deadline, still unfinished.
+        kind: ``overdue`` or ``at_risk``.
+        eta: The estimate, for ``at_risk``.
+        switches: Which channels the user wants; both warnings ring the bell if it is on.
+        now: Wall time.
+
+    Returns:
+        The notice, through the same channels as a failure.
+    """
+    deadline = record.deadline or now
+    status = record.status or "waiting"
+    if kind == "overdue":
+        title = "Task overdue"
+        text = (
+            f"⚑ {_name(record)}: still {status}, {format_duration(now - deadline)} past its "
+            f"deadline ({format_clock(deadline)})"
+        )
+        severity: Severity = "error"
+    else:
+        title = "Task at risk"
+        left = eta.seconds if eta else 0
+        late = now + left - deadline
+        text = (
+            f"⚠ {_name(record)}: expected to finish in ~{format_duration(left)} "
+            f"({eta.basis if eta else 'no estimate'}), {format_duration(late)} after its "
+            f"deadline ({format_clock(deadline)})"
+        )
+        severity = "warning"
+    return Notice(
+        title=title,
+        text=text,
+        severity=severity,
+        toast=switches.toast,
+        bell=switches.bell,
         desktop=switches.desktop,
     )

@@ -29,12 +29,15 @@ from typing import Protocol
 
 from tui.cloud.client import TaskCenterClient
 from tui.cloud.models import Job
+from tui.cloud.steps import TaskSteps
 from tui.engine.events import EndpointState
 from tui.engine.records import TaskRecord
 from tui.errors import (
     AuthenticationError,
     ErrorKind,
     JobNotFoundError,
+    PermissionDeniedError,
+    RequestError,
     TaskCenterError,
     ThrottledError,
 )
@@ -58,6 +61,8 @@ class PollerConfig:
     not_found_recheck: float = 600.0
     """How often to look again for a task marked not found."""
     backoff_max: float = 300.0
+    steps_interval: float = 30.0
+    """How often at most a running task's steps are asked for (ShowTaskDetails)."""
 
 
 class PollListener(Protocol):
@@ -105,6 +110,22 @@ class PollListener(Protocol):
             endpoint: The endpoint URL.
             state: Its new state.
             since: Wall time of the change.
+        """
+
+    def steps_fetched(self, task_id: str, steps: TaskSteps) -> None:
+        """The cloud returned the steps of a running task.
+
+        Args:
+            task_id: The task asked about.
+            steps: The answer.
+        """
+
+    def steps_refused(self, task_id: str, error: TaskCenterError) -> None:
+        """The cloud shows no steps for ``task_id``; they are not asked for again.
+
+        Args:
+            task_id: The task asked about.
+            error: The refusal.
         """
 
 
@@ -184,6 +205,10 @@ class _Tracked:
     ever_found: bool = False
     """The cloud has returned this task at least once (no grace period applies any more)."""
     generation: int = 0
+    steps_due: float = 0.0
+    """Monotonic time from which its steps may be asked for again."""
+    steps_refused: bool = False
+    """The cloud shows no steps for it (refused once, remembered in the store)."""
 
 
 @dataclass
@@ -214,6 +239,12 @@ class _Silent:
         pass
 
     def endpoint_changed(self, endpoint: str, state: EndpointState, since: float) -> None:
+        pass
+
+    def steps_fetched(self, task_id: str, steps: TaskSteps) -> None:
+        pass
+
+    def steps_refused(self, task_id: str, error: TaskCenterError) -> None:
         pass
 
 
@@ -317,6 +348,11 @@ class Poller:
                 self._schedule(tracked, now)
             tracked.profile = record.profile
             tracked.final = record.is_final
+            tracked.steps_refused = record.steps_refused is not None
+            if record.steps_checked_at is not None and tracked.steps_due == 0.0:
+                # Asked in an earlier run: wait out the rest of the interval, not a new one.
+                age = max(0.0, self._wall() - record.steps_checked_at)
+                tracked.steps_due = now + max(0.0, self.config.steps_interval - age)
         self._wake.set()
 
     # -- controls ---------------------------------------------------------------------------------
@@ -502,6 +538,8 @@ class Poller:
                 self._on_error(tracked, client, credential, error)
             else:
                 self._on_success(tracked, client, credential, result.job)
+                if self._steps_wanted(tracked, client, credential, result.job):
+                    await self._fetch_steps(tracked, client, credential, result.job)
         finally:
             tracked.in_flight = False
             credential.probing = False
@@ -509,6 +547,58 @@ class Poller:
                 heapq.heappush(self._heap, entry)
             credential.waiting.clear()
             self._wake.set()
+
+    def _steps_wanted(
+        self, tracked: _Tracked, client: TaskCenterClient, credential: _CredentialState, job: Job
+    ) -> bool:
+        """Whether to ask for the job's steps now, right after its job answer.
+
+        Only for a running job the cloud has not refused steps for, at most every
+        ``steps_interval``, and only with a token of the endpoint's bucket to spare: steps are
+        a nicety that must never crowd out the polls themselves.
+        """
+        now = self._clock()
+        return (
+            job.status.lower() == "running"
+            and bool(job.instance.id)
+            and not tracked.steps_refused
+            and now >= tracked.steps_due
+            and credential.blocked is None
+            and not self._stopped
+            and not self.paused
+            and self._tracked.get(tracked.task_id) is tracked
+            and self._buckets[client.endpoint].try_take(now)
+        )
+
+    async def _fetch_steps(
+        self, tracked: _Tracked, client: TaskCenterClient, credential: _CredentialState, job: Job
+    ) -> None:
+        tracked.steps_due = self._clock() + self.config.steps_interval
+        try:
+            steps = await client.get_steps(tracked.task_id, job.name, job.instance.id)
+        except (RequestError, JobNotFoundError, PermissionDeniedError) as error:
+            # The cloud's answer for a job without details: remember it, ask no more.
+            tracked.steps_refused = True
+            log.info("no steps for %s: %s", tracked.task_id, error)
+            if self._tracked.get(tracked.task_id) is tracked and not self._stopped:
+                self.listener.steps_refused(tracked.task_id, error)
+        except AuthenticationError as error:
+            if credential.blocked is None:
+                credential.blocked = error
+                credential.verified = False
+                log.error("credential refused for %s; requests stopped: %s", tracked.profile, error)
+                if not self._stopped:
+                    self.listener.credential_refused(tuple(sorted(credential.profiles)), error)
+            self._schedule(tracked, self._clock())  # polled again once the credential is back
+        except TaskCenterError as error:
+            # Weather (throttling, a 5xx, a timeout, a garbage body): try again next interval.
+            if isinstance(error, ThrottledError):
+                self._buckets[client.endpoint].slow_down()
+                self._set_endpoint_state(client.endpoint, EndpointState.THROTTLED)
+            log.warning("steps of %s not fetched (%s): %s", tracked.task_id, error.kind, error)
+        else:
+            if self._tracked.get(tracked.task_id) is tracked and not self._stopped:
+                self.listener.steps_fetched(tracked.task_id, steps)
 
     def _on_success(
         self,

@@ -6,6 +6,7 @@ Shared by the CLI and the TUI so that both say the same thing the same way.
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,16 +14,22 @@ from tui.cloud.safe_text import visible
 
 if TYPE_CHECKING:
     from tui.cloud.models import Job
+    from tui.engine.eta import Eta
+    from tui.engine.records import TaskRecord
 
 __all__ = [
     "AXIS_STEPS",
     "axis_step",
     "entity_lines",
+    "eta_text",
     "format_checked",
+    "format_clock",
     "format_duration",
     "format_elapsed",
+    "format_left",
     "format_local",
     "format_progress",
+    "progress_bar",
     "severity",
     "status_icon",
     "status_text",
@@ -169,6 +176,96 @@ def format_local(moment: datetime | None, *, now: datetime | None = None) -> str
     if local.year == now.year:
         return local.strftime("%m-%d %H:%M")
     return local.strftime("%Y-%m-%d %H:%M")
+
+
+def format_clock(moment: float, *, now: float | None = None) -> str:
+    """A wall time as local ``HH:MM`` today, ``MM-DD HH:MM`` on another day (deadlines).
+
+    Args:
+        moment: Epoch seconds.
+        now: What counts as today (default: the clock).
+
+    Returns:
+        The text.
+    """
+    local = datetime.fromtimestamp(moment).astimezone()
+    today = (
+        datetime.fromtimestamp(now).astimezone() if now is not None else datetime.now().astimezone()
+    )
+    if local.date() == today.date():
+        return local.strftime("%H:%M")
+    return local.strftime("%m-%d %H:%M")
+
+
+def format_left(seconds: float) -> str:
+    """A time still to go, calmly: ``<1m``, ``7m``, ``1h05m``, ``2d03h`` (minutes rounded up,
+    so the text changes once a minute at most, not at every tick).
+
+    Args:
+        seconds: Seconds.
+
+    Returns:
+        The text, without the ``~``.
+    """
+    if seconds < 60:
+        return "<1m"
+    minutes = math.ceil(seconds / 60)
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}h{minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d{hours:02d}h"
+
+
+def eta_text(eta: Eta | None, record: TaskRecord, now: float) -> str:
+    """The ETA cell: ``~7m``, ``over 4m`` past the estimate, ``⚑ overdue`` past the deadline,
+    ``~12m ⚠`` when the estimate ends after the deadline; empty without an estimate.
+
+    Args:
+        eta: The task's estimate, if any.
+        record: The task.
+        now: Wall time.
+
+    Returns:
+        The text (icons are never the only signal: a word or a number goes with each).
+    """
+    if record.is_overdue(now):
+        return "⚑ overdue"
+    if eta is None:
+        return ""
+    if eta.overrun:
+        return f"over {format_left(eta.overrun)}"
+    text = f"~{format_left(eta.seconds)}"
+    if record.deadline is not None and now + eta.seconds > record.deadline:
+        text += " ⚠"
+    return text
+
+
+_BAR_CELLS = "▏▎▍▌▋▊▉█"
+
+
+def progress_bar(progress: int | None, status: str, width: int = 5) -> str:
+    """A small bar of block characters and the number: ``██▌   50%`` (never animated; the
+    number reads without colour).
+
+    Args:
+        progress: The percent, if the cloud sent one.
+        status: The task's status (Completed without a percent is 100%).
+        width: Cells for the bar.
+
+    Returns:
+        The bar and the percent, or "" when there is no percent.
+    """
+    text = format_progress(progress, status)
+    if not text:
+        return ""
+    percent = progress if progress is not None else 100
+    eighths = round(max(0, min(100, percent)) * width * 8 / 100)
+    full, part = divmod(eighths, 8)
+    bar = "█" * full + (_BAR_CELLS[part - 1] if part else "")
+    return f"{bar:<{width}} {text:>4}"
 
 
 def format_progress(progress: int | None, status: str) -> str:

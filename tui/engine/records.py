@@ -17,6 +17,7 @@ from tui.errors import ErrorKind
 
 if TYPE_CHECKING:
     from tui.cloud.models import Job
+    from tui.cloud.steps import TaskSteps
 
 __all__ = [
     "Observation",
@@ -57,6 +58,33 @@ class TaskRecord:
     error_kind: str | None = None
     error_text: str | None = None
     not_found: bool = False
+    steps_json: str | None = None
+    """The job's steps as the cloud last sent them (ShowTaskDetails), if it shows any."""
+    steps_checked_at: float | None = None
+    steps_refused: str | None = None
+    """Why the cloud shows no steps for this task (it is not asked again), or None."""
+    deadline: float | None = None
+    """Wall time by which the user wants the task done, or None."""
+    at_risk_warned: bool = False
+    overdue_warned: bool = False
+
+    @cached_property
+    def steps(self) -> TaskSteps | None:
+        """The last steps the cloud sent, or None (parsed once)."""
+        from tui.cloud.steps import steps_from_json
+
+        return steps_from_json(self.steps_json)
+
+    def is_overdue(self, now: float) -> bool:
+        """Whether the task is still unfinished past its deadline.
+
+        Args:
+            now: Wall time.
+
+        Returns:
+            True once the deadline has passed and the task has not ended.
+        """
+        return self.deadline is not None and now > self.deadline and not self.is_final
 
     @cached_property
     def job(self) -> Job | None:
@@ -116,6 +144,7 @@ class TaskRecord:
             not_found=False,
         )
         record.__dict__["job"] = job  # the cached_property's slot: the snapshot is not re-parsed
+        _keep_steps(self, record)
         return record
 
     def failed(self, kind: ErrorKind, text: str, now: float, *, not_found: bool) -> TaskRecord:
@@ -130,9 +159,11 @@ class TaskRecord:
         Returns:
             A new record.
         """
-        return replace(
+        record = replace(
             self, checked_at=now, error_kind=kind.value, error_text=text, not_found=not_found
         )
+        _keep_steps(self, record)
+        return record
 
     def to_export(self) -> dict[str, Any]:
         """The record as a JSON-ready object (``list --json``, ``export``): no secrets in it.
@@ -155,7 +186,14 @@ class TaskRecord:
             if self.error_kind
             else None,
             "not_found": self.not_found,
+            "deadline": self.deadline,
         }
+
+
+def _keep_steps(old: TaskRecord, new: TaskRecord) -> None:
+    """Carry the parsed steps over to a record that has the same steps (no re-parse per poll)."""
+    if "steps" in old.__dict__ and old.steps_json == new.steps_json:
+        new.__dict__["steps"] = old.__dict__["steps"]
 
 
 @dataclass(frozen=True)
@@ -180,7 +218,8 @@ def visible_fields(record: TaskRecord) -> tuple[object, ...]:
     """
     return (
         record.status, record.progress, record.job_json, record.error_kind, record.error_text,
-        record.not_found, record.label, record.profile, record.changed_at,
+        record.not_found, record.label, record.profile, record.changed_at, record.steps_json,
+        record.steps_refused, record.deadline,
     )  # fmt: skip
 
 

@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tui.engine.eta import Estimator, Eta
 from tui.engine.events import (
     CredentialRefused,
     CredentialRestored,
+    DeadlineWarning,
     EndpointChanged,
     EndpointState,
     RefreshFailed,
@@ -27,17 +29,18 @@ from tui.engine.events import (
     TaskRefreshed,
     WatchlistChanged,
 )
-from tui.engine.notices import notice_for
+from tui.engine.notices import deadline_notice, notice_for
 from tui.engine.records import Observation, TaskRecord, finished_while_watched
 from tui.engine.refusals import RefusalMemo, RememberedRefusal
 from tui.engine.store import AddResult, Store
 from tui.engine.watchlist import Watchlist
-from tui.errors import AuthenticationError, TaskCenterError
+from tui.errors import AuthenticationError, StoreError, TaskCenterError
 
 if TYPE_CHECKING:
     # Settings (pydantic) and the runtime, clients and poller (httpx) are imported when first
     # needed, so that the TUI paints its first screen before paying for them.
     from tui.cloud.models import Job
+    from tui.cloud.steps import TaskSteps
     from tui.engine.config import Settings
     from tui.engine.poller import Poller, PollerConfig
     from tui.engine.runtime import Runtime
@@ -123,6 +126,11 @@ class WatchSession:
         """Profiles whose credential the cloud refused, with the message to show."""
         self._endpoints: dict[str, EndpointChanged] = {}
         self.poller: Poller | None = None
+        self.estimator = Estimator(self._service_of)
+        """Past durations and observed progress: the inputs of each task's ETA."""
+        self._estimates_loaded = False
+        self.overdue: set[str] = set()
+        """Tasks still unfinished past their deadline (kept up to date, not recounted)."""
         if runtime is not None:
             self._attach(runtime)
         self.reload()
@@ -145,6 +153,23 @@ class WatchSession:
         self._attach(runtime)
         if self.poller is not None:
             self.poller.sync(self.records.values())
+        self.load_estimates()
+
+    def load_estimates(self) -> None:
+        """Learn past durations and progress from the store (once; after the first paint)."""
+        if self._estimates_loaded:
+            return
+        self._estimates_loaded = True
+        try:
+            self.estimator.load(self.store, self.records.values())
+        except StoreError as exc:  # estimates are a nicety: a locked file costs them, no more
+            log.warning("past durations not read: %s", exc)
+
+    def _service_of(self, profile: str) -> str:
+        runtime = self.runtime
+        if runtime is not None and profile in runtime.profiles:
+            return str(runtime.profiles[profile].service)
+        return profile
 
     def _attach(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -236,6 +261,18 @@ class WatchSession:
             One observation per change of status, progress or error kind.
         """
         return self.watchlist.history(task_id)
+
+    def eta(self, record: TaskRecord, now: float | None = None) -> Eta | None:
+        """How long ``record`` still needs, and where that comes from (see :mod:`.eta`).
+
+        Args:
+            record: A watched task.
+            now: Wall time (default: the clock).
+
+        Returns:
+            The estimate, or None.
+        """
+        return self.estimator.estimate(record, self.clock.wall() if now is None else now)
 
     def counts(self) -> list[tuple[str, int]]:
         """How many tasks have each status, worst first (see :meth:`Watchlist.counts`).
@@ -343,6 +380,66 @@ class WatchSession:
         self.watchlist.set_label(task_id, label)
         self._changed()
 
+    def set_deadline(self, task_ids: Iterable[str], deadline: float | None) -> list[str]:
+        """Set (or with None clear) the deadline of watched tasks; its warnings may fire again.
+
+        Args:
+            task_ids: Watched task IDs.
+            deadline: Wall time by which they should be done, or None.
+
+        Returns:
+            The IDs changed.
+        """
+        changed = self.watchlist.set_deadline(task_ids, deadline)
+        self._emit(WatchlistChanged())
+        self.check_deadlines()
+        return changed
+
+    def check_deadlines(self, now: float | None = None) -> int:
+        """Mark tasks overdue, and warn once per deadline of each overdue or at-risk task.
+
+        Called as time passes (the TUI's clock tick) and after every answer about a task.
+
+        Args:
+            now: Wall time (default: the clock).
+
+        Returns:
+            How many warnings were given.
+        """
+        now = self.clock.wall() if now is None else now
+        given = 0
+        for record in list(self.records.values()):
+            if record.deadline is not None or record.task_id in self.overdue:
+                given += self._check_deadline(record, now)
+        return given
+
+    def _check_deadline(self, record: TaskRecord, now: float) -> int:
+        if record.is_overdue(now):
+            self.overdue.add(record.task_id)
+        else:
+            self.overdue.discard(record.task_id)
+        if record.deadline is None or record.is_final:
+            return 0
+        kind: str | None = None
+        eta: Eta | None = None
+        if record.is_overdue(now):
+            if not record.overdue_warned:
+                kind = "overdue"
+        elif not record.at_risk_warned:
+            eta = self.eta(record, now)
+            if eta is not None and now + eta.seconds > record.deadline:
+                kind = "at_risk"
+        if kind is None:
+            return 0
+        self.watchlist.mark_warned(
+            record.task_id, at_risk=kind == "at_risk", overdue=kind == "overdue"
+        )
+        warned = self.records[record.task_id]
+        notice = deadline_notice(warned, kind, eta, self.settings.notifications, now)
+        log.info("%s is %s (deadline %s)", record.task_id, kind, record.deadline)
+        self._emit(DeadlineWarning(warned, "overdue" if kind == "overdue" else "at_risk", notice))
+        return 1
+
     def check_outside_changes(self) -> bool:
         """Pick up another process's writes (the CLI, a second TUI); return whether there were.
 
@@ -430,6 +527,7 @@ class WatchSession:
     async def run(self) -> None:
         """Poll in real time until :meth:`stop`."""
         self._recall_refusals()
+        self.load_estimates()
         if self.poller is not None:
             await self.poller.run()
 
@@ -440,6 +538,7 @@ class WatchSession:
             How many requests were sent.
         """
         self._recall_refusals()
+        self.load_estimates()
         return await self.poller.tick() if self.poller is not None else 0
 
     def stop(self) -> None:
@@ -465,7 +564,9 @@ class WatchSession:
         if result is None:
             return
         record, recorded = result
+        now = self.clock.wall()
         self._forget_refusal_of(record.profile)
+        self.estimator.observe(record, now)
         if recorded.changed:
             log.info("%s is %s %s", task_id, job.status, job.process)
         self._emit(TaskRefreshed(record, recorded.previous_status, recorded.changed))
@@ -473,6 +574,35 @@ class WatchSession:
             switches = self.settings.notifications
             notice = notice_for(record, switches) if finished_while_watched(record) else None
             self._emit(TaskFinished(record, notice))
+        self._check_deadline(self.records.get(task_id, record), now)
+
+    def steps_fetched(self, task_id: str, steps: TaskSteps) -> None:
+        """Record a running task's steps and tell subscribers (its ETA may have moved).
+
+        Args:
+            task_id: The task asked about.
+            steps: The answer.
+        """
+        now = self.clock.wall()
+        old = self.records.get(task_id)
+        record = self.watchlist.steps_fetched(task_id, steps.to_json(), now)
+        if record is None:
+            return
+        record.__dict__["steps"] = steps  # the cached parse: the answer is at hand
+        changed = old is None or old.steps_json != record.steps_json
+        self._emit(TaskRefreshed(record, record.status, changed))
+        self._check_deadline(record, now)
+
+    def steps_refused(self, task_id: str, error: TaskCenterError) -> None:
+        """Remember that the cloud shows no steps for a task, and tell subscribers.
+
+        Args:
+            task_id: The task asked about.
+            error: The refusal.
+        """
+        record = self.watchlist.steps_refused(task_id, str(error), self.clock.wall())
+        if record is not None:
+            self._emit(TaskRefreshed(record, record.status, True))
 
     def fetch_failed(
         self, task_id: str, error: TaskCenterError, *, failures: int, not_found: bool

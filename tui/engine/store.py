@@ -32,7 +32,7 @@ __all__ = [
     "Store",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 10_000
 """How long a write waits for another process's lock (user actions, the CLI)."""
 
@@ -78,7 +78,27 @@ CREATE TABLE refused_credentials (
 );
 """
 
-MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2]
+# A job's steps (ShowTaskDetails) and the user's deadline. Steps are kept like the job: the last
+# answer on the task, and a history row per change. A refusal to show steps is remembered so
+# the cloud is asked once per task, not every 30 s. The warned flags make each deadline warning
+# fire once, across restarts too.
+_SCHEMA_V3 = """
+ALTER TABLE tasks ADD COLUMN steps_json TEXT;
+ALTER TABLE tasks ADD COLUMN steps_checked_at REAL;
+ALTER TABLE tasks ADD COLUMN steps_refused TEXT;
+ALTER TABLE tasks ADD COLUMN deadline REAL;
+ALTER TABLE tasks ADD COLUMN at_risk_warned INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN overdue_warned INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE step_observations (
+    id          INTEGER PRIMARY KEY,
+    task_id     TEXT NOT NULL REFERENCES tasks(task_id) ON DELETE CASCADE,
+    observed_at REAL NOT NULL,
+    steps_json  TEXT NOT NULL
+);
+CREATE INDEX step_observations_by_task ON step_observations(task_id, observed_at);
+"""
+
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3]
 
 
 @dataclass(frozen=True)
@@ -99,12 +119,14 @@ class AddResult:
 
 _COLUMNS = (
     "task_id, profile, label, added_at, position, status, progress, job_json, checked_at, "
-    "changed_at, error_kind, error_text, not_found"
+    "changed_at, error_kind, error_text, not_found, steps_json, steps_checked_at, steps_refused, "
+    "deadline, at_risk_warned, overdue_warned"
 )
+_FLAGS = ("not_found", "at_risk_warned", "overdue_warned")
 
 
 def _record(row: sqlite3.Row) -> TaskRecord:
-    return TaskRecord(**{**dict(row), "not_found": bool(row["not_found"])})
+    return TaskRecord(**{**dict(row), **{flag: bool(row[flag]) for flag in _FLAGS}})
 
 
 class _Damaged(sqlite3.DatabaseError):
@@ -116,8 +138,10 @@ _EXPECTED = {
     "tasks": {
         "task_id", "profile", "label", "added_at", "position", "removed_at", "status",
         "progress", "job_json", "checked_at", "changed_at", "error_kind", "error_text",
-        "not_found",
+        "not_found", "steps_json", "steps_checked_at", "steps_refused", "deadline",
+        "at_risk_warned", "overdue_warned",
     },
+    "step_observations": {"id", "task_id", "observed_at", "steps_json"},
     "observations": {
         "id", "task_id", "observed_at", "status", "progress", "job_json", "error_text",
     },
@@ -583,12 +607,16 @@ class Store:
                 )
             db.execute(
                 "UPDATE tasks SET status = ?, progress = ?, job_json = ?, checked_at = ?, "
-                "changed_at = ?, error_kind = ?, error_text = ?, not_found = ? "
+                "changed_at = ?, error_kind = ?, error_text = ?, not_found = ?, steps_json = ?, "
+                "steps_checked_at = ?, steps_refused = ?, "
+                "at_risk_warned = MAX(at_risk_warned, ?), overdue_warned = MAX(overdue_warned, ?) "
                 "WHERE task_id = ?",
                 (
                     record.status, record.progress, record.job_json, record.checked_at,
                     record.changed_at, record.error_kind, record.error_text,
-                    int(record.not_found), record.task_id,
+                    int(record.not_found), record.steps_json, record.steps_checked_at,
+                    record.steps_refused, int(record.at_risk_warned), int(record.overdue_warned),
+                    record.task_id,
                 ),
             )  # fmt: skip
 
@@ -622,6 +650,137 @@ class Store:
                 "not_found = ? WHERE task_id = ?",
                 (now, kind, text, int(not_found), task_id),
             )
+
+    def record_steps(self, task_id: str, steps_json: str, *, now: float) -> bool:
+        """Store a job's steps; add a history row if they differ from the last ones stored.
+
+        Args:
+            task_id: The watched task.
+            steps_json: The answer as stored (:meth:`~tui.cloud.steps.TaskSteps.to_json`).
+            now: Wall time of the fetch.
+
+        Returns:
+            Whether the steps changed.
+        """
+        with self._write() as db:
+            row = db.execute(
+                "SELECT steps_json FROM tasks WHERE task_id = ?", (task_id,)
+            ).fetchone()
+            if row is None:
+                return False
+            changed = bool(row["steps_json"] != steps_json)
+            if changed:
+                db.execute(
+                    "INSERT INTO step_observations (task_id, observed_at, steps_json) "
+                    "VALUES (?, ?, ?)",
+                    (task_id, now, steps_json),
+                )
+            db.execute(
+                "UPDATE tasks SET steps_json = ?, steps_checked_at = ?, steps_refused = NULL "
+                "WHERE task_id = ?",
+                (steps_json, now, task_id),
+            )
+        return changed
+
+    def refuse_steps(self, task_id: str, why: str, *, now: float) -> None:
+        """Remember that the cloud shows no steps for ``task_id`` (it is not asked again).
+
+        Args:
+            task_id: The watched task.
+            why: The cloud's answer, as shown (already redacted).
+            now: Wall time of the refusal.
+        """
+        with self._write() as db:
+            db.execute(
+                "UPDATE tasks SET steps_refused = ?, steps_checked_at = ? WHERE task_id = ?",
+                (why or "refused", now, task_id),
+            )
+
+    def set_deadline(self, task_ids: Iterable[str], deadline: float | None) -> list[str]:
+        """Set (or, with None, clear) the deadline of watched tasks; warnings may fire again.
+
+        Args:
+            task_ids: Task IDs (any case).
+            deadline: Wall time by which the tasks should be done, or None.
+
+        Returns:
+            The IDs that are watched (and were changed).
+        """
+        ids = [task_id.lower() for task_id in task_ids]
+        changed = []
+        with self._write() as db:
+            for task_id in ids:
+                cursor = db.execute(
+                    "UPDATE tasks SET deadline = ?, at_risk_warned = 0, overdue_warned = 0 "
+                    "WHERE task_id = ? AND removed_at IS NULL",
+                    (deadline, task_id),
+                )
+                if cursor.rowcount:
+                    changed.append(task_id)
+        return changed
+
+    def mark_warned(self, task_id: str, *, at_risk: bool = False, overdue: bool = False) -> None:
+        """Remember that a deadline warning was given, so that it is given once.
+
+        Args:
+            task_id: The watched task.
+            at_risk: The "at risk" warning was given.
+            overdue: The "overdue" warning was given.
+        """
+        with self._write() as db:
+            db.execute(
+                "UPDATE tasks SET at_risk_warned = MAX(at_risk_warned, ?), "
+                "overdue_warned = MAX(overdue_warned, ?) WHERE task_id = ?",
+                (int(at_risk), int(overdue), task_id),
+            )
+
+    def completed_jobs(self) -> list[tuple[str, str]]:
+        """Every Completed task ever watched, removed ones too, for learning durations.
+
+        Returns:
+            (profile, job JSON) pairs.
+        """
+        rows = self._db.execute(
+            "SELECT profile, job_json FROM tasks "
+            "WHERE status = 'Completed' AND job_json IS NOT NULL"
+        ).fetchall()
+        return [(row["profile"], row["job_json"]) for row in rows]
+
+    def progress_samples(self, task_ids: Iterable[str]) -> dict[str, list[tuple[float, int]]]:
+        """The observed progress values of tasks while they ran, oldest first.
+
+        Args:
+            task_ids: The tasks wanted (those still running).
+
+        Returns:
+            (wall time, percent) lists by task ID.
+        """
+        samples: dict[str, list[tuple[float, int]]] = {}
+        for task_id in task_ids:
+            rows = self._db.execute(
+                "SELECT observed_at, progress FROM observations WHERE task_id = ? "
+                "AND progress IS NOT NULL AND status = 'Running' ORDER BY observed_at, id",
+                (task_id,),
+            ).fetchall()
+            if rows:
+                samples[task_id] = [(row["observed_at"], row["progress"]) for row in rows]
+        return samples
+
+    def step_history(self, task_id: str) -> list[tuple[float, str]]:
+        """Every change of ``task_id``'s steps, oldest first.
+
+        Args:
+            task_id: A task.
+
+        Returns:
+            (wall time, steps JSON) pairs.
+        """
+        rows = self._db.execute(
+            "SELECT observed_at, steps_json FROM step_observations WHERE task_id = ? "
+            "ORDER BY observed_at, id",
+            (task_id,),
+        ).fetchall()
+        return [(row["observed_at"], row["steps_json"]) for row in rows]
 
     def history(self, task_id: str) -> list[Observation]:
         """The observed changes of ``task_id``, oldest first.

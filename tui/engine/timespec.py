@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tui.errors import InvalidInputError
 
-__all__ = ["parse_duration", "parse_moment"]
+__all__ = ["parse_deadline", "parse_duration", "parse_moment"]
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
@@ -67,3 +67,36 @@ def parse_moment(text: str, *, now: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.astimezone()  # a naive time is the user's local time
     return moment
+
+
+def parse_deadline(text: str, *, now: datetime) -> float:
+    """The wall time a deadline means: a duration from now (``40m``) or a time (``23:30``).
+
+    A time of day already past today means tomorrow (at 23:00, ``01:00`` is in two hours);
+    a full date and time already past is refused.
+
+    Args:
+        text: The deadline as typed.
+        now: The current time, aware.
+
+    Returns:
+        Epoch seconds.
+
+    Raises:
+        InvalidInputError: Neither a duration nor a time, or a moment already past.
+    """
+    try:
+        return now.timestamp() + parse_duration(text)
+    except InvalidInputError:
+        pass
+    try:
+        moment = parse_moment(text, now=now)
+    except InvalidInputError:
+        raise InvalidInputError(
+            f"not a deadline: {text!r} (a duration such as 40m or 2h, or a time such as 23:30)"
+        ) from None
+    if moment <= now and re.fullmatch(r"\d{1,2}:\d{2}(?::\d{2})?", text.strip()):
+        moment += timedelta(days=1)
+    if moment <= now:
+        raise InvalidInputError(f"the deadline {text!r} has already passed")
+    return moment.timestamp()

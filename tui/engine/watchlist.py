@@ -194,7 +194,9 @@ class Watchlist:
         self._counts.clear()
         for record in self.store.list_tasks():
             newer = unsaved.get(record.task_id)
-            self._put(replace(newer, label=record.label) if newer else record)
+            # The label and the deadline are the user's: the store has the latest of those.
+            kept = replace(newer, label=record.label, deadline=record.deadline) if newer else None
+            self._put(kept or record)
         self._data_version = self.store.data_version()
 
     # -- changes from the cloud ----------------------------------------------------------------
@@ -232,6 +234,8 @@ class Watchlist:
                     self._drop(task_id)
                     return None
                 recorded = stored
+        elif self.store is not None:
+            self._unsaved.add(task_id)  # writes are paused for a moment: saved once they resume
         self._put(record)
         return record, recorded
 
@@ -260,9 +264,107 @@ class Watchlist:
                     )
             except StoreError as exc:
                 self._not_saved(exc, task_id)
+        elif self.store is not None:
+            self._unsaved.add(task_id)
         record = old.failed(error.kind, str(error), now, not_found=not_found)
         self._put(record)
         return record
+
+    def steps_fetched(self, task_id: str, steps_json: str, now: float) -> TaskRecord | None:
+        """Record a running task's steps; None if it is no longer watched.
+
+        Args:
+            task_id: The task asked about.
+            steps_json: The steps as stored.
+            now: Wall time of the answer.
+
+        Returns:
+            The new record.
+        """
+        old = self._records.get(task_id)
+        if old is None:
+            return None
+        record = replace(old, steps_json=steps_json, steps_checked_at=now, steps_refused=None)
+        self._write_through(task_id, lambda store: store.record_steps(task_id, steps_json, now=now))
+        self._put(record)
+        return record
+
+    def steps_refused(self, task_id: str, why: str, now: float) -> TaskRecord | None:
+        """Remember that the cloud shows no steps for a task; None if it is no longer watched.
+
+        Args:
+            task_id: The task asked about.
+            why: The cloud's answer (already redacted).
+            now: Wall time of the answer.
+
+        Returns:
+            The new record.
+        """
+        old = self._records.get(task_id)
+        if old is None:
+            return None
+        record = replace(old, steps_refused=why or "refused", steps_checked_at=now)
+        self._write_through(task_id, lambda store: store.refuse_steps(task_id, why, now=now))
+        self._put(record)
+        return record
+
+    def set_deadline(self, task_ids: Iterable[str], deadline: float | None) -> list[str]:
+        """Set or clear the deadline of watched tasks (a user's action: waits for a lock).
+
+        Args:
+            task_ids: Watched task IDs.
+            deadline: Wall time, or None to clear.
+
+        Returns:
+            The IDs changed.
+        """
+        ids = [task_id for task_id in task_ids if task_id in self._records]
+        if self.store is not None:
+            self.store.set_deadline(ids, deadline)
+        for task_id in ids:
+            self._put(
+                replace(
+                    self._records[task_id],
+                    deadline=deadline,
+                    at_risk_warned=False,
+                    overdue_warned=False,
+                )
+            )
+        return ids
+
+    def mark_warned(self, task_id: str, *, at_risk: bool = False, overdue: bool = False) -> None:
+        """Remember that a deadline warning was given (once per deadline).
+
+        Args:
+            task_id: A watched task.
+            at_risk: The "at risk" warning was given.
+            overdue: The "overdue" warning was given.
+        """
+        old = self._records.get(task_id)
+        if old is None:
+            return
+        self._write_through(
+            task_id, lambda store: store.mark_warned(task_id, at_risk=at_risk, overdue=overdue)
+        )
+        self._put(
+            replace(
+                old,
+                at_risk_warned=old.at_risk_warned or at_risk,
+                overdue_warned=old.overdue_warned or overdue,
+            )
+        )
+
+    def _write_through(self, task_id: str, write: Callable[[Store], object]) -> None:
+        """Write a background result, or keep it in memory when the file will not take it."""
+        if self.store is None or not self._may_write():
+            if self.store is not None:
+                self._unsaved.add(task_id)
+            return
+        try:
+            with self.store.patience(BACKGROUND_PATIENCE):
+                write(self.store)
+        except StoreError as exc:
+            self._not_saved(exc, task_id)
 
     def save_pending(self) -> int:
         """Write what a held lock or a full disk kept in memory only, if the file allows now.

@@ -1,0 +1,330 @@
+"""Steps, ETA and deadlines in the engine, on a fake clock against the simulator: each ETA
+source and their order, steps asked for politely, warnings given exactly once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.test_poller import _client, _run_for, _session
+from tui.engine.eta import HISTORY_MINIMUM, DurationHistory, Estimator, ProgressSamples, estimate
+from tui.engine.events import DeadlineWarning, SessionEvent
+from tui.engine.records import TaskRecord
+from tui.engine.store import Store
+from tui.simulator import FakeClock, Simulator
+from tui.simulator.scenarios import make_job
+
+T0 = 1_780_000_000.0
+
+
+def _job_json(name: str, created: float, ended: float | None = None, job_id: str = "j") -> str:
+    def stamp(epoch: float) -> str:
+        from datetime import UTC, datetime
+
+        return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+    job = {"id": job_id, "name": name, "status": "Running", "created": stamp(created)}
+    if ended is not None:
+        job.update(status="Completed", ended=stamp(ended))
+    return json.dumps(job)
+
+
+def _running(task_id: str = "t1", **fields: object) -> TaskRecord:
+    base: dict[str, object] = {
+        "task_id": task_id,
+        "profile": "default",
+        "label": "",
+        "added_at": T0,
+        "position": 1,
+        "status": "Running",
+        "job_json": _job_json("UpgradeX", T0),
+    }
+    base.update(fields)
+    return TaskRecord(**base)  # type: ignore[arg-type]
+
+
+def _steps_json(*remaining: str, statuses: tuple[str, ...] = ()) -> str:
+    items = [
+        {
+            "sub_task_name": f"step {i}",
+            "status": statuses[i] if i < len(statuses) else "Running",
+            "percent": "10",
+            "remaining_time": value,
+        }
+        for i, value in enumerate(remaining)
+    ]
+    return json.dumps({"sub_task_list": items})
+
+
+def _history(durations: list[float], name: str = "UpgradeX") -> DurationHistory:
+    history = DurationHistory(lambda profile: "taurusdb")
+    history.learn_stored(
+        ("default", _job_json(name, T0 - 10_000, T0 - 10_000 + d, job_id=f"past-{i}"))
+        for i, d in enumerate(durations)
+    )
+    return history
+
+
+# -- the sources and their order ------------------------------------------------------------------
+
+
+def test_the_cloud_estimate_comes_first_and_counts_from_its_fetch() -> None:
+    record = _running(steps_json=_steps_json("100", "200"), steps_checked_at=T0 + 50)
+    history = _history([600, 700, 800])
+    samples = ProgressSamples()
+    eta = estimate(record, T0 + 80, history, samples)
+    assert eta is not None
+    assert (eta.source, eta.seconds, eta.samples) == ("cloud", 270, 2)
+    assert eta.basis == "from the cloud's step estimate"
+
+
+def test_history_needs_three_past_runs_and_uses_their_median() -> None:
+    record = _running()
+    assert estimate(record, T0 + 100, _history([600, 900]), ProgressSamples()) is None
+    eta = estimate(record, T0 + 100, _history([600, 900, 3000]), ProgressSamples())
+    assert eta is not None
+    assert (eta.source, eta.seconds, eta.samples) == ("history", 800, 3)
+    assert eta.basis == "from 3 past runs of this job"
+    assert HISTORY_MINIMUM == 3
+
+
+def test_history_is_per_job_name_and_service() -> None:
+    history = DurationHistory(lambda profile: "rds" if profile == "r" else "taurusdb")
+    history.learn_stored(
+        [("default", _job_json("UpgradeX", T0, T0 + 60, job_id=f"a{i}")) for i in range(3)]
+    )
+    assert len(history.durations("default", " upgradex ")) == 3
+    assert history.durations("r", "UpgradeX") == []
+    assert history.durations("default", "RebootX") == []
+
+
+def test_progress_needs_thirty_seconds_and_two_values() -> None:
+    record = _running()
+    samples = ProgressSamples()
+    samples.observe("t1", T0, 10)
+    samples.observe("t1", T0 + 20, 20)
+    assert estimate(record, T0 + 20, _history([]), samples) is None  # 20 s is too short
+    samples.observe("t1", T0 + 40, 30)  # 20 % in 40 s: 0.5 %/s, 70 % left: 140 s
+    eta = estimate(record, T0 + 50, _history([]), samples)
+    assert eta is not None
+    assert (eta.source, eta.seconds, eta.samples) == ("progress", 130, 3)
+
+
+def test_the_order_is_cloud_then_history_then_progress() -> None:
+    samples = ProgressSamples()
+    samples.observe("t1", T0, 10)
+    samples.observe("t1", T0 + 60, 40)
+    history = _history([600, 600, 600])
+    with_steps = _running(steps_json=_steps_json("50"), steps_checked_at=T0 + 60)
+    now = T0 + 60
+    assert estimate(with_steps, now, history, samples).source == "cloud"  # type: ignore[union-attr]
+    unusable_steps = _running(steps_json=_steps_json("soon"), steps_checked_at=T0 + 60)
+    assert estimate(unusable_steps, now, history, samples).source == "history"  # type: ignore[union-attr]
+    assert estimate(unusable_steps, now, _history([]), samples).source == "progress"  # type: ignore[union-attr]
+    assert estimate(unusable_steps, now, _history([]), ProgressSamples()) is None
+
+
+def test_a_task_past_its_estimate_is_overrunning_never_negative() -> None:
+    eta = estimate(_running(), T0 + 1000, _history([600, 600, 600]), ProgressSamples())
+    assert eta is not None
+    assert (eta.seconds, eta.overrun) == (0, 400)
+    assert eta.to_json() == {
+        "seconds": 0,
+        "source": "history",
+        "samples": 3,
+        "overrun_seconds": 400,
+    }
+
+
+@pytest.mark.parametrize("status", ["Completed", "Failed", ""])
+def test_no_estimate_for_a_finished_or_unseen_task(status: str) -> None:
+    record = _running(status=status)
+    assert estimate(record, T0 + 10, _history([600, 600, 600]), ProgressSamples()) is None
+
+
+def test_an_absurd_extrapolation_is_no_estimate() -> None:
+    samples = ProgressSamples()
+    samples.observe("t1", T0, 1)
+    samples.observe("t1", T0 + 86_400, 2)  # 1 % a day: 98 days
+    assert estimate(_running(), T0 + 86_400, _history([]), samples) is None
+
+
+# -- the engine: steps, asked for politely --------------------------------------------------------
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(tmp_path / "w.sqlite3")
+
+
+async def test_steps_are_fetched_at_most_every_30_s_and_kept_in_the_history(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    job = make_job(simulator, "upgrade", running_for=600)
+    store.add_tasks([job.id], profile="default")
+    session, _ = _session(store, _client(sim_http, clock), sim_http, clock)
+    await _run_for(session, clock, 95, step=1.0)
+    # A poll every ~5 s; steps at 0, 30, 60 and 90 s at most.
+    assert 3 <= simulator.counters.steps_by_job[job.id] <= 4
+    record = session.records[job.id]
+    assert record.steps is not None and len(record.steps.steps) == 6
+    eta = session.eta(record)
+    assert eta is not None and eta.source == "cloud"
+    assert abs(eta.seconds - (600 - 95)) <= 6  # the answer was up to a poll old
+    assert len(store.step_history(job.id)) >= 3
+    assert store.get_task(job.id).steps_json == record.steps_json  # type: ignore[union-attr]
+
+
+async def test_a_job_without_steps_is_asked_once_even_across_restarts(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    job = make_job(simulator, "bind_eip", running_for=600)  # no details for this kind
+    store.add_tasks([job.id], profile="default")
+    session, _ = _session(store, _client(sim_http, clock), sim_http, clock)
+    await _run_for(session, clock, 120)
+    assert simulator.counters.steps_by_job[job.id] == 1
+    assert session.records[job.id].steps_refused
+    again, _ = _session(store, _client(sim_http, clock), sim_http, clock)
+    await _run_for(again, clock, 120)
+    assert simulator.counters.steps_by_job[job.id] == 1
+
+
+async def test_steps_stop_with_a_refused_credential(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    jobs = [make_job(simulator, "upgrade", running_for=600) for _ in range(5)]
+    store.add_tasks([j.id for j in jobs], profile="default")
+    session, _ = _session(store, _client(sim_http, clock, sk="wrong"), sim_http, clock)
+    await _run_for(session, clock, 120)
+    assert simulator.counters.total == 1  # the probe; no steps request, no other poll
+    assert sum(simulator.counters.steps_by_job.values()) == 0
+
+
+async def test_steps_wait_for_the_endpoints_rate(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    jobs = [make_job(simulator, "upgrade", running_for=600) for _ in range(20)]
+    store.add_tasks([j.id for j in jobs], profile="default")
+    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, rate=2.0)
+    await _run_for(session, clock, 60, step=0.5)
+    # 2 requests per second for 60 s: job polls and steps together stay within the bucket.
+    assert simulator.counters.total <= 2 * 60 + 2
+    assert 429 not in simulator.counters.by_status
+
+
+async def test_garbage_steps_are_weather_not_a_refusal(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    job = make_job(simulator, "upgrade", running_for=600)
+    store.add_tasks([job.id], profile="default")
+    session, _ = _session(store, _client(sim_http, clock), sim_http, clock)
+    await session.tick()  # the first poll and its steps
+    assert session.records[job.id].steps is not None
+    # The next steps answer is garbage: the last good steps stay, and they are asked for again.
+    original = simulator.jobs[job.id].steps_snapshot
+    simulator.jobs[job.id].steps_snapshot = lambda now: {"sub_task_list": "oops"}  # type: ignore[method-assign]
+    await _run_for(session, clock, 35)
+    assert session.records[job.id].steps is not None
+    assert not session.records[job.id].steps_refused
+    simulator.jobs[job.id].steps_snapshot = original  # type: ignore[method-assign]
+    before = simulator.counters.steps_by_job[job.id]
+    await _run_for(session, clock, 35)
+    assert simulator.counters.steps_by_job[job.id] > before
+
+
+# -- deadlines: overdue and at risk, each said once -----------------------------------------------
+
+
+def _warnings(events: list[SessionEvent]) -> list[tuple[str, str]]:
+    return [(e.kind, e.record.task_id) for e in events if isinstance(e, DeadlineWarning)]
+
+
+async def test_overdue_is_said_once_and_survives_a_restart(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    job = make_job(simulator, "bind_eip", running_for=600)
+    store.add_tasks([job.id], profile="default")
+    session, events = _session(store, _client(sim_http, clock), sim_http, clock)
+    session.set_deadline([job.id], clock.now() + 60)
+    await _run_for(session, clock, 59)
+    # Its progress (1 % in 6 s) says ~10 minutes: at risk first.
+    assert _warnings(events) == [("at_risk", job.id)] and session.overdue == set()
+    await _run_for(session, clock, 30)
+    for _ in range(5):
+        session.check_deadlines()
+    assert _warnings(events) == [("at_risk", job.id), ("overdue", job.id)]
+    assert session.overdue == {job.id}
+    notice = [e.notice for e in events if isinstance(e, DeadlineWarning)][-1]
+    assert notice.severity == "error" and "past its deadline" in notice.text
+    again, again_events = _session(store, _client(sim_http, clock), sim_http, clock)
+    again.check_deadlines()
+    await _run_for(again, clock, 10)
+    assert _warnings(again_events) == []
+    assert again.overdue == {job.id}
+
+
+async def test_a_task_that_ends_is_no_longer_overdue(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    job = make_job(simulator, "bind_eip", running_for=90)
+    store.add_tasks([job.id], profile="default")
+    session, events = _session(store, _client(sim_http, clock), sim_http, clock)
+    session.set_deadline([job.id], clock.now() + 30)
+    await _run_for(session, clock, 120)
+    assert ("overdue", job.id) in _warnings(events)
+    assert session.records[job.id].is_final
+    assert session.overdue == set()
+
+
+async def test_at_risk_is_said_once_when_the_estimate_passes_the_deadline(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    job = make_job(simulator, "upgrade", running_for=600)
+    store.add_tasks([job.id], profile="default")
+    session, events = _session(store, _client(sim_http, clock), sim_http, clock)
+    session.set_deadline([job.id], clock.now() + 300)  # the steps say ~600 s
+    await _run_for(session, clock, 90)
+    assert _warnings(events) == [("at_risk", job.id)]
+    notice = next(e.notice for e in events if isinstance(e, DeadlineWarning))
+    assert "cloud's step estimate" in notice.text
+    # A new deadline is a new promise: its warnings may be given again.
+    session.set_deadline([job.id], clock.now() + 100)
+    await _run_for(session, clock, 10)
+    assert _warnings(events) == [("at_risk", job.id), ("at_risk", job.id)]
+    await _run_for(session, clock, 100)
+    assert _warnings(events)[-1] == ("overdue", job.id)
+    assert len(_warnings(events)) == 3
+
+
+async def test_a_deadline_the_estimate_meets_gives_no_warning(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    job = make_job(simulator, "upgrade", running_for=200)
+    store.add_tasks([job.id], profile="default")
+    session, events = _session(store, _client(sim_http, clock), sim_http, clock)
+    session.set_deadline([job.id], clock.now() + 400)
+    await _run_for(session, clock, 240)
+    assert _warnings(events) == []
+    session.set_deadline([job.id], None)
+    assert session.records[job.id].deadline is None
+
+
+async def test_history_is_learned_from_the_store_and_from_tasks_that_complete(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    past = [make_job(simulator, "bind_eip", running_for=100) for _ in range(3)]
+    store.add_tasks([j.id for j in past], profile="default")
+    session, _ = _session(store, _client(sim_http, clock), sim_http, clock)
+    await _run_for(session, clock, 130)
+    assert all(session.records[j.id].status == "Completed" for j in past)
+    job = make_job(simulator, "bind_eip", running_for=400)  # no steps: history it is
+    session.add([job.id], profile="default")
+    await _run_for(session, clock, 10)
+    eta = session.eta(session.records[job.id])
+    assert eta is not None and eta.source == "history" and eta.samples == 3
+    fresh = Estimator(lambda profile: "taurusdb")
+    fresh.load(store, store.list_tasks())
+    assert len(fresh.history.durations("default", job.name)) == 3
