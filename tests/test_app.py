@@ -475,7 +475,7 @@ async def test_hostile_text_is_shown_literally_and_never_breaks_rendering(tmp_pa
         detail = console.export_text()
         banner = str(app.view.banner.render())
         cells = [str(cell) for cell in app.view.table.get_row(task_id)]
-    assert "[/] [bold]lab…" in cells and "[red]Name[/red]" in cells
+    assert "[/] [bold]label · [red]Name[/red]" in cells and "[link=x]inst" in cells
     assert "[red]Name[/red]" in detail and "disk [/] full [b]" in detail
     assert "weird[/]" in detail and "[/bold]value" in detail and "boom [/] [i]" in detail
     assert "bad [/] profile" in banner

@@ -27,6 +27,11 @@ async def _failure(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
+async def _steps(pilot: Pilot[Any]) -> None:
+    await highlight(pilot.app, "CHG-1046 upgrade")  # type: ignore[arg-type]  # steps, at risk
+    await pilot.pause()
+
+
 async def _add_dialog(pilot: Pilot[Any]) -> None:
     await pilot.press("a")
     area = pilot.app.screen.query_one("#add-ids")
@@ -52,6 +57,7 @@ async def _timeline(pilot: Pilot[Any]) -> None:
 VIEWS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
     "main": _main,
     "failure": _failure,
+    "steps": _steps,
     "add": _add_dialog,
     "help": _help,
     "timeline": _timeline,

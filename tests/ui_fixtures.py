@@ -95,8 +95,24 @@ def live_app(
     return LiveSetup(app, simulator, clock, store, terminal)
 
 
-def _snapshot_jobs() -> list[tuple[str, str, dict[str, object], list[tuple[float, str, str]]]]:
-    """(label, profile, job JSON, observed history) for a realistic watchlist."""
+@dataclass
+class FrozenJob:
+    """One task of the frozen watchlist, with what the app would have learned about it."""
+
+    label: str
+    job_json: dict[str, object]
+    history: list[tuple[float, str, str]]
+    steps_json: str | None = None
+    deadline: float | None = None
+
+
+# label -> (deadline relative to FROZEN_NOW): one task overdue, one whose steps say it will be late
+_DEADLINES = {"CHG-1043 bind EIP": -240.0, "CHG-1046 upgrade": 600.0}
+
+
+def _snapshot_jobs() -> list[FrozenJob]:
+    """A realistic watchlist: running, pending, failed and finished tasks, steps for those whose
+    kind has them, an overdue task and one at risk."""
     sim = Simulator(clock=lambda: FROZEN_NOW, seed=21)
     specs = [
         ("CHG-1042 resize", "create", dict(created_at=FROZEN_NOW - 300, running_for=240)),
@@ -106,6 +122,7 @@ def _snapshot_jobs() -> list[tuple[str, str, dict[str, object], list[tuple[float
         ("CHG-1045 reboot", "reboot", dict(created_at=FROZEN_NOW - 20, pending_for=60)),
         ("prod replica", "rds_replica", dict(created_at=FROZEN_NOW - 7200, running_for=900)),
         ("", "rds_scale", dict(created_at=FROZEN_NOW - 40, running_for=120)),
+        ("CHG-1046 upgrade", "upgrade", dict(created_at=FROZEN_NOW - 500, running_for=1800)),
     ]  # fmt: skip
     out = []
     for label, kind, kwargs in specs:
@@ -116,8 +133,26 @@ def _snapshot_jobs() -> list[tuple[str, str, dict[str, object], list[tuple[float
             if at <= FROZEN_NOW:
                 snap = job.snapshot(at)
                 history.append((at, snap["status"], json.dumps(snap)))
-        out.append((label, "default", job.snapshot(FROZEN_NOW), history))
+        snapshot = job.snapshot(FROZEN_NOW)
+        steps = None
+        if job.steps and snapshot["status"] == "Running":
+            steps = json.dumps(job.steps_snapshot(FROZEN_NOW - 2), sort_keys=True)
+        deadline = _DEADLINES.get(label)
+        out.append(
+            FrozenJob(label, snapshot, history, steps, FROZEN_NOW + deadline if deadline else None)
+        )
     return out
+
+
+def _past_reboots(store: Store) -> None:
+    """Three reboots that completed last week, since removed: the history the pending reboot's
+    ETA comes from."""
+    sim = Simulator(clock=lambda: FROZEN_NOW, seed=22)
+    for seconds in (95, 100, 110):
+        job = make_job(sim, "reboot", created_at=FROZEN_NOW - 7 * 86400, running_for=seconds)
+        store.add_tasks([job.id], profile="default", now=FROZEN_NOW - 7 * 86400)
+        store.record_success(job.id, parse_job_dict(job.snapshot(job.ends_at + 5)), now=job.ends_at)
+        store.remove_tasks([job.id], now=FROZEN_NOW - 6 * 86400)
 
 
 def frozen_app(
@@ -125,12 +160,19 @@ def frozen_app(
 ) -> TaskwatchApp:
     """A fixed watchlist at a fixed time, no polling: renders the same on every machine."""
     store = Store.open(path)
-    for label, profile, job_json, history in _snapshot_jobs():
-        task_id = str(job_json["id"])
-        store.add_tasks([task_id], profile=profile, label=label, now=FROZEN_NOW - 3600)
-        for at, _status, raw in history:
+    _past_reboots(store)
+    for frozen in _snapshot_jobs():
+        task_id = str(frozen.job_json["id"])
+        store.add_tasks([task_id], profile="default", label=frozen.label, now=FROZEN_NOW - 3600)
+        for at, _status, raw in frozen.history:
             store.record_success(task_id, parse_job_dict(json.loads(raw)), now=at)
-        store.record_success(task_id, parse_job_dict(job_json), now=FROZEN_NOW - 2)
+        store.record_success(task_id, parse_job_dict(frozen.job_json), now=FROZEN_NOW - 2)
+        if frozen.steps_json:
+            store.record_steps(task_id, frozen.steps_json, now=FROZEN_NOW - 2)
+        elif frozen.job_json["status"] == "Running":
+            store.refuse_steps(task_id, "The task has no details to show.", now=FROZEN_NOW - 90)
+        if frozen.deadline is not None:
+            store.set_deadline([task_id], frozen.deadline)
     ghost = "0f0f0f0f-0000-4000-8000-000000000000"
     store.add_tasks([ghost], profile="default", label="typo?", now=FROZEN_NOW - 7200)
     store.record_error(
@@ -144,6 +186,8 @@ def frozen_app(
         clock=Clock(wall=lambda: FROZEN_NOW, monotonic=lambda: 0.0),
         poll=False,
     )
+    session.load_estimates()
+    session.check_deadlines()
     return TaskwatchApp(session, write_terminal=write_terminal or (lambda _: None))
 
 

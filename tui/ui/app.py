@@ -23,6 +23,7 @@ from textual.worker import Worker
 
 from tui.cloud.safe_text import visible
 from tui.engine.events import (
+    DeadlineWarning,
     Notice,
     SessionEvent,
     Severity,
@@ -71,6 +72,7 @@ class TaskwatchApp(App[int]):
         Binding("d,delete", "remove", "Remove"),
         Binding("u", "undo", "Undo remove", show=False),
         Binding("l", "edit_label", "Label", show=False),
+        Binding("D", "edit_deadline", "Deadline", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("s", "cycle_sort", "Sort"),
         Binding("p", "toggle_pause", "Pause"),
@@ -183,7 +185,7 @@ class TaskwatchApp(App[int]):
         if not self.view.table.is_attached:
             return  # messages can still arrive while the app shuts down
         event = message.event
-        if isinstance(event, TaskFinished) and event.notice is not None:
+        if isinstance(event, TaskFinished | DeadlineWarning) and event.notice is not None:
             self._announce(event.notice)
         self.view.show_event(event)
 
@@ -257,6 +259,32 @@ class TaskwatchApp(App[int]):
         label: str | None = await self.push_screen_wait(name)
         if label is not None and label != record.label:
             self._safely(self.session.set_label, record.task_id, label)
+
+    @work
+    async def action_edit_deadline(self) -> None:
+        """Set or clear the selected task's deadline (warned once if it will be or is missed)."""
+        record = self.view.selected
+        if record is None:
+            return
+        from tui.engine.present import format_clock
+        from tui.ui.widgets.dialogs import DeadlineChoice, DeadlineScreen
+
+        job = record.job
+        name = visible(record.label or (job.name if job else "") or record.task_id, limit=60)
+        current = format_clock(record.deadline) if record.deadline is not None else ""
+        key = self._dialog("deadline", lambda: DeadlineScreen(name, current))
+        dialog = self.get_screen(key)
+        assert isinstance(dialog, DeadlineScreen)
+        dialog.edit(name, current)
+        choice: DeadlineChoice | None = await self.push_screen_wait(key)
+        if choice is None:
+            return
+        if self._safely(self.session.set_deadline, [record.task_id], choice.deadline) is None:
+            return
+        if choice.deadline is None:
+            self.notify(f"No deadline for {name}.")
+        else:
+            self.notify(f"Deadline {format_clock(choice.deadline)} for {name}.")
 
     def _safely(self, change: Callable[..., T], *args: Any) -> T | None:
         """Run a change of the watchlist; if it cannot be saved (locked by another process for

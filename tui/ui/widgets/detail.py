@@ -16,18 +16,22 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.cloud.safe_text import visible, visible_data
+from tui.cloud.steps import TaskSteps
+from tui.engine.eta import Eta
 from tui.engine.present import (
     entity_lines,
     format_checked,
+    format_clock,
     format_duration,
     format_elapsed,
+    format_left,
     format_local,
     format_progress,
     status_text,
 )
 from tui.engine.records import Observation, TaskRecord, visible_fields
 
-__all__ = ["DetailPane", "detail_key", "render_detail"]
+__all__ = ["DetailPane", "detail_key", "render_detail", "steps_lines"]
 
 # Outside text is cut at these lengths on screen (a 3 MB job name must not stall the UI); the
 # whole text stays in the database and in the raw JSON view.
@@ -51,7 +55,7 @@ class _Fields:
 
 
 def detail_key(
-    record: TaskRecord, now: float, raw: bool, problem: str | None
+    record: TaskRecord, now: float, raw: bool, problem: str | None, eta: Eta | None = None
 ) -> tuple[object, ...]:
     """Everything the detail pane shows; when it is unchanged the pane is not repainted."""
     job = record.job
@@ -60,7 +64,51 @@ def detail_key(
     checked = format_checked(now - record.checked_at) if record.checked_at else ""
     if record.is_final:
         checked = str(record.checked_at)
-    return (record.task_id, visible_fields(record), elapsed, checked, raw, problem)
+    timing = (_eta_line(eta), _deadline_line(record, now))
+    return (record.task_id, visible_fields(record), elapsed, checked, raw, problem, timing)
+
+
+def _eta_line(eta: Eta | None) -> str:
+    if eta is None:
+        return ""
+    if eta.overrun:
+        return f"overrunning by {format_left(eta.overrun)} ({eta.basis})"
+    return f"~{format_left(eta.seconds)} ({eta.basis})"
+
+
+def _deadline_line(record: TaskRecord, now: float) -> str:
+    if record.deadline is None:
+        return ""
+    when = format_clock(record.deadline, now=now)
+    if record.is_overdue(now):
+        return f"⚑ {when} — overdue by {format_left(now - record.deadline)}"
+    if record.is_final:
+        return when
+    return f"{when} (in {format_left(record.deadline - now)})"
+
+
+_STEP_ICONS = {"done": "✔", "active": "▶", "waiting": "◌", "failed": "✘", "unknown": "?"}
+
+
+def steps_lines(steps: TaskSteps) -> list[tuple[str, str]]:
+    """One (step, state) line per step, as the cloud sent it: a value that cannot be read is
+    shown as sent, never turned into a number."""
+    lines = []
+    for step in steps.steps:
+        label = f"{_STEP_ICONS[step.phase]} {step.name or '(unnamed)'}"
+        state = step.status or "no status"
+        percent = step.percent
+        if percent is not None:
+            state += f"  {percent}%"
+        elif step.percent_text.strip():
+            state += f"  percent {step.percent_text.strip()!r}"
+        remaining = step.remaining
+        if step.phase != "done" and remaining is not None and remaining > 0:
+            state += f"  ~{format_left(remaining)} left"
+        elif remaining is None and step.remaining_text.strip():
+            state += f"  remaining {step.remaining_text.strip()!r}"
+        lines.append((label, state))
+    return lines
 
 
 def render_detail(
@@ -71,6 +119,7 @@ def render_detail(
     raw: bool = False,
     problem: str | None = None,
     error_style: str = "red",
+    eta: Eta | None = None,
 ) -> RenderableType:
     """Everything known about ``record`` as one renderable: status and name, the failure reason
     in a panel, the fields, the entities, what is wrong with refreshing, the observed history,
@@ -84,7 +133,12 @@ def render_detail(
         parts.append(
             Panel(reason, title="Failure reason", title_align="left", border_style=error_style)
         )
-    parts.append(_fields(record, now))
+    parts.append(_fields(record, now, eta))
+    steps = record.steps
+    if steps is not None and steps.steps:
+        parts.append(_section("Steps", steps_lines(steps)))
+    elif record.steps_refused and not record.is_final:
+        parts.append(Text("\nThe cloud shows no steps for this job.", style="dim"))
     entities = entity_lines(job) if job else []
     if entities:
         parts.append(_section("Entities", entities))
@@ -110,8 +164,9 @@ def _section(heading: str, rows: Sequence[tuple[str, str]]) -> RenderableType:
     return Group(Text(f"\n{heading}", style="bold underline"), grid.table)
 
 
-def _fields(record: TaskRecord, now: float) -> Table:
-    """The task's own fields: ID, label, profile, instance, times, progress, last check."""
+def _fields(record: TaskRecord, now: float, eta: Eta | None = None) -> Table:
+    """The task's own fields: ID, label, profile, instance, times, progress, ETA, deadline,
+    last check."""
     job = record.job
     grid = _Fields()
     grid.add_row("task", record.task_id)
@@ -135,6 +190,12 @@ def _fields(record: TaskRecord, now: float) -> Table:
         if progress:
             sent = f"  (process {job.process!r})" if job.process else ""
             grid.add_row("progress", progress + sent)
+    if eta is not None:
+        grid.add_row("ETA", _eta_line(eta))
+    elif not record.is_final and record.status:
+        grid.add_row("ETA", Text("no estimate yet", style="dim"))
+    if record.deadline is not None:
+        grid.add_row("deadline", _deadline_line(record, now))
     if record.checked_at and not record.is_final:
         grid.add_row("checked", format_checked(now - record.checked_at))
     elif record.checked_at:

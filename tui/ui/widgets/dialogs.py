@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from rich.table import Table
@@ -16,9 +17,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from tui.cloud.ids import clean_label, extract_task_ids
+from tui.engine.timespec import parse_deadline
 from tui.errors import InvalidInputError
 
-__all__ = ["AddRequest", "AddTasksScreen", "HelpScreen", "LabelScreen"]
+__all__ = [
+    "AddRequest",
+    "AddTasksScreen",
+    "DeadlineChoice",
+    "DeadlineScreen",
+    "HelpScreen",
+    "LabelScreen",
+]
 
 
 @dataclass(frozen=True)
@@ -163,6 +172,67 @@ class LabelScreen(ModalScreen[str | None]):
             self.dismiss(clean_label(event.value))
         except InvalidInputError as exc:
             self.notify(str(exc), severity="warning", markup=False)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class DeadlineChoice:
+    """What the deadline dialog returns: the new deadline (wall time), or None to clear it."""
+
+    deadline: float | None
+
+
+class DeadlineScreen(ModalScreen[DeadlineChoice | None]):
+    """Set or clear one task's deadline. Dismisses with a DeadlineChoice, or None (canceled)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, task_name: str, current: str) -> None:
+        super().__init__()
+        self._task_name = task_name
+        self._current = current
+
+    def edit(self, task_name: str, current: str) -> None:
+        """Show this task's deadline next time (one dialog is kept and reused).
+
+        Args:
+            task_name: How the task is called in the title (shown literally).
+            current: The deadline as text to start from ("" for none).
+        """
+        self._task_name, self._current = task_name, current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="deadline-dialog"):
+            yield Label("", id="deadline-title", markup=False)
+            yield Input(placeholder="40m, 2h, 23:30", id="deadline-input", max_length=40)
+            yield Label("", id="deadline-error", markup=False)
+            yield Label(
+                "A duration from now or a local time. Enter saves, Esc cancels; "
+                "an empty field removes the deadline.",
+                markup=False,
+            )
+
+    def on_screen_resume(self) -> None:
+        self.query_one("#deadline-title", Label).update(f"Deadline for {self._task_name}")
+        self.query_one("#deadline-error", Label).update("")
+        field = self.query_one("#deadline-input", Input)
+        field.value = self._current
+        field.focus()
+
+    @on(Input.Submitted, "#deadline-input")
+    def _submit(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            self.dismiss(DeadlineChoice(None))
+            return
+        try:
+            deadline = parse_deadline(text, now=datetime.now().astimezone())
+        except InvalidInputError as exc:
+            self.query_one("#deadline-error", Label).update(f"⚠ {exc}")
+            return
+        self.dismiss(DeadlineChoice(deadline))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -37,6 +37,9 @@ def summary_text(session: WatchSession, *, compact: bool, sort_mode: str, filter
         + (f"{count}" if compact else f" {count} {key.lower()}")
         for key, count in session.counts()
     ]
+    overdue = len(session.overdue)
+    if overdue:  # first: the one count that is about the operator's own promise
+        parts.insert(0, f"⚑{overdue}" if compact else f"⚑ {overdue} overdue")
     demo = "DEMO · " if session.demo else ""
     fields = [
         "  ".join(parts) or "no tasks",

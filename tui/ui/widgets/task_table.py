@@ -11,19 +11,21 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from tui.cloud.safe_text import visible
+from tui.engine.eta import Eta
 from tui.engine.present import (
+    eta_text,
     format_checked,
     format_duration,
     format_elapsed,
     format_local,
-    format_progress,
+    progress_bar,
     severity,
     status_text,
 )
 from tui.engine.records import TaskRecord
 from tui.ui.widgets.cell_repaint import set_cells
 
-__all__ = ["COLUMNS", "SORT_MODES", "TaskTable", "row_cells"]
+__all__ = ["COLUMNS", "SORT_MODES", "TaskTable", "column_widths", "row_cells"]
 
 
 @dataclass(frozen=True)
@@ -31,21 +33,57 @@ class Column:
     key: str
     label: str
     width: int
+    most: int = 0
+    """For a column that shares the room left over: the most it takes (``width`` the least)."""
 
 
-# In order of importance: at 80 columns the first ones are what stays on screen.
+# In order of importance: what a person scans for comes first, and at 80 columns (or 120 with
+# the detail pane open) status, task, instance, progress and ETA are on screen together.
+# "Task" is the label when there is one, then the job name: no empty Label column.
 COLUMNS = (
-    Column("status", "Status", 12),
-    Column("label", "Label", 14),
-    Column("name", "Task", 22),
-    Column("progress", "Prog", 4),
+    Column("status", "Status", 11),
+    Column("name", "Task", 16, most=48),
+    Column("instance", "Instance", 12, most=24),
+    Column("progress", "Progress", 9),
+    # Two cells more than its longest text: a vertical scrollbar, when rows overflow, covers
+    # those and nothing else, so the five columns fill the width exactly either way.
+    Column("eta", "ETA", 11),
     Column("elapsed", "Elapsed", 7),
     Column("checked", "Checked", 7),
-    Column("instance", "Instance", 16),
     Column("created", "Created", 11),
     Column("profile", "Profile", 10),
 )
 WIDTHS = {column.key: column.width for column in COLUMNS}
+_SHARING = [column for column in COLUMNS if column.most]
+_FIRST_SCREEN = ("status", "name", "instance", "progress", "eta")
+_CELL_LIMIT = 300  # outside text is cut here before rendering; the column cuts the rest
+
+
+def column_widths(table_width: int, padding: int = 1) -> dict[str, int]:
+    """Each column's width for a table ``table_width`` cells wide.
+
+    The first screen's fixed columns keep their width; the task and instance columns share
+    what is left (about 2:1) between their least and their most, so that at 80 cells the five
+    columns that matter fit without scrolling and a wide table shows long names whole.
+
+    Args:
+        table_width: The table's width in cells.
+        padding: Cells of padding on each side of a cell.
+
+    Returns:
+        Width by column key.
+    """
+    widths = {column.key: column.width for column in COLUMNS}
+    fixed = sum(widths[key] + 2 * padding for key in _FIRST_SCREEN if key not in
+                {c.key for c in _SHARING})  # fmt: skip
+    room = table_width - fixed - 2 * padding * len(_SHARING)
+    name, instance = _SHARING
+    share = max(name.width, min(name.most, room * 2 // 3))
+    widths[name.key] = share
+    widths[instance.key] = max(instance.width, min(instance.most, room - share))
+    widths[name.key] = max(name.width, min(name.most, room - widths[instance.key]))
+    return widths
+
 
 SORT_MODES = ("added", "status", "created", "changed")
 
@@ -57,14 +95,28 @@ class StatusCell(Text):
     task_id: str = ""
 
 
-def _fit(text: str, width: int) -> str:
-    """Outside text for one cell: controls shown, not obeyed, and cut to the column."""
-    text = visible(text[: width * 4])  # a stand-in can be longer than its character
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _cut(text: str, style: str = "") -> Text:
+    """Outside text for one cell: controls shown, not obeyed, capped before rendering; the
+    column then cuts it to its width with an ellipsis, whatever the width is."""
+    return Text(visible(text[:_CELL_LIMIT]), style=style, no_wrap=True, overflow="ellipsis")
+
+
+def _task_cell(record: TaskRecord, name: str) -> Text:
+    """The label (bold) and the job name: the label first, so a narrow column keeps it."""
+    if not record.label:
+        return _cut(name)
+    cell = _cut(record.label, "bold")
+    if name:
+        cell.append(" · ")
+        cell.append_text(_cut(name))
+    return cell
 
 
 def row_cells(
-    record: TaskRecord, now: float, styles: Callable[[str], str] | None = None
+    record: TaskRecord,
+    now: float,
+    styles: Callable[[str], str] | None = None,
+    eta: Eta | None = None,
 ) -> dict[str, Text]:
     """The cells of ``record``'s row at wall time ``now``; pure, so it is cheap to compare."""
     job = record.job
@@ -90,16 +142,18 @@ def row_cells(
         checked = format_checked(now - record.checked_at)
     status_cell = StatusCell(status, style=style)
     status_cell.task_id = record.task_id
+    timing = eta_text(eta, record, now)
+    overdue = record.is_overdue(now)
     values: dict[str, Text] = {
         "status": status_cell,
-        "label": Text(_fit(record.label, WIDTHS["label"])),
-        "name": Text(_fit(job.name if job else "", WIDTHS["name"])),
-        "progress": Text(format_progress(record.progress, record.status), justify="right"),
+        "name": _task_cell(record, job.name if job else ""),
+        "progress": Text(progress_bar(record.progress, record.status, width=4), no_wrap=True),
+        "eta": Text(timing, style=styles("failed") if overdue and styles else "", no_wrap=True),
         "elapsed": Text(elapsed, justify="right"),
-        "instance": Text(_fit(job.instance.name if job else "", WIDTHS["instance"])),
+        "instance": _cut(job.instance.name if job else ""),
         "created": Text(format_local(created, now=datetime.fromtimestamp(now).astimezone())),
         "checked": Text(checked, justify="right"),
-        "profile": Text(_fit(record.profile, WIDTHS["profile"])),
+        "profile": _cut(record.profile),
     }
     return values
 
@@ -151,10 +205,26 @@ class TaskTable(DataTable[Text]):
         self.sort_mode = "added"
         self.filter_text = ""
         self.styles_for: Callable[[str], str] | None = None
+        self.eta_for: Callable[[TaskRecord, float], Eta | None] | None = None
+        """How the table learns a task's ETA (the session's estimator)."""
 
     def on_mount(self) -> None:
         for column in COLUMNS:
             self.add_column(column.label, key=column.key, width=column.width)
+
+    def on_resize(self) -> None:
+        """Share the new width between the task and instance columns (rows stay as they are:
+        each cell is cut to its column when drawn)."""
+        widths = column_widths(self.size.width, self.cell_padding)
+        changed = False
+        for key, column in self.columns.items():
+            width = widths.get(str(key.value), column.width)
+            if column.width != width:
+                column.width = width
+                changed = True
+        if changed:
+            self._require_update_dimensions = True  # the virtual width follows the columns
+            self.refresh()
 
     @property
     def highlighted_task(self) -> str | None:
@@ -201,7 +271,8 @@ class TaskTable(DataTable[Text]):
 
     def _put(self, record: TaskRecord, now: float) -> None:
         """Add ``record``'s row, or update the cells of it that changed."""
-        cells = row_cells(record, now, self.styles_for)
+        eta = self.eta_for(record, now) if self.eta_for is not None else None
+        cells = row_cells(record, now, self.styles_for, eta)
         old = self._cells.get(record.task_id)
         if old is None:
             self.add_row(*(cells[c.key] for c in COLUMNS), key=record.task_id)

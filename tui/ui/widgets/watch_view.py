@@ -18,6 +18,7 @@ from tui.cloud.safe_text import visible
 from tui.engine.events import (
     CredentialRefused,
     CredentialRestored,
+    DeadlineWarning,
     EndpointChanged,
     RefreshFailed,
     SessionEvent,
@@ -76,6 +77,7 @@ class WatchView(Vertical):
 
     def on_mount(self) -> None:
         self.table.styles_for = self._status_style
+        self.table.eta_for = self.session.eta
         self.table.focus()
         self.set_interval(CLOCK_TICK, self._tick_clock)
 
@@ -92,7 +94,7 @@ class WatchView(Vertical):
 
     def show_event(self, event: SessionEvent) -> None:
         """Bring the screen up to date with one session event."""
-        if isinstance(event, TaskRefreshed | RefreshFailed):
+        if isinstance(event, TaskRefreshed | RefreshFailed | DeadlineWarning):
             # Coalesced: a burst of answers (a sweep of a thousand tasks) is drawn once, after
             # the messages already queued, so keys are not kept waiting behind each redraw.
             if not self._pending:
@@ -132,12 +134,14 @@ class WatchView(Vertical):
 
     def _tick_clock(self) -> None:
         records = self.session.records
+        self.session.check_deadlines()  # overdue is a matter of time, not of answers
         with self.app.batch_update():
             self.table.refresh_clock_columns(records, self.session.clock.wall())
             selected = self.selected
             if selected is not None and not selected.is_final:
                 self.refresh_detail()
             self.redraw_timeline()
+        self.update_summary()  # the overdue count moves with time
 
     def _status_style(self, status: str) -> str:
         variables = self.app.theme_variables
@@ -173,14 +177,21 @@ class WatchView(Vertical):
             return
         problem = self.session.problem_for(record.profile)
         now = self.session.clock.wall()
-        key = detail_key(record, now, self.raw_json, problem)
+        eta = self.session.eta(record, now)
+        key = detail_key(record, now, self.raw_json, problem, eta)
         if key == self._detail_key:
             return  # same text as on screen: repainting it would only send bytes
         self._detail_key = key
         history = self.session.history(record.task_id)
         error_style = self.app.theme_variables.get("error", "red")
         rendered = render_detail(
-            record, history, now=now, raw=self.raw_json, problem=problem, error_style=error_style
+            record,
+            history,
+            now=now,
+            raw=self.raw_json,
+            problem=problem,
+            error_style=error_style,
+            eta=eta,
         )
         self.detail.show(rendered)
 
