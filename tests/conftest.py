@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from textual.app import App
 
 from tui.cloud.client import TaskCenterClient, new_http_client
 from tui.cloud.endpoints import Service
@@ -89,3 +91,17 @@ def live_server() -> Iterator[SimulatorServer]:
     """A real HTTP simulator on 127.0.0.1 with the real clock."""
     with SimulatorServer(Simulator(seed=11)) as server:
         yield server
+
+
+@pytest.fixture
+def toasts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(message, severity) of every toast any app shows during the test."""
+    shown: list[tuple[str, str]] = []
+    original = App.notify
+
+    def record(self: App[object], message: str, **kwargs: Any) -> None:
+        shown.append((message, kwargs.get("severity", "information")))
+        original(self, message, **kwargs)
+
+    monkeypatch.setattr(App, "notify", record)
+    return shown

@@ -2,55 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
 import re
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from rich.console import Console
-from textual.app import App
-from textual.message import Message
 from textual.widgets import Static
 
-from tests.ui_fixtures import LiveSetup, frozen_app, highlight, live_app
-from tui.engine.events import CredentialRefused, SessionEvent, TaskFinished, TaskRefreshed
+from tests.ui_fixtures import LiveSetup, Messages, frozen_app, highlight, live_app
+from tui.engine.events import CredentialRefused, TaskFinished, TaskRefreshed
 from tui.engine.session import WatchSession
 from tui.engine.store import Store
 from tui.simulator.scenarios import make_job
 from tui.ui.app import STORE_CHECK, TaskwatchApp, binding_rows
-from tui.ui.messages import SessionReported
 from tui.ui.widgets.dialogs import AddTasksScreen, HelpScreen
 from tui.ui.widgets.task_table import COLUMNS, TaskTable
-
-
-class Messages:
-    """Records the session events the app receives (as messages); lets a test await one instead
-    of sleeping."""
-
-    def __init__(self) -> None:
-        self.seen: list[SessionEvent] = []
-        self._changed = asyncio.Event()
-
-    def __call__(self, message: Message) -> None:
-        if isinstance(message, SessionReported):
-            self.seen.append(message.event)
-            self._changed.set()
-
-    async def wait_for(
-        self, predicate: Callable[[SessionEvent], bool], timeout: float = 10.0, *, after: int = 0
-    ) -> SessionEvent:
-        """The first event (from index ``after`` on) that ``predicate`` accepts, once it came."""
-        async with asyncio.timeout(timeout):
-            while True:
-                for message in self.seen[after:]:
-                    if predicate(message):
-                        return message
-                self._changed.clear()
-                await self._changed.wait()
 
 
 @pytest.fixture
@@ -60,20 +28,6 @@ def live(tmp_path: Path) -> LiveSetup:
 
 def _rows(app: TaskwatchApp) -> list[str]:
     return [str(row.key.value) for row in app.query_one(TaskTable).ordered_rows]
-
-
-@pytest.fixture
-def toasts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """(message, severity) of every toast any app shows during the test."""
-    shown: list[tuple[str, str]] = []
-    original = App.notify
-
-    def record(self: App[object], message: str, **kwargs: Any) -> None:
-        shown.append((message, kwargs.get("severity", "information")))
-        original(self, message, **kwargs)
-
-    monkeypatch.setattr(App, "notify", record)
-    return shown
 
 
 async def test_add_then_transition_then_notification(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_app import Messages
+from tests.ui_fixtures import Messages
 from tui.cli import main
 from tui.engine.config import CliOverrides, load_settings
 from tui.engine.events import TaskFinished

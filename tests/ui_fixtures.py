@@ -6,17 +6,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.cloud.client import new_http_client
 from tui.cloud.credentials import Credential
 from tui.cloud.endpoints import Service
 from tui.cloud.models import parse_job_dict
 from tui.engine.config import Profile, Settings
+from tui.engine.events import SessionEvent
 from tui.engine.poller import PollerConfig
 from tui.engine.runtime import Runtime, client_for
 from tui.engine.session import Clock, WatchSession
@@ -31,6 +34,10 @@ from tui.simulator import (
 )
 from tui.simulator.scenarios import LONG_FAIL_REASON, make_job
 from tui.ui.app import TaskwatchApp
+from tui.ui.messages import SessionReported
+
+if TYPE_CHECKING:
+    from textual.message import Message
 
 FROZEN_NOW = 1_795_780_800.0  # 2026-11-27 12:00:00 UTC
 
@@ -204,3 +211,29 @@ async def highlight(app: TaskwatchApp, label: str) -> None:
 
 
 Setup = Callable[[], TaskwatchApp]
+
+
+class Messages:
+    """Records the session events the app receives (as messages); lets a test await one instead
+    of sleeping."""
+
+    def __init__(self) -> None:
+        self.seen: list[SessionEvent] = []
+        self._changed = asyncio.Event()
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, SessionReported):
+            self.seen.append(message.event)
+            self._changed.set()
+
+    async def wait_for(
+        self, predicate: Callable[[SessionEvent], bool], timeout: float = 10.0, *, after: int = 0
+    ) -> SessionEvent:
+        """The first event (from index ``after`` on) that ``predicate`` accepts, once it came."""
+        async with asyncio.timeout(timeout):
+            while True:
+                for message in self.seen[after:]:
+                    if predicate(message):
+                        return message
+                self._changed.clear()
+                await self._changed.wait()

@@ -1,0 +1,109 @@
+"""Deadlines, steps and ETA in the TUI: the D dialog, the overdue row and count, the warning's
+toast and bell, and the table's columns at 80 and 120 cells."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.ui_fixtures import Messages, frozen_app, highlight, live_app
+from tui.engine.events import DeadlineWarning
+from tui.simulator.scenarios import make_job
+from tui.ui.widgets.dialogs import DeadlineScreen
+from tui.ui.widgets.task_table import COLUMNS, TaskTable, column_widths
+
+
+def _row(app: Any, label: str) -> dict[str, str]:
+    table = app.query_one(TaskTable)
+    task_id = next(t for t, r in app.session.records.items() if r.label == label)
+    return {c.key: str(cell) for c, cell in zip(COLUMNS, table.get_row(task_id), strict=True)}
+
+
+async def test_d_sets_and_clears_a_deadline_and_refuses_nonsense(tmp_path: Path) -> None:
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await highlight(app, "CHG-1045 reboot")
+        await pilot.press("D")
+        assert isinstance(app.screen, DeadlineScreen)
+        await pilot.press(*"soon", "enter")
+        assert isinstance(app.screen, DeadlineScreen)  # not dismissed: the error is shown
+        error = str(app.screen.query_one("#deadline-error").render())
+        assert "not a deadline" in error
+        app.screen.query_one("#deadline-input").value = ""  # type: ignore[attr-defined]
+        before = time.time()
+        await pilot.press(*"40m", "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, DeadlineScreen)
+        record = next(r for r in app.session.records.values() if r.label == "CHG-1045 reboot")
+        assert (
+            record.deadline is not None and before + 2400 <= record.deadline <= time.time() + 2400
+        )
+        assert app.session.store.get_task(record.task_id).deadline == record.deadline
+        await pilot.press("D")
+        field = app.screen.query_one("#deadline-input")
+        assert field.value  # starts from the current deadline
+        field.value = ""
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.records[record.task_id].deadline is None
+
+
+async def test_the_overdue_task_is_marked_on_its_row_and_counted(tmp_path: Path) -> None:
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert _row(app, "CHG-1043 bind EIP")["eta"] == "⚑ overdue"
+        assert _row(app, "CHG-1046 upgrade")["eta"].endswith("⚠")  # steps say it will be late
+        assert _row(app, "CHG-1045 reboot")["eta"].startswith("~")  # three past reboots
+        assert _row(app, "CHG-1042 resize")["eta"] == ""  # finished: no ETA, nothing ticks
+        assert str(app.view.summary.render()).startswith("⚑1 ")
+        await highlight(app, "CHG-1046 upgrade")
+        await pilot.pause()
+        from rich.console import Console
+
+        console = Console(width=100, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+        console.print(app.view.detail.current)
+        detail = console.export_text()
+    assert "from the cloud's step estimate" in detail
+    assert "Upgrade node 2" in detail and "Steps" in detail
+    assert "deadline" in detail
+
+
+async def test_an_overdue_warning_toasts_and_rings_once(
+    tmp_path: Path, toasts: list[tuple[str, str]]
+) -> None:
+    live = live_app(tmp_path)
+    job = make_job(live.simulator, "bind_eip", running_for=1000)
+    live.store.add_tasks([job.id], profile="default", label="CHG-7")
+    live.store.set_deadline([job.id], live.clock.now() + 60)
+    messages = Messages()
+    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+        live.clock.advance(61)
+        live.app.session.check_deadlines()
+        warning = await messages.wait_for(
+            lambda m: isinstance(m, DeadlineWarning) and m.kind == "overdue"
+        )
+        assert isinstance(warning, DeadlineWarning)
+        await pilot.pause()
+        for _ in range(3):
+            live.app.session.check_deadlines()
+        await pilot.pause()
+    overdue = [text for text, severity in toasts if "past its deadline" in text]
+    assert len(overdue) == 1 and "CHG-7" in overdue[0]
+    assert live.terminal.writes.count("\a") == 1
+
+
+@pytest.mark.parametrize("width", [80, 78, 100, 120])
+def test_the_five_columns_that_matter_fit(width: int) -> None:
+    widths = column_widths(width)
+    first = ["status", "name", "instance", "progress", "eta"]
+    assert sum(widths[key] + 2 for key in first) <= width
+    assert widths["name"] >= 16 and widths["instance"] >= 12
+
+
+def test_a_wide_table_shows_long_names_whole() -> None:
+    widths = column_widths(200)
+    assert widths["name"] == 48 and widths["instance"] == 24
