@@ -62,6 +62,8 @@ def start_demo() -> tuple[Profile, Store, Callable[[], None]]:
     store = Store.open(path)
     for job, label in zip(jobs, DEMO_LABELS, strict=False):
         store.add_tasks([job.id], profile="demo", label=label)
+    # The reboot was promised in 75 s but takes 105: it warns "at risk", then "overdue".
+    store.set_deadline([jobs[4].id], simulator.clock() + 75)
     profile = Profile(
         name="demo",
         service=Service.TAURUSDB,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from tui.cloud.status import JobStatus
 from tui.engine.events import Notice, Severity
-from tui.engine.present import format_clock, format_duration, status_icon
+from tui.engine.present import format_clock, format_duration, format_left, status_icon
 from tui.engine.records import TaskRecord
 
 if TYPE_CHECKING:
@@ -78,9 +78,10 @@ def deadline_notice(
     status = record.status or "waiting"
     if kind == "overdue":
         title = "Task overdue"
+        late = now - deadline
+        by = "just" if late < 60 else format_duration(late)
         text = (
-            f"⚑ {_name(record)}: still {status}, {format_duration(now - deadline)} past its "
-            f"deadline ({format_clock(deadline)})"
+            f"⚑ {_name(record)}: still {status}, {by} past its deadline ({format_clock(deadline)})"
         )
         severity: Severity = "error"
     else:
@@ -88,7 +89,7 @@ def deadline_notice(
         left = eta.seconds if eta else 0
         late = now + left - deadline
         text = (
-            f"⚠ {_name(record)}: expected to finish in ~{format_duration(left)} "
+            f"⚠ {_name(record)}: expected to finish in {format_left(left, approximate=True)} "
             f"({eta.basis if eta else 'no estimate'}), {format_duration(late)} after its "
             f"deadline ({format_clock(deadline)})"
         )

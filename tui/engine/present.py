@@ -197,18 +197,21 @@ def format_clock(moment: float, *, now: float | None = None) -> str:
     return local.strftime("%m-%d %H:%M")
 
 
-def format_left(seconds: float) -> str:
+def format_left(seconds: float, *, approximate: bool = False) -> str:
     """A time still to go, calmly: ``<1m``, ``7m``, ``1h05m``, ``2d03h`` (minutes rounded up,
     so the text changes once a minute at most, not at every tick).
 
     Args:
         seconds: Seconds.
+        approximate: Mark an estimate: ``~7m`` (``<1m`` says it already).
 
     Returns:
-        The text, without the ``~``.
+        The text.
     """
     if seconds < 60:
         return "<1m"
+    if approximate:
+        return "~" + format_left(seconds)
     minutes = math.ceil(seconds / 60)
     if minutes < 60:
         return f"{minutes}m"
@@ -237,7 +240,7 @@ def eta_text(eta: Eta | None, record: TaskRecord, now: float) -> str:
         return ""
     if eta.overrun:
         return f"over {format_left(eta.overrun)}"
-    text = f"~{format_left(eta.seconds)}"
+    text = format_left(eta.seconds, approximate=True)
     if record.deadline is not None and now + eta.seconds > record.deadline:
         text += " ⚠"
     return text

@@ -73,7 +73,7 @@ def _eta_line(eta: Eta | None) -> str:
         return ""
     if eta.overrun:
         return f"overrunning by {format_left(eta.overrun)} ({eta.basis})"
-    return f"~{format_left(eta.seconds)} ({eta.basis})"
+    return f"{format_left(eta.seconds, approximate=True)} ({eta.basis})"
 
 
 def _deadline_line(record: TaskRecord, now: float) -> str:
@@ -104,7 +104,7 @@ def steps_lines(steps: TaskSteps) -> list[tuple[str, str]]:
             state += f"  percent {step.percent_text.strip()!r}"
         remaining = step.remaining
         if step.phase != "done" and remaining is not None and remaining > 0:
-            state += f"  ~{format_left(remaining)} left"
+            state += f"  {format_left(remaining, approximate=True)} left"
         elif remaining is None and step.remaining_text.strip():
             state += f"  remaining {step.remaining_text.strip()!r}"
         lines.append((label, state))
