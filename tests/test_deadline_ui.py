@@ -107,3 +107,35 @@ def test_the_five_columns_that_matter_fit(width: int) -> None:
 def test_a_wide_table_shows_long_names_whole() -> None:
     widths = column_widths(200)
     assert widths["name"] == 48 and widths["instance"] == 24
+
+
+def test_hostile_and_garbage_steps_are_shown_as_sent_never_obeyed() -> None:
+    import json
+
+    from rich.console import Console
+
+    from tui.engine.records import TaskRecord
+    from tui.ui.widgets.detail import render_detail
+
+    steps = json.dumps(
+        {
+            "sub_task_list": [
+                {"sub_task_name": "\x1b]52;c;aGk=\x07[red]x[/red]", "status": "Running",
+                 "percent": "lots", "remaining_time": "-3"},
+                {"sub_task_name": "", "status": "Rollbacking\x9b2J", "percent": 250,
+                 "remaining_time": str(10**12)},
+            ]
+        }
+    )  # fmt: skip
+    job = json.dumps({"id": "t", "name": "X", "status": "Running", "created": ""})
+    record = TaskRecord(
+        "t", "p", "", 0.0, 1, status="Running", job_json=job, steps_json=steps, steps_checked_at=1
+    )
+    assert record.steps is not None and record.steps.remaining() is None
+    console = Console(width=120, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(render_detail(record, [], now=10.0))
+    text = console.export_text()
+    assert "\x1b" not in text and "\x9b" not in text and "\x07" not in text
+    assert "␛]52;c;aGk=␇[red]x[/red]" in text
+    assert "percent 'lots'" in text and "remaining '-3'" in text
+    assert "? (unnamed)" in text and "percent '250'" in text
