@@ -307,7 +307,7 @@ async def test_no_color_keeps_every_status_readable(
             str(app.view.table.get_row(task_id)[0]).split(" ", 1)[1]
             for task_id in app.session.records
         }
-    assert words == {"Completed", "Running", "Failed", "Pending", "Not found"}
+    assert words == {"Completed", "Running", "Failed", "Pending", "Not found", "Scheduled"}
 
 
 async def test_retry_login_sends_one_request_with_the_fixed_credential(

@@ -32,6 +32,15 @@ async def _steps(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
+async def _followed(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    table = app.view.table  # type: ignore[attr-defined]
+    for task_id, record in app.session.records.items():  # type: ignore[attr-defined]
+        if record.status == "Scheduled":
+            table.move_cursor(row=table.get_row_index(task_id), animate=False)
+    await pilot.pause()
+
+
 async def _add_dialog(pilot: Pilot[Any]) -> None:
     await pilot.press("a")
     area = pilot.app.screen.query_one("#add-ids")
@@ -58,6 +67,7 @@ VIEWS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
     "main": _main,
     "failure": _failure,
     "steps": _steps,
+    "followed": _followed,
     "add": _add_dialog,
     "help": _help,
     "timeline": _timeline,

@@ -162,6 +162,42 @@ def _past_reboots(store: Store) -> None:
         store.remove_tasks([job.id], now=FROZEN_NOW - 6 * 86400)
 
 
+def _followed(store: Store) -> None:
+    """A follow rule on the upgrade's instance and what it found: a reboot a colleague started,
+    and a resize scheduled for the window."""
+    from tui.cloud.listing import ListedTask
+
+    upgrade = next(r for r in store.list_tasks() if r.label == "CHG-1046 upgrade")
+    job = upgrade.job
+    assert job is not None
+    instance = (job.instance.id, job.instance.name)
+    rule = store.add_rule("default", [instance[0]], [], now=FROZEN_NOW - 1800)
+    sim = Simulator(clock=lambda: FROZEN_NOW, seed=23)
+    reboot = make_job(sim, "reboot", created_at=FROZEN_NOW - 45, running_for=300, instance=instance)
+    resize = make_job(
+        sim, "resize", created_at=FROZEN_NOW + 1800, running_for=600,
+        scheduled_since=FROZEN_NOW - 7200, instance=instance,
+    )  # fmt: skip
+    rows = []
+    for scripted, kind in ((reboot, "instant"), (resize, "scheduled")):
+        item = scripted.list_item(FROZEN_NOW - 10, kind)
+        listed = ListedTask(
+            id=scripted.id, name=scripted.name, status="Pending" if kind == "scheduled" else "",
+            created=scripted.snapshot(FROZEN_NOW)["created"] if kind == "instant" else "",
+            ended="", process="", instance_id=instance[0], instance_name=instance[1],
+            instance_status="normal", fail_reason="", order_id="", show_detail=True,
+            kind=kind,  # type: ignore[arg-type]
+            scheduled_start=str(item.get("start_time", "")), raw=item,
+        )  # fmt: skip
+        status = "Scheduled" if kind == "scheduled" else ""
+        rows.append((scripted.id, "default", f"⟳ rule {rule}", f"rule:{rule}", status,
+                     json.dumps(listed.to_job(), sort_keys=True)))  # fmt: skip
+    store.add_discovered(rows, now=FROZEN_NOW - 10)
+    store.record_success(
+        reboot.id, parse_job_dict(reboot.snapshot(FROZEN_NOW - 2)), now=FROZEN_NOW - 2
+    )
+
+
 def frozen_app(
     path: Path | str = ":memory:", *, write_terminal: Callable[[str], None] | None = None
 ) -> TaskwatchApp:
@@ -180,6 +216,7 @@ def frozen_app(
             store.refuse_steps(task_id, "The task has no details to show.", now=FROZEN_NOW - 90)
         if frozen.deadline is not None:
             store.set_deadline([task_id], frozen.deadline)
+    _followed(store)
     ghost = "0f0f0f0f-0000-4000-8000-000000000000"
     store.add_tasks([ghost], profile="default", label="typo?", now=FROZEN_NOW - 7200)
     store.record_error(

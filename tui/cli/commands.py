@@ -205,7 +205,10 @@ def cmd_config(args: argparse.Namespace) -> int:
     if warning := permission_warning(credentials):
         print(f"  {warning}")
     print("settings:")
-    for name in ("default_profile", "refresh_interval", "concurrency", "not_found_grace", "theme"):
+    for name in (
+        "default_profile", "refresh_interval", "concurrency", "not_found_grace",
+        "discovery_interval", "theme",
+    ):  # fmt: skip
         origin = str(path) if name in settings.model_fields_set else "default"
         print(f"  {name:<18} {getattr(settings, name)!s:<22} ({origin})")
     notifications = settings.notifications

@@ -49,6 +49,11 @@ def _handler(command: str | None) -> Callable[[argparse.Namespace], int]:
         from tui.cli.report import cmd_report
 
         return cmd_report
+    if command in {"recent", "follow", "unfollow"}:
+        from tui.cli import follow
+
+        found: Callable[[argparse.Namespace], int] = getattr(follow, f"cmd_{command}")
+        return found
     if command == "simulate":
         from tui.cli.simulate import cmd_simulate
 

@@ -51,10 +51,11 @@ def start_demo() -> tuple[Profile, Store, Callable[[], None]]:
     from tui.cloud.endpoints import Service
     from tui.engine.config import Profile
     from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, Simulator, SimulatorServer
-    from tui.simulator.scenarios import add_demo_jobs
+    from tui.simulator.scenarios import add_demo_arrivals, add_demo_jobs
 
     simulator = Simulator()
     jobs = add_demo_jobs(simulator)
+    add_demo_arrivals(simulator, on=jobs[0])
     server = SimulatorServer(simulator).start()
     path = database_file(demo=True)
     for suffix in ("", "-wal", "-shm"):  # the demo starts over each time; real data lives apart
@@ -64,6 +65,8 @@ def start_demo() -> tuple[Profile, Store, Callable[[], None]]:
         store.add_tasks([job.id], profile="demo", label=label)
     # The reboot was promised in 75 s but takes 105: it warns "at risk", then "overdue".
     store.set_deadline([jobs[4].id], simulator.clock() + 75)
+    # The demo follows its whole project: tasks others start appear by themselves.
+    store.add_rule("demo", [], [], now=simulator.clock())
     profile = Profile(
         name="demo",
         service=Service.TAURUSDB,
@@ -113,7 +116,9 @@ def _prepare_demo(args: argparse.Namespace) -> Prepared:
     from tui.engine.runtime import build_runtime
 
     settings = load_settings()
-    settings = settings.model_copy(update={"refresh_interval": 2.0, "default_profile": "demo"})
+    settings = settings.model_copy(
+        update={"refresh_interval": 2.0, "discovery_interval": 5.0, "default_profile": "demo"}
+    )
     profile, store, stop = start_demo()
     runtime = build_runtime(settings, overrides_from(args), [], extra=[profile])
     return Prepared(WatchSession(store, runtime, settings, demo=True), cleanups=[stop])

@@ -30,6 +30,10 @@ EXAMPLES = {
     "wait": "taskwatch wait $JOB_ID --timeout 1800 && echo resized",
     "export": "taskwatch export watchlist.json",
     "import": "taskwatch import watchlist.json",
+    "recent": "taskwatch recent --since 2h --instance 6b0404f2b09490b86b01a1c12a3a2107in07 --add",
+    "follow": "taskwatch follow --instance 6b0404f2b09490b86b01a1c12a3a2107in07\n"
+    "  taskwatch follow --list",
+    "unfollow": "taskwatch unfollow 3",
     "simulate": "taskwatch simulate --port 8700 --seed 1",
     "config": "taskwatch config --init && $EDITOR ~/.config/taskwatch/config.toml",
     "report": "taskwatch report --since 6h --label CHG-1042 --format html --output chg-1042.html\n"
@@ -132,6 +136,25 @@ def build_parser() -> argparse.ArgumentParser:
         "Canceled, 2 usage, 3 timeout,\n  4 authentication/permission, 5 not found, "
         "6 API unreachable"
     )
+
+    recent = command("recent", "the project's tasks of a window, from the cloud's lists")
+    recent.add_argument("--since", metavar="DURATION", help="90m, 2h, 1d ... (default 24h)")
+    recent.add_argument("--instance", action="append", metavar="ID", help="only this instance")
+    recent.add_argument("--name", action="append", metavar="JOB_NAME", help="only this job name")
+    recent.add_argument("--status", help="only this status (Running, Completed, Failed ...)")
+    recent.add_argument("--scheduled", action="store_true", help="the scheduled tasks instead")
+    recent.add_argument("--add", action="store_true", help="watch them too")
+    recent.add_argument("--json", action="store_true", help="a JSON array of the tasks")
+
+    follow = command("follow", "add new tasks of instances (or the whole project) by themselves")
+    follow.add_argument("--instance", action="append", metavar="ID", help="follow this instance")
+    follow.add_argument("--name", action="append", metavar="JOB_NAME", help="only this job name")
+    follow.add_argument("--list", action="store_true", help="the rules, not a new one")
+    follow.add_argument("--json", action="store_true", help="with --list: as JSON")
+
+    unfollow = command("unfollow", "remove follow rules (the tasks they added stay)")
+    unfollow.add_argument("rules", nargs="*", metavar="RULE", help="rule numbers (follow --list)")
+    unfollow.add_argument("--all", action="store_true", help="every rule")
 
     export = command("export", "write the watchlist and last snapshots as JSON")
     export.add_argument("file", nargs="?", default="-", help="output file (default: stdout)")

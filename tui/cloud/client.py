@@ -12,6 +12,7 @@ import httpx
 
 from tui import __version__
 from tui.cloud.endpoints import Service, check_endpoint_url, job_path, steps_path
+from tui.cloud.listing import Kind, ListedTask, list_path, parse_list_page, time_filter
 from tui.cloud.models import Job, parse_error_body, parse_job_response
 from tui.cloud.redaction import redact
 from tui.cloud.steps import TaskSteps, parse_steps_response
@@ -31,6 +32,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "JOB_NOT_FOUND_CODE",
     "FetchResult",
+    "ListPage",
     "TaskCenterClient",
     "classify_error",
     "new_http_client",
@@ -48,6 +50,8 @@ _PERMISSION_CODES = frozenset(
 )
 _TOKEN_CODES = frozenset({"DBS.280056"})
 _MAX_BODY = 4 * 1024 * 1024  # a job is a few KB; anything this large is not one
+PAGE_SIZE = 50  # the largest page both services accept (TaurusDB 10/20/50, RDS 1-50)
+MAX_PAGES = 40  # 2,000 tasks in one window: beyond that something is wrong, not busy
 
 
 def new_http_client(
@@ -134,6 +138,14 @@ def classify_error(
 
 
 @dataclass(frozen=True)
+class ListPage:
+    """Every task a list operation returned, de-duplicated, and the requests it took."""
+
+    tasks: list[ListedTask]
+    requests: int
+
+
+@dataclass(frozen=True)
 class FetchResult:
     """A job fetched successfully, with the gateway's request ID."""
 
@@ -215,6 +227,90 @@ class TaskCenterClient:
             return parse_steps_response(body)
         except BadResponseError as exc:
             raise self._bad(exc, request_id) from None
+
+    async def list_tasks(
+        self,
+        kind: Kind,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        instance_id: str | None = None,
+        name: str | None = None,
+        status: str | None = None,
+    ) -> ListPage:
+        """Every task of the project in the window, across all pages.
+
+        Pages are read defensively (reference §12): the TaurusDB instant list documents an
+        offset that starts at 1 and Huawei's own tooling reads it as a page number, the others
+        count records skipped. The first reading is tried, and if a page overlaps the last one
+        (the server skips records), the reading switches and the start is fetched again. Items
+        are de-duplicated by ID; paging stops once ``total_count`` tasks are seen, a page is
+        short, or a page brings nothing new.
+
+        Args:
+            kind: Instant or scheduled tasks.
+            since: Created (instant) at or after, epoch seconds.
+            until: Created before, epoch seconds (RDS needs it with ``since``; it is sent then).
+            instance_id: Only this instance (sent where the API has the filter).
+            name: Only this job name (sent where the API has the filter).
+            status: Only this status.
+
+        Returns:
+            The tasks and how many requests it took.
+
+        Raises:
+            TaskCenterError: A subclass for each way a request fails.
+        """
+        rds = self.service is Service.RDS
+        url = self.endpoint + list_path(self.service, kind, self.project_id)
+        params: dict[str, str] = {"limit": str(PAGE_SIZE)}
+        if kind == "instant" and since is not None:
+            params["start_time"] = time_filter(self.service, since)
+            params["end_time"] = time_filter(
+                self.service, until if until is not None else time.time()
+            )
+        if instance_id and (rds or kind == "scheduled"):
+            params["instance_id"] = instance_id
+        if name and not (rds and kind == "scheduled"):
+            params["name" if rds else "job_name"] = name
+        if status:
+            params["status"] = status
+        page_numbers = not rds and kind == "instant"
+        offset = 1 if page_numbers else 0
+        seen: dict[str, ListedTask] = {}
+        requests = 0
+        start_fetched = False
+        total: int | None = None
+
+        async def page(at: int) -> list[ListedTask]:
+            nonlocal requests, total
+            body, request_id = await self._send("GET", url, params={**params, "offset": str(at)})
+            requests += 1
+            try:
+                items, total = parse_list_page(body, self.service, kind)
+            except BadResponseError as exc:
+                raise self._bad(exc, request_id) from None
+            return items
+
+        while requests < MAX_PAGES:
+            items = await page(offset)
+            new = [item for item in items if item.id not in seen]
+            seen.update((item.id, item) for item in new)
+            if page_numbers and 0 < len(new) < len(items):
+                # Overlap: this server skips records. Read on from what has been seen, and
+                # fetch the start once (a skip of 1 left out the very first record).
+                page_numbers, offset = False, len(seen) + 1
+                start_fetched = True
+                seen.update((i.id, i) for i in await page(0) if i.id not in seen)
+                continue
+            if not new or len(items) < PAGE_SIZE or (total is not None and len(seen) >= total):
+                break
+            offset = offset + 1 if page_numbers else offset + len(items)
+        if page_numbers and not start_fetched and total is not None and len(seen) < total:
+            # Fewer than the count and no overlap seen: a server that skips records left out
+            # the first one (offset 1); ask for it.
+            seen.update((i.id, i) for i in await page(0) if i.id not in seen)
+        return ListPage(list(seen.values()), requests)
 
     async def _send(
         self,

@@ -10,6 +10,8 @@ __all__ = [
     "LABEL_MAX_LENGTH",
     "clean_label",
     "extract_task_ids",
+    "validate_instance_id",
+    "validate_job_name",
     "validate_task_id",
 ]
 
@@ -80,3 +82,48 @@ def clean_label(value: str | None) -> str:
             f"a label is at most {LABEL_MAX_LENGTH} characters (this one has {len(label)})"
         )
     return label
+
+
+# Instance IDs: 32 hex digits and a two-digit service suffix (TaurusDB ``in07``, RDS ``in01``).
+_INSTANCE = re.compile(r"^[0-9a-f]{32}in\d{2}$")
+_JOB_NAME = re.compile(r"^[A-Za-z0-9_.\- ]{1,100}$")
+
+
+def validate_instance_id(value: str) -> str:
+    """An instance ID, lower-cased, or InvalidInputError naming what is wrong with it.
+
+    Args:
+        value: The ID as typed.
+
+    Returns:
+        The ID.
+
+    Raises:
+        InvalidInputError: Not an instance ID.
+    """
+    text = value.strip().lower()
+    if not _INSTANCE.match(text):
+        raise InvalidInputError(
+            f"not an instance ID: {value[:80]!r} (32 hex digits and a suffix such as in07)"
+        )
+    return text
+
+
+def validate_job_name(value: str) -> str:
+    """A job name as the cloud spells them (letters, digits, ``_ . -``, spaces).
+
+    Args:
+        value: The name as typed.
+
+    Returns:
+        The name, stripped.
+
+    Raises:
+        InvalidInputError: Empty, too long, or with characters no job name has.
+    """
+    text = value.strip()
+    if not _JOB_NAME.match(text):
+        raise InvalidInputError(
+            f"not a job name: {value[:80]!r} (e.g. RebootGaussDBforMySQLInstance)"
+        )
+    return text

@@ -91,6 +91,8 @@ class Settings(_Strict):
     """Most requests in flight at once."""
     not_found_grace: float = Field(default=60.0, ge=0, le=3600)
     """Seconds a newly added task may be unknown to the cloud before it is marked not found."""
+    discovery_interval: float = Field(default=15.0, ge=5, le=3600)
+    """Seconds between list requests per profile while a follow rule exists."""
     theme: str = "textual-dark"
     """Textual theme name, e.g. ``textual-dark``, ``textual-light``, ``nord``."""
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)

@@ -19,12 +19,14 @@ __all__ = [
     "DeadlineWarning",
     "EndpointChanged",
     "EndpointState",
+    "FollowingChanged",
     "Notice",
     "RefreshFailed",
     "SessionEvent",
     "Severity",
     "TaskFinished",
     "TaskRefreshed",
+    "TasksDiscovered",
     "WatchlistChanged",
 ]
 
@@ -117,6 +119,24 @@ class DeadlineWarning:
 
 
 @dataclass(frozen=True)
+class TasksDiscovered:
+    """A follow rule added tasks: ``message`` says how many and where ("2 new tasks on …")."""
+
+    profile: str
+    task_ids: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class FollowingChanged:
+    """Follow rules changed, or following a profile paused or failed (``problem``; None once
+    it works again)."""
+
+    profile: str
+    problem: str | None
+
+
+@dataclass(frozen=True)
 class WatchlistChanged:
     """Tasks were added, removed, restored or relabelled (here or by another process)."""
 
@@ -126,6 +146,8 @@ SessionEvent = (
     | RefreshFailed
     | TaskFinished
     | DeadlineWarning
+    | TasksDiscovered
+    | FollowingChanged
     | CredentialRefused
     | CredentialRestored
     | EndpointChanged

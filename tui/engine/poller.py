@@ -23,9 +23,9 @@ import itertools
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from tui.cloud.client import TaskCenterClient
 from tui.cloud.models import Job
@@ -45,6 +45,8 @@ from tui.errors import (
 log = logging.getLogger(__name__)
 
 __all__ = ["PollListener", "Poller", "PollerConfig", "TokenBucket"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -343,9 +345,16 @@ class Poller:
             tracked = self._tracked.get(task_id)
             if tracked is None:
                 tracked = _Tracked(task_id, record.profile, record.added_at)
-                tracked.ever_found = record.job_json is not None
+                tracked.ever_found = record.job_json is not None and record.checked_at is not None
+                due = now
+                planned = record.planned_start
+                if planned is not None and record.status == "Scheduled":
+                    # A scheduled task exists for the job API once it starts: ask then, and
+                    # count the grace for a new ID from then.
+                    tracked.added_at = max(tracked.added_at, planned)
+                    due = now + max(0.0, planned - self._wall())
                 self._tracked[task_id] = tracked
-                self._schedule(tracked, now)
+                self._schedule(tracked, due)
             tracked.profile = record.profile
             tracked.final = record.is_final
             tracked.steps_refused = record.steps_refused is not None
@@ -548,6 +557,78 @@ class Poller:
             credential.waiting.clear()
             self._wake.set()
 
+    def _block(self, credential: _CredentialState, profile: str, error: TaskCenterError) -> None:
+        """Stop every request with ``credential``: the gateway refused it."""
+        if credential.blocked is None:
+            credential.blocked = error
+            credential.verified = False
+            log.error("credential refused for %s; requests stopped: %s", profile, error)
+            if not self._stopped:
+                self.listener.credential_refused(tuple(sorted(credential.profiles)), error)
+
+    async def borrow(
+        self, profile: str, call: Callable[[TaskCenterClient], Awaitable[T]]
+    ) -> T | None:
+        """Make a request other than a poll (a list) under the same rules as the polls.
+
+        It goes through the endpoint's token bucket and the credential's breaker: nothing is
+        sent while the credential is refused, paused, or being proven by another request; an
+        authentication error stops every request with the credential, as a poll's would.
+
+        Args:
+            profile: Whose client and credential to use.
+            call: Sends the request with the client it is given.
+
+        Returns:
+            What ``call`` returned, or None when nothing was sent (or the credential was
+            refused).
+
+        Raises:
+            TaskCenterError: Any other failure of ``call`` (after its bookkeeping).
+        """
+        client = self._clients.get(profile)
+        if client is None or self.paused or self._stopped:
+            return None
+        credential = self._credentials[self._profile_key[profile]]
+        if credential.blocked is not None or (credential.probing and not credential.verified):
+            return None
+        bucket = self._buckets[client.endpoint]
+        if not bucket.try_take(self._clock()):
+            return None
+        probe = not credential.verified
+        credential.probing = credential.probing or probe
+        try:
+            result = await call(client)
+        except PermissionDeniedError:
+            # The credential works but may not do this (an IAM action is missing): the caller
+            # says which; polls with the credential go on.
+            credential.verified = True
+            raise
+        except AuthenticationError as error:
+            self._block(credential, profile, error)
+            return None
+        except TaskCenterError as error:
+            if isinstance(error, ThrottledError):
+                bucket.slow_down()
+                self._set_endpoint_state(client.endpoint, EndpointState.THROTTLED)
+            elif error.kind == ErrorKind.NETWORK:
+                self._set_endpoint_state(client.endpoint, EndpointState.OFFLINE)
+            else:
+                credential.verified = True  # the gateway accepted the credential
+            raise
+        else:
+            credential.verified = True
+            bucket.speed_up()
+            self._set_endpoint_state(client.endpoint, EndpointState.OK)
+            return result
+        finally:
+            if probe:
+                credential.probing = False
+                for entry in credential.waiting:
+                    heapq.heappush(self._heap, entry)
+                credential.waiting.clear()
+                self._wake.set()
+
     def _steps_wanted(
         self, tracked: _Tracked, client: TaskCenterClient, credential: _CredentialState, job: Job
     ) -> bool:
@@ -583,12 +664,7 @@ class Poller:
             if self._tracked.get(tracked.task_id) is tracked and not self._stopped:
                 self.listener.steps_refused(tracked.task_id, error)
         except AuthenticationError as error:
-            if credential.blocked is None:
-                credential.blocked = error
-                credential.verified = False
-                log.error("credential refused for %s; requests stopped: %s", tracked.profile, error)
-                if not self._stopped:
-                    self.listener.credential_refused(tuple(sorted(credential.profiles)), error)
+            self._block(credential, tracked.profile, error)
             self._schedule(tracked, self._clock())  # polled again once the credential is back
         except TaskCenterError as error:
             # Weather (throttling, a 5xx, a timeout, a garbage body): try again next interval.
@@ -629,12 +705,7 @@ class Poller:
         now = self._clock()
         if isinstance(error, AuthenticationError):
             self._schedule(tracked, now)  # ready the moment the credential is resumed
-            if credential.blocked is None:
-                credential.blocked = error
-                credential.verified = False
-                log.error("credential refused for %s; requests stopped: %s", tracked.profile, error)
-                if not self._stopped:
-                    self.listener.credential_refused(tuple(sorted(credential.profiles)), error)
+            self._block(credential, tracked.profile, error)
             self._report_failure(tracked, error, not_found=False)
             return
         credential.verified = True  # the gateway accepted the credential

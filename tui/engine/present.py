@@ -43,9 +43,12 @@ _ICONS = {
     "pending": "◌",
     "unauthorized": "⚿",
     "initing": "◌",
+    "scheduled": "◷",
 }
 # Lower sorts first: what needs attention comes to the top.
-_SEVERITY = {"failed": 0, "running": 2, "pending": 3, "canceled": 5, "completed": 6}
+_SEVERITY = {
+    "failed": 0, "running": 2, "pending": 3, "scheduled": 3, "canceled": 5, "completed": 6,
+}  # fmt: skip
 
 
 def status_icon(status: str, *, not_found: bool = False) -> str:
@@ -236,6 +239,9 @@ def eta_text(eta: Eta | None, record: TaskRecord, now: float) -> str:
     """
     if record.is_overdue(now):
         return "⚑ overdue"
+    planned = record.planned_start if record.status == "Scheduled" else None
+    if planned is not None:
+        return f"at {format_clock(planned, now=now)}"
     if eta is None:
         return ""
     if eta.overrun:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from tui.cloud.steps import TaskSteps
 
 __all__ = [
+    "FollowRule",
     "Observation",
     "TaskRecord",
     "finished_while_watched",
@@ -67,6 +68,8 @@ class TaskRecord:
     """Wall time by which the user wants the task done, or None."""
     at_risk_warned: bool = False
     overdue_warned: bool = False
+    origin: str = ""
+    """Where the task came from: "" added by hand, ``rule:N`` found by follow rule N."""
 
     @cached_property
     def steps(self) -> TaskSteps | None:
@@ -74,6 +77,18 @@ class TaskRecord:
         from tui.cloud.steps import steps_from_json
 
         return steps_from_json(self.steps_json)
+
+    @property
+    def planned_start(self) -> float | None:
+        """When a scheduled task is planned to start (wall time), if this is one."""
+        job = self.job
+        value = job.raw.get("scheduled_start") if job else None
+        if not value:
+            return None
+        from tui.cloud.models import parse_cloud_time
+
+        moment = parse_cloud_time(value)
+        return moment.timestamp() if moment else None
 
     def is_overdue(self, now: float) -> bool:
         """Whether the task is still unfinished past its deadline.
@@ -187,6 +202,7 @@ class TaskRecord:
             else None,
             "not_found": self.not_found,
             "deadline": self.deadline,
+            "origin": self.origin,
         }
 
 
@@ -194,6 +210,77 @@ def _keep_steps(old: TaskRecord, new: TaskRecord) -> None:
     """Carry the parsed steps over to a record that has the same steps (no re-parse per poll)."""
     if "steps" in old.__dict__ and old.steps_json == new.steps_json:
         new.__dict__["steps"] = old.__dict__["steps"]
+
+
+@dataclass(frozen=True)
+class FollowRule:
+    """New tasks of a profile's project to add by themselves: on these instances (none: all),
+    with these job names (none: all)."""
+
+    id: int
+    profile: str
+    instance_ids: tuple[str, ...]
+    names: tuple[str, ...]
+    created_at: float
+    checked_until: float | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> FollowRule:
+        """A rule as stored (lists as JSON text; unreadable ones as empty).
+
+        Args:
+            row: The database row.
+
+        Returns:
+            The rule.
+        """
+
+        def strings(text: object) -> tuple[str, ...]:
+            try:
+                values = json.loads(str(text))
+            except ValueError:
+                return ()
+            return (
+                tuple(v for v in values if isinstance(v, str)) if isinstance(values, list) else ()
+            )
+
+        return cls(
+            id=int(row["id"]),
+            profile=str(row["profile"]),
+            instance_ids=strings(row["instance_ids"]),
+            names=strings(row["names"]),
+            created_at=float(row["created_at"]),
+            checked_until=row["checked_until"],
+        )
+
+    def matches(self, instance_id: str, name: str) -> bool:
+        """Whether a task on ``instance_id`` named ``name`` is one this rule follows.
+
+        Args:
+            instance_id: The task's instance.
+            name: The task's job name.
+
+        Returns:
+            True when both filters (if any) accept it.
+        """
+        on_instance = not self.instance_ids or instance_id.lower() in {
+            i.lower() for i in self.instance_ids
+        }
+        named = not self.names or name.strip().lower() in {n.strip().lower() for n in self.names}
+        return on_instance and named
+
+    @property
+    def description(self) -> str:
+        """What the rule follows, for a person: ``prod-1 (2 instances), RebootX``."""
+        where = (
+            "the whole project"
+            if not self.instance_ids
+            else self.instance_ids[0]
+            if len(self.instance_ids) == 1
+            else f"{len(self.instance_ids)} instances"
+        )
+        names = f", {', '.join(self.names)}" if self.names else ""
+        return f"{where}{names}"
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,12 @@ from tui.engine.events import (
     DeadlineWarning,
     EndpointChanged,
     EndpointState,
+    FollowingChanged,
     RefreshFailed,
     SessionEvent,
     TaskFinished,
     TaskRefreshed,
+    TasksDiscovered,
     WatchlistChanged,
 )
 from tui.engine.notices import deadline_notice, notice_for
@@ -42,7 +44,9 @@ if TYPE_CHECKING:
     from tui.cloud.models import Job
     from tui.cloud.steps import TaskSteps
     from tui.engine.config import Settings
+    from tui.engine.discovery import Discovered, Discovery
     from tui.engine.poller import Poller, PollerConfig
+    from tui.engine.records import FollowRule
     from tui.engine.runtime import Runtime
 
 __all__ = ["Clock", "Connection", "WatchSession"]
@@ -131,6 +135,9 @@ class WatchSession:
         self._estimates_loaded = False
         self.overdue: set[str] = set()
         """Tasks still unfinished past their deadline (kept up to date, not recounted)."""
+        self.discovery: Discovery | None = None
+        self._follow_problems: dict[str, str] = {}
+        self._rules_seen: list[FollowRule] | None = None
         if runtime is not None:
             self._attach(runtime)
         self.reload()
@@ -198,6 +205,21 @@ class WatchSession:
         )
         self.poller.listener = self
         self._recalled = False
+        store = self.store
+        if store is not None:
+            from tui.engine.discovery import Discovery
+
+            self.discovery = Discovery(
+                store=store,
+                runtime=runtime,
+                poller=self.poller,
+                interval=settings.discovery_interval,
+                wall=self.clock.wall,
+                monotonic=self.clock.monotonic,
+                on_added=self._discovered,
+                on_problem=self._following_problem,
+            )
+            self.discovery.rules()
 
     def _recall_refusals(self) -> None:
         """Hold back a credential another process (or this one) saw refused a moment ago.
@@ -295,8 +317,77 @@ class WatchSession:
 
     @property
     def problems(self) -> list[str]:
-        """Every reason some tasks are not polled, one sentence each (for a banner)."""
-        return [*self._refused.values(), *self._unusable.values()]
+        """Every reason some tasks are not polled or followed, one sentence each (a banner)."""
+        return [*self._refused.values(), *self._unusable.values(), *self._follow_problems.values()]
+
+    # -- following -------------------------------------------------------------------------------
+
+    def rules(self) -> list[FollowRule]:
+        """Every follow rule (none without a store).
+
+        Returns:
+            The rules, oldest first.
+        """
+        if self.discovery is not None:
+            return self.discovery.rules()
+        return self.store.rules() if self.store is not None else []
+
+    @property
+    def followed(self) -> list[FollowRule]:
+        """The follow rules as last read (for the summary bar: no query per redraw)."""
+        if self.discovery is not None:
+            return self.discovery.known_rules
+        if self._rules_seen is None:
+            self._rules_seen = self.store.rules() if self.store is not None else []
+        return self._rules_seen
+
+    def follow(self, profile: str, instance_ids: Iterable[str], names: Iterable[str]) -> int:
+        """Add a follow rule and list for it now.
+
+        Args:
+            profile: The profile whose project is listed.
+            instance_ids: Instances (none: all).
+            names: Job names (none: all).
+
+        Returns:
+            The rule's number.
+        """
+        if self.store is None:
+            return 0
+        rule = self.store.add_rule(profile, instance_ids, names, now=self.clock.wall())
+        if self.discovery is not None:
+            self.discovery.rules()
+            self.discovery.resume(profile)
+            self.discovery.poke()
+        self._emit(FollowingChanged(profile, self._follow_problems.get(profile)))
+        return rule
+
+    def unfollow(self, rule_ids: Iterable[int] | None) -> list[int]:
+        """Remove follow rules (None: all); the tasks they added stay.
+
+        Args:
+            rule_ids: Rule numbers, or None for every rule.
+
+        Returns:
+            The numbers removed.
+        """
+        removed = self.store.remove_rules(rule_ids) if self.store is not None else []
+        if self.discovery is not None:
+            self.discovery.rules()
+        self._emit(FollowingChanged("", None))
+        return removed
+
+    def _discovered(self, found: Discovered) -> None:
+        self.reload()
+        self._emit(WatchlistChanged())
+        self._emit(TasksDiscovered(found.profile, tuple(found.added), found.message))
+
+    def _following_problem(self, profile: str, problem: str | None) -> None:
+        if problem is None:
+            self._follow_problems.pop(profile, None)
+        else:
+            self._follow_problems[profile] = problem
+        self._emit(FollowingChanged(profile, problem))
 
     @property
     def places(self) -> list[str]:
@@ -525,11 +616,23 @@ class WatchSession:
         return "; ".join(said) + "."
 
     async def run(self) -> None:
-        """Poll in real time until :meth:`stop`."""
+        """Poll (and follow) in real time until :meth:`stop`."""
         self._recall_refusals()
         self.load_estimates()
         if self.poller is not None:
-            await self.poller.run()
+            loops = [self.poller.run()]
+            if self.discovery is not None:
+                loops.append(self.discovery.run())
+            await asyncio.gather(*loops)
+
+    async def discover(self) -> int:
+        """List for the follow rules that are due (tests on a fake clock); return requests.
+
+        Returns:
+            How many list requests were sent.
+        """
+        self._recall_refusals()
+        return await self.discovery.tick() if self.discovery is not None else 0
 
     async def tick(self) -> int:
         """Send every request due now and wait for them (tests on a fake clock); return how many.
@@ -545,6 +648,8 @@ class WatchSession:
         """Stop polling; events from requests that end while stopping are not reported."""
         if self.poller is not None:
             self.poller.stop()
+        if self.discovery is not None:
+            self.discovery.stop()
 
     async def aclose(self) -> None:
         """Close the HTTP connections (on the loop that used them)."""

@@ -8,6 +8,7 @@ writes cheaply. A file that is not a readable database is moved aside, never del
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from tui.cloud.ids import clean_label, validate_task_id
 from tui.engine.paths import PRIVATE_FILE, make_private, make_private_dir
-from tui.engine.records import Observation, TaskRecord, job_json
+from tui.engine.records import FollowRule, Observation, TaskRecord, job_json
 from tui.errors import StoreError
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ __all__ = [
     "Store",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 10_000
 """How long a write waits for another process's lock (user actions, the CLI)."""
 
@@ -98,7 +99,22 @@ CREATE TABLE step_observations (
 CREATE INDEX step_observations_by_task ON step_observations(task_id, observed_at);
 """
 
-MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3]
+# Follow rules: per profile, the instances and job names whose new tasks are added by
+# themselves; ``checked_until`` is how far the cloud's lists have been read for the rule, so a
+# restart picks up where the last run stopped. ``origin`` says where a task came from.
+_SCHEMA_V4 = """
+CREATE TABLE follow_rules (
+    id            INTEGER PRIMARY KEY,
+    profile       TEXT NOT NULL,
+    instance_ids  TEXT NOT NULL DEFAULT '[]',
+    names         TEXT NOT NULL DEFAULT '[]',
+    created_at    REAL NOT NULL,
+    checked_until REAL
+);
+ALTER TABLE tasks ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+"""
+
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4]
 
 
 @dataclass(frozen=True)
@@ -120,7 +136,7 @@ class AddResult:
 _COLUMNS = (
     "task_id, profile, label, added_at, position, status, progress, job_json, checked_at, "
     "changed_at, error_kind, error_text, not_found, steps_json, steps_checked_at, steps_refused, "
-    "deadline, at_risk_warned, overdue_warned"
+    "deadline, at_risk_warned, overdue_warned, origin"
 )
 _FLAGS = ("not_found", "at_risk_warned", "overdue_warned")
 
@@ -139,8 +155,9 @@ _EXPECTED = {
         "task_id", "profile", "label", "added_at", "position", "removed_at", "status",
         "progress", "job_json", "checked_at", "changed_at", "error_kind", "error_text",
         "not_found", "steps_json", "steps_checked_at", "steps_refused", "deadline",
-        "at_risk_warned", "overdue_warned",
+        "at_risk_warned", "overdue_warned", "origin",
     },
+    "follow_rules": {"id", "profile", "instance_ids", "names", "created_at", "checked_until"},
     "step_observations": {"id", "task_id", "observed_at", "steps_json"},
     "observations": {
         "id", "task_id", "observed_at", "status", "progress", "job_json", "error_text",
@@ -435,6 +452,124 @@ class Store:
                     )
                 added.append(task_id)
         return AddResult(added=added, already=already)
+
+    def add_discovered(
+        self, tasks: Iterable[tuple[str, str, str, str, str, str]], *, now: float
+    ) -> list[str]:
+        """Watch tasks a follow rule found, unless they were ever watched (a task the user
+        removed is not brought back), in one transaction.
+
+        Args:
+            tasks: (task ID, profile, label, origin, status, job JSON) of each task found.
+            now: Wall time of the discovery.
+
+        Returns:
+            The IDs added.
+        """
+        added: list[str] = []
+        with self._write() as db:
+            position = db.execute("SELECT COALESCE(MAX(position), 0) FROM tasks").fetchone()[0]
+            for task_id, profile, label, origin, status, snapshot in tasks:
+                if db.execute("SELECT 1 FROM tasks WHERE task_id = ?", (task_id,)).fetchone():
+                    continue
+                position += 1
+                db.execute(
+                    "INSERT INTO tasks (task_id, profile, label, added_at, position, origin, "
+                    "status, job_json, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (task_id, profile, label, now, position, origin, status, snapshot, now),
+                )
+                added.append(task_id)
+        return added
+
+    def ever_watched(self, task_ids: Iterable[str]) -> set[str]:
+        """Which of ``task_ids`` are or were ever in the watchlist (removed ones too).
+
+        Args:
+            task_ids: Task IDs (lower case).
+
+        Returns:
+            The known ones.
+        """
+        ids = list(task_ids)
+        known: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT task_id FROM tasks WHERE task_id IN ({marks})",  # noqa: S608 - marks only
+                chunk,
+            ).fetchall()
+            known.update(row["task_id"] for row in rows)
+        return known
+
+    # -- follow rules -----------------------------------------------------------------------------
+
+    def add_rule(
+        self, profile: str, instance_ids: Iterable[str], names: Iterable[str], *, now: float
+    ) -> int:
+        """Follow new tasks of ``profile`` on these instances with these job names.
+
+        Args:
+            profile: The profile whose project is listed.
+            instance_ids: Instances to follow (none: every instance).
+            names: Job names to follow (none: every job name).
+            now: Wall time: tasks created from here on are added whatever their status.
+
+        Returns:
+            The rule's number.
+        """
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO follow_rules (profile, instance_ids, names, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (
+                    profile,
+                    json.dumps(sorted(set(instance_ids))),
+                    json.dumps(sorted(set(names))),
+                    now,
+                ),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def rules(self) -> list[FollowRule]:
+        """Every follow rule, oldest first.
+
+        Returns:
+            The rules.
+        """
+        rows = self._db.execute(
+            "SELECT id, profile, instance_ids, names, created_at, checked_until "
+            "FROM follow_rules ORDER BY id"
+        ).fetchall()
+        return [FollowRule.from_row(dict(row)) for row in rows]
+
+    def remove_rules(self, rule_ids: Iterable[int] | None) -> list[int]:
+        """Stop following: the given rules, or every rule with None.
+
+        Args:
+            rule_ids: Rule numbers, or None for all.
+
+        Returns:
+            The numbers removed.
+        """
+        existing = [rule.id for rule in self.rules()]
+        chosen = existing if rule_ids is None else [i for i in rule_ids if i in existing]
+        with self._write() as db:
+            db.executemany("DELETE FROM follow_rules WHERE id = ?", [(i,) for i in chosen])
+        return chosen
+
+    def rules_checked(self, rule_ids: Iterable[int], until: float) -> None:
+        """Remember that the cloud's lists were read for these rules up to ``until``.
+
+        Args:
+            rule_ids: Rule numbers.
+            until: Wall time.
+        """
+        with self._write() as db:
+            db.executemany(
+                "UPDATE follow_rules SET checked_until = ? WHERE id = ?",
+                [(until, i) for i in rule_ids],
+            )
 
     def remove_tasks(self, task_ids: Iterable[str], *, now: float | None = None) -> list[str]:
         """Stop watching ``task_ids``; return those that were watched. Undo with restore_tasks.

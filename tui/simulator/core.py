@@ -55,6 +55,16 @@ LOCK_AFTER_FAILURES = 5
 LOCK_SECONDS = 5 * 60
 
 _JOB_PATH = re.compile(r"^(?P<prefix>/mysql)?/v3/(?P<project>[^/]+)/jobs/?$")
+_LIST_PATH = re.compile(
+    r"^/v3/(?P<project>[^/]+)/(?P<op>immediate-jobs|scheduled-jobs|tasklist|schedule-tasks)/?$"
+)
+# operation -> (service, kind, item list key)
+_LISTS = {
+    "immediate-jobs": ("taurusdb", "instant", "jobs"),
+    "scheduled-jobs": ("taurusdb", "scheduled", "schedules"),
+    "tasklist": ("rds", "instant", "tasks"),
+    "schedule-tasks": ("rds", "scheduled", "schedule_tasks"),
+}
 _STEPS_PATH = re.compile(
     r"^/v3/(?P<project>[^/]+)/instances/(?P<instance>[^/]+)/task-center-detail/?$"
 )
@@ -140,6 +150,9 @@ class ScriptedJob:
     """The job's steps as (name, share of the running time); none: the job has no details."""
     estimate_bias: float = 1.0
     """How the cloud's ``remaining_time`` compares with the truth (0.5: it promises half)."""
+    scheduled_since: float | None = None
+    """For a scheduled task: when it was scheduled. It starts at ``created_at``, and becomes
+    an instant task then (same ID); before, only the scheduled list shows it."""
 
     @property
     def ends_at(self) -> float:
@@ -182,6 +195,53 @@ class ScriptedJob:
         job["entities"] = entities
         job["fail_reason"] = self.fail_reason if status == "Failed" else None
         return job
+
+    def list_item(self, now: float, kind: str) -> dict[str, Any]:
+        """This job as a list operation's item, in its service's own field names."""
+        snap = self.snapshot(now) if now >= self.created_at else {"status": "Pending"}
+        status = snap["status"]
+        if kind == "scheduled":
+            item: dict[str, Any] = {
+                "job_id": self.id,
+                "job_name": self.name,
+                "job_status": "Pending" if now < self.created_at else status,
+                "instance_id": self.instance_id,
+                "instance_name": self.instance_name,
+                "instance_status": "normal" if self.service != "rds" else "ACTIVE",
+                "create_time": _format_time(self.scheduled_since or self.created_at, 0),
+                "start_time": _format_time(self.created_at, 0),
+                "end_time": _format_time(self.created_at + 3600, 0),
+            }
+            return item
+        if self.service == "rds":
+            return {
+                "id": self.id,
+                "name": self.name,
+                "instance_id": self.instance_id,
+                "instance_name": self.instance_name,
+                "instance_status": "ACTIVE",
+                "order_id": "",
+                "process": snap.get("process", ""),
+                "fail_reason": snap.get("fail_reason") or "",
+                "create_time": int(self.created_at * 1000),
+                "end_time": int(self.ends_at * 1000) if "ended" in snap else None,
+                "status": status,
+            }
+        return {
+            "instance_id": self.instance_id,
+            "instance_name": self.instance_name,
+            "instance_status": "normal",
+            "job_id": self.id,
+            "order_id": "",
+            "job_name": self.name,
+            "status": status,
+            "process": snap.get("process", ""),
+            "created_time": snap.get("created", ""),
+            "ended_time": snap.get("ended", ""),
+            "fail_reason": snap.get("fail_reason") or "",
+            "show_detail": bool(self.steps),
+            "extend_fields": {},
+        }
 
     def steps_snapshot(self, now: float) -> dict[str, Any]:
         """The ``ShowTaskDetails`` answer at ``now``: percents rise, ``remaining_time`` falls."""
@@ -265,6 +325,8 @@ class Counters:
     max_in_flight: int = 0
     steps_by_job: Counter[str] = field(default_factory=Counter)
     """``ShowTaskDetails`` requests per job ID."""
+    lists: Counter[str] = field(default_factory=Counter)
+    """List requests per operation (``immediate-jobs``, ``tasklist`` ...)."""
 
 
 class Simulator:
@@ -296,6 +358,11 @@ class Simulator:
         self._buckets: dict[str, tuple[float, float]] = {}
         self._request_ids = itertools.count(1)
         self._final_served: set[str] = set()
+        self.offset_reading: dict[str, str] = {"immediate-jobs": "page"}
+        """How each list reads ``offset``: ``page`` (1-based page number, as Huawei's tooling
+        pages TaurusDB's instant list) or ``skip`` (records skipped; every other list)."""
+        self.denied: set[str] = set()
+        """Operations the caller's IAM policy lacks (``list``, ``steps``): answered 403."""
 
     # -- the world -------------------------------------------------------------------------
 
@@ -338,6 +405,9 @@ class Simulator:
         job_id = next((v for k, v in pairs if k == "id"), "")
         if job_id:
             self.counters.by_job[job_id.lower()] += 1
+        list_match = _LIST_PATH.match(unquote(path))
+        if list_match is not None and request.method.upper() == "GET":
+            return self._handle_list(request, path, raw_query, list_match, now)
         steps_match = _STEPS_PATH.match(unquote(path))
         if steps_match is not None and request.method.upper() in {"GET", "POST"}:
             return self._handle_steps(request, path, raw_query, steps_match, now)
@@ -373,23 +443,105 @@ class Simulator:
             self._final_served.add(job.id)
         return self._reply(200, json.dumps({"job": snapshot}).encode())
 
-    def _handle_steps(
-        self, request: SimRequest, path: str, raw_query: str, match: re.Match[str], now: float
-    ) -> SimResponse:
-        """``ShowTaskDetails``: TaurusDB asks with GET and a query, RDS with POST and a body."""
+    def _gate(
+        self, request: SimRequest, path: str, raw_query: str, project: str, now: float
+    ) -> SimResponse | None:
+        """Authentication, project, throttling and faults, as for every operation."""
         caller, refusal = self._authenticate(request, path, raw_query, now)
         self.counters.by_ak[caller] += 1
         if refusal is not None:
             self.counters.auth_failures += 1
             return refusal
-        if match.group("project") != self.project_id:
+        if project != self.project_id:
             return self._error(
                 403, "DBS.200604", "The operation is not authorized for this project."
             )
         if (throttled := self._throttle(caller, now)) is not None:
             return throttled
-        if (fault := self._take_fault()) is not None:
-            return fault
+        return self._take_fault()
+
+    def _handle_list(
+        self, request: SimRequest, path: str, raw_query: str, match: re.Match[str], now: float
+    ) -> SimResponse:
+        """The four list operations, with each one's parameters, paging and time filters."""
+        operation = match.group("op")
+        self.counters.lists[operation] += 1
+        if refused := self._gate(request, path, raw_query, match.group("project"), now):
+            return refused
+        if "list" in self.denied:
+            return self._error(403, "DBS.200604", "The operation is not authorized.")
+        service, kind, key = _LISTS[operation]
+        query = dict(parse_qsl(raw_query, keep_blank_values=True))
+        try:
+            limit = int(query.get("limit", "10"))
+            offset = int(query.get("offset", "1" if operation == "immediate-jobs" else "0"))
+        except ValueError:
+            return self._error(400, "DBS.200001", "Parameter error: offset or limit.")
+        allowed = {10, 20, 50} if service == "taurusdb" else set(range(1, 51))
+        if limit not in allowed or offset < 0:
+            return self._error(400, "DBS.200001", "Parameter error: offset or limit.")
+        window = self._window(query, service)
+        if isinstance(window, SimResponse):
+            return window
+        start, end = window
+        jobs = [
+            job for job in self.jobs.values()
+            if job.service == service
+            and (
+                (kind == "scheduled" and job.scheduled_since is not None
+                 and now >= job.scheduled_since)
+                or (kind == "instant" and job.is_visible(now))
+            )
+            and (start is None or kind == "scheduled" or start <= job.created_at < end)
+            and query.get("instance_id", job.instance_id) == job.instance_id
+            and query.get("job_name", query.get("name", job.name)).strip() == job.name.strip()
+        ]  # fmt: skip
+        items = [job.list_item(now, kind) for job in sorted(jobs, key=lambda j: j.created_at)]
+        if "status" in query:
+            status_key = "job_status" if kind == "scheduled" else "status"
+            items = [item for item in items if item[status_key] == query["status"]]
+        skip = (
+            (max(offset, 1) - 1) * limit if self.offset_reading.get(operation) == "page" else offset
+        )
+        page = items[skip : skip + limit]
+        body: dict[str, Any] = {key: page, "total_count": len(items)}
+        if operation == "immediate-jobs":
+            body["action_names"] = sorted({job.name for job in jobs})
+        elif operation == "tasklist":
+            body["actions"] = sorted({job.name for job in jobs})
+        return self._reply(200, json.dumps(body).encode())
+
+    def _window(
+        self, query: dict[str, str], service: str
+    ) -> tuple[float | None, float] | SimResponse:
+        """The ``start_time``/``end_time`` filter: TaurusDB ``…+0000`` strings, RDS epoch ms
+        (and RDS wants an end with a start)."""
+        if "start_time" not in query:
+            return None, float("inf")
+        if service == "rds" and "end_time" not in query:
+            return self._error(400, "DBS.200001", "end_time is required with start_time.")
+        try:
+            if service == "rds":
+                start = int(query["start_time"]) / 1000
+                end = int(query["end_time"]) / 1000
+            else:
+                start = datetime.strptime(query["start_time"], "%Y-%m-%dT%H:%M:%S%z").timestamp()
+                end_text = query.get("end_time")
+                end = (
+                    datetime.strptime(end_text, "%Y-%m-%dT%H:%M:%S%z").timestamp()
+                    if end_text
+                    else float("inf")
+                )
+        except ValueError:
+            return self._error(400, "DBS.200001", "Parameter error: start_time or end_time.")
+        return start, end
+
+    def _handle_steps(
+        self, request: SimRequest, path: str, raw_query: str, match: re.Match[str], now: float
+    ) -> SimResponse:
+        """``ShowTaskDetails``: TaurusDB asks with GET and a query, RDS with POST and a body."""
+        if refused := self._gate(request, path, raw_query, match.group("project"), now):
+            return refused
         service = "rds" if request.method.upper() == "POST" else "taurusdb"
         if service == "rds":
             try:

@@ -8,7 +8,14 @@ from typing import Any
 
 from tui.simulator.core import ScriptedJob, Simulator
 
-__all__ = ["KINDS", "STEP_PLANS", "add_demo_jobs", "add_random_jobs", "make_job"]
+__all__ = [
+    "KINDS",
+    "STEP_PLANS",
+    "add_demo_arrivals",
+    "add_demo_jobs",
+    "add_random_jobs",
+    "make_job",
+]
 
 LONG_FAIL_REASON = (
     "Upgrade of the database kernel failed on node gauss-node-2 during the rolling restart: "
@@ -130,11 +137,15 @@ def make_job(
     visible_after: float = 0.0,
     fail_reason: str = "",
     job_id: str | None = None,
+    scheduled_since: float | None = None,
+    instance: tuple[str, str] | None = None,
 ) -> ScriptedJob:
     """Script a job of ``kind`` in ``simulator`` and return it."""
     service, name = KINDS[kind]
     rng = simulator.rng
-    instance_id, instance_name = (_rds_instance if service == "rds" else _taurus_instance)(rng)
+    instance_id, instance_name = instance or (
+        _rds_instance if service == "rds" else _taurus_instance
+    )(rng)
     if outcome == "Failed" and not fail_reason:
         fail_reason = "createVM failed."
     job = ScriptedJob(
@@ -151,6 +162,7 @@ def make_job(
         entities=_entities(kind, rng, instance_id),
         service=service,
         steps=STEP_PLANS.get(kind, ()),
+        scheduled_since=scheduled_since,
     )
     return simulator.add_job(job)
 
@@ -203,3 +215,22 @@ def add_demo_jobs(simulator: Simulator) -> list[ScriptedJob]:
         make_job(simulator, "rds_replica", created_at=now - 3600, running_for=900),
     ]
     return jobs
+
+
+def add_demo_arrivals(simulator: Simulator, on: ScriptedJob) -> list[ScriptedJob]:
+    """Tasks the demo's follow rule finds by itself: started "by a colleague" on the instance
+    of ``on`` a little later, and one scheduled for the window that starts after a minute."""
+    now = simulator.clock()
+    where = (on.instance_id, on.instance_name)
+    return [
+        make_job(simulator, "bind_eip", created_at=now + 25, running_for=30, instance=where),
+        make_job(simulator, "reboot", created_at=now + 40, running_for=50, instance=where),
+        make_job(
+            simulator,
+            "resize",
+            created_at=now + 70,
+            running_for=60,
+            scheduled_since=now - 3600,
+            instance=where,
+        ),
+    ]

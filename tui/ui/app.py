@@ -28,6 +28,7 @@ from tui.engine.events import (
     SessionEvent,
     Severity,
     TaskFinished,
+    TasksDiscovered,
 )
 from tui.engine.session import WatchSession
 from tui.errors import TaskwatchError
@@ -73,6 +74,7 @@ class TaskwatchApp(App[int]):
         Binding("u", "undo", "Undo remove", show=False),
         Binding("l", "edit_label", "Label", show=False),
         Binding("D", "edit_deadline", "Deadline", show=False),
+        Binding("F", "follow", "Follow", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("s", "cycle_sort", "Sort"),
         Binding("p", "toggle_pause", "Pause"),
@@ -187,6 +189,8 @@ class TaskwatchApp(App[int]):
         event = message.event
         if isinstance(event, TaskFinished | DeadlineWarning) and event.notice is not None:
             self._announce(event.notice)
+        elif isinstance(event, TasksDiscovered) and self.session.settings.notifications.toast:
+            self.notify(visible(event.message, limit=200), title="Followed", timeout=8)
         self.view.show_event(event)
 
     def _announce(self, notice: Notice) -> None:
@@ -285,6 +289,38 @@ class TaskwatchApp(App[int]):
             self.notify(f"No deadline for {name}.")
         else:
             self.notify(f"Deadline {format_clock(choice.deadline)} for {name}.")
+
+    @work
+    async def action_follow(self) -> None:
+        """Follow instances: their new tasks are added by themselves (or remove a rule)."""
+        from tui.ui.widgets.dialogs import FollowChoice, FollowScreen
+
+        records = self.session.records.values()
+        instances: dict[str, tuple[str, str]] = {}  # instance ID -> (name, profile)
+        for record in records:
+            job = record.job
+            if job is not None and job.instance.id:
+                instances.setdefault(job.instance.id.lower(), (job.instance.name, record.profile))
+        rules = [(r.id, f"{r.profile}: {r.description}") for r in self.session.rules()]
+        key = self._dialog("follow", FollowScreen)
+        dialog = self.get_screen(key)
+        assert isinstance(dialog, FollowScreen)
+        dialog.edit([(i, name) for i, (name, _) in sorted(instances.items())], rules)
+        choice: FollowChoice | None = await self.push_screen_wait(key)
+        if choice is None:
+            return
+        if choice.unfollow is not None:
+            if self._safely(self.session.unfollow, [choice.unfollow]):
+                self.notify(f"Unfollowed rule {choice.unfollow}; the tasks it added stay.")
+            return
+        default = (self.session.profile_names or [self.session.settings.default_profile])[0]
+        by_profile: dict[str, list[str]] = {}
+        for instance_id in choice.instance_ids:
+            by_profile.setdefault(instances[instance_id][1], []).append(instance_id)
+        for profile, ids in (by_profile or {default: []}).items():
+            number = self._safely(self.session.follow, profile, ids, choice.names)
+            if number:
+                self.notify(f"Following (rule {number}): new tasks will be added here.")
 
     def _safely(self, change: Callable[..., T], *args: Any) -> T | None:
         """Run a change of the watchlist; if it cannot be saved (locked by another process for

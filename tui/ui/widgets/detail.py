@@ -173,12 +173,17 @@ def _fields(record: TaskRecord, now: float, eta: Eta | None = None) -> Table:
     if record.label:
         grid.add_row("label", record.label)
     grid.add_row("profile", record.profile)
+    if record.origin.startswith("rule:"):
+        grid.add_row("origin", f"found by follow rule {record.origin[5:]}")
+    elif record.origin == "recent":
+        grid.add_row("origin", "added from taskwatch recent")
     if job:
         grid.add_row("instance", f"{job.instance.name}\n{job.instance.id}".strip())
         created, ended = job.created_at, job.ended_at
-        grid.add_row("created", f"{format_local(created, now=_local(now))}")
-        sent = visible(job.created or "empty", limit=80)
-        grid.add_row("", Text(f"as sent: {sent}", style="dim"))
+        if created or record.status != "Scheduled":
+            grid.add_row("created", f"{format_local(created, now=_local(now))}")
+            sent = visible(job.created or "empty", limit=80)
+            grid.add_row("", Text(f"as sent: {sent}", style="dim"))
         if ended:
             grid.add_row("ended", f"{format_local(ended, now=_local(now))}")
             grid.add_row("", Text(f"as sent: {visible(job.ended, limit=80)}", style="dim"))
@@ -190,9 +195,12 @@ def _fields(record: TaskRecord, now: float, eta: Eta | None = None) -> Table:
         if progress:
             sent = f"  (process {job.process!r})" if job.process else ""
             grid.add_row("progress", progress + sent)
+    planned = record.planned_start if record.status == "Scheduled" else None
+    if planned is not None:
+        grid.add_row("planned", format_local_epoch(planned, now))
     if eta is not None:
         grid.add_row("ETA", _eta_line(eta))
-    elif not record.is_final and record.status:
+    elif not record.is_final and record.status and planned is None:
         grid.add_row("ETA", Text("no estimate yet", style="dim"))
     if record.deadline is not None:
         grid.add_row("deadline", _deadline_line(record, now))

@@ -9,14 +9,26 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import (
+    Button,
+    Input,
+    Label,
+    OptionList,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
+from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
 
-from tui.cloud.ids import clean_label, extract_task_ids
+from tui.cloud.ids import clean_label, extract_task_ids, validate_job_name
+from tui.cloud.safe_text import visible
 from tui.engine.timespec import parse_deadline
 from tui.errors import InvalidInputError
 
@@ -25,6 +37,8 @@ __all__ = [
     "AddTasksScreen",
     "DeadlineChoice",
     "DeadlineScreen",
+    "FollowChoice",
+    "FollowScreen",
     "HelpScreen",
     "LabelScreen",
 ]
@@ -234,5 +248,109 @@ class DeadlineScreen(ModalScreen[DeadlineChoice | None]):
             return
         self.dismiss(DeadlineChoice(deadline))
 
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class FollowChoice:
+    """What the follow dialog returns: a new rule (instances, names; none: every one), or a
+    rule to remove."""
+
+    instance_ids: list[str]
+    names: list[str]
+    whole_project: bool = False
+    unfollow: int | None = None
+
+
+WHOLE_PROJECT = "*"
+
+
+class FollowScreen(ModalScreen[FollowChoice | None]):
+    """Follow instances: their new tasks join the watchlist by themselves; or remove a rule.
+
+    Dismisses with a FollowChoice, or None when canceled.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Follow", priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._instances: list[tuple[str, str]] = []
+        self._rules: list[tuple[int, str]] = []
+
+    def edit(self, instances: Sequence[tuple[str, str]], rules: Sequence[tuple[int, str]]) -> None:
+        """Offer these instances and show these rules next time (one dialog is reused).
+
+        Args:
+            instances: (instance ID, name) of the instances in the table.
+            rules: (number, description) of the current rules.
+        """
+        self._instances, self._rules = list(instances), list(rules)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="follow-dialog"):
+            yield Label("Follow new tasks", id="follow-title")
+            yield Label("Instances (space selects; the new tasks on them are added):")
+            yield SelectionList[str](id="follow-instances")
+            yield Label("Job names (optional, comma-separated; none: every job):")
+            yield Input(placeholder="RebootGaussDBforMySQLInstance", id="follow-names")
+            yield Label("Rules now (Delete removes the highlighted one):")
+            yield OptionList(id="follow-rules")
+            with Horizontal(id="follow-buttons"):
+                yield Button("Follow (ctrl+s)", variant="primary", id="follow-submit")
+                yield Button("Cancel (esc)", id="follow-cancel")
+
+    def on_screen_resume(self) -> None:
+        choices = self.query_one("#follow-instances", SelectionList)
+        choices.clear_options()
+        choices.add_option(Selection("(the whole project)", WHOLE_PROJECT))
+        for instance_id, name in self._instances:
+            shown = Text(visible(f"{name or '?'}  {instance_id}", limit=120))
+            choices.add_option(Selection(shown, instance_id))
+        rules = self.query_one("#follow-rules", OptionList)
+        rules.clear_options()
+        for number, description in self._rules:
+            rules.add_option(
+                Option(Text(visible(f"{number}: {description}", limit=120)), str(number))
+            )
+        if not self._rules:
+            rules.add_option(Option(Text("none yet", style="dim"), "none", disabled=True))
+        self.query_one("#follow-names", Input).value = ""
+        choices.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        rules = self.query_one("#follow-rules", OptionList)
+        if event.key == "delete" and rules.has_focus and rules.highlighted is not None:
+            option = rules.get_option_at_index(rules.highlighted)
+            if option.id and option.id.isdigit():
+                event.stop()
+                self.dismiss(FollowChoice([], [], unfollow=int(option.id)))
+
+    @on(Button.Pressed, "#follow-submit")
+    @on(Input.Submitted, "#follow-names")
+    def action_submit(self) -> None:
+        chosen = list(self.query_one("#follow-instances", SelectionList).selected)
+        text = self.query_one("#follow-names", Input).value
+        try:
+            names = [validate_job_name(n) for n in text.split(",") if n.strip()]
+        except InvalidInputError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        whole = WHOLE_PROJECT in chosen
+        instances = [str(i) for i in chosen if i != WHOLE_PROJECT]
+        if not whole and not instances and not names:
+            self.notify(
+                "Select instances (or the whole project), or name a job.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.dismiss(FollowChoice([] if whole else instances, names, whole_project=whole))
+
+    @on(Button.Pressed, "#follow-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)

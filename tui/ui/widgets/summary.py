@@ -41,9 +41,20 @@ def summary_text(session: WatchSession, *, compact: bool, sort_mode: str, filter
     if overdue:  # first: the one count that is about the operator's own promise
         parts.insert(0, f"⚑{overdue}" if compact else f"⚑ {overdue} overdue")
     demo = "DEMO · " if session.demo else ""
+    rules = session.followed
+    following = ""
+    if rules:
+        following = (
+            f"⟳{len(rules)}"
+            if compact
+            else f"⟳ following {rules[0].description}"
+            if len(rules) == 1
+            else f"⟳ following {len(rules)} rules"
+        )
     fields = [
         "  ".join(parts) or "no tasks",
         connection_text(session.connection()),
+        following,
         f"{demo}{', '.join(session.places) or 'no profile'}",
         f"sort: {sort_mode}",
         f"filter: {filter_text!r}" if filter_text else "",

@@ -20,6 +20,7 @@ from tui.engine.events import (
     CredentialRestored,
     DeadlineWarning,
     EndpointChanged,
+    FollowingChanged,
     RefreshFailed,
     SessionEvent,
     TaskRefreshed,
@@ -107,6 +108,9 @@ class WatchView(Vertical):
             self.update_summary()
             self.refresh_detail()
         elif isinstance(event, EndpointChanged):
+            self.update_summary()
+        elif isinstance(event, FollowingChanged):
+            self.update_banner()
             self.update_summary()
 
     def _show_pending(self) -> None:

@@ -1,0 +1,359 @@
+"""Follow rules against the simulator on a fake clock: new tasks on a followed instance join the
+watchlist within two discovery intervals, others are ignored, scheduled tasks become running
+ones, nothing is added twice, and the lists are polite (request counts asserted)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import SIM_ENDPOINT, sim_auth
+from tests.ui_fixtures import demo_profile
+from tui.cloud.client import TaskCenterClient
+from tui.cloud.endpoints import Service
+from tui.engine.config import Settings
+from tui.engine.events import FollowingChanged, SessionEvent, TasksDiscovered
+from tui.engine.poller import PollerConfig
+from tui.engine.runtime import Runtime
+from tui.engine.session import Clock, WatchSession
+from tui.engine.store import Store
+from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, Simulator, SimulatorServer
+from tui.simulator.scenarios import make_job
+
+INTERVAL = 15.0
+KINDS = {Service.TAURUSDB: ("bind_eip", "reboot"), Service.RDS: ("rds_scale", "rds_switchover")}
+LISTS = {
+    Service.TAURUSDB: ("immediate-jobs", "scheduled-jobs"),
+    Service.RDS: ("tasklist", "schedule-tasks"),
+}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(tmp_path / "w.sqlite3")
+
+
+def _session(
+    store: Store,
+    http: httpx.AsyncClient,
+    clock: FakeClock,
+    service: Service = Service.TAURUSDB,
+    sk: str = DEMO_SK,
+) -> tuple[WatchSession, list[SessionEvent]]:
+    client = TaskCenterClient(
+        http, endpoint=SIM_ENDPOINT, service=service, project_id=DEMO_PROJECT_ID,
+        auth=sim_auth(clock, sk=sk), secrets=(DEMO_AK, sk),
+    )  # fmt: skip
+    profile = dataclasses.replace(demo_profile(), service=service, rate_limit=1000.0)
+    runtime = Runtime(http, profiles={"default": profile}, clients={"default": client})
+    session = WatchSession(
+        store,
+        runtime,
+        Settings(discovery_interval=INTERVAL),
+        clock=Clock(wall=clock.now, monotonic=clock.now),
+        poller_config=PollerConfig(),
+        rng=random.Random(1),
+    )
+    events: list[SessionEvent] = []
+    session.subscribe(events.append)
+    return session, events
+
+
+async def _run(session: WatchSession, clock: FakeClock, seconds: float, step: float = 1.0) -> int:
+    """Advance the clock, polling and listing as due; return the list requests sent."""
+    lists = 0
+    elapsed = 0.0
+    while elapsed < seconds:
+        lists += await session.discover()
+        await session.tick()
+        clock.advance(step)
+        elapsed += step
+    return lists
+
+
+@pytest.mark.parametrize("service", [Service.TAURUSDB, Service.RDS])
+async def test_new_tasks_on_a_followed_instance_arrive_and_others_are_ignored(
+    simulator: Simulator,
+    sim_http: httpx.AsyncClient,
+    clock: FakeClock,
+    store: Store,
+    service: Service,
+) -> None:
+    kind, other_kind = KINDS[service]
+    followed = make_job(simulator, kind, created_at=clock.now() - 5000, running_for=10)
+    where = (followed.instance_id, followed.instance_name)
+    session, events = _session(store, sim_http, clock, service)
+    session.follow("default", [followed.instance_id], [])
+    await _run(session, clock, 5)
+    assert followed.id not in session.records  # finished before the rule: not wanted
+    new = make_job(simulator, other_kind, created_at=clock.now(), running_for=600, instance=where)
+    elsewhere = make_job(simulator, kind, created_at=clock.now(), running_for=600)
+    await _run(session, clock, 2 * INTERVAL)
+    assert new.id in session.records and elsewhere.id not in session.records
+    record = session.records[new.id]
+    assert record.label == "⟳ rule 1" and record.origin == "rule:1"
+    assert record.status == "Running"  # polled like any other task since
+    found = [e for e in events if isinstance(e, TasksDiscovered)]
+    assert [e.task_ids for e in found] == [(new.id,)]
+    assert found[0].message == f"1 new task on {followed.instance_name}"
+
+
+async def test_with_nothing_new_one_list_request_per_interval(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    session, _ = _session(store, sim_http, clock)
+    session.follow("default", [], [])
+    lists = await _run(session, clock, 10 * INTERVAL)
+    assert lists == 10
+    instant, scheduled = LISTS[Service.TAURUSDB]
+    assert simulator.counters.lists[instant] == 5 and simulator.counters.lists[scheduled] == 5
+    assert simulator.counters.total == 10
+
+
+async def test_a_wrong_sk_costs_exactly_one_request_in_total(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    jobs = [make_job(simulator, "reboot", running_for=600) for _ in range(5)]
+    store.add_tasks([j.id for j in jobs], profile="default")
+    session, _ = _session(store, sim_http, clock, sk="wrong")
+    session.follow("default", [], [])
+    await _run(session, clock, 6 * INTERVAL)
+    assert simulator.counters.total == 1
+    assert simulator.counters.auth_failures == 1
+
+
+async def test_a_missing_permission_names_the_iam_action_and_pauses_following(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    simulator.denied.add("list")
+    session, events = _session(store, sim_http, clock, Service.RDS)
+    session.follow("default", [], [])
+    lists = await _run(session, clock, 10 * INTERVAL)
+    assert lists == 1  # one refusal, then no retry storm
+    [problem] = [e.problem for e in events if isinstance(e, FollowingChanged) and e.problem]
+    assert problem is not None and "rds:task:listAll" in problem
+    assert any("rds:task:listAll" in p for p in session.problems)
+    simulator.denied.clear()
+    session.follow("default", [], ["MysqlSwitchover"])  # a new rule (or F) resumes following
+    assert await _run(session, clock, 2) >= 1
+    assert not any("listAll" in p for p in session.problems)
+
+
+async def test_scheduled_tasks_show_as_scheduled_then_run_when_they_start(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    planned = make_job(
+        simulator, "resize", created_at=clock.now() + 120, running_for=600,
+        scheduled_since=clock.now() - 60,
+    )  # fmt: skip
+    session, _ = _session(store, sim_http, clock)
+    session.follow("default", [planned.instance_id], [])
+    await _run(session, clock, 2 * INTERVAL)
+    record = session.records[planned.id]
+    assert record.status == "Scheduled"
+    assert record.planned_start == pytest.approx(planned.created_at)
+    assert simulator.counters.by_job[planned.id] == 0  # not asked about before it starts
+    await _run(session, clock, 120)
+    assert session.records[planned.id].status == "Running"
+    assert list(session.records).count(planned.id) == 1
+
+
+async def test_nothing_is_added_twice_not_even_a_task_the_user_removed(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    session, _ = _session(store, sim_http, clock)
+    session.follow("default", [], [])
+    await _run(session, clock, 2)
+    jobs = [
+        make_job(simulator, "reboot", created_at=clock.now(), running_for=900) for _ in range(60)
+    ]
+    await _run(session, clock, 4 * INTERVAL)
+    assert sorted(j.id for j in jobs) == sorted(session.records)
+    session.remove(jobs[0].id)
+    await _run(session, clock, 6 * INTERVAL)  # the window overlaps: every list sees them again
+    assert jobs[0].id not in session.records
+    assert len(store.all_tasks()) == 60
+
+
+async def test_a_garbage_list_is_skipped_and_shown_and_loses_nothing(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    session, events = _session(store, sim_http, clock)
+    job = make_job(simulator, "reboot", created_at=clock.now(), running_for=900)
+    session.follow("default", [], [])
+    await _run(session, clock, 2)
+    assert job.id in session.records
+    simulator.faults.malformed_next = 1  # the next answer is an HTML error page
+    newer = make_job(simulator, "reboot", created_at=clock.now(), running_for=900)
+    clock.advance(INTERVAL)
+    await session.discover()
+    assert any(isinstance(e, FollowingChanged) and e.problem for e in events)
+    assert any("last list failed" in p for p in session.problems)
+    assert job.id in session.records and newer.id not in session.records
+    await _run(session, clock, 2 * INTERVAL)
+    assert newer.id in session.records
+    assert not any("last list failed" in p for p in session.problems)
+    assert len(store.all_tasks()) == 2
+
+
+async def test_rules_persist_per_profile_and_the_window_resumes_after_a_restart(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    session, _ = _session(store, sim_http, clock)
+    rule = session.follow("default", [], [])
+    await _run(session, clock, 2)
+    session.stop()
+    clock.advance(3600)  # closed for an hour; a task started and finished meanwhile
+    missed = make_job(simulator, "reboot", created_at=clock.now() - 1800, running_for=60)
+    again, _ = _session(store, sim_http, clock)
+    assert [r.id for r in again.rules()] == [rule]
+    await _run(again, clock, 2)
+    assert missed.id in again.records  # created after the rule: added although it ended
+
+
+# -- over real HTTP: the TUI and the command line --------------------------------------------------
+
+
+@pytest.mark.parametrize("service", [Service.TAURUSDB, Service.RDS])
+async def test_an_open_tui_gets_a_followed_instances_new_task_within_two_intervals(
+    live_server: SimulatorServer, tmp_path: Path, toasts: list[tuple[str, str]], service: Service
+) -> None:
+    from tests.ui_fixtures import Messages
+    from tui.cloud.client import new_http_client
+    from tui.cloud.credentials import Credential
+    from tui.engine.runtime import client_for
+    from tui.ui.app import TaskwatchApp
+
+    sim = live_server.simulator
+    kind, other_kind = KINDS[service]
+    anchor = make_job(sim, kind, created_at=time.time() - 7200, running_for=10)
+    where = (anchor.instance_id, anchor.instance_name)
+    profile = dataclasses.replace(
+        demo_profile(),
+        service=service,
+        endpoint=live_server.url,
+        credential=Credential(kind="aksk", source="tests", ak=DEMO_AK, sk=DEMO_SK),
+    )
+    http = new_http_client()
+    runtime = Runtime(http, profiles={"default": profile})
+    runtime.clients["default"] = client_for(http, profile)
+    store = Store.open(tmp_path / "w.sqlite3")
+    fast = Settings.model_construct(discovery_interval=0.3, refresh_interval=0.3)
+    session = WatchSession(store, runtime, fast)
+    session.follow("default", [anchor.instance_id], [])
+    instant = LISTS[service][0]
+    app = TaskwatchApp(session, write_terminal=lambda _: None)
+    messages = Messages()
+    async with app.run_test(size=(120, 40), message_hook=messages) as pilot:
+        await pilot.pause()
+        lists_before = sim.counters.lists[instant]
+        new = make_job(sim, other_kind, created_at=time.time(), running_for=600, instance=where)
+        make_job(sim, kind, created_at=time.time(), running_for=600)  # another instance
+        found = await messages.wait_for(lambda e: isinstance(e, TasksDiscovered))
+        assert isinstance(found, TasksDiscovered) and found.task_ids == (new.id,)
+        assert sim.counters.lists[instant] - lists_before <= 2  # two intervals at most
+        await pilot.pause()
+        rows = [str(row.key.value) for row in app.view.table.ordered_rows]
+        assert rows == [new.id]
+        assert "⟳ following" in str(app.view.summary.render())
+    assert any(f"1 new task on {anchor.instance_name}" in text for text, _ in toasts)
+
+
+@pytest.fixture
+def creds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", DEMO_AK)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", DEMO_SK)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", DEMO_PROJECT_ID)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args], capture_output=True, text=True, timeout=60,
+        env=dict(os.environ),
+    )  # fmt: skip
+
+
+@pytest.mark.usefixtures("creds")
+@pytest.mark.parametrize("service", [Service.TAURUSDB, Service.RDS])
+def test_recent_lists_every_task_in_the_window_across_pages(
+    live_server: SimulatorServer, service: Service
+) -> None:
+    sim = live_server.simulator
+    kind, _ = KINDS[service]
+    now = time.time()
+    recent = [
+        make_job(sim, kind, created_at=now - 3000 + i * 20, running_for=30) for i in range(75)
+    ]
+    make_job(sim, kind, created_at=now - 3 * 3600, running_for=30)  # outside --since 1h
+    result = _cli("recent", "--since", "1h", "--json", "--endpoint", live_server.url,
+                  "--service", service.value)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    listed = json.loads(result.stdout)
+    assert sorted(t["id"] for t in listed) == sorted(j.id for j in recent)
+    assert sim.counters.lists[LISTS[service][0]] == 2  # 50 + 25
+    assert set(listed[0]) >= {"id", "name", "status", "created", "ended", "process", "instance",
+                              "fail_reason", "order_id", "show_detail", "kind"}  # fmt: skip
+    added = _cli("recent", "--since", "1h", "--add", "--instance", recent[0].instance_id,
+                 "--endpoint", live_server.url, "--service", service.value)  # fmt: skip
+    assert added.returncode == 0 and "added 1 task" in added.stderr
+    listing = json.loads(_cli("list", "--json").stdout)
+    assert [t["task_id"] for t in listing] == [recent[0].id]
+
+
+@pytest.mark.usefixtures("creds")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--since", "soon"],
+        ["--instance", "not-an-instance"],
+        ["--name", "Reboot;rm -rf"],
+        ["--status", "Run ning"],
+    ],
+)
+def test_recent_refuses_bad_input_before_any_request(
+    live_server: SimulatorServer, args: list[str]
+) -> None:
+    result = _cli("recent", *args, "--endpoint", live_server.url)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("taskwatch: ")
+    assert live_server.simulator.counters.total == 0
+
+
+@pytest.mark.usefixtures("creds")
+def test_recent_without_the_list_permission_names_the_iam_action(
+    live_server: SimulatorServer,
+) -> None:
+    live_server.simulator.denied.add("list")
+    result = _cli("recent", "--endpoint", live_server.url, "--service", "rds")
+    assert result.returncode == 4
+    assert "rds:task:listAll" in result.stderr
+    assert live_server.simulator.counters.total == 1
+
+
+def test_follow_list_and_unfollow() -> None:
+    instance = "6b0404f2b09490b86b01a1c12a3a2107in07"
+    first = _cli("follow", "--instance", instance.upper(), "--name", "RebootX")
+    assert first.returncode == 0 and "(rule 1)" in first.stdout
+    assert _cli("follow").returncode == 0  # the whole project
+    rules = json.loads(_cli("follow", "--list", "--json").stdout)
+    assert [(r["rule"], r["instances"], r["names"]) for r in rules] == [
+        (1, [instance], ["RebootX"]),
+        (2, [], []),
+    ]
+    assert "the whole project" in _cli("follow", "--list").stdout
+    assert _cli("follow", "--instance", "nope").returncode == 2
+    gone = _cli("unfollow", "1", "7")
+    assert (
+        gone.returncode == 0 and "unfollowed rule 1" in gone.stdout and "no rule 7" in gone.stderr
+    )
+    assert _cli("unfollow", "--all").stdout == "unfollowed rule 2\n"
+    assert json.loads(_cli("follow", "--list", "--json").stdout) == []

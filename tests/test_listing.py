@@ -1,0 +1,176 @@
+"""The four list operations: normalised items, every page read whatever the offset reading,
+time windows in each service's format, and garbage refused, against the simulator over HTTP."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from tests.conftest import sim_auth
+from tui.cloud.client import TaskCenterClient, new_http_client
+from tui.cloud.endpoints import Service
+from tui.cloud.listing import parse_list_page, time_filter
+from tui.errors import BadResponseError, PermissionDeniedError
+from tui.simulator import DEMO_PROJECT_ID, FakeClock, Simulator, SimulatorServer, SimulatorTransport
+from tui.simulator.scenarios import make_job
+
+SERVICES = [("taurusdb", Service.TAURUSDB, "bind_eip"), ("rds", Service.RDS, "rds_scale")]
+
+
+def _client(
+    http: httpx.AsyncClient, url: str, service: Service, clock: FakeClock
+) -> TaskCenterClient:
+    return TaskCenterClient(
+        http, endpoint=url, service=service, project_id=DEMO_PROJECT_ID, auth=sim_auth(clock)
+    )
+
+
+@pytest.fixture
+def clock(live_server: SimulatorServer) -> FakeClock:
+    fake = FakeClock()
+    live_server.simulator.clock = fake.now
+    return fake
+
+
+@pytest.mark.parametrize(("label", "service", "kind"), SERVICES)
+async def test_every_task_in_the_window_across_pages(
+    live_server: SimulatorServer, clock: FakeClock, label: str, service: Service, kind: str
+) -> None:
+    sim = live_server.simulator
+    now = clock.now()
+    inside = [make_job(sim, kind, created_at=now - 3000 + i * 10) for i in range(130)]
+    make_job(sim, kind, created_at=now - 7200)  # before the window
+    other = "upgrade" if label == "rds" else "rds_scale"
+    make_job(sim, other, created_at=now - 100)  # another service's task
+    async with new_http_client() as http:
+        listed = await _client(http, live_server.url, service, clock).list_tasks(
+            "instant", since=now - 3600, until=now
+        )
+    assert sorted(t.id for t in listed.tasks) == sorted(j.id for j in inside)
+    assert listed.requests == 3  # 50 + 50 + 30
+    operation = "tasklist" if label == "rds" else "immediate-jobs"
+    assert sim.counters.lists[operation] == 3
+    task = next(t for t in listed.tasks if t.id == inside[0].id)
+    assert task.kind == "instant" and task.name == inside[0].name.strip()
+    assert task.instance_id == inside[0].instance_id and task.created
+
+
+async def test_a_taurusdb_server_that_skips_records_is_read_whole(
+    live_server: SimulatorServer, clock: FakeClock
+) -> None:
+    sim = live_server.simulator
+    sim.offset_reading["immediate-jobs"] = "skip"  # the documented reading, not Terraform's
+    jobs = [make_job(sim, "bind_eip", created_at=clock.now() - 500 + i) for i in range(120)]
+    async with new_http_client() as http:
+        listed = await _client(http, live_server.url, Service.TAURUSDB, clock).list_tasks(
+            "instant", since=clock.now() - 3600
+        )
+    assert sorted(t.id for t in listed.tasks) == sorted(j.id for j in jobs)
+    assert listed.requests <= 6
+
+
+async def test_a_short_list_on_a_skipping_server_still_has_its_first_task(
+    live_server: SimulatorServer, clock: FakeClock
+) -> None:
+    sim = live_server.simulator
+    sim.offset_reading["immediate-jobs"] = "skip"
+    jobs = [make_job(sim, "bind_eip", created_at=clock.now() - 50 + i) for i in range(5)]
+    async with new_http_client() as http:
+        listed = await _client(http, live_server.url, Service.TAURUSDB, clock).list_tasks(
+            "instant", since=clock.now() - 3600
+        )
+    assert sorted(t.id for t in listed.tasks) == sorted(j.id for j in jobs)
+
+
+@pytest.mark.parametrize(("label", "service", "kind"), SERVICES)
+async def test_scheduled_tasks_carry_their_planned_start(
+    live_server: SimulatorServer, clock: FakeClock, label: str, service: Service, kind: str
+) -> None:
+    sim = live_server.simulator
+    planned = make_job(sim, kind, created_at=clock.now() + 600, scheduled_since=clock.now() - 60)
+    async with new_http_client() as http:
+        client = _client(http, live_server.url, service, clock)
+        scheduled = await client.list_tasks("scheduled")
+        instant = await client.list_tasks("instant", since=clock.now() - 3600)
+        assert [t.id for t in scheduled.tasks] == [planned.id]
+        assert instant.tasks == []
+        [task] = scheduled.tasks
+        assert task.kind == "scheduled" and task.status == "Pending"
+        assert task.scheduled_start == time_filter(Service.TAURUSDB, planned.created_at)
+        assert task.to_json()["scheduled_start"] == task.scheduled_start
+        clock.advance(601)  # it starts: now an instant task with the same ID
+        instant = await client.list_tasks("instant", since=clock.now() - 3600)
+    assert [t.id for t in instant.tasks] == [planned.id]
+    assert instant.tasks[0].status == "Running"
+
+
+@pytest.mark.parametrize(
+    ("service", "start"),
+    [(Service.TAURUSDB, "2018-08-06T10:41:14+0000"), (Service.RDS, "1533552074000")],
+)
+async def test_the_time_window_is_sent_in_each_services_format(
+    simulator: Simulator, service: Service, start: str
+) -> None:
+    clock = FakeClock(start=1_533_552_074 + 600)
+    simulator.clock = clock.now
+    sent: list[httpx.Request] = []
+
+    async def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return await SimulatorTransport(simulator).handle_async_request(request)
+
+    async with new_http_client(transport=httpx.MockTransport(record)) as http:
+        client = _client(http, "http://127.0.0.1:9", service, clock)
+        await client.list_tasks("instant", since=1_533_552_074, until=clock.now())
+    params = dict(sent[0].url.params)
+    assert params["start_time"] == start
+    assert "end_time" in params and params["limit"] == "50"
+    assert simulator.counters.auth_failures == 0  # colons and plus signs signed as sent
+
+
+def test_items_are_normalised_to_the_job_by_id_names() -> None:
+    taurus = {
+        "jobs": [
+            {"job_id": "A", "job_name": "X", "status": "Running", "created_time": "t1",
+             "ended_time": "", "process": "40%", "instance_id": "i", "instance_name": "n",
+             "instance_status": "normal", "order_id": "o", "show_detail": True,
+             "extend_fields": {"k": 1}, "brand_new_key": 5},
+            {"job_name": "no id"},
+            "junk",
+        ],
+        "total_count": 3,
+    }  # fmt: skip
+    [task], total = parse_list_page(json.dumps(taurus), Service.TAURUSDB, "instant")
+    assert total == 3
+    assert task.to_json() == {
+        "id": "a", "name": "X", "status": "Running", "created": "t1", "ended": "",
+        "process": "40%", "instance": {"id": "i", "name": "n", "status": "normal"},
+        "fail_reason": None, "order_id": "o", "show_detail": True, "kind": "instant",
+    }  # fmt: skip
+    assert task.raw["brand_new_key"] == 5
+    rds = {
+        "tasks": [{"id": "B", "name": "Y", "status": "Rollbacking", "create_time": 1533552074000}]
+    }
+    [item], total = parse_list_page(json.dumps(rds), Service.RDS, "instant")
+    assert total is None
+    assert item.status == "Rollbacking" and item.created == "2018-08-06T10:41:14+0000"
+    assert item.show_detail is None
+
+
+@pytest.mark.parametrize(
+    "body", [b"<html>502</html>", b"[]", b'{"jobs": {}}', b'{"tasks": []}', b'{"jobs": [1, 2']
+)
+def test_a_garbage_page_is_a_bad_response(body: bytes) -> None:
+    with pytest.raises(BadResponseError):
+        parse_list_page(body, Service.TAURUSDB, "instant")
+
+
+async def test_a_missing_list_permission_is_permission_denied(
+    live_server: SimulatorServer, clock: FakeClock
+) -> None:
+    live_server.simulator.denied.add("list")
+    async with new_http_client() as http:
+        with pytest.raises(PermissionDeniedError):
+            await _client(http, live_server.url, Service.RDS, clock).list_tasks("instant")

@@ -1,0 +1,175 @@
+"""``taskwatch recent``, ``follow`` and ``unfollow``: the project's tasks, not only pasted IDs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+
+from tui.cli.common import error_word, open_store, runtime_or_raise, selected_profile, warn
+from tui.cli.parser import EXIT
+from tui.cloud.ids import clean_label, validate_instance_id, validate_job_name
+from tui.cloud.listing import LIST_PERMISSIONS, Kind, ListedTask
+from tui.cloud.safe_text import json_text, visible
+from tui.engine.config import load_settings
+from tui.engine.present import format_local, status_text
+from tui.engine.timespec import parse_duration
+from tui.errors import (
+    AuthenticationError,
+    InvalidInputError,
+    PermissionDeniedError,
+    TaskCenterError,
+)
+
+__all__ = ["cmd_follow", "cmd_recent", "cmd_unfollow"]
+
+
+def _filters(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """The ``--instance`` and ``--name`` values, checked before anything is sent."""
+    instances = [validate_instance_id(value) for value in args.instance or []]
+    names = [validate_job_name(value) for value in args.name or []]
+    return instances, names
+
+
+def _line(task: ListedTask) -> str:
+    from tui.cloud.models import parse_cloud_time
+
+    when = task.scheduled_start if task.kind == "scheduled" else task.created
+    moment = format_local(parse_cloud_time(when)) or when
+    status = status_text("Scheduled" if task.kind == "scheduled" else task.status)
+    line = (
+        f"{task.id}  {status:<14} {task.process:>4}  {moment:<11}  "
+        f"{task.instance_name or task.instance_id:<20} {task.name}"
+    )
+    return visible(line.rstrip())  # names are the cloud's text
+
+
+def cmd_recent(args: argparse.Namespace) -> int:
+    since = parse_duration(args.since or "24h")
+    instances, names = _filters(args)
+    status = args.status
+    if status is not None and not status.isalpha():
+        raise InvalidInputError(f"not a status: {status[:40]!r} (e.g. Running, Failed)")
+    settings = load_settings()
+    profile = selected_profile(args, settings)
+    kind: Kind = "scheduled" if args.scheduled else "instant"
+    now = time.time()
+
+    async def fetch() -> list[ListedTask]:
+        runtime = runtime_or_raise(settings, args, {profile})
+        try:
+            client = runtime.clients[profile]
+            page = await client.list_tasks(
+                kind,
+                since=now - since,
+                until=now,
+                instance_id=instances[0] if len(instances) == 1 else None,
+                name=names[0] if len(names) == 1 else None,
+                status=status,
+            )
+        except PermissionDeniedError as error:
+            action = LIST_PERMISSIONS[runtime.profiles[profile].service]
+            raise PermissionDeniedError(
+                f"the credential may not list tasks: IAM action {action} is needed ({error})",
+                status=error.status,
+                error_code=error.error_code,
+                request_id=error.request_id,
+            ) from None
+        finally:
+            await runtime.aclose()
+        return page.tasks
+
+    try:
+        tasks = asyncio.run(fetch())
+    except TaskCenterError as error:
+        warn(f"{error_word(error)}: {error}")
+        if isinstance(error, AuthenticationError | PermissionDeniedError):
+            return EXIT["authentication"]
+        return EXIT["unreachable"]
+    wanted = [
+        t for t in tasks
+        if (not instances or t.instance_id in instances)
+        and (not names or t.name.strip().lower() in {n.lower() for n in names})
+        and (not status or t.status.lower() == status.lower())
+    ]  # fmt: skip
+    wanted.sort(key=lambda t: t.scheduled_start if t.kind == "scheduled" else t.created)
+    if args.add and wanted:
+        _add(profile, wanted)
+    if args.json:
+        print(json_text([task.to_json() for task in wanted], indent=2))
+    elif not wanted:
+        print(f"no {kind} tasks in the last {args.since or '24h'}")
+    else:
+        for task in wanted:
+            print(_line(task))
+    return EXIT["ok"]
+
+
+def _add(profile: str, tasks: list[ListedTask]) -> None:
+    store = open_store()
+    rows = []
+    for task in tasks:
+        label = "recent"
+        rows.append(
+            (
+                task.id,
+                profile,
+                clean_label(label),
+                "recent",
+                "Scheduled" if task.kind == "scheduled" else "",
+                json.dumps(task.to_job(), ensure_ascii=False, sort_keys=True),
+            )
+        )
+    added = store.add_discovered(rows, now=time.time())
+    warn(f"added {len(added)} task(s) to the watchlist ({len(tasks) - len(added)} already known)")
+
+
+def cmd_follow(args: argparse.Namespace) -> int:
+    store = open_store()
+    if args.list:
+        rules = store.rules()
+        if args.json:
+            print(
+                json_text(
+                    [
+                        {"rule": r.id, "profile": r.profile, "instances": list(r.instance_ids),
+                         "names": list(r.names), "created_at": r.created_at,
+                         "checked_until": r.checked_until}
+                        for r in rules
+                    ],
+                    indent=2,
+                )
+            )  # fmt: skip
+        elif not rules:
+            print("no follow rules; add one with: taskwatch follow [--instance ID] [--name NAME]")
+        else:
+            for rule in rules:
+                print(visible(f"{rule.id:>3}  {rule.profile:<12} {rule.description}"))
+        return EXIT["ok"]
+    instances, names = _filters(args)
+    profile = selected_profile(args, load_settings())
+    number = store.add_rule(profile, instances, names, now=time.time())
+    described = next(r for r in store.rules() if r.id == number).description
+    print(visible(f"following {described} on profile {profile} (rule {number})"))
+    print(f"open taskwatch to see new tasks arrive; taskwatch unfollow {number} to stop")
+    return EXIT["ok"]
+
+
+def cmd_unfollow(args: argparse.Namespace) -> int:
+    store = open_store()
+    if args.all:
+        removed = store.remove_rules(None)
+    else:
+        try:
+            wanted = [int(value) for value in args.rules]
+        except ValueError:
+            raise InvalidInputError(
+                "a rule is a number, as taskwatch follow --list shows"
+            ) from None
+        removed = store.remove_rules(wanted)
+        for missing in sorted(set(wanted) - set(removed)):
+            warn(f"no rule {missing}")
+    for rule in removed:
+        print(f"unfollowed rule {rule}")
+    return EXIT["ok"] if removed or args.all else EXIT["usage"]

@@ -1,0 +1,250 @@
+"""The Task Center's list operations (reference §12-13), read tolerantly and normalised.
+
+Four operations, two services, two shapes each: TaurusDB ``ListImmediateJobs`` (``jobs[]`` of
+``job_id``/``job_name``/``created_time``…) and ``ListScheduleJobs`` (``schedules[]`` of
+``job_id``/``job_status``/``start_time``…), RDS ``ListTasks`` (``tasks[]`` of
+``id``/``name``/``create_time``…) and ``ListScheduleTasks`` (``schedule_tasks[]``). Every item
+becomes a :class:`ListedTask` with the job-by-ID field names, so the rest of taskwatch sees one
+shape. Unknown keys and statuses are kept; an item without an ID is skipped; a page that is not
+a list page at all raises :class:`BadResponseError`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from tui.cloud.endpoints import Service
+from tui.errors import BadResponseError
+
+__all__ = [
+    "LIST_PERMISSIONS",
+    "Kind",
+    "ListedTask",
+    "list_path",
+    "parse_list_page",
+    "time_filter",
+]
+
+Kind = Literal["instant", "scheduled"]
+
+LIST_PERMISSIONS = {
+    Service.TAURUSDB: "gaussdbformysql:task:list",
+    Service.TAURUSDB_LEGACY: "gaussdbformysql:task:list",
+    Service.RDS: "rds:task:listAll",
+}
+"""The IAM action each service's list operations need (a 403 body does not name it)."""
+
+# (service is RDS, kind) -> (path tail, key of the item list)
+_SHAPES: dict[tuple[bool, Kind], tuple[str, str]] = {
+    (False, "instant"): ("immediate-jobs", "jobs"),
+    (False, "scheduled"): ("scheduled-jobs", "schedules"),
+    (True, "instant"): ("tasklist", "tasks"),
+    (True, "scheduled"): ("schedule-tasks", "schedule_tasks"),
+}
+
+
+def list_path(service: Service, kind: Kind, project_id: str) -> str:
+    """The path of the list operation for ``service`` and ``kind``.
+
+    Args:
+        service: Which API.
+        kind: Instant (immediate) or scheduled tasks.
+        project_id: The project.
+
+    Returns:
+        The path, without query.
+    """
+    from urllib.parse import quote
+
+    tail, _ = _SHAPES[(service is Service.RDS, kind)]
+    return f"/v3/{quote(project_id, safe='')}/{tail}"
+
+
+def time_filter(service: Service, moment: float) -> str:
+    """A ``start_time``/``end_time`` value as each service documents it.
+
+    TaurusDB: ``yyyy-mm-ddThh:mm:ss+0000`` (the reference's "Z" is a numeric offset); RDS: a UTC
+    timestamp, in milliseconds as its other APIs use.
+
+    Args:
+        service: Which API.
+        moment: Epoch seconds.
+
+    Returns:
+        The query value.
+    """
+    if service is Service.RDS:
+        return str(int(moment * 1000))
+    return datetime.fromtimestamp(int(moment), UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _time(value: object) -> str:
+    """A time as the job-by-ID API writes it: epoch numbers (RDS lists) become ``…+0000``."""
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, int | float) and value > 0:
+        seconds = value / 1000 if value > 10**11 else value  # milliseconds, or seconds
+        try:
+            return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+        except (OverflowError, OSError, ValueError):
+            return ""
+    return _text(value)
+
+
+def _first(item: dict[str, Any], *keys: str) -> object:
+    for key in keys:
+        if item.get(key) not in (None, ""):
+            return item[key]
+    return None
+
+
+@dataclass(frozen=True)
+class ListedTask:
+    """One task from a list page, with the job-by-ID API's field names.
+
+    Attributes:
+        kind: ``instant`` (it is running or ran) or ``scheduled`` (planned).
+        scheduled_start: For a scheduled task, when it is planned to start (as sent).
+        raw: The item exactly as the cloud sent it.
+    """
+
+    id: str
+    name: str
+    status: str
+    created: str
+    ended: str
+    process: str
+    instance_id: str
+    instance_name: str
+    instance_status: str
+    fail_reason: str
+    order_id: str
+    show_detail: bool | None
+    kind: Kind
+    scheduled_start: str = ""
+    scheduled_end: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The normalised item (``recent --json``).
+
+        Returns:
+            A JSON-ready object.
+        """
+        data: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "status": self.status,
+            "created": self.created,
+            "ended": self.ended,
+            "process": self.process,
+            "instance": {
+                "id": self.instance_id,
+                "name": self.instance_name,
+                "status": self.instance_status,
+            },
+            "fail_reason": self.fail_reason or None,
+            "order_id": self.order_id,
+            "show_detail": self.show_detail,
+            "kind": self.kind,
+        }
+        if self.kind == "scheduled":
+            data["scheduled_start"] = self.scheduled_start
+            data["scheduled_end"] = self.scheduled_end
+        return data
+
+    def to_job(self) -> dict[str, Any]:
+        """The item as a job-by-ID ``job`` object, to show before the first poll answers.
+
+        Returns:
+            A ``job`` object (a scheduled task keeps its planned start and end).
+        """
+        job: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "status": self.status,
+            # A scheduled task's create_time is when it was planned, not when the job began.
+            "created": "" if self.kind == "scheduled" else self.created,
+            "ended": self.ended,
+            "process": self.process,
+            "instance": {"id": self.instance_id, "name": self.instance_name},
+            "entities": {},
+            "fail_reason": self.fail_reason or None,
+        }
+        if self.kind == "scheduled":
+            job["scheduled_start"] = self.scheduled_start
+            job["scheduled_end"] = self.scheduled_end
+        return job
+
+
+def _normalise(item: dict[str, Any], kind: Kind) -> ListedTask | None:
+    task_id = _text(_first(item, "job_id", "id", "workflow_id")).lower()
+    if not task_id:
+        return None
+    scheduled = kind == "scheduled"
+    show = item.get("show_detail")
+    return ListedTask(
+        id=task_id,
+        name=_text(_first(item, "job_name", "name", "workflow_name")),
+        status=_text(_first(item, "job_status", "status")),
+        created=_time(_first(item, "created_time", "create_time", "created")),
+        ended="" if scheduled else _time(_first(item, "ended_time", "end_time", "ended")),
+        process=_text(item.get("process")),
+        instance_id=_text(item.get("instance_id")),
+        instance_name=_text(item.get("instance_name")),
+        instance_status=_text(item.get("instance_status")),
+        fail_reason=_text(item.get("fail_reason")),
+        order_id=_text(item.get("order_id")),
+        show_detail=show if isinstance(show, bool) else None,
+        kind=kind,
+        scheduled_start=_time(item.get("start_time")) if scheduled else "",
+        scheduled_end=_time(item.get("end_time")) if scheduled else "",
+        raw=item,
+    )
+
+
+def parse_list_page(
+    body: bytes | str, service: Service, kind: Kind
+) -> tuple[list[ListedTask], int | None]:
+    """Read one page of a list operation.
+
+    Args:
+        body: The response body.
+        service: Which API answered (the item list's key differs).
+        kind: Instant or scheduled tasks.
+
+    Returns:
+        The page's tasks (items without an ID skipped) and ``total_count`` when it is a number.
+
+    Raises:
+        BadResponseError: The body is not JSON, or has no list of items.
+    """
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise BadResponseError("the list answer is not JSON") from exc
+    if not isinstance(data, dict):
+        raise BadResponseError("the list answer is JSON but not an object")
+    _, key = _SHAPES[(service is Service.RDS, kind)]
+    items = data.get(key)
+    if not isinstance(items, list):
+        raise BadResponseError(f"the list answer has no '{key}' list")
+    total = data.get("total_count")
+    count = total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else None
+    tasks = [t for item in items if isinstance(item, dict) and (t := _normalise(item, kind))]
+    return tasks, count
