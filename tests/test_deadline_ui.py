@@ -139,3 +139,36 @@ def test_hostile_and_garbage_steps_are_shown_as_sent_never_obeyed() -> None:
     assert "␛]52;c;aGk=␇[red]x[/red]" in text
     assert "percent 'lots'" in text and "remaining '-3'" in text
     assert "? (unnamed)" in text and "percent '250'" in text
+
+
+async def test_f_follows_an_instance_from_the_table_and_removes_a_rule(tmp_path: Path) -> None:
+    from textual.widgets import OptionList, SelectionList
+
+    from tui.ui.widgets.dialogs import FollowScreen
+
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        before = [r.id for r in app.session.rules()]
+        await pilot.press("F")
+        assert isinstance(app.screen, FollowScreen)
+        choices = app.screen.query_one("#follow-instances", SelectionList)
+        offered = [str(choices.get_option_at_index(i).value) for i in range(choices.option_count)]
+        instance = next(o for o in offered if o != "*")
+        await pilot.press("ctrl+s")  # nothing chosen: refused, the dialog stays
+        assert isinstance(app.screen, FollowScreen)
+        choices.select(instance)
+        app.screen.query_one("#follow-names").value = "RebootX, ResizeY"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, FollowScreen)
+        [rule] = [r for r in app.session.rules() if r.id not in before]
+        assert rule.instance_ids == (instance,) and rule.names == ("RebootX", "ResizeY")
+        await pilot.press("F")
+        rules = app.screen.query_one("#follow-rules", OptionList)
+        rules.focus()
+        rules.highlighted = [
+            rules.get_option_at_index(i).id for i in range(rules.option_count)
+        ].index(str(rule.id))
+        await pilot.press("delete")
+        await pilot.pause()
+        assert rule.id not in [r.id for r in app.session.rules()]
