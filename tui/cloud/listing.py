@@ -11,12 +11,12 @@ a list page at all raises :class:`BadResponseError`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from tui.cloud.endpoints import Service
+from tui.cloud.values import as_text, loads_object
 from tui.errors import BadResponseError
 
 __all__ = [
@@ -82,15 +82,7 @@ def time_filter(service: Service, moment: float) -> str:
 
 
 def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return as_text(value).strip()
 
 
 def _time(value: object) -> str:
@@ -234,12 +226,7 @@ def parse_list_page(
     Raises:
         BadResponseError: The body is not JSON, or has no list of items.
     """
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise BadResponseError("the list answer is not JSON") from exc
-    if not isinstance(data, dict):
-        raise BadResponseError("the list answer is JSON but not an object")
+    data = loads_object(body, "the list answer")
     _, key = _SHAPES[(service is Service.RDS, kind)]
     items = data.get(key)
     if not isinstance(items, list):

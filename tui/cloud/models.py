@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WrapValidator
 
 from tui.cloud.status import is_final
+from tui.cloud.values import as_text, loads_object, preview
 from tui.errors import BadResponseError
 
 __all__ = [
@@ -84,21 +85,8 @@ def parse_progress(value: object) -> int | None:
     return max(0, min(100, int(number)))
 
 
-def _as_text(value: object) -> str:
-    """Coerce any JSON value to display text; never fails (a strange value is still shown)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
 def _as_stripped_text(value: object) -> str:
-    return _as_text(value).strip()
+    return as_text(value).strip()
 
 
 def _none_if_invalid(value: Any, handler: Any) -> Any:
@@ -109,7 +97,7 @@ def _none_if_invalid(value: Any, handler: Any) -> Any:
         return None
 
 
-Text = Annotated[str, BeforeValidator(_as_text)]
+Text = Annotated[str, BeforeValidator(as_text)]
 StrippedText = Annotated[str, BeforeValidator(_as_stripped_text)]
 
 
@@ -236,16 +224,6 @@ class Job(BaseModel):
         }
 
 
-def _loads_object(body: bytes | str, what: str) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise BadResponseError(f"{what} is not JSON: {_preview(body)}") from exc
-    if not isinstance(data, dict):
-        raise BadResponseError(f"{what} is JSON but not an object: {_preview(body)}")
-    return data
-
-
 def parse_job_dict(data: object, *, expected_id: str | None = None) -> Job:
     """Build a Job from a decoded ``job`` object; raise BadResponseError if it is not one.
 
@@ -279,7 +257,7 @@ def parse_job_response(body: bytes | str, *, expected_id: str | None = None) -> 
     Returns:
         The job.
     """
-    data = _loads_object(body, "the response")
+    data = loads_object(body, "the response")
     return parse_job_dict(data.get("job"), expected_id=expected_id)
 
 
@@ -296,7 +274,7 @@ _ERROR_KEY_PAIRS = (("error_code", "error_msg"), ("errorCode", "errorMsg"), ("co
 def _find_error_pair(data: dict[str, Any], depth: int = 0) -> tuple[str, str] | None:
     for code_key, msg_key in _ERROR_KEY_PAIRS:
         if code_key in data and msg_key in data:
-            return _as_text(data[code_key]), _as_text(data[msg_key])
+            return as_text(data[code_key]), as_text(data[msg_key])
     if depth < 4:
         for value in data.values():
             if isinstance(value, dict) and (found := _find_error_pair(value, depth + 1)):
@@ -325,11 +303,5 @@ def parse_error_body(status: int, body: bytes | str) -> ErrorBody:
     if isinstance(data, dict):
         found = _find_error_pair(data)
     if found is None:
-        return ErrorBody(error_code=str(status), error_msg=_preview(body, 300))
+        return ErrorBody(error_code=str(status), error_msg=preview(body, 300))
     return ErrorBody(error_code=found[0].strip(), error_msg=found[1].strip())
-
-
-def _preview(body: bytes | str, limit: int = 120) -> str:
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from tui.cloud.values import as_text, loads_object
 from tui.errors import BadResponseError
 
 __all__ = [
@@ -31,18 +32,6 @@ _MAX_STEPS = 200  # a job has a handful; a longer list is cut, not trusted to be
 _DONE = {"completed", "success", "succeeded", "finished", "skipped"}
 _ACTIVE = {"running", "processing", "executing"}
 _WAITING = {"pending", "waiting", "initing", "init", "ready", "not_started", ""}
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return f"{value:g}" if isinstance(value, float) else str(value)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _number(text: str) -> float | None:
@@ -140,10 +129,10 @@ def _steps_from(data: dict[str, Any]) -> TaskSteps:
         raise BadResponseError("the steps answer has a 'sub_task_list' that is not a list")
     steps = tuple(
         SubTask(
-            name=_text(item.get("sub_task_name")).strip(),
-            status=_text(item.get("status")).strip(),
-            percent_text=_text(item.get("percent")),
-            remaining_text=_text(item.get("remaining_time")),
+            name=as_text(item.get("sub_task_name")).strip(),
+            status=as_text(item.get("status")).strip(),
+            percent_text=as_text(item.get("percent")),
+            remaining_text=as_text(item.get("remaining_time")),
         )
         for item in items[:_MAX_STEPS]
         if isinstance(item, dict)
@@ -163,13 +152,7 @@ def parse_steps_response(body: bytes | str) -> TaskSteps:
     Raises:
         BadResponseError: The body is not a JSON object, or its step list is not a list.
     """
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise BadResponseError("the steps answer is not JSON") from exc
-    if not isinstance(data, dict):
-        raise BadResponseError("the steps answer is JSON but not an object")
-    return _steps_from(data)
+    return _steps_from(loads_object(body, "the steps answer"))
 
 
 def steps_from_json(text: str | None) -> TaskSteps | None:
