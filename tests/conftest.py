@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -25,6 +26,21 @@ from tui.simulator import (
 )
 
 SIM_ENDPOINT = "http://127.0.0.1:9"  # never dialled: the in-process transport answers
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--soak",
+        type=float,
+        default=float(os.environ.get("TASKWATCH_SOAK", "0") or 0),
+        help="chaos suite: let each storm last this many seconds (default: a short CI run)",
+    )
+
+
+@pytest.fixture
+def soak(request: pytest.FixtureRequest) -> float:
+    """Seconds a chaos storm lasts beyond the CI default (0: the CI default)."""
+    return float(request.config.getoption("--soak"))
 
 
 @pytest.fixture(autouse=True)
