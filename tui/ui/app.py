@@ -158,7 +158,7 @@ class TaskwatchApp(App[int]):
         runtime = self.session.runtime
         for warning in runtime.warnings if runtime else []:
             self.notify(warning, severity="warning", timeout=20)
-        self.view.refresh_all()
+        self.view.refresh_all(redraw=True)  # the theme, and the estimates' history, are in
         self._poller_worker = self.run_worker(
             self.session.run(), name="poller", exit_on_error=False
         )

@@ -22,7 +22,7 @@ from tui.engine.present import (
     severity,
     status_text,
 )
-from tui.engine.records import TaskRecord
+from tui.engine.records import TaskRecord, visible_fields
 from tui.ui.widgets.cell_repaint import set_cells
 
 __all__ = ["COLUMNS", "SORT_MODES", "TaskTable", "column_widths", "row_cells"]
@@ -202,6 +202,9 @@ class TaskTable(DataTable[Text]):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
         self._cells: dict[str, dict[str, Text]] = {}
+        self._drawn: dict[str, tuple[object, ...]] = {}
+        """What each row was drawn from (:func:`visible_fields`): an unchanged record is not
+        drawn again (re-sorting 1,000 rows moves them; it need not recompute them)."""
         self.sort_mode = "added"
         self.filter_text = ""
         self.styles_for: Callable[[str], str] | None = None
@@ -237,25 +240,48 @@ class TaskTable(DataTable[Text]):
             return None
         return str(key.value) if key.value is not None else None
 
-    def show(self, records: Iterable[TaskRecord], now: float) -> None:
-        """Make the rows match ``records`` (filtered and sorted), changing only what differs."""
+    def show(
+        self,
+        records: Iterable[TaskRecord],
+        now: float,
+        *,
+        redraw: bool = False,
+        new_rows: int | None = None,
+    ) -> bool:
+        """Make the rows match ``records`` (filtered and sorted), changing only what differs.
+
+        Rows whose record shows the same as when it was drawn keep their cells (the clock tick
+        brings their time columns up to date) unless ``redraw``. With ``new_rows``, at most that
+        many rows are added now, the first in order: a screenful paints at once, and the rest
+        come on later calls.
+
+        Returns:
+            Whether rows are still to be added.
+        """
         wanted = [r for r in records if matches(r, self.filter_text)]
         wanted.sort(key=lambda r: sort_key(self.sort_mode, r))
-        wanted_ids = [r.task_id for r in wanted]
-        keep = set(wanted_ids)
+        keep = {r.task_id for r in wanted}
         cursor_task = self.highlighted_task
         for task_id in list(self._cells):
             if task_id not in keep:
                 self.remove_row(task_id)
                 del self._cells[task_id]
+                self._drawn.pop(task_id, None)
+        added = 0
         for record in wanted:
-            self._put(record, now)
+            if record.task_id not in self._cells:
+                if new_rows is not None and added >= new_rows:
+                    continue
+                added += 1
+            self._put(record, now, redraw=redraw)
+        shown = [r.task_id for r in wanted if r.task_id in self._cells]
         current = [str(row.key.value) for row in self.ordered_rows]
-        if current != wanted_ids:
-            order = {task_id: index for index, task_id in enumerate(wanted_ids)}
+        if current != shown:
+            order = {task_id: index for index, task_id in enumerate(shown)}
             self.sort("status", key=lambda cell: order.get(cell.task_id, 0))
             if cursor_task in order:
                 self.move_cursor(row=self.get_row_index(cursor_task), animate=False)
+        return len(shown) < len(wanted)
 
     def update_record(self, record: TaskRecord, now: float) -> bool:
         """Update one task's row in place; False if the view needs a full :meth:`show` instead
@@ -266,11 +292,16 @@ class TaskTable(DataTable[Text]):
             or not matches(record, self.filter_text)
         ):
             return False
-        self._put(record, now)
+        self._put(record, now, redraw=False)
         return True
 
-    def _put(self, record: TaskRecord, now: float) -> None:
-        """Add ``record``'s row, or update the cells of it that changed."""
+    def _put(self, record: TaskRecord, now: float, *, redraw: bool = True) -> None:
+        """Add ``record``'s row, or update the cells of it that changed (with ``redraw``
+        False, only if the record shows differently from when it was last drawn)."""
+        fields = visible_fields(record)
+        if not redraw and self._drawn.get(record.task_id) == fields:
+            return
+        self._drawn[record.task_id] = fields
         eta = self.eta_for(record, now) if self.eta_for is not None else None
         cells = row_cells(record, now, self.styles_for, eta)
         old = self._cells.get(record.task_id)

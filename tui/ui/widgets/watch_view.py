@@ -38,6 +38,7 @@ __all__ = ["WIDE", "WatchView"]
 
 WIDE = 120  # from this many columns the detail pane sits beside the table
 CLOCK_TICK = 5.0  # seconds between updates of elapsed / checked-ago texts
+ROWS_PER_FRAME = 150  # rows added per frame: more than a screen, few enough to keep keys quick
 
 
 class WatchView(Vertical):
@@ -57,6 +58,8 @@ class WatchView(Vertical):
         self._detail_key: tuple[object, ...] | None = None
         self._pending: dict[str, TaskRecord] = {}
         """Records reported since the last redraw, by task."""
+        self._filling = False
+        """Rows are still being added, a batch per frame."""
 
     def compose(self) -> ComposeResult:
         # Kept as attributes: session events keep arriving while a dialog covers this screen.
@@ -120,21 +123,42 @@ class WatchView(Vertical):
         table, now = self.table, self.session.clock.wall()
         with self.app.batch_update():
             in_place = [table.update_record(record, now) for record in records.values()]
-            if not all(in_place):  # a row is new, filtered, or its place may have moved
-                table.show(self.session.records.values(), now)
+        if not all(in_place):  # a row is new, filtered, or its place may have moved
+            self.refresh_all()
+            return
         if table.highlighted_task in records:
             self.refresh_detail()
         self.update_summary()
         self.redraw_timeline()
 
-    def refresh_all(self) -> None:
-        """Show the whole watchlist again (rows change in place; the cursor stays)."""
+    def refresh_all(self, *, redraw: bool = False) -> None:
+        """Show the whole watchlist again (rows change in place; the cursor stays).
+
+        Args:
+            redraw: Recompute every row, not only those whose record changed (the settings,
+                the theme or what the estimates rest on changed).
+        """
         with self.app.batch_update():
-            self.table.show(self.session.records.values(), self.session.clock.wall())
+            more = self.table.show(
+                self.session.records.values(),
+                self.session.clock.wall(),
+                redraw=redraw,
+                new_rows=ROWS_PER_FRAME,
+            )
+        if more and not self._filling:
+            # A month of tasks: a screenful is on the first frame, the rest a batch per frame
+            # after it, so neither the first paint nor a key waits for a thousand rows.
+            self._filling = True
+            self.call_after_refresh(self._fill)
         self.update_summary()
         self.update_banner()
         self.refresh_detail()
         self.redraw_timeline()
+
+    def _fill(self) -> None:
+        self._filling = False
+        if self.table.is_attached:
+            self.refresh_all()
 
     def _tick_clock(self) -> None:
         records = self.session.records

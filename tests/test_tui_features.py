@@ -1,4 +1,4 @@
-"""Deadlines, steps and ETA in the TUI: the D dialog, the overdue row and count, the warning's
+"""Features of the TUI: deadlines (the D dialog, the overdue row and count, the warning), steps
 toast and bell, and the table's columns at 80 and 120 cells."""
 
 from __future__ import annotations
@@ -172,3 +172,75 @@ async def test_f_follows_an_instance_from_the_table_and_removes_a_rule(tmp_path:
         await pilot.press("delete")
         await pilot.pause()
         assert rule.id not in [r.id for r in app.session.rules()]
+
+
+async def test_a_month_of_tasks_fills_in_after_the_first_frame_in_order(tmp_path: Path) -> None:
+    import uuid
+
+    from tui.engine.session import WatchSession
+    from tui.engine.store import Store
+    from tui.ui.app import TaskwatchApp
+    from tui.ui.widgets.watch_view import ROWS_PER_FRAME
+
+    store = Store.open(tmp_path / "m.sqlite3")
+    ids = [str(uuid.UUID(int=n + 1, version=4)) for n in range(2 * ROWS_PER_FRAME + 50)]
+    store.add_tasks(ids, profile="default")
+    app = TaskwatchApp(WatchSession(store, poll=False), write_terminal=lambda _: None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(10):
+            await pilot.pause()
+        assert [str(r.key.value) for r in app.view.table.ordered_rows] == ids
+
+
+def test_show_adds_at_most_the_rows_it_is_given_first_in_order() -> None:
+    import asyncio
+    import uuid
+
+    from textual.app import App, ComposeResult
+
+    from tui.engine.records import TaskRecord
+
+    records = [TaskRecord(str(uuid.UUID(int=n + 1, version=4)), "p", "", 0.0, n) for n in range(25)]
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield TaskTable()
+
+    async def run() -> list[list[str]]:
+        seen = []
+        async with One().run_test() as pilot:
+            table = pilot.app.query_one(TaskTable)
+            while table.show(records, 0.0, new_rows=10):
+                seen.append([str(r.key.value) for r in table.ordered_rows])
+            seen.append([str(r.key.value) for r in table.ordered_rows])
+        return seen
+
+    steps = asyncio.run(run())
+    assert [len(s) for s in steps] == [10, 20, 25]
+    assert steps[-1] == [r.task_id for r in records]
+
+
+async def test_resorting_moves_rows_without_recomputing_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.ui.widgets.task_table as task_table
+
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.session_started.wait()  # its redraw of every row is done
+        await pilot.pause()
+        calls = 0
+        real = task_table.row_cells
+
+        def counting(*args: Any, **kwargs: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(task_table, "row_cells", counting)
+        before = [str(r.key.value) for r in app.view.table.ordered_rows]
+        await pilot.press("s")  # by status: a new order
+        await pilot.pause()
+        after = [str(r.key.value) for r in app.view.table.ordered_rows]
+    assert sorted(before) == sorted(after) and before != after
+    assert calls == 0
