@@ -363,7 +363,8 @@ class AkSkAuth(httpx.Auth):
         )
         request.headers.update(signed.headers)
         new_raw = raw_path + (b"?" + signed.query.encode("ascii") if signed.query else b"")
-        request.url = request.url.copy_with(raw_path=new_raw)
+        if new_raw != request.url.raw_path:  # parsing a URL again costs as much as signing
+            request.url = request.url.copy_with(raw_path=new_raw)
         yield request
 
 

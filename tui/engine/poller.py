@@ -455,9 +455,13 @@ class Poller:
             return
         now = self._clock()
         deferred: list[_Entry] = []
+        empty: set[str] = set()
+        """Endpoints whose bucket ran dry in this round: their tasks wait without being tried."""
         while self._heap and self._heap[0][0] <= now:
             if len(self._in_flight) >= self.config.concurrency:
                 break
+            if len(empty) == len(self._buckets):
+                break  # every endpoint is out of tokens: the rest stays due, untouched
             entry = heapq.heappop(self._heap)
             _, _, task_id, generation = entry
             tracked = self._tracked.get(task_id)
@@ -475,12 +479,14 @@ class Poller:
                 credential.waiting.append(entry)
                 continue
             bucket = self._buckets[client.endpoint]
-            if not bucket.try_take(now):
+            if client.endpoint in empty or not bucket.try_take(now):
                 deferred.append(entry)
-                wait = bucket.wait_time(now)
-                self._bucket_wait = (
-                    wait if self._bucket_wait is None else min(self._bucket_wait, wait)
-                )
+                if client.endpoint not in empty:
+                    empty.add(client.endpoint)
+                    wait = bucket.wait_time(now)
+                    self._bucket_wait = (
+                        wait if self._bucket_wait is None else min(self._bucket_wait, wait)
+                    )
                 continue
             if not credential.verified:
                 credential.probing = True

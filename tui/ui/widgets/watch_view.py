@@ -38,7 +38,8 @@ __all__ = ["WIDE", "WatchView"]
 
 WIDE = 120  # from this many columns the detail pane sits beside the table
 CLOCK_TICK = 5.0  # seconds between updates of elapsed / checked-ago texts
-ROWS_PER_FRAME = 150  # rows added per frame: more than a screen, few enough to keep keys quick
+ROWS_PER_FRAME = 150  # rows added per frame after the first: few enough to keep keys quick
+FIRST_FRAME_ROWS = 60  # the first frame: a tall terminal's screenful, and no more
 
 
 class WatchView(Vertical):
@@ -143,7 +144,7 @@ class WatchView(Vertical):
                 self.session.records.values(),
                 self.session.clock.wall(),
                 redraw=redraw,
-                new_rows=ROWS_PER_FRAME,
+                new_rows=ROWS_PER_FRAME if self.table.row_count else FIRST_FRAME_ROWS,
             )
         if more and not self._filling:
             # A month of tasks: a screenful is on the first frame, the rest a batch per frame
