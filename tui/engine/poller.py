@@ -641,12 +641,14 @@ class Poller:
         """Whether to ask for the job's steps now, right after its job answer.
 
         Only for a running job the cloud has not refused steps for, at most every
-        ``steps_interval``, and only with a token of the endpoint's bucket to spare: steps are
-        a nicety that must never crowd out the polls themselves.
+        ``steps_interval``, only when no poll is waiting for its turn, and only with a token of
+        the endpoint's bucket to spare: steps are a nicety that must never crowd out the polls.
         """
         now = self._clock()
+        polls_waiting = bool(self._heap) and self._heap[0][0] <= now
         return (
             job.status.lower() == "running"
+            and not polls_waiting  # polls come first: steps only take a spare token
             and bool(job.instance.id)
             and not tracked.steps_refused
             and now >= tracked.steps_due
