@@ -357,3 +357,29 @@ def test_follow_list_and_unfollow() -> None:
     )
     assert _cli("unfollow", "--all").stdout == "unfollowed rule 2\n"
     assert json.loads(_cli("follow", "--list", "--json").stdout) == []
+
+
+async def test_a_held_lock_costs_a_list_its_additions_not_the_loop_nor_the_tasks(
+    simulator: Simulator,
+    sim_http: httpx.AsyncClient,
+    clock: FakeClock,
+    store: Store,
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    session, _ = _session(store, sim_http, clock)
+    session.follow("default", [], [])
+    await _run(session, clock, 2)
+    job = make_job(simulator, "reboot", created_at=clock.now(), running_for=900)
+    locker = sqlite3.connect(tmp_path / "w.sqlite3", isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    clock.advance(2 * INTERVAL)
+    started = time.monotonic()
+    assert await session.discover() == 1  # the list went out; its tasks could not be saved
+    assert time.monotonic() - started < 5  # a short wait, not the 10 s busy timeout
+    assert job.id not in session.records
+    locker.execute("ROLLBACK")
+    locker.close()
+    await _run(session, clock, 2 * INTERVAL)  # the window did not move on: found again
+    assert job.id in session.records

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 from tui.cloud.listing import LIST_PERMISSIONS, Kind, ListedTask
 from tui.cloud.status import is_final
 from tui.engine.records import FollowRule
-from tui.errors import PermissionDeniedError, TaskCenterError
+from tui.engine.watchlist import BACKGROUND_PATIENCE
+from tui.errors import PermissionDeniedError, StoreError, TaskCenterError
 
 if TYPE_CHECKING:
     from tui.cloud.client import ListPage, TaskCenterClient
@@ -138,7 +139,10 @@ class Discovery:
         """List for the rules until :meth:`stop`."""
         while not self._stopped:
             self._wake.clear()
-            await self.tick()
+            try:
+                await self.tick()
+            except StoreError as error:  # the rules could not be read: try again later
+                log.warning("follow rules not read: %s", error)
             due = [s.due for s in self._profiles.values() if s.paused is None]
             timeout = max(0.5, min(due) - self.monotonic()) if due else self.interval
             with contextlib.suppress(TimeoutError):
@@ -210,9 +214,14 @@ class Discovery:
         if state.failing is not None:
             state.failing = None
             self.on_problem(profile, None)
-        if kind == "instant":
-            self.store.rules_checked([r.id for r in rules], now)
-        self._add(profile, rules, page.tasks, now)
+        try:
+            with self.store.patience(BACKGROUND_PATIENCE):
+                self._add(profile, rules, page.tasks, now)
+                if kind == "instant":  # the window moves on only once its tasks are saved
+                    self.store.rules_checked([r.id for r in rules], now)
+        except StoreError as error:
+            # Another process holds the file: the overlap brings these tasks back next time.
+            log.warning("followed tasks not saved this time: %s", error)
         return page.requests
 
     def _add(
