@@ -301,7 +301,8 @@ class TaskwatchApp(App[int]):
             job = record.job
             if job is not None and job.instance.id:
                 instances.setdefault(job.instance.id.lower(), (job.instance.name, record.profile))
-        rules = [(r.id, f"{r.profile}: {r.description}") for r in self.session.rules()]
+        known = self._safely(self.session.rules) or []
+        rules = [(r.id, f"{r.profile}: {r.description}") for r in known]
         key = self._dialog("follow", FollowScreen)
         dialog = self.get_screen(key)
         assert isinstance(dialog, FollowScreen)
