@@ -48,11 +48,14 @@ def test_an_export_imports_back_whole(tmp_path: Path) -> None:
     source = Store.open(tmp_path / "a.sqlite3")
     ids = [str(uuid.uuid4()) for _ in range(3000)]
     source.add_tasks(ids, profile="prod", label="CHG-7")
+    source.set_deadline(ids[:2], 1_800_000_000.0)
     exported = json.loads(json.dumps(export_watchlist(source)))
     target = Store.open(tmp_path / "b.sqlite3")
     result = import_watchlist(target, exported, default_profile="x")
     assert result.added == ids and result.notes == []
     assert [r.task_id for r in target.list_tasks()] == ids
+    deadlines = {r.task_id: r.deadline for r in target.list_tasks() if r.deadline}
+    assert deadlines == dict.fromkeys(ids[:2], 1_800_000_000.0)
     again = import_watchlist(target, exported, default_profile="x")
     assert again.added == [] and again.already == ids
 

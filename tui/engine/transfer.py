@@ -98,7 +98,23 @@ def import_watchlist(store: Store, data: object, *, default_profile: str) -> Imp
         raise InvalidInputError("the file holds no task IDs")
     added = store.add_entries(entries)
     result.added, result.already = added.added, added.already
+    if isinstance(data, dict) and isinstance(data.get("tasks"), list):
+        _carry_deadlines(store, data["tasks"], set(added.added))
     return result
+
+
+def _carry_deadlines(store: Store, items: list[object], added: set[str]) -> None:
+    """Deadlines of the tasks just added, as exported (a promise travels with its task)."""
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        task_id, deadline = str(item.get("task_id", "")).lower(), item.get("deadline")
+        if (
+            task_id in added
+            and isinstance(deadline, int | float)
+            and not isinstance(deadline, bool)
+        ):
+            store.set_deadline([task_id], float(deadline))
 
 
 def _entry(
