@@ -83,6 +83,17 @@ async def sim_http(simulator: Simulator) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
+def recording_transport(simulator: Simulator, sent: list[httpx.Request]) -> httpx.MockTransport:
+    """The in-process simulator, keeping every request it is sent in ``sent``."""
+    inner = SimulatorTransport(simulator)
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return await inner.handle_async_request(request)
+
+    return httpx.MockTransport(answer)
+
+
 def sim_auth(clock: FakeClock, sk: str = DEMO_SK, **kw: object) -> AkSkAuth:
     """AK/SK auth whose X-Sdk-Date follows the fake clock, as a real one follows real time."""
     from datetime import UTC, datetime

@@ -8,12 +8,12 @@ import json
 import httpx
 import pytest
 
-from tests.conftest import sim_auth
+from tests.conftest import recording_transport, sim_auth
 from tui.cloud.client import TaskCenterClient, new_http_client
 from tui.cloud.endpoints import Service
 from tui.cloud.listing import parse_list_page, time_filter
 from tui.errors import BadResponseError, PermissionDeniedError
-from tui.simulator import DEMO_PROJECT_ID, FakeClock, Simulator, SimulatorServer, SimulatorTransport
+from tui.simulator import DEMO_PROJECT_ID, FakeClock, Simulator, SimulatorServer
 from tui.simulator.scenarios import make_job
 
 SERVICES = [("taurusdb", Service.TAURUSDB, "bind_eip"), ("rds", Service.RDS, "rds_scale")]
@@ -117,11 +117,7 @@ async def test_the_time_window_is_sent_in_each_services_format(
     simulator.clock = clock.now
     sent: list[httpx.Request] = []
 
-    async def record(request: httpx.Request) -> httpx.Response:
-        sent.append(request)
-        return await SimulatorTransport(simulator).handle_async_request(request)
-
-    async with new_http_client(transport=httpx.MockTransport(record)) as http:
+    async with new_http_client(transport=recording_transport(simulator, sent)) as http:
         client = _client(http, "http://127.0.0.1:9", service, clock)
         await client.list_tasks("instant", since=1_533_552_074, until=clock.now())
     params = dict(sent[0].url.params)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import sim_auth
+from tests.conftest import recording_transport, sim_auth
+from tests.test_signing import VECTORS
 from tui.cloud.client import TaskCenterClient, new_http_client
 from tui.cloud.endpoints import Service
 from tui.cloud.signing import AkSkAuth
@@ -25,10 +24,6 @@ from tui.simulator import (
     SimulatorTransport,
 )
 from tui.simulator.scenarios import make_job
-
-VECTORS: list[dict[str, Any]] = json.loads(
-    (Path(__file__).parent / "data" / "signing-vectors.json").read_text("utf-8")
-)["vectors"]
 
 
 def _step(
@@ -156,11 +151,7 @@ async def test_the_rds_form_is_a_post_whose_body_is_signed(simulator: Simulator)
     job = make_job(simulator, "rds_scale", created_at=clock.now(), running_for=600)
     sent: list[httpx.Request] = []
 
-    async def record(request: httpx.Request) -> httpx.Response:
-        sent.append(request)
-        return await SimulatorTransport(simulator).handle_async_request(request)
-
-    async with new_http_client(transport=httpx.MockTransport(record)) as http:
+    async with new_http_client(transport=recording_transport(simulator, sent)) as http:
         client = _client(http, "http://127.0.0.1:9", Service.RDS, sim_auth(clock))
         await client.get_steps(job.id, job.name, job.instance_id)
     request = sent[0]
@@ -187,11 +178,7 @@ async def test_the_taurusdb_form_is_a_get_with_the_job_in_the_query(simulator: S
     job = make_job(simulator, "resize", created_at=clock.now(), running_for=600)
     sent: list[httpx.Request] = []
 
-    async def record(request: httpx.Request) -> httpx.Response:
-        sent.append(request)
-        return await SimulatorTransport(simulator).handle_async_request(request)
-
-    async with new_http_client(transport=httpx.MockTransport(record)) as http:
+    async with new_http_client(transport=recording_transport(simulator, sent)) as http:
         client = _client(http, "http://127.0.0.1:9", Service.TAURUSDB, sim_auth(clock))
         steps = await client.get_steps(job.id, job.name, job.instance_id)
     assert sent[0].method == "GET" and sent[0].content == b""
