@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,3 +90,40 @@ def test_sequential_waits_with_a_wrong_sk_send_one_request(
     assert server.simulator.counters.total == 1
     assert "not tried again" in result.stderr
     assert os.environ.get("HUAWEICLOUD_SDK_SK") != "wrong"
+
+
+def test_six_waits_started_together_with_a_wrong_sk_send_one_request(
+    server: SimulatorServer, tmp_path: Path
+) -> None:
+    """The probe's script case: six ``wait`` processes at once. One claims the credential's
+    first request in the shared database; the others wait for its outcome and honour it."""
+    job = make_job(server.simulator, "reboot", running_for=3600)
+    env = {**os.environ, "HUAWEICLOUD_SDK_AK": DEMO_AK, "HUAWEICLOUD_SDK_SK": "wrong",
+           "HUAWEICLOUD_SDK_PROJECT_ID": DEMO_PROJECT_ID}  # fmt: skip
+    waits = [  # on a fresh machine: the shared database is created by the race itself
+        subprocess.Popen(
+            [sys.executable, "-m", "tui", "wait", job.id, "--endpoint", server.url, "-q"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    codes = [w.wait(timeout=60) for w in waits]
+    assert codes == [4] * 6
+    assert server.simulator.counters.total == 1
+    assert server.simulator.counters.auth_failures == 1
+
+
+def test_a_probe_claim_is_released_or_goes_stale(
+    tmp_path: Path,
+) -> None:
+    store = Store.open(tmp_path / "w.sqlite3")
+    first, second = RefusalMemo(store), RefusalMemo(Store.open(tmp_path / "w.sqlite3"))
+    assert first.claim("key", now=1.0)
+    assert not second.claim("key", now=2.0)  # another process is proving it
+    first.release("key")
+    assert second.claim("key", now=3.0)
+    assert not first.claim("key", now=4.0)
+    assert first.claim("key", now=3.0 + 16)  # a claim whose holder died goes stale

@@ -9,6 +9,7 @@ unchanged credential is refused locally, without a request.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 
 from tui.engine.store import Store
@@ -20,6 +21,9 @@ log = logging.getLogger(__name__)
 
 LOCK_WINDOW = 300.0
 """Seconds the gateway keeps an AK locked after repeated failures."""
+PROBE_STALE = 15.0
+"""Seconds after which another process's claim to probe a credential no longer holds (it
+died, or its request hangs past every timeout)."""
 
 
 class RememberedRefusal(AuthenticationError):
@@ -36,6 +40,35 @@ class RefusalMemo:
 
     def __init__(self, store: Store | None) -> None:
         self.store = store
+        self.owner = f"{os.getpid()}:{id(self)}"
+        self.claimed: set[str] = set()
+        """Fingerprints whose first request this process is sending."""
+
+    def claim(self, fingerprint: str, *, now: float) -> bool:
+        """Claim the right to send ``fingerprint``'s first request (True without a database).
+
+        Args:
+            fingerprint: The credential's key.
+            now: Wall time.
+
+        Returns:
+            Whether this process may send it now; False while another process is proving it.
+        """
+        if self.store is None:
+            return True
+        try:
+            claimed = self.store.claim_probe(fingerprint, self.owner, now=now, stale=PROBE_STALE)
+        except StoreError:
+            return True  # best effort: a locked file must not stop polling
+        if claimed:
+            self.claimed.add(fingerprint)
+        return claimed
+
+    def release(self, fingerprint: str) -> None:
+        """The first request's outcome is recorded (or the session ends): let others go."""
+        if fingerprint in self.claimed:
+            self.claimed.discard(fingerprint)
+            self._quietly(lambda store: store.release_probe(fingerprint, self.owner))
 
     def recent(self, fingerprint: str, *, now: float) -> RememberedRefusal | None:
         """The refusal of ``fingerprint`` if it happened within the lock window.

@@ -33,7 +33,7 @@ from tui.engine.events import (
 )
 from tui.engine.notices import deadline_notice, notice_for
 from tui.engine.records import Observation, TaskRecord, finished_while_watched
-from tui.engine.refusals import RefusalMemo, RememberedRefusal
+from tui.engine.refusals import PROBE_STALE, RefusalMemo, RememberedRefusal
 from tui.engine.store import AddResult, Store
 from tui.engine.watchlist import Watchlist
 from tui.errors import AuthenticationError, StoreError, TaskCenterError
@@ -205,6 +205,7 @@ class WatchSession:
         )
         self.poller.listener = self
         self._recalled = False
+        self._probes_settled = False
         store = self.store
         if store is not None:
             from tui.engine.discovery import Discovery
@@ -237,6 +238,39 @@ class WatchSession:
             remembered = self.refusals.recent(key, now=now)
             if remembered is not None:
                 self.poller.refuse_credential(name, remembered)
+
+    async def _take_turns_to_probe(self) -> None:
+        """Prove each credential once across processes started together.
+
+        Six ``wait`` processes launched by one script with a wrong SK would each send a first
+        request: six failed signatures, past the gateway's five-strike lock. Each credential's
+        first request is claimed in the shared database; a process that finds another's claim
+        waits (up to :data:`PROBE_STALE` s) for that outcome: a refusal it then honours without
+        sending anything, or the claim's release, after which it goes ahead.
+        """
+        if self._probes_settled or self.poller is None or self.runtime is None:
+            return
+        self._probes_settled = True
+        by_key = {p.credential.key: name for name, p in self.runtime.profiles.items()}
+        for key, profile in by_key.items():
+            if self.problem_for(profile) is not None:
+                continue  # refused already (recalled), or not set up: nothing will be sent
+            give_up = time.monotonic() + PROBE_STALE  # real time: other processes are real
+            while True:
+                now = self.clock.wall()
+                remembered = self.refusals.recent(key, now=now)
+                if remembered is not None:
+                    self._remembered.add(key)
+                    self.poller.refuse_credential(profile, remembered)
+                    break
+                if self.refusals.claim(key, now=now) or time.monotonic() > give_up:
+                    break
+                await asyncio.sleep(0.2)
+
+    def _settle_probe(self, profile: str) -> None:
+        """The first request with ``profile``'s credential has its outcome: let others go."""
+        if self.refusals.claimed and self.runtime is not None and profile in self.runtime.profiles:
+            self.refusals.release(self.runtime.profiles[profile].credential.key)
 
     @property
     def settings(self) -> Settings:
@@ -618,6 +652,7 @@ class WatchSession:
     async def run(self) -> None:
         """Poll (and follow) in real time until :meth:`stop`."""
         self._recall_refusals()
+        await self._take_turns_to_probe()
         self.load_estimates()
         if self.poller is not None:
             loops = [self.poller.run()]
@@ -641,6 +676,7 @@ class WatchSession:
             How many requests were sent.
         """
         self._recall_refusals()
+        await self._take_turns_to_probe()
         self.load_estimates()
         return await self.poller.tick() if self.poller is not None else 0
 
@@ -650,6 +686,8 @@ class WatchSession:
             self.poller.stop()
         if self.discovery is not None:
             self.discovery.stop()
+        for key in list(self.refusals.claimed):
+            self.refusals.release(key)
 
     async def aclose(self) -> None:
         """Close the HTTP connections (on the loop that used them)."""
@@ -671,6 +709,7 @@ class WatchSession:
         record, recorded = result
         now = self.clock.wall()
         self._forget_refusal_of(record.profile)
+        self._settle_probe(record.profile)
         self.estimator.observe(record, now)
         if recorded.changed:
             log.info("%s is %s %s", task_id, job.status, job.process)
@@ -723,6 +762,7 @@ class WatchSession:
         record = self.watchlist.failed(task_id, error, self.clock.wall(), not_found=not_found)
         if record is not None and not isinstance(error, AuthenticationError):
             self._forget_refusal_of(record.profile)  # the gateway accepted the credential
+            self._settle_probe(record.profile)
         if record is not None:
             self._emit(RefreshFailed(record, error, failures, not_found))
 
@@ -743,6 +783,7 @@ class WatchSession:
             for key in {self.runtime.profiles[p].credential.key for p in profiles}:
                 self.refusals.remember(key, str(error), now=self.clock.wall())
                 self._remembered.add(key)
+                self.refusals.release(key)  # recorded: the processes waiting on it may read it
         self._emit(CredentialRefused(profiles, error))
 
     def credential_restored(self, profiles: tuple[str, ...]) -> None:

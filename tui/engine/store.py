@@ -33,7 +33,7 @@ __all__ = [
     "Store",
 ]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 10_000
 """How long a write waits for another process's lock (user actions, the CLI)."""
 
@@ -114,7 +114,17 @@ CREATE TABLE follow_rules (
 ALTER TABLE tasks ADD COLUMN origin TEXT NOT NULL DEFAULT '';
 """
 
-MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4]
+# Who is proving a credential right now: processes started together (six ``wait``s in a
+# script) let one of them send the first request and learn its outcome from the database.
+_SCHEMA_V5 = """
+CREATE TABLE probe_claims (
+    fingerprint TEXT PRIMARY KEY,
+    owner       TEXT NOT NULL,
+    claimed_at  REAL NOT NULL
+);
+"""
+
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5]
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,7 @@ _EXPECTED = {
         "at_risk_warned", "overdue_warned", "origin",
     },
     "follow_rules": {"id", "profile", "instance_ids", "names", "created_at", "checked_until"},
+    "probe_claims": {"fingerprint", "owner", "claimed_at"},
     "step_observations": {"id", "task_id", "observed_at", "steps_json"},
     "observations": {
         "id", "task_id", "observed_at", "status", "progress", "job_json", "error_text",
@@ -954,6 +965,43 @@ class Store:
         """The credential with ``fingerprint`` was accepted since: forget its refusal."""
         with self._write() as db:
             db.execute("DELETE FROM refused_credentials WHERE fingerprint = ?", (fingerprint,))
+
+    def claim_probe(self, fingerprint: str, owner: str, *, now: float, stale: float) -> bool:
+        """Claim the right to send a credential's first request, unless another holds it.
+
+        Args:
+            fingerprint: The credential's key.
+            owner: Who claims (a process and session).
+            now: Wall time.
+            stale: Seconds after which another's claim no longer counts (its holder died).
+
+        Returns:
+            True if ``owner`` holds the claim now.
+        """
+        with self._write() as db:
+            row = db.execute(
+                "SELECT owner, claimed_at FROM probe_claims WHERE fingerprint = ?", (fingerprint,)
+            ).fetchone()
+            if row is not None and row["owner"] != owner and now - row["claimed_at"] < stale:
+                return False
+            db.execute(
+                "INSERT OR REPLACE INTO probe_claims (fingerprint, owner, claimed_at) "
+                "VALUES (?, ?, ?)",
+                (fingerprint, owner, now),
+            )
+        return True
+
+    def release_probe(self, fingerprint: str, owner: str) -> None:
+        """Give up a claim (the first request's outcome is known, or the session ends).
+
+        Args:
+            fingerprint: The credential's key.
+            owner: Who claimed it.
+        """
+        with self._write() as db:
+            db.execute(
+                "DELETE FROM probe_claims WHERE fingerprint = ? AND owner = ?", (fingerprint, owner)
+            )
 
     def refusal(self, fingerprint: str) -> tuple[float, str] | None:
         """When and why the credential with ``fingerprint`` was last refused, if it was.
