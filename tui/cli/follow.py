@@ -9,7 +9,7 @@ import time
 
 from tui.cli.common import error_word, open_store, runtime_or_raise, selected_profile, warn
 from tui.cli.parser import EXIT
-from tui.cloud.ids import clean_label, validate_instance_id, validate_job_name
+from tui.cloud.ids import validate_instance_id, validate_job_name
 from tui.cloud.listing import LIST_PERMISSIONS, Kind, ListedTask
 from tui.cloud.safe_text import json_text, visible
 from tui.engine.config import load_settings
@@ -108,19 +108,17 @@ def cmd_recent(args: argparse.Namespace) -> int:
 
 def _add(profile: str, tasks: list[ListedTask]) -> None:
     store = open_store()
-    rows = []
-    for task in tasks:
-        label = "recent"
-        rows.append(
-            (
-                task.id,
-                profile,
-                clean_label(label),
-                "recent",
-                "Scheduled" if task.kind == "scheduled" else "",
-                json.dumps(task.to_job(), ensure_ascii=False, sort_keys=True),
-            )
+    rows = [
+        (
+            task.id,
+            profile,
+            "recent",  # the label says where the task came from, like a follow rule's
+            "recent",
+            "Scheduled" if task.kind == "scheduled" else "",
+            json.dumps(task.to_job(), ensure_ascii=False, sort_keys=True),
         )
+        for task in tasks
+    ]
     added = store.add_discovered(rows, now=time.time())
     warn(f"added {len(added)} task(s) to the watchlist ({len(tasks) - len(added)} already known)")
 

@@ -347,8 +347,10 @@ class Poller:
                 tracked = _Tracked(task_id, record.profile, record.added_at)
                 tracked.ever_found = record.job_json is not None and record.checked_at is not None
                 due = now
-                planned = record.planned_start
-                if planned is not None and record.status == "Scheduled":
+                # Only a Scheduled row has a planned start (reading it parses the snapshot:
+                # not for each of a thousand tasks at start).
+                planned = record.planned_start if record.status == "Scheduled" else None
+                if planned is not None:
                     # A scheduled task exists for the job API once it starts: ask then, and
                     # count the grace for a new ID from then.
                     tracked.added_at = max(tracked.added_at, planned)

@@ -501,17 +501,20 @@ class Store:
         Returns:
             The known ones.
         """
-        ids = list(task_ids)
-        known: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        return {
+            row["task_id"]
+            for row in self._select_in("SELECT task_id FROM tasks WHERE task_id IN ({})", task_ids)
+        }
+
+    def _select_in(self, query: str, values: Iterable[str]) -> list[sqlite3.Row]:
+        """``query`` with its ``IN ({})`` filled with ``values``, in chunks SQLite accepts."""
+        items = list(values)
+        rows: list[sqlite3.Row] = []
+        for start in range(0, len(items), 500):
+            chunk = items[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT task_id FROM tasks WHERE task_id IN ({marks})",  # noqa: S608 - marks only
-                chunk,
-            ).fetchall()
-            known.update(row["task_id"] for row in rows)
-        return known
+            rows += self._db.execute(query.format(marks), chunk).fetchall()
+        return rows
 
     # -- follow rules -----------------------------------------------------------------------------
 
@@ -902,14 +905,12 @@ class Store:
             (wall time, percent) lists by task ID.
         """
         samples: dict[str, list[tuple[float, int]]] = {}
-        for task_id in task_ids:
-            rows = self._db.execute(
-                "SELECT observed_at, progress FROM observations WHERE task_id = ? "
-                "AND progress IS NOT NULL AND status = 'Running' ORDER BY observed_at, id",
-                (task_id,),
-            ).fetchall()
-            if rows:
-                samples[task_id] = [(row["observed_at"], row["progress"]) for row in rows]
+        for row in self._select_in(
+            "SELECT task_id, observed_at, progress FROM observations WHERE task_id IN ({}) "
+            "AND progress IS NOT NULL AND status = 'Running' ORDER BY observed_at, id",
+            task_ids,
+        ):
+            samples.setdefault(row["task_id"], []).append((row["observed_at"], row["progress"]))
         return samples
 
     def step_history(self, task_id: str) -> list[tuple[float, str]]:
