@@ -208,7 +208,10 @@ async def test_steps_wait_for_the_endpoints_rate(
 ) -> None:
     jobs = [make_job(simulator, "upgrade", running_for=600) for _ in range(20)]
     store.add_tasks([j.id for j in jobs], profile="default")
-    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, rate=2.0)
+    # One request per task (roll calls off): a backlog of polls, which steps must not join.
+    session, _ = _session(
+        store, _client(sim_http, clock), sim_http, clock, rate=2.0, roll_call_min=0
+    )
     await _run_for(session, clock, 60, step=0.5)
     # 2 requests per second for 60 s: job polls and steps together stay within the bucket,
     # and while polls wait for their turn (20 tasks every 5 s need 4/s) steps take none.

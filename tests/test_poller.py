@@ -165,9 +165,11 @@ async def test_throttling_slows_the_rate_then_it_recovers(
 ) -> None:
     jobs = [make_job(simulator, "reboot", running_for=100_000) for _ in range(60)]
     store.add_tasks([j.id for j in jobs], profile="default")
+    # One request per task (roll calls off): the bucket itself is under test.
     session, events = _session(
-        store, _client(sim_http, clock), sim_http, clock, rate=20.0, interval=2.0
-    )
+        store, _client(sim_http, clock), sim_http, clock, rate=20.0, interval=2.0,
+        roll_call_min=0,
+    )  # fmt: skip
     await _run_for(session, clock, 10)
     calm = simulator.counters.by_status[200]
     simulator.faults.rate_limit = 2.0  # the gateway starts throttling hard

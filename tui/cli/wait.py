@@ -15,7 +15,13 @@ from tui.cloud.ids import validate_task_id
 from tui.cloud.safe_text import json_text, visible
 from tui.cloud.status import JobStatus
 from tui.engine.config import Settings, load_settings
-from tui.engine.events import CredentialRefused, RefreshFailed, SessionEvent, TaskRefreshed
+from tui.engine.events import (
+    CredentialRefused,
+    RefreshFailed,
+    SessionEvent,
+    TaskRefreshed,
+    TasksChecked,
+)
 from tui.engine.paths import database_file
 from tui.engine.poller import PollerConfig
 from tui.engine.present import format_progress, status_text
@@ -88,7 +94,7 @@ class _WaitPrinter:
         self.done.set()
 
     def __call__(self, event: SessionEvent) -> None:
-        if isinstance(event, TaskRefreshed) or (
+        if isinstance(event, TaskRefreshed | TasksChecked) or (
             isinstance(event, RefreshFailed) and isinstance(event.error, JobNotFoundError)
         ):
             self.unreachable_since = None  # the Task Center answered

@@ -5,7 +5,7 @@ from __future__ import annotations
 import email.utils
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import httpx
@@ -237,6 +237,7 @@ class TaskCenterClient:
         instance_id: str | None = None,
         name: str | None = None,
         status: str | None = None,
+        on_page: Callable[[], None] | None = None,
     ) -> ListPage:
         """Every task of the project in the window, across all pages.
 
@@ -254,6 +255,8 @@ class TaskCenterClient:
             instance_id: Only this instance (sent where the API has the filter).
             name: Only this job name (sent where the API has the filter).
             status: Only this status.
+            on_page: Called before each page after the first (the poller takes a token of
+                its rate limit for each).
 
         Returns:
             The tasks and how many requests it took.
@@ -284,6 +287,8 @@ class TaskCenterClient:
 
         async def page(at: int) -> list[ListedTask]:
             nonlocal requests, total
+            if requests and on_page is not None:
+                on_page()
             body, request_id = await self._send("GET", url, params={**params, "offset": str(at)})
             requests += 1
             try:

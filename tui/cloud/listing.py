@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from tui.cloud.endpoints import Service
+from tui.cloud.models import Job, parse_job_dict, parse_progress
 from tui.cloud.values import as_text, loads_object
 from tui.errors import BadResponseError
 
@@ -26,6 +27,7 @@ __all__ = [
     "list_path",
     "parse_list_page",
     "time_filter",
+    "updated_job",
 ]
 
 Kind = Literal["instant", "scheduled"]
@@ -235,3 +237,41 @@ def parse_list_page(
     count = total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else None
     tasks = [t for item in items if isinstance(item, dict) and (t := _normalise(item, kind))]
     return tasks, count
+
+
+def updated_job(job: Job, item: ListedTask) -> Job | None:
+    """``job`` as a list item says it is now, or None when the item changes nothing shown.
+
+    A list item carries the status, progress, instance name, end and fail reason, not the
+    entities: those stay as the job-by-ID answer last sent them (its ``raw`` keeps every key).
+
+    Args:
+        job: The last job-by-ID answer for the task.
+        item: The task's entry on a list page.
+
+    Returns:
+        The job with the item's values, or None if status, progress, instance name, end and
+        fail reason are all as ``job`` has them.
+    """
+    same = (
+        item.status == job.status
+        and parse_progress(item.process) == job.progress
+        and item.instance_name in ("", job.instance.name)
+        and item.ended in ("", job.ended)
+        and item.fail_reason in ("", job.fail_reason)
+    )
+    if same:
+        return None
+    data: dict[str, Any] = {**job.raw, "status": item.status, "process": item.process}
+    if item.ended:
+        data["ended"] = item.ended
+    if item.fail_reason:
+        data["fail_reason"] = item.fail_reason
+    if item.instance_name:
+        instance = data.get("instance")
+        data["instance"] = {
+            **(instance if isinstance(instance, dict) else {}),
+            "id": job.instance.id or item.instance_id,
+            "name": item.instance_name,
+        }
+    return parse_job_dict(data, expected_id=job.id or item.id)

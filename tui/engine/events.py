@@ -26,6 +26,7 @@ __all__ = [
     "Severity",
     "TaskFinished",
     "TaskRefreshed",
+    "TasksChecked",
     "TasksDiscovered",
     "WatchlistChanged",
 ]
@@ -46,6 +47,13 @@ class TaskRefreshed:
     record: TaskRecord
     previous_status: str
     changed: bool
+
+
+@dataclass(frozen=True)
+class TasksChecked:
+    """Tasks were found as they were (a roll call): checked now, nothing else changed."""
+
+    records: tuple[TaskRecord, ...]
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,7 @@ class WatchlistChanged:
 
 SessionEvent = (
     TaskRefreshed
+    | TasksChecked
     | RefreshFailed
     | TaskFinished
     | DeadlineWarning

@@ -7,6 +7,12 @@ backoff with jitter (honouring Retry-After) per task. A credential is proven wit
 before tasks using it are polled in parallel, and an authentication error stops every request for
 that credential at once: the gateway locks an AK after five failures, and we must never cause that.
 
+Roll calls: when a profile has several running tasks, one list request (``status=Running``, 50
+tasks a page) refreshes them all instead of one request each. A task the list leaves out (it
+ended, or the list is not what the job API says) is asked about by ID at once, so a final answer
+always comes from the job API with its entities; a refused or failing list turns roll calls off
+for the profile for a while, and the tasks are polled one by one as before.
+
 The poller keeps no task state beyond scheduling: it reports each outcome to its
 :class:`PollListener` (the watch session), which records it and tells subscribers.
 
@@ -23,11 +29,13 @@ import itertools
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from tui.cloud.client import TaskCenterClient
+from tui.cloud.listing import ListedTask
 from tui.cloud.models import Job
 from tui.cloud.steps import TaskSteps
 from tui.engine.events import EndpointState
@@ -65,6 +73,15 @@ class PollerConfig:
     backoff_max: float = 300.0
     steps_interval: float = 30.0
     """How often at most a running task's steps are asked for (ShowTaskDetails)."""
+    roll_call_min: int = 4
+    """Running tasks of one profile from which they are refreshed together by listing the
+    project's running tasks (one request a page of 50) instead of one request each; 0: never."""
+    by_id_every: float = 300.0
+    """How often at least a task that roll calls refresh is asked about by ID: a list entry has
+    no entities (an endpoint appears, an EIP is bound) and the detail pane shows them."""
+    roll_call_pause: float = 600.0
+    """How long roll calls stay off for a profile after its list was refused, failed, or
+    found none of the tasks it was asked about."""
 
 
 class PollListener(Protocol):
@@ -130,6 +147,13 @@ class PollListener(Protocol):
             error: The refusal.
         """
 
+    def tasks_listed(self, listed: list[tuple[str, ListedTask]]) -> None:
+        """A roll call found these tasks still running (each with its list entry).
+
+        Args:
+            listed: Task IDs with what the list says of each.
+        """
+
 
 # -- rate limiting --------------------------------------------------------------------------------
 
@@ -175,6 +199,17 @@ class TokenBucket:
         self._refill(now)
         return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
 
+    def spend(self, now: float) -> None:
+        """Take a token even if none is left: the next requests wait until it is paid back.
+
+        For the further pages of one list request, which cannot wait half-way.
+
+        Args:
+            now: Monotonic time.
+        """
+        self._refill(now)
+        self.tokens -= 1.0
+
     def slow_down(self) -> None:
         """The gateway throttled: halve the rate (down to 1/32 of the maximum), empty the bucket."""
         self.rate = max(self.max_rate / 32, self.rate / 2)
@@ -187,6 +222,9 @@ class TokenBucket:
 
 # -- the engine -----------------------------------------------------------------------------------
 
+
+_LISTED_CHUNK = 100
+"""Roll call answers handed to the listener at once, between which the event loop runs."""
 
 # A scheduled poll: (due time, tie-breaker, task ID, generation). A task rescheduled since the
 # entry was pushed has a newer generation, and the stale entry is skipped when popped.
@@ -211,6 +249,12 @@ class _Tracked:
     """Monotonic time from which its steps may be asked for again."""
     steps_refused: bool = False
     """The cloud shows no steps for it (refused once, remembered in the store)."""
+    running: bool = False
+    """Its last known status is Running: a roll call may refresh it."""
+    steps_queued: bool = False
+    """Waiting in the steps queue."""
+    by_id_due: float = 0.0
+    """Monotonic time from which its next refresh is a request by ID (not a roll call)."""
 
 
 @dataclass
@@ -247,6 +291,9 @@ class _Silent:
         pass
 
     def steps_refused(self, task_id: str, error: TaskCenterError) -> None:
+        pass
+
+    def tasks_listed(self, listed: list[tuple[str, ListedTask]]) -> None:
         pass
 
 
@@ -289,6 +336,11 @@ class Poller:
         self._endpoint_state: dict[str, EndpointState] = {}
         self._rate_limits = dict(rate_limits or {})
         self._bucket_wait: float | None = None
+        self._steps_queue: deque[tuple[_Tracked, str, str]] = deque()
+        """Tasks a roll call found whose steps are due (task, job name, instance ID): asked
+        for one by one as spare tokens allow, after the polls."""
+        self._roll_calls_off: dict[str, float] = {}
+        """Profiles whose roll calls are off, until when (monotonic)."""
         for profile, client in clients.items():
             key = (credential_keys or {}).get(profile, profile)
             self.set_client(profile, client, credential_key=key)
@@ -346,6 +398,9 @@ class Poller:
             if tracked is None:
                 tracked = _Tracked(task_id, record.profile, record.added_at)
                 tracked.ever_found = record.job_json is not None and record.checked_at is not None
+                # Seen before: its refreshes by ID are spread over the interval, not all at once.
+                spread = self._rng.uniform(0.0, self.config.by_id_every)
+                tracked.by_id_due = now + spread if tracked.ever_found else 0.0
                 due = now
                 # Only a Scheduled row has a planned start (reading it parses the snapshot:
                 # not for each of a thousand tasks at start).
@@ -359,6 +414,7 @@ class Poller:
                 self._schedule(tracked, due)
             tracked.profile = record.profile
             tracked.final = record.is_final
+            tracked.running = record.status.lower() == "running"
             tracked.steps_refused = record.steps_refused is not None
             if record.steps_checked_at is not None and tracked.steps_due == 0.0:
                 # Asked in an earlier run: wait out the rest of the interval, not a new one.
@@ -394,6 +450,8 @@ class Poller:
         for tracked in chosen:
             if not tracked.final and not tracked.in_flight:
                 tracked.failures = 0
+                if task_id is not None:
+                    tracked.by_id_due = 0.0  # one task asked for: the whole answer, by ID
                 self._schedule(tracked, now)
                 count += 1
         self._wake.set()
@@ -492,17 +550,89 @@ class Poller:
                 continue
             if not credential.verified:
                 credential.probing = True
-            tracked.in_flight = True
-            task = asyncio.get_running_loop().create_task(self._poll(tracked, client, credential))
-            self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
+            group = self._roll_call_group(tracked, credential, now)
+            if group:
+                self._start(self._roll_call(tracked.profile, client, credential, group), group)
+            else:
+                self._start(self._poll(tracked, client, credential), [tracked])
         for entry in deferred:
             heapq.heappush(self._heap, entry)
+        self._dispatch_steps(now)
+
+    def _dispatch_steps(self, now: float) -> None:
+        """Ask for queued steps with the tokens the polls leave, while no poll waits."""
+        queue = self._steps_queue
+        while queue and len(self._in_flight) < self.config.concurrency:
+            tracked, name, instance_id = queue[0]
+            client = self._clients.get(tracked.profile)
+            credential = self._credentials.get(self._profile_key.get(tracked.profile, ""))
+            if (
+                client is None
+                or credential is None
+                or self._tracked.get(tracked.task_id) is not tracked
+                or not self._steps_due(tracked, credential, "Running", instance_id, now)
+            ):
+                queue.popleft()
+                tracked.steps_queued = False
+                continue
+            if self._poll_waiting(now):
+                return  # polls first
+            bucket = self._buckets[client.endpoint]
+            if not bucket.try_take(now):
+                wait = bucket.wait_time(now)
+                self._bucket_wait = (
+                    wait if self._bucket_wait is None else min(self._bucket_wait, wait)
+                )
+                return
+            queue.popleft()
+            tracked.steps_queued = False
+            self._start(self._fetch_steps(tracked, client, credential, name, instance_id), [])
+
+    def _start(self, request: Coroutine[None, None, None], tasks: list[_Tracked]) -> None:
+        for tracked in tasks:
+            tracked.in_flight = True
+        task = asyncio.get_running_loop().create_task(request)
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+
+    def _roll_call_group(
+        self, tracked: _Tracked, credential: _CredentialState, now: float
+    ) -> list[_Tracked]:
+        """The tasks one list request should refresh with ``tracked``, or [] to poll it alone.
+
+        Every running task of the profile that is not in flight goes in, due or not, so they
+        all fall due together again and the next roll call takes them all.
+        """
+        minimum = self.config.roll_call_min
+        if (
+            minimum <= 0
+            or not credential.verified
+            or not self._may_roll_call(tracked, now)
+            or self._roll_calls_off.get(tracked.profile, 0.0) > now
+        ):
+            return []
+        group = [
+            other
+            for other in self._tracked.values()
+            if other.profile == tracked.profile
+            and (other is tracked or not other.in_flight)
+            and self._may_roll_call(other, now)
+        ]
+        return group if len(group) >= minimum else []
+
+    @staticmethod
+    def _may_roll_call(tracked: _Tracked, now: float) -> bool:
+        return (
+            tracked.running
+            and tracked.ever_found
+            and not tracked.final
+            and tracked.by_id_due > now  # otherwise its turn to be asked by ID has come
+        )
 
     def _next_wakeup(self) -> float | None:
         """Seconds until something may be dispatched, or None to wait for an event."""
         if not self._heap:
-            return None
+            return self._bucket_wait if self._steps_queue else None
         until_due = self._heap[0][0] - self._clock()
         if until_due > 0:
             return until_due
@@ -554,9 +684,10 @@ class Poller:
             except TaskCenterError as error:
                 self._on_error(tracked, client, credential, error)
             else:
-                self._on_success(tracked, client, credential, result.job)
-                if self._steps_wanted(tracked, client, credential, result.job):
-                    await self._fetch_steps(tracked, client, credential, result.job)
+                job = result.job
+                self._on_success(tracked, client, credential, job)
+                if self._steps_wanted(tracked, client, credential, job.status, job.instance.id):
+                    await self._fetch_steps(tracked, client, credential, job.name, job.instance.id)
         finally:
             tracked.in_flight = False
             credential.probing = False
@@ -564,6 +695,113 @@ class Poller:
                 heapq.heappush(self._heap, entry)
             credential.waiting.clear()
             self._wake.set()
+
+    async def _roll_call(
+        self,
+        profile: str,
+        client: TaskCenterClient,
+        credential: _CredentialState,
+        group: list[_Tracked],
+    ) -> None:
+        """Refresh ``group`` (running tasks of ``profile``) with one list of running tasks."""
+        bucket = self._buckets[client.endpoint]
+        try:
+            page = await client.list_tasks(
+                "instant", status="Running", on_page=lambda: bucket.spend(self._clock())
+            )
+        except TaskCenterError as error:
+            self._roll_call_failed(profile, client, credential, group, error)
+            return
+        finally:
+            for tracked in group:
+                tracked.in_flight = False
+            self._wake.set()
+        credential.verified = True
+        bucket.speed_up()
+        self._set_endpoint_state(client.endpoint, EndpointState.OK)
+        if self._stopped:
+            return
+        listed = {item.id: item for item in page.tasks if item.status.lower() == "running"}
+        now = self._clock()
+        due = now + self._jittered(self.config.interval)  # one due time: they stay together
+        found: list[tuple[_Tracked, ListedTask]] = []
+        for tracked in group:
+            if self._tracked.get(tracked.task_id) is not tracked or tracked.final:
+                continue  # removed, or ended by a poll while the list was out
+            item = listed.get(tracked.task_id)
+            if item is None:
+                tracked.by_id_due = 0.0  # it ended, or the list left it out: ask by ID, now
+                self._schedule(tracked, now)
+                continue
+            tracked.failures = 0
+            self._schedule(tracked, due)
+            found.append((tracked, item))
+        if not found:
+            self._roll_calls_off[profile] = now + self.config.roll_call_pause
+            log.warning("the list of running tasks of %s had none of %d watched: polling "
+                        "them one by one for a while", profile, len(group))  # fmt: skip
+            return
+        for start in range(0, len(found), _LISTED_CHUNK):
+            if start:
+                await asyncio.sleep(0)  # a thousand answers: keys and frames go in between
+            chunk = found[start : start + _LISTED_CHUNK]
+            answers = [
+                (t.task_id, item)
+                for t, item in chunk
+                if self._tracked.get(t.task_id) is t and not t.final  # not ended meanwhile
+            ]
+            if answers and not self._stopped:
+                self.listener.tasks_listed(answers)
+        for tracked, item in found:
+            wanted = self._steps_due(tracked, credential, item.status, item.instance_id, now)
+            if wanted and not tracked.steps_queued:
+                tracked.steps_queued = True
+                self._steps_queue.append((tracked, item.name, item.instance_id))
+        self._dispatch_steps(self._clock())
+
+    def _roll_call_failed(
+        self,
+        profile: str,
+        client: TaskCenterClient,
+        credential: _CredentialState,
+        group: list[_Tracked],
+        error: TaskCenterError,
+    ) -> None:
+        """A roll call's list failed. Throttled: the group backs off together (a list is the
+        cheapest way to ask). Refused (an IAM action missing, a parameter this cloud rejects):
+        roll calls stop for ``roll_call_pause``. Anything else (a 5xx, a timeout, an unreadable
+        page): roll calls stop for a short while. Either way its tasks are then asked by ID."""
+        now = self._clock()
+        group = [t for t in group if self._tracked.get(t.task_id) is t and not t.final]
+        if isinstance(error, AuthenticationError) and not isinstance(error, PermissionDeniedError):
+            for tracked in group:
+                self._schedule(tracked, now)  # ready the moment the credential is resumed
+            self._block(credential, profile, error)
+            return
+        credential.verified = True  # the gateway accepted the credential
+        if isinstance(error, ThrottledError):
+            self._buckets[client.endpoint].slow_down()
+            self._set_endpoint_state(client.endpoint, EndpointState.THROTTLED)
+            failures = max((t.failures for t in group), default=0) + 1
+            backoff = min(self.config.backoff_max, self.config.interval * 2**failures)
+            delay = max(
+                backoff * self._rng.uniform(0.5, 1.0) + self.config.interval,
+                error.retry_after or 0.0,
+            )
+            for tracked in group:
+                tracked.failures = failures
+                self._schedule(tracked, now + delay)
+                self._report_failure(tracked, error, not_found=False)
+            return
+        if error.kind == ErrorKind.NETWORK:
+            self._set_endpoint_state(client.endpoint, EndpointState.OFFLINE)
+        refused = isinstance(error, PermissionDeniedError | RequestError | JobNotFoundError)
+        pause = self.config.roll_call_pause if refused else max(60.0, 4 * self.config.interval)
+        self._roll_calls_off[profile] = now + pause
+        for tracked in group:
+            self._schedule(tracked, now)
+        log.warning("listing the running tasks of %s failed (%s): polling them one by one for "
+                    "%.0f s: %s", profile, error.kind, pause, error)  # fmt: skip
 
     def _block(self, credential: _CredentialState, profile: str, error: TaskCenterError) -> None:
         """Stop every request with ``credential``: the gateway refused it."""
@@ -638,7 +876,12 @@ class Poller:
                 self._wake.set()
 
     def _steps_wanted(
-        self, tracked: _Tracked, client: TaskCenterClient, credential: _CredentialState, job: Job
+        self,
+        tracked: _Tracked,
+        client: TaskCenterClient,
+        credential: _CredentialState,
+        status: str,
+        instance_id: str,
     ) -> bool:
         """Whether to ask for the job's steps now, right after its job answer.
 
@@ -647,26 +890,56 @@ class Poller:
         the endpoint's bucket to spare: steps are a nicety that must never crowd out the polls.
         """
         now = self._clock()
-        polls_waiting = bool(self._heap) and self._heap[0][0] <= now
         return (
-            job.status.lower() == "running"
-            and not polls_waiting  # polls come first: steps only take a spare token
-            and bool(job.instance.id)
+            self._steps_due(tracked, credential, status, instance_id, now)
+            and not self._poll_waiting(now)  # polls come first: steps only take a spare token
+            and self._buckets[client.endpoint].try_take(now)
+        )
+
+    def _steps_due(
+        self,
+        tracked: _Tracked,
+        credential: _CredentialState,
+        status: str,
+        instance_id: str,
+        now: float,
+    ) -> bool:
+        """Whether a task's steps may be asked for now, tokens and waiting polls aside."""
+        return (
+            status.lower() == "running"
+            and bool(instance_id)
             and not tracked.steps_refused
+            and not tracked.final
             and now >= tracked.steps_due
             and credential.blocked is None
             and not self._stopped
             and not self.paused
             and self._tracked.get(tracked.task_id) is tracked
-            and self._buckets[client.endpoint].try_take(now)
         )
 
+    def _poll_waiting(self, now: float) -> bool:
+        """Whether a poll is due and waiting for its turn (entries made stale by a reschedule
+        are dropped on the way, as the dispatcher would drop them)."""
+        heap = self._heap
+        while heap:
+            due, _, task_id, generation = heap[0]
+            tracked = self._tracked.get(task_id)
+            if tracked is not None and tracked.generation == generation and not tracked.final:
+                return due <= now
+            heapq.heappop(heap)
+        return False
+
     async def _fetch_steps(
-        self, tracked: _Tracked, client: TaskCenterClient, credential: _CredentialState, job: Job
+        self,
+        tracked: _Tracked,
+        client: TaskCenterClient,
+        credential: _CredentialState,
+        name: str,
+        instance_id: str,
     ) -> None:
         tracked.steps_due = self._clock() + self.config.steps_interval
         try:
-            steps = await client.get_steps(tracked.task_id, job.name, job.instance.id)
+            steps = await client.get_steps(tracked.task_id, name, instance_id)
         except (RequestError, JobNotFoundError, PermissionDeniedError) as error:
             # The cloud's answer for a job without details: remember it, ask no more.
             tracked.steps_refused = True
@@ -701,6 +974,8 @@ class Poller:
         tracked.failures = 0
         tracked.ever_found = True
         tracked.final = job.is_final
+        tracked.running = job.status.lower() == "running"
+        tracked.by_id_due = self._clock() + self._jittered(self.config.by_id_every)
         if not tracked.final:
             self._schedule(tracked, self._clock() + self._jittered(self.config.interval))
         self.listener.job_fetched(tracked.task_id, job)

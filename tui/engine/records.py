@@ -113,6 +113,14 @@ class TaskRecord:
         except Exception:  # a damaged snapshot must not take the app down
             return None
 
+    @cached_property
+    def created_time(self) -> float | None:
+        """When the job was created (epoch seconds), or None before the cloud says (parsed once:
+        sorting a thousand rows by it must not parse a thousand times a key)."""
+        job = self.job
+        created = job.created_at if job is not None else None
+        return created.timestamp() if created is not None else None
+
     @property
     def state(self) -> JobStatus | None:
         """The status as a documented value, or None (waiting, or a status no document lists)."""
@@ -159,8 +167,32 @@ class TaskRecord:
             not_found=False,
         )
         record.__dict__["job"] = job  # the cached_property's slot: the snapshot is not re-parsed
-        _keep_steps(self, record)
+        _keep_parsed(self, record)
         return record
+
+    def evolve(self, **changes: Any) -> TaskRecord:
+        """This record with ``changes`` (``dataclasses.replace``), keeping what was parsed.
+
+        Args:
+            **changes: New field values.
+
+        Returns:
+            A new record.
+        """
+        record = replace(self, **changes)
+        _keep_parsed(self, record)
+        return record
+
+    def checked(self, now: float) -> TaskRecord:
+        """This record after an answer that changed nothing shown (a roll call found it as it was).
+
+        Args:
+            now: When.
+
+        Returns:
+            A new record, checked at ``now``, its error cleared; the snapshot stays.
+        """
+        return self.evolve(checked_at=now, error_kind=None, error_text=None, not_found=False)
 
     def failed(self, kind: ErrorKind, text: str, now: float, *, not_found: bool) -> TaskRecord:
         """This record after a failed refresh: the last good data stays, the error is noted.
@@ -177,7 +209,7 @@ class TaskRecord:
         record = replace(
             self, checked_at=now, error_kind=kind.value, error_text=text, not_found=not_found
         )
-        _keep_steps(self, record)
+        _keep_parsed(self, record)
         return record
 
     def to_export(self) -> dict[str, Any]:
@@ -206,10 +238,16 @@ class TaskRecord:
         }
 
 
-def _keep_steps(old: TaskRecord, new: TaskRecord) -> None:
-    """Carry the parsed steps over to a record that has the same steps (no re-parse per poll)."""
-    if "steps" in old.__dict__ and old.steps_json == new.steps_json:
-        new.__dict__["steps"] = old.__dict__["steps"]
+def _keep_parsed(old: TaskRecord, new: TaskRecord) -> None:
+    """Carry what was parsed of ``old`` over to ``new`` where it has the same text (the job
+    snapshot, the steps): a thousand records are not re-parsed for each small change."""
+    cache = old.__dict__
+    if old.job_json == new.job_json:
+        for name in ("job", "created_time"):
+            if name in cache:
+                new.__dict__.setdefault(name, cache[name])
+    if "steps" in cache and old.steps_json == new.steps_json:
+        new.__dict__["steps"] = cache["steps"]
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from tui.engine.events import (
     SessionEvent,
     TaskFinished,
     TaskRefreshed,
+    TasksChecked,
     TasksDiscovered,
     WatchlistChanged,
 )
@@ -41,6 +42,7 @@ from tui.errors import AuthenticationError, StoreError, TaskCenterError
 if TYPE_CHECKING:
     # Settings (pydantic) and the runtime, clients and poller (httpx) are imported when first
     # needed, so that the TUI paints its first screen before paying for them.
+    from tui.cloud.listing import ListedTask
     from tui.cloud.models import Job
     from tui.cloud.steps import TaskSteps
     from tui.engine.config import Settings
@@ -719,6 +721,32 @@ class WatchSession:
             notice = notice_for(record, switches) if finished_while_watched(record) else None
             self._emit(TaskFinished(record, notice))
         self._check_deadline(self.records.get(task_id, record), now)
+
+    def tasks_listed(self, listed: list[tuple[str, ListedTask]]) -> None:
+        """Record what a roll call found: a task whose list entry moves something shown is
+        recorded as a fetch of the job with the entry's values; the rest are checked at once.
+
+        Args:
+            listed: Task IDs with their list entries.
+        """
+        from tui.cloud.listing import updated_job
+
+        quiet: list[str] = []
+        for task_id, item in listed:
+            record = self.records.get(task_id)
+            job = record.job if record is not None else None
+            if job is None:
+                continue  # never answered by ID: its first answer comes from a poll
+            moved = updated_job(job, item)
+            if moved is None:
+                quiet.append(task_id)
+            else:
+                self.job_fetched(task_id, moved)
+        records = self.watchlist.checked(quiet, self.clock.wall())
+        if records:
+            self._forget_refusal_of(records[0].profile)
+            self._settle_probe(records[0].profile)
+            self._emit(TasksChecked(tuple(records)))
 
     def steps_fetched(self, task_id: str, steps: TaskSteps) -> None:
         """Record a running task's steps and tell subscribers (its ETA may have moved).

@@ -734,6 +734,25 @@ class Store:
                 )
         return Recorded(changed=changed, previous_status=row["status"])
 
+    def record_checked(self, task_ids: Iterable[str], *, now: float) -> None:
+        """Mark tasks checked at ``now`` with nothing changed (a roll call found them as they
+        were): one transaction for them all; their errors are cleared.
+
+        Args:
+            task_ids: Watched tasks (IDs no longer in the watchlist are ignored).
+            now: Wall time of the answer.
+        """
+        items = list(task_ids)
+        with self._write() as db:
+            for start in range(0, len(items), 500):
+                chunk = items[start : start + 500]
+                marks = ",".join("?" * len(chunk))  # placeholders only: the IDs are bound
+                query = (
+                    "UPDATE tasks SET checked_at = ?, error_kind = NULL, error_text = NULL, "
+                    "not_found = 0 WHERE task_id IN ({})"
+                )
+                db.execute(query.format(marks), (now, *chunk))
+
     def save_state(self, record: TaskRecord, *, now: float) -> None:
         """Write a record's last known state as it is in memory (what could not be saved when
         it was observed); a history row is added if its status or progress differs.

@@ -168,7 +168,7 @@ class Watchlist:
         if self.store is not None:
             self.store.set_label(task_id, label)
         if task_id in self._records:
-            self._put(replace(self._records[task_id], label=clean_label(label)))
+            self._put(self._records[task_id].evolve(label=clean_label(label)))
 
     def outside_changes(self) -> bool:
         """Whether another process (the CLI, a second TUI) wrote since the last read; if so,
@@ -239,6 +239,31 @@ class Watchlist:
         self._put(record)
         return record, recorded
 
+    def checked(self, task_ids: Iterable[str], now: float) -> list[TaskRecord]:
+        """Record answers that changed nothing shown (a roll call found the tasks as they were).
+
+        Args:
+            task_ids: The tasks answered for.
+            now: Wall time of the answer.
+
+        Returns:
+            Their new records (tasks no longer watched are left out).
+        """
+        records = [old.checked(now) for i in task_ids if (old := self._records.get(i)) is not None]
+        ids = [record.task_id for record in records]
+        if self.store is not None and ids and self._may_write():
+            try:
+                with self.store.patience(BACKGROUND_PATIENCE):
+                    self.store.record_checked(ids, now=now)
+            except StoreError as exc:
+                for task_id in ids:
+                    self._not_saved(exc, task_id)
+        elif self.store is not None:
+            self._unsaved.update(ids)
+        for record in records:
+            self._put(record)
+        return records
+
     def failed(
         self, task_id: str, error: TaskCenterError, now: float, *, not_found: bool
     ) -> TaskRecord | None:
@@ -284,7 +309,7 @@ class Watchlist:
         old = self._records.get(task_id)
         if old is None:
             return None
-        record = replace(old, steps_json=steps_json, steps_checked_at=now, steps_refused=None)
+        record = old.evolve(steps_json=steps_json, steps_checked_at=now, steps_refused=None)
         self._write_through(task_id, lambda store: store.record_steps(task_id, steps_json, now=now))
         self._put(record)
         return record
@@ -303,7 +328,7 @@ class Watchlist:
         old = self._records.get(task_id)
         if old is None:
             return None
-        record = replace(old, steps_refused=why or "refused", steps_checked_at=now)
+        record = old.evolve(steps_refused=why or "refused", steps_checked_at=now)
         self._write_through(task_id, lambda store: store.refuse_steps(task_id, why, now=now))
         self._put(record)
         return record
@@ -323,11 +348,8 @@ class Watchlist:
             self.store.set_deadline(ids, deadline)
         for task_id in ids:
             self._put(
-                replace(
-                    self._records[task_id],
-                    deadline=deadline,
-                    at_risk_warned=False,
-                    overdue_warned=False,
+                self._records[task_id].evolve(
+                    deadline=deadline, at_risk_warned=False, overdue_warned=False
                 )
             )
         return ids
@@ -347,8 +369,7 @@ class Watchlist:
             task_id, lambda store: store.mark_warned(task_id, at_risk=at_risk, overdue=overdue)
         )
         self._put(
-            replace(
-                old,
+            old.evolve(
                 at_risk_warned=old.at_risk_warned or at_risk,
                 overdue_warned=old.overdue_warned or overdue,
             )

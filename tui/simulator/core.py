@@ -327,6 +327,8 @@ class Counters:
     """``ShowTaskDetails`` requests per job ID."""
     lists: Counter[str] = field(default_factory=Counter)
     """List requests per operation (``immediate-jobs``, ``tasklist`` ...)."""
+    listed: int = 0
+    """Items served on list pages (each tells a client one task's state)."""
 
 
 class Simulator:
@@ -496,15 +498,20 @@ class Simulator:
             and query.get("instance_id", job.instance_id) == job.instance_id
             and query.get("job_name", query.get("name", job.name)).strip() == job.name.strip()
         ]  # fmt: skip
-        items = [job.list_item(now, kind) for job in sorted(jobs, key=lambda j: j.created_at)]
-        if "status" in query:
-            status_key = "job_status" if kind == "scheduled" else "status"
-            items = [item for item in items if item[status_key] == query["status"]]
+        jobs.sort(key=lambda j: j.created_at)
+        if "status" in query:  # the status an item would show, without building every item
+            wanted = query["status"]
+            jobs = [
+                j
+                for j in jobs
+                if (j.status_at(now) if now >= j.created_at else "Pending") == wanted
+            ]
         skip = (
             (max(offset, 1) - 1) * limit if self.offset_reading.get(operation) == "page" else offset
         )
-        page = items[skip : skip + limit]
-        body: dict[str, Any] = {key: page, "total_count": len(items)}
+        page = [job.list_item(now, kind) for job in jobs[skip : skip + limit]]
+        self.counters.listed += len(page)
+        body: dict[str, Any] = {key: page, "total_count": len(jobs)}
         if operation == "immediate-jobs":
             body["action_names"] = sorted({job.name for job in jobs})
         elif operation == "tasklist":

@@ -24,6 +24,7 @@ from tui.engine.events import (
     RefreshFailed,
     SessionEvent,
     TaskRefreshed,
+    TasksChecked,
     WatchlistChanged,
 )
 from tui.engine.records import TaskRecord
@@ -105,6 +106,10 @@ class WatchView(Vertical):
             if not self._pending:
                 self.call_later(self._show_pending)
             self._pending[event.record.task_id] = event.record
+        elif isinstance(event, TasksChecked):
+            if not self._pending:
+                self.call_later(self._show_pending)
+            self._pending.update((record.task_id, record) for record in event.records)
         elif isinstance(event, WatchlistChanged):
             self.refresh_all()
         elif isinstance(event, CredentialRefused | CredentialRestored):

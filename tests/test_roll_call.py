@@ -1,0 +1,178 @@
+"""Roll calls: many running tasks of a profile refreshed by listing the project's running tasks
+(one request a page of 50) instead of one request each — against the simulator, on a fake clock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.test_poller import _client, _run_for, _session
+from tui.engine.events import RefreshFailed, TaskRefreshed, TasksChecked
+from tui.engine.store import Store
+from tui.simulator import FakeClock, Simulator
+from tui.simulator.scenarios import make_job
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(tmp_path / "w.sqlite3")
+
+
+def _polls(simulator: Simulator) -> int:
+    """Job-by-ID requests (the simulator's total also counts lists and steps)."""
+    return sum(simulator.counters.by_job.values())
+
+
+def _lists(simulator: Simulator) -> int:
+    return simulator.counters.lists["immediate-jobs"]
+
+
+async def test_a_roll_call_refreshes_120_running_tasks_with_one_request_a_page(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    jobs = [make_job(simulator, "bind_eip", running_for=10_000) for _ in range(120)]
+    store.add_tasks([j.id for j in jobs], profile="default")
+    session, events = _session(store, _client(sim_http, clock), sim_http, clock, interval=5.0)
+    await _run_for(session, clock, 2)  # the first answer of each comes by ID
+    assert _polls(simulator) == 120 and _lists(simulator) == 0
+
+    await _run_for(session, clock, 60)
+    # Twelve-odd rounds of 120 tasks, three pages of 50 each, and no task asked by ID again
+    # (a task's refresh by ID comes every 300 s at the earliest).
+    assert _polls(simulator) == 120
+    rounds = _lists(simulator) / 3
+    assert 60 / 6.75 <= rounds <= 1 + 60 / 4.25, _lists(simulator)  # ticks are a second apart
+    for job in jobs:
+        record = store.get_task(job.id)
+        assert record is not None and record.checked_at is not None
+        assert clock.now() - record.checked_at <= 5.75  # fresh: checked in the last round
+        snapshot = job.snapshot(record.checked_at)
+        assert record.progress == int(snapshot["process"].rstrip("% "))  # the list's progress
+        assert record.job is not None and record.job.entities == job.entities  # kept from by-ID
+    checked = [e for e in events if isinstance(e, TasksChecked)]
+    assert checked and all(len(e.records) <= 120 for e in checked)
+    assert not [e for e in events if isinstance(e, RefreshFailed)]
+
+
+async def test_a_task_the_roll_call_misses_is_asked_by_id_and_ends_with_its_whole_record(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    steady = [make_job(simulator, "reboot", running_for=10_000) for _ in range(6)]
+    ending = make_job(simulator, "bind_eip", running_for=20, outcome="Failed")
+    store.add_tasks([j.id for j in [*steady, ending]], profile="default")
+    session, all_events = _session(store, _client(sim_http, clock), sim_http, clock, interval=5.0)
+    await _run_for(session, clock, 60)
+    assert _lists(simulator) >= 3  # it was among the roll calls while it ran
+    events = [e for e in all_events if getattr(e, "record", None) and e.record.task_id == ending.id]
+
+    record = store.get_task(ending.id)
+    assert record is not None and record.status == "Failed"
+    final = ending.snapshot(clock.now())
+    assert record.job is not None and record.job.ended == final["ended"]
+    assert record.job.entities == final["entities"] and record.job.fail_reason == ending.fail_reason
+    assert simulator.counters.by_job[ending.id] == 2  # its first answer, and its final one
+    assert sum(simulator.counters.after_final.values()) == 0
+    changes = [e.record.status for e in events if isinstance(e, TaskRefreshed) and e.changed]
+    assert changes[-1:] == ["Failed"]
+
+
+async def test_a_refused_list_means_one_request_per_task_and_one_list_per_pause(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    simulator.denied.add("list")  # the IAM action for lists is missing
+    jobs = [make_job(simulator, "reboot", running_for=10_000) for _ in range(10)]
+    store.add_tasks([j.id for j in jobs], profile="default")
+    session, events = _session(
+        store, _client(sim_http, clock), sim_http, clock, interval=5.0, roll_call_pause=600.0
+    )
+    await _run_for(session, clock, 120)
+    assert _lists(simulator) == 1  # tried once, not again within the pause
+    assert _polls(simulator) >= 10 * 120 / 5.75  # every task polled on its own, on time
+    assert not [e for e in events if isinstance(e, RefreshFailed)]  # a missing list is no error
+    assert all(r.error_kind is None for r in session.records.values())
+
+
+async def test_a_throttled_list_backs_off_the_group_instead_of_polling_each(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    jobs = [make_job(simulator, "reboot", running_for=10_000) for _ in range(40)]
+    store.add_tasks([j.id for j in jobs], profile="default")
+    session, events = _session(store, _client(sim_http, clock), sim_http, clock, interval=5.0)
+    await _run_for(session, clock, 10)
+    polls, lists = _polls(simulator), _lists(simulator)
+    simulator.faults.rate_limit = 0.05  # the gateway throttles nearly everything
+    await _run_for(session, clock, 60)
+    assert 429 in simulator.counters.by_status
+    # No storm of 40 single polls: the group waits together, asking with one list at a time.
+    assert _polls(simulator) - polls == 0
+    assert _lists(simulator) - lists <= 6
+    assert any(isinstance(e, RefreshFailed) for e in events)  # the rows say they are stale
+    simulator.faults.rate_limit = None
+    await _run_for(session, clock, 400)
+    assert all(r.error_kind is None for r in session.records.values())  # all fresh again
+
+
+async def test_refreshing_one_task_asks_for_it_by_id_and_entities_come_by_id_regularly(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    jobs = [make_job(simulator, "reboot", running_for=10_000) for _ in range(8)]
+    store.add_tasks([j.id for j in jobs], profile="default")
+    session, _ = _session(
+        store, _client(sim_http, clock), sim_http, clock, interval=5.0, by_id_every=60.0
+    )
+    await _run_for(session, clock, 10)
+    await session.tick()  # whatever is due at this instant goes first
+    before = simulator.counters.by_job[jobs[0].id]
+    lists = _lists(simulator)
+    session.refresh(jobs[0].id)
+    await session.tick()
+    assert simulator.counters.by_job[jobs[0].id] == before + 1
+    assert _lists(simulator) == lists
+    # Each task is asked by ID about every minute (its entities), not only at its start.
+    await _run_for(session, clock, 300)
+    assert all(4 <= simulator.counters.by_job[j.id] <= 9 for j in jobs), simulator.counters.by_job
+
+
+async def test_a_few_tasks_are_polled_one_by_one(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    jobs = [make_job(simulator, "reboot", running_for=10_000) for _ in range(3)]
+    store.add_tasks([j.id for j in jobs], profile="default")
+    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, roll_call_min=4)
+    await _run_for(session, clock, 30)
+    assert _lists(simulator) == 0
+    assert _polls(simulator) >= 3 * 30 / 5.75
+
+
+async def test_checked_tasks_are_saved_in_one_go_and_survive_a_restart(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, tmp_path: Path
+) -> None:
+    path = tmp_path / "w.sqlite3"
+    store = Store.open(path)
+    jobs = [make_job(simulator, "reboot", running_for=10_000) for _ in range(5)]
+    store.add_tasks([j.id for j in jobs], profile="default")
+    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, interval=5.0)
+    await _run_for(session, clock, 30)
+    assert _lists(simulator) >= 4
+    expected = {task_id: r.checked_at for task_id, r in session.records.items()}
+    store.close()
+    reopened = Store.open(path)
+    assert {r.task_id: r.checked_at for r in reopened.list_tasks()} == expected
+
+
+async def test_steps_of_tasks_refreshed_by_roll_calls_come_with_the_spare_tokens(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    jobs = [make_job(simulator, "reboot", running_for=100_000) for _ in range(50)]
+    store.add_tasks([j.id for j in jobs], profile="default")
+    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, rate=5.0, interval=5.0)
+    await _run_for(session, clock, 150, step=0.5)
+    assert simulator.counters.total <= 5 * 150 + 5  # within the rate, steps included
+    assert 429 not in simulator.counters.by_status
+    steps = simulator.counters.steps_by_job
+    # The first sweep by ID takes 10 s at 5/s; from then on each task's steps every ~30 s.
+    assert all(steps[j.id] >= 4 for j in jobs), steps
+    assert all(steps[j.id] <= 6 for j in jobs), steps
+    assert all(session.records[j.id].steps is not None for j in jobs)
