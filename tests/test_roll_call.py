@@ -176,3 +176,18 @@ async def test_steps_of_tasks_refreshed_by_roll_calls_come_with_the_spare_tokens
     assert all(steps[j.id] >= 4 for j in jobs), steps
     assert all(steps[j.id] <= 6 for j in jobs), steps
     assert all(session.records[j.id].steps is not None for j in jobs)
+
+
+async def test_a_project_running_far_more_than_is_watched_is_not_paged_through_each_round(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    others = [make_job(simulator, "reboot", running_for=100_000) for _ in range(400)]
+    watched = [make_job(simulator, "reboot", running_for=100_000) for _ in range(5)]
+    store.add_tasks([j.id for j in watched], profile="default")
+    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, interval=5.0)
+    await _run_for(session, clock, 120)
+    # One roll call found it takes 9 pages for 5 tasks; then one request per task for a while.
+    assert _lists(simulator) == 9
+    assert all(simulator.counters.by_job[j.id] >= 120 / 6.75 for j in watched)  # on time
+    assert not any(simulator.counters.by_job[j.id] for j in others)
+    assert all(r.error_kind is None for r in session.records.values())

@@ -723,6 +723,11 @@ class Poller:
             return
         listed = {item.id: item for item in page.tasks if item.status.lower() == "running"}
         now = self._clock()
+        if page.requests >= len(group):
+            # The project runs far more than we watch: one request each is cheaper for now.
+            self._roll_calls_off[profile] = now + self.config.roll_call_pause
+            log.info("the running tasks of %s took %d pages for %d watched: polling them one "
+                     "by one for a while", profile, page.requests, len(group))  # fmt: skip
         due = now + self._jittered(self.config.interval)  # one due time: they stay together
         found: list[tuple[_Tracked, ListedTask]] = []
         for tracked in group:
