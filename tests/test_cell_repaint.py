@@ -64,3 +64,62 @@ async def test_the_stock_update_cell_repaints_the_whole_table() -> None:
         calls = _spy_refreshes(table)
         table.update_cell("task-1", "checked", Text("now"))
         assert () in calls
+
+
+_CELLS = [
+    Text("Running"),
+    Text(""),
+    Text("x" * 40),  # wider than its column: cut
+    Text("日本語のインスタンス名です"),  # wide characters cut at the edge
+    Text("e\u0301te\u0301 cafe\u0301 re\u0301sume\u0301 longer than this"),  # combining marks
+    Text.assemble(("✓ ", "green"), ("Completed", "bold")),
+    Text("styled", style="italic red"),
+    Text("7m", justify="right"),
+    Text("  12m 03s  ", justify="right", style="bold"),
+    Text.assemble(("right ", "green"), ("and far too long to fit", "red"), justify="right"),
+    Text("centred", justify="center"),
+    Text("ellipsis but short", overflow="ellipsis"),
+    Text("日本語のインスタンス名です", overflow="ellipsis", style="bold"),
+    Text("…ellipsis that is far too long", overflow="ellipsis"),
+    Text("two\nlines"),
+    Text("tab\there"),
+]
+
+
+class ManyCells(App[None]):
+    def compose(self) -> ComposeResult:
+        yield DataTable(cursor_type="row")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("A", key="a", width=12)
+        table.add_column("B", key="b", width=5)
+        for n, cell in enumerate(_CELLS):
+            table.add_row(cell, cell, key=f"row-{n}")
+
+
+async def test_a_cell_drawn_the_short_way_is_the_cell_datatable_draws() -> None:
+    from rich.style import Style
+
+    from tui.ui.widgets.cell_repaint import render_cell
+
+    app = ManyCells()
+    async with app.run_test(size=(40, 20)) as pilot:
+        table = app.query_one(DataTable)
+        await pilot.pause()
+        short = 0
+        base = Style(color="white", bgcolor="blue")
+        for row in range(len(_CELLS)):
+            for column, width in enumerate((14, 7)):
+                for cursor in (False, True):
+                    table._cell_render_cache.clear()
+                    fast = render_cell(table, row, column, base, width, cursor, False)
+                    table._cell_render_cache.clear()
+                    stock = DataTable._render_cell(table, row, column, base, width, cursor)
+                    if fast is not None:
+                        short += 1
+                        assert fast == stock, (_CELLS[row], width, cursor)
+        # Plain, styled, cut and right-justified one-line text goes the short way; the rest
+        # (combining marks, centring, newlines, tabs) the long way.
+        assert short == 12 * 2 * 2
+        assert render_cell(table, -1, 0, base, 14, False, False) is None  # the header

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.style import Style
 from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
@@ -23,7 +24,7 @@ from tui.engine.present import (
     status_text,
 )
 from tui.engine.records import TaskRecord, visible_fields
-from tui.ui.widgets.cell_repaint import set_cells
+from tui.ui.widgets.cell_repaint import SegmentLines, render_cell, set_cells
 
 __all__ = ["COLUMNS", "SORT_MODES", "TaskTable", "column_widths", "row_cells"]
 
@@ -164,9 +165,8 @@ def sort_key(mode: str, record: TaskRecord) -> tuple[float | int | str, ...]:
         rank = severity(record.status, not_found=record.not_found, stale=record.is_stale)
         return (rank, record.position)
     if mode == "created":
-        job = record.job
-        created = job.created_at.timestamp() if job and job.created_at else float("inf")
-        return (-created if created != float("inf") else float("inf"), record.position)
+        created = record.created_time
+        return (-created if created is not None else float("inf"), record.position)
     if mode == "changed":
         return (-(record.changed_at or 0.0), record.position)
     return (record.position,)
@@ -205,11 +205,28 @@ class TaskTable(DataTable[Text]):
         self._drawn: dict[str, tuple[object, ...]] = {}
         """What each row was drawn from (:func:`visible_fields`): an unchanged record is not
         drawn again (re-sorting 1,000 rows moves them; it need not recompute them)."""
+        self._keys: dict[str, tuple[float | int | str, ...]] = {}
+        """Each shown row's sort key when the rows were last put in order."""
         self.sort_mode = "added"
         self.filter_text = ""
         self.styles_for: Callable[[str], str] | None = None
         self.eta_for: Callable[[TaskRecord, float], Eta | None] | None = None
         """How the table learns a task's ETA (the session's estimator)."""
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> SegmentLines:
+        # A re-sort redraws every visible cell: the short way is ~7x faster (cell_repaint).
+        lines = render_cell(self, row_index, column_index, base_style, width, cursor, hover)
+        if lines is None:
+            lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        return lines
 
     def on_mount(self) -> None:
         for column in COLUMNS:
@@ -259,7 +276,9 @@ class TaskTable(DataTable[Text]):
             Whether rows are still to be added.
         """
         wanted = [r for r in records if matches(r, self.filter_text)]
-        wanted.sort(key=lambda r: sort_key(self.sort_mode, r))
+        keys = {r.task_id: sort_key(self.sort_mode, r) for r in wanted}
+        wanted.sort(key=lambda r: keys[r.task_id])
+        self._keys = keys
         keep = {r.task_id for r in wanted}
         cursor_task = self.highlighted_task
         for task_id in list(self._cells):
@@ -286,11 +305,11 @@ class TaskTable(DataTable[Text]):
     def update_record(self, record: TaskRecord, now: float) -> bool:
         """Update one task's row in place; False if the view needs a full :meth:`show` instead
         (the row is new, filtered out, or its position may have changed)."""
-        if (
-            record.task_id not in self._cells
-            or self.sort_mode != "added"
-            or not matches(record, self.filter_text)
-        ):
+        if record.task_id not in self._cells or not matches(record, self.filter_text):
+            return False
+        # A record whose sort key is as it was keeps its place (a roll call's thousand
+        # "checked" answers, a step's progress, re-sort nothing).
+        if self._keys.get(record.task_id) != sort_key(self.sort_mode, record):
             return False
         self._put(record, now, redraw=False)
         return True
