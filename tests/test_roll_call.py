@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.test_poller import _client, _run_for, _session
-from tui.engine.events import RefreshFailed, TaskRefreshed, TasksChecked
+from tests.ui_fixtures import runtime_for
+from tui.engine.config import Settings
+from tui.engine.events import RefreshFailed, SessionEvent, TaskRefreshed, TasksChecked
+from tui.engine.poller import PollerConfig
+from tui.engine.session import WatchSession
 from tui.engine.store import Store
 from tui.simulator import FakeClock, Simulator
 from tui.simulator.scenarios import make_job
@@ -191,3 +196,35 @@ async def test_a_project_running_far_more_than_is_watched_is_not_paged_through_e
     assert all(simulator.counters.by_job[j.id] >= 120 / 6.75 for j in watched)  # on time
     assert not any(simulator.counters.by_job[j.id] for j in others)
     assert all(r.error_kind is None for r in session.records.values())
+
+
+async def test_the_real_time_loop_keeps_polling_while_steps_take_their_slots(
+    tmp_path: Path,
+) -> None:
+    """A finished request wakes the loop once its slot is free, and steps never hold every slot
+    (the loop once waited for a wake-up that never came: no poll for as long as the app ran)."""
+    simulator = Simulator(seed=9)  # real time: the loop under test sleeps until it is woken
+    simulator.faults.latency = 0.3  # a steps answer takes longer than the interval
+    jobs = [make_job(simulator, "reboot", running_for=10_000) for _ in range(8)]
+    store = Store.open(tmp_path / "w.sqlite3")
+    store.add_tasks([j.id for j in jobs], profile="default")
+    config = PollerConfig(interval=0.2, jitter=0.0, concurrency=2, steps_interval=0.0)
+    session = WatchSession(store, runtime_for(simulator), Settings(), poller_config=config)
+    rounds = asyncio.Event()
+    checked: list[SessionEvent] = []
+
+    def count(event: SessionEvent) -> None:
+        if isinstance(event, TasksChecked):
+            checked.append(event)
+            if len(checked) >= 4:
+                rounds.set()
+
+    session.subscribe(count)
+    runner = asyncio.create_task(session.run())
+    try:
+        await asyncio.wait_for(rounds.wait(), timeout=20)
+    finally:
+        session.stop()
+        await runner
+        await session.aclose()
+    assert sum(simulator.counters.steps_by_job.values()) >= 4  # and steps came meanwhile

@@ -42,6 +42,7 @@ from tui.engine.events import EndpointState
 from tui.engine.records import TaskRecord
 from tui.errors import (
     AuthenticationError,
+    BadResponseError,
     ErrorKind,
     JobNotFoundError,
     PermissionDeniedError,
@@ -336,6 +337,7 @@ class Poller:
         self._endpoint_state: dict[str, EndpointState] = {}
         self._rate_limits = dict(rate_limits or {})
         self._bucket_wait: float | None = None
+        self._steps_in_flight = 0
         self._steps_queue: deque[tuple[_Tracked, str, str]] = deque()
         """Tasks a roll call found whose steps are due (task, job name, instance ID): asked
         for one by one as spare tokens allow, after the polls."""
@@ -562,7 +564,8 @@ class Poller:
     def _dispatch_steps(self, now: float) -> None:
         """Ask for queued steps with the tokens the polls leave, while no poll waits."""
         queue = self._steps_queue
-        while queue and len(self._in_flight) < self.config.concurrency:
+        most = max(1, self.config.concurrency // 4)  # the other slots stay free for polls
+        while queue and self._steps_in_flight < most:
             tracked, name, instance_id = queue[0]
             client = self._clients.get(tracked.profile)
             credential = self._credentials.get(self._profile_key.get(tracked.profile, ""))
@@ -586,14 +589,35 @@ class Poller:
                 return
             queue.popleft()
             tracked.steps_queued = False
-            self._start(self._fetch_steps(tracked, client, credential, name, instance_id), [])
+            self._start(self._queued_steps(tracked, client, credential, name, instance_id), [])
+
+    async def _queued_steps(
+        self,
+        tracked: _Tracked,
+        client: TaskCenterClient,
+        credential: _CredentialState,
+        name: str,
+        instance_id: str,
+    ) -> None:
+        self._steps_in_flight += 1
+        try:
+            await self._fetch_steps(tracked, client, credential, name, instance_id)
+        finally:
+            self._steps_in_flight -= 1
 
     def _start(self, request: Coroutine[None, None, None], tasks: list[_Tracked]) -> None:
         for tracked in tasks:
             tracked.in_flight = True
         task = asyncio.get_running_loop().create_task(request)
         self._in_flight.add(task)
-        task.add_done_callback(self._in_flight.discard)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        # The slot is free only now, after the request's own code ran: a wake-up sent from
+        # that code could reach the loop while the slot still looked taken, and the loop would
+        # then wait for a wake-up that never comes (all polling stopped; seen under load).
+        self._in_flight.discard(task)
+        self._wake.set()
 
     def _roll_call_group(
         self, tracked: _Tracked, credential: _CredentialState, now: float
@@ -711,6 +735,11 @@ class Poller:
             )
         except TaskCenterError as error:
             self._roll_call_failed(profile, client, credential, group, error)
+            return
+        except Exception as exc:  # a bug here must not leave a thousand tasks unpolled
+            log.exception("listing the running tasks of %s broke", profile)
+            failure = BadResponseError(f"the list could not be read ({type(exc).__name__})")
+            self._roll_call_failed(profile, client, credential, group, failure)
             return
         finally:
             for tracked in group:
