@@ -70,7 +70,7 @@ async def test_a_task_the_roll_call_misses_is_asked_by_id_and_ends_with_its_whol
     session, all_events = _session(store, _client(sim_http, clock), sim_http, clock, interval=5.0)
     await _run_for(session, clock, 60)
     assert _lists(simulator) >= 3  # it was among the roll calls while it ran
-    events = [e for e in all_events if getattr(e, "record", None) and e.record.task_id == ending.id]
+    refreshes = [e for e in all_events if isinstance(e, TaskRefreshed)]
 
     record = store.get_task(ending.id)
     assert record is not None and record.status == "Failed"
@@ -79,7 +79,7 @@ async def test_a_task_the_roll_call_misses_is_asked_by_id_and_ends_with_its_whol
     assert record.job.entities == final["entities"] and record.job.fail_reason == ending.fail_reason
     assert simulator.counters.by_job[ending.id] == 2  # its first answer, and its final one
     assert sum(simulator.counters.after_final.values()) == 0
-    changes = [e.record.status for e in events if isinstance(e, TaskRefreshed) and e.changed]
+    changes = [e.record.status for e in refreshes if e.record.task_id == ending.id and e.changed]
     assert changes[-1:] == ["Failed"]
 
 
