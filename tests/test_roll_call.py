@@ -17,6 +17,7 @@ from tui.engine.poller import PollerConfig
 from tui.engine.session import WatchSession
 from tui.engine.store import Store
 from tui.simulator import FakeClock, Simulator
+from tui.simulator.core import ScriptedJob
 from tui.simulator.scenarios import make_job
 
 
@@ -32,6 +33,14 @@ def _polls(simulator: Simulator) -> int:
 
 def _lists(simulator: Simulator) -> int:
     return simulator.counters.lists["immediate-jobs"]
+
+
+def _running(simulator: Simulator, count: int, store: Store | None = None) -> list[ScriptedJob]:
+    """``count`` reboots running for hours (no progress to speak of), watched in ``store``."""
+    jobs = [make_job(simulator, "reboot", running_for=100_000) for _ in range(count)]
+    if store is not None:
+        store.add_tasks([j.id for j in jobs], profile="default")
+    return jobs
 
 
 async def test_a_roll_call_refreshes_120_running_tasks_with_one_request_a_page(
@@ -87,8 +96,7 @@ async def test_a_refused_list_means_one_request_per_task_and_one_list_per_pause(
     simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
 ) -> None:
     simulator.denied.add("list")  # the IAM action for lists is missing
-    jobs = [make_job(simulator, "reboot", running_for=10_000) for _ in range(10)]
-    store.add_tasks([j.id for j in jobs], profile="default")
+    _running(simulator, 10, store)
     session, events = _session(
         store, _client(sim_http, clock), sim_http, clock, interval=5.0, roll_call_pause=600.0
     )
@@ -102,8 +110,7 @@ async def test_a_refused_list_means_one_request_per_task_and_one_list_per_pause(
 async def test_a_throttled_list_backs_off_the_group_instead_of_polling_each(
     simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
 ) -> None:
-    jobs = [make_job(simulator, "reboot", running_for=10_000) for _ in range(40)]
-    store.add_tasks([j.id for j in jobs], profile="default")
+    _running(simulator, 40, store)
     session, events = _session(store, _client(sim_http, clock), sim_http, clock, interval=5.0)
     await _run_for(session, clock, 10)
     polls, lists = _polls(simulator), _lists(simulator)
@@ -122,8 +129,7 @@ async def test_a_throttled_list_backs_off_the_group_instead_of_polling_each(
 async def test_refreshing_one_task_asks_for_it_by_id_and_entities_come_by_id_regularly(
     simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
 ) -> None:
-    jobs = [make_job(simulator, "reboot", running_for=10_000) for _ in range(8)]
-    store.add_tasks([j.id for j in jobs], profile="default")
+    jobs = _running(simulator, 8, store)
     session, _ = _session(
         store, _client(sim_http, clock), sim_http, clock, interval=5.0, by_id_every=60.0
     )
@@ -143,8 +149,7 @@ async def test_refreshing_one_task_asks_for_it_by_id_and_entities_come_by_id_reg
 async def test_a_few_tasks_are_polled_one_by_one(
     simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
 ) -> None:
-    jobs = [make_job(simulator, "reboot", running_for=10_000) for _ in range(3)]
-    store.add_tasks([j.id for j in jobs], profile="default")
+    _running(simulator, 3, store)
     session, _ = _session(store, _client(sim_http, clock), sim_http, clock, roll_call_min=4)
     await _run_for(session, clock, 30)
     assert _lists(simulator) == 0
@@ -156,8 +161,7 @@ async def test_checked_tasks_are_saved_in_one_go_and_survive_a_restart(
 ) -> None:
     path = tmp_path / "w.sqlite3"
     store = Store.open(path)
-    jobs = [make_job(simulator, "reboot", running_for=10_000) for _ in range(5)]
-    store.add_tasks([j.id for j in jobs], profile="default")
+    _running(simulator, 5, store)
     session, _ = _session(store, _client(sim_http, clock), sim_http, clock, interval=5.0)
     await _run_for(session, clock, 30)
     assert _lists(simulator) >= 4
@@ -170,8 +174,7 @@ async def test_checked_tasks_are_saved_in_one_go_and_survive_a_restart(
 async def test_steps_of_tasks_refreshed_by_roll_calls_come_with_the_spare_tokens(
     simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
 ) -> None:
-    jobs = [make_job(simulator, "reboot", running_for=100_000) for _ in range(50)]
-    store.add_tasks([j.id for j in jobs], profile="default")
+    jobs = _running(simulator, 50, store)
     session, _ = _session(store, _client(sim_http, clock), sim_http, clock, rate=5.0, interval=5.0)
     await _run_for(session, clock, 150, step=0.5)
     assert simulator.counters.total <= 5 * 150 + 5  # within the rate, steps included
@@ -186,9 +189,8 @@ async def test_steps_of_tasks_refreshed_by_roll_calls_come_with_the_spare_tokens
 async def test_a_project_running_far_more_than_is_watched_is_not_paged_through_each_round(
     simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
 ) -> None:
-    others = [make_job(simulator, "reboot", running_for=100_000) for _ in range(400)]
-    watched = [make_job(simulator, "reboot", running_for=100_000) for _ in range(5)]
-    store.add_tasks([j.id for j in watched], profile="default")
+    others = _running(simulator, 400)
+    watched = _running(simulator, 5, store)
     session, _ = _session(store, _client(sim_http, clock), sim_http, clock, interval=5.0)
     await _run_for(session, clock, 120)
     # One roll call found it takes 9 pages for 5 tasks; then one request per task for a while.

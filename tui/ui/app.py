@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
 from collections.abc import Callable, Iterable
@@ -160,10 +159,6 @@ class TaskwatchApp(App[int]):
         for warning in runtime.warnings if runtime else []:
             self.notify(warning, severity="warning", timeout=20)
         self.view.refresh_all(redraw=True)  # the theme, and the estimates' history, are in
-        # What is loaded now (modules, the watchlist, the first rows) lives as long as the app:
-        # moved out of the collector's sight, so a full collection does not walk it again and
-        # again and stall a key for tens of milliseconds.
-        gc.freeze()
         self._poller_worker = self.run_worker(
             self.session.run(), name="poller", exit_on_error=False
         )
