@@ -186,6 +186,19 @@ async def test_steps_of_tasks_refreshed_by_roll_calls_come_with_the_spare_tokens
     assert all(session.records[j.id].steps is not None for j in jobs)
 
 
+async def test_queued_steps_stay_within_the_request_slots(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    simulator.faults.latency = 0.0005  # real overlap between requests
+    _running(simulator, 60, store)
+    session, _ = _session(
+        store, _client(sim_http, clock), sim_http, clock, concurrency=8, steps_interval=5.0
+    )
+    await _run_for(session, clock, 30)
+    assert sum(simulator.counters.steps_by_job.values()) >= 60  # plenty of steps were asked
+    assert simulator.counters.max_in_flight <= 8
+
+
 async def test_a_project_running_far_more_than_is_watched_is_not_paged_through_each_round(
     simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
 ) -> None:

@@ -565,7 +565,11 @@ class Poller:
         """Ask for queued steps with the tokens the polls leave, while no poll waits."""
         queue = self._steps_queue
         most = max(1, self.config.concurrency // 4)  # the other slots stay free for polls
-        while queue and self._steps_in_flight < most:
+        while (
+            queue
+            and self._steps_in_flight < most
+            and len(self._in_flight) < self.config.concurrency
+        ):
             tracked, name, instance_id = queue[0]
             client = self._clients.get(tracked.profile)
             credential = self._credentials.get(self._profile_key.get(tracked.profile, ""))
@@ -589,6 +593,7 @@ class Poller:
                 return
             queue.popleft()
             tracked.steps_queued = False
+            self._steps_in_flight += 1  # counted now: the task starts only after this loop
             self._start(self._queued_steps(tracked, client, credential, name, instance_id), [])
 
     async def _queued_steps(
@@ -599,7 +604,6 @@ class Poller:
         name: str,
         instance_id: str,
     ) -> None:
-        self._steps_in_flight += 1
         try:
             await self._fetch_steps(tracked, client, credential, name, instance_id)
         finally:
