@@ -594,27 +594,21 @@ class Poller:
             queue.popleft()
             tracked.steps_queued = False
             self._steps_in_flight += 1  # counted now: the task starts only after this loop
-            self._start(self._queued_steps(tracked, client, credential, name, instance_id), [])
+            steps = self._fetch_steps(tracked, client, credential, name, instance_id)
+            self._start(steps, []).add_done_callback(self._steps_finished)
 
-    async def _queued_steps(
-        self,
-        tracked: _Tracked,
-        client: TaskCenterClient,
-        credential: _CredentialState,
-        name: str,
-        instance_id: str,
-    ) -> None:
-        try:
-            await self._fetch_steps(tracked, client, credential, name, instance_id)
-        finally:
-            self._steps_in_flight -= 1
+    def _steps_finished(self, _task: asyncio.Task[None]) -> None:
+        self._steps_in_flight -= 1
 
-    def _start(self, request: Coroutine[None, None, None], tasks: list[_Tracked]) -> None:
+    def _start(
+        self, request: Coroutine[None, None, None], tasks: list[_Tracked]
+    ) -> asyncio.Task[None]:
         for tracked in tasks:
             tracked.in_flight = True
         task = asyncio.get_running_loop().create_task(request)
         self._in_flight.add(task)
         task.add_done_callback(self._finished)
+        return task
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         # The slot is free only now, after the request's own code ran: a wake-up sent from

@@ -206,11 +206,9 @@ class TaskRecord:
         Returns:
             A new record.
         """
-        record = replace(
-            self, checked_at=now, error_kind=kind.value, error_text=text, not_found=not_found
+        return self.evolve(
+            checked_at=now, error_kind=kind.value, error_text=text, not_found=not_found
         )
-        _keep_parsed(self, record)
-        return record
 
     def to_export(self) -> dict[str, Any]:
         """The record as a JSON-ready object (``list --json``, ``export``): no secrets in it.

@@ -508,11 +508,8 @@ class Store:
 
     def _select_in(self, query: str, values: Iterable[str]) -> list[sqlite3.Row]:
         """``query`` with its ``IN ({})`` filled with ``values``, in chunks SQLite accepts."""
-        items = list(values)
         rows: list[sqlite3.Row] = []
-        for start in range(0, len(items), 500):
-            chunk = items[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(values):
             rows += self._db.execute(query.format(marks), chunk).fetchall()
         return rows
 
@@ -742,15 +739,12 @@ class Store:
             task_ids: Watched tasks (IDs no longer in the watchlist are ignored).
             now: Wall time of the answer.
         """
-        items = list(task_ids)
+        query = (
+            "UPDATE tasks SET checked_at = ?, error_kind = NULL, error_text = NULL, "
+            "not_found = 0 WHERE task_id IN ({})"
+        )
         with self._write() as db:
-            for start in range(0, len(items), 500):
-                chunk = items[start : start + 500]
-                marks = ",".join("?" * len(chunk))  # placeholders only: the IDs are bound
-                query = (
-                    "UPDATE tasks SET checked_at = ?, error_kind = NULL, error_text = NULL, "
-                    "not_found = 0 WHERE task_id IN ({})"
-                )
+            for chunk, marks in _in_chunks(task_ids):
                 db.execute(query.format(marks), (now, *chunk))
 
     def save_state(self, record: TaskRecord, *, now: float) -> None:
@@ -1037,3 +1031,12 @@ class Store:
             (fingerprint,),
         ).fetchone()
         return (row["refused_at"], row["message"]) if row else None
+
+
+def _in_chunks(values: Iterable[str]) -> Iterator[tuple[list[str], str]]:
+    """``values`` in chunks SQLite accepts as bound parameters, each with its ``?,?,…``
+    (placeholders only: the values themselves are always bound, never formatted in)."""
+    items = list(values)
+    for start in range(0, len(items), 500):
+        chunk = items[start : start + 500]
+        yield chunk, ",".join("?" * len(chunk))

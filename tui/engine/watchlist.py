@@ -228,7 +228,7 @@ class Watchlist:
                         task_id, job, now=now, snapshot=record.job_json
                     )
             except StoreError as exc:
-                self._not_saved(exc, task_id)  # kept in memory, saved when the file allows
+                self._not_saved(exc, [task_id])  # kept in memory, saved when the file allows
             else:
                 if stored is None:  # another process removed it meanwhile
                     self._drop(task_id)
@@ -251,15 +251,8 @@ class Watchlist:
         """
         records = [old.checked(now) for i in task_ids if (old := self._records.get(i)) is not None]
         ids = [record.task_id for record in records]
-        if self.store is not None and ids and self._may_write():
-            try:
-                with self.store.patience(BACKGROUND_PATIENCE):
-                    self.store.record_checked(ids, now=now)
-            except StoreError as exc:
-                for task_id in ids:
-                    self._not_saved(exc, task_id)
-        elif self.store is not None:
-            self._unsaved.update(ids)
+        if ids:
+            self._write_through(ids, lambda store: store.record_checked(ids, now=now))
         for record in records:
             self._put(record)
         return records
@@ -288,7 +281,7 @@ class Watchlist:
                         task_id, kind=error.kind, text=str(error), now=now, not_found=not_found
                     )
             except StoreError as exc:
-                self._not_saved(exc, task_id)
+                self._not_saved(exc, [task_id])
         elif self.store is not None:
             self._unsaved.add(task_id)
         record = old.failed(error.kind, str(error), now, not_found=not_found)
@@ -310,7 +303,9 @@ class Watchlist:
         if old is None:
             return None
         record = old.evolve(steps_json=steps_json, steps_checked_at=now, steps_refused=None)
-        self._write_through(task_id, lambda store: store.record_steps(task_id, steps_json, now=now))
+        self._write_through(
+            [task_id], lambda store: store.record_steps(task_id, steps_json, now=now)
+        )
         self._put(record)
         return record
 
@@ -329,7 +324,7 @@ class Watchlist:
         if old is None:
             return None
         record = old.evolve(steps_refused=why or "refused", steps_checked_at=now)
-        self._write_through(task_id, lambda store: store.refuse_steps(task_id, why, now=now))
+        self._write_through([task_id], lambda store: store.refuse_steps(task_id, why, now=now))
         self._put(record)
         return record
 
@@ -366,7 +361,7 @@ class Watchlist:
         if old is None:
             return
         self._write_through(
-            task_id, lambda store: store.mark_warned(task_id, at_risk=at_risk, overdue=overdue)
+            [task_id], lambda store: store.mark_warned(task_id, at_risk=at_risk, overdue=overdue)
         )
         self._put(
             old.evolve(
@@ -375,17 +370,17 @@ class Watchlist:
             )
         )
 
-    def _write_through(self, task_id: str, write: Callable[[Store], object]) -> None:
+    def _write_through(self, task_ids: list[str], write: Callable[[Store], object]) -> None:
         """Write a background result, or keep it in memory when the file will not take it."""
         if self.store is None or not self._may_write():
             if self.store is not None:
-                self._unsaved.add(task_id)
+                self._unsaved.update(task_ids)
             return
         try:
             with self.store.patience(BACKGROUND_PATIENCE):
                 write(self.store)
         except StoreError as exc:
-            self._not_saved(exc, task_id)
+            self._not_saved(exc, task_ids)
 
     def save_pending(self) -> int:
         """Write what a held lock or a full disk kept in memory only, if the file allows now.
@@ -403,7 +398,7 @@ class Watchlist:
                     if record is not None:
                         self.store.save_state(record, now=self._wall())
             except StoreError as exc:
-                self._not_saved(exc, task_id)
+                self._not_saved(exc, [task_id])
                 break
             self._unsaved.discard(task_id)
             saved += 1
@@ -413,11 +408,11 @@ class Watchlist:
         """False for a moment after a write failed, so a held lock costs one short wait."""
         return self._monotonic() >= self._writes_paused_until
 
-    def _not_saved(self, error: StoreError, task_id: str) -> None:
+    def _not_saved(self, error: StoreError, task_ids: list[str]) -> None:
         """A poll result could not be written (disk full, a long lock): polling goes on with
         the results in memory; the log says so once per kind of trouble."""
         self._writes_paused_until = self._monotonic() + WRITE_PAUSE
-        self._unsaved.add(task_id)
+        self._unsaved.update(task_ids)
         message = str(error)
         if message not in self._write_troubles:
             self._write_troubles.add(message)
