@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tui.engine.store import Store
-from tui.engine.transfer import export_watchlist, import_watchlist
+from tui.engine.storage import Store
+from tui.engine.storage.transfer import export_watchlist, import_watchlist
 
 
 def main() -> None:

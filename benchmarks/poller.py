@@ -27,11 +27,11 @@ from tui.cloud.client import TaskCenterClient, new_http_client
 from tui.cloud.credentials import Credential
 from tui.cloud.endpoints import Service
 from tui.cloud.signing import AkSkAuth
-from tui.engine.config import Profile
-from tui.engine.poller import PollerConfig
-from tui.engine.runtime import Runtime
+from tui.engine.polling.poller import PollerConfig
 from tui.engine.session import Clock, WatchSession
-from tui.engine.store import Store
+from tui.engine.setup.config import Profile
+from tui.engine.setup.runtime import Runtime
+from tui.engine.storage import Store
 from tui.simulator import (
     DEMO_AK,
     DEMO_PROJECT_ID,

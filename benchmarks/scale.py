@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.ptyrun import PtyProcess, cpu_seconds, isolated_env, rss_mb
 from tui.cloud.models import parse_job_dict
-from tui.engine.store import Store
+from tui.engine.storage import Store
 from tui.simulator import DEMO_PROJECT_ID, Simulator, SimulatorServer
 from tui.simulator.core import ScriptedJob
 from tui.simulator.scenarios import make_job

@@ -20,7 +20,7 @@ from tests.report_fixtures import NOW, at, window_store  # noqa: E402
 from tests.test_snapshots import SIZES, VIEWS  # noqa: E402
 from tests.ui_fixtures import frozen_app  # noqa: E402
 from tui.engine.report import build_report  # noqa: E402
-from tui.engine.report_html import as_html  # noqa: E402
+from tui.present.report_html import as_html  # noqa: E402
 
 
 async def shoot(view: str, size: tuple[int, int]) -> Path:

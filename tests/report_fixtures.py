@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tui.cloud.models import parse_job_dict
-from tui.engine.store import Store
+from tui.engine.storage import Store
 
 NOW = datetime(2026, 11, 27, 23, 0, tzinfo=UTC)
 REASON = "Upgrade failed | node 2\n<script>alert(1)</script> & more\x1b]52;c;QQ==\x07"

@@ -14,7 +14,7 @@ from textual.widgets import Static
 from tests.ui_fixtures import LiveSetup, Messages, frozen_app, highlight, live_app
 from tui.engine.events import CredentialRefused, TaskFinished, TaskRefreshed
 from tui.engine.session import WatchSession
-from tui.engine.store import Store
+from tui.engine.storage import Store
 from tui.simulator.scenarios import make_job
 from tui.ui.app import STORE_CHECK, TaskwatchApp, binding_rows
 from tui.ui.widgets.dialogs import AddTasksScreen, HelpScreen
@@ -350,7 +350,7 @@ async def test_quit_key_exits(tmp_path: Path) -> None:
 async def test_notifications_can_be_switched_off(
     tmp_path: Path, toasts: list[tuple[str, str]]
 ) -> None:
-    from tui.engine.config import NotificationSettings, Settings
+    from tui.engine.setup.config import NotificationSettings, Settings
 
     quiet = Settings(notifications=NotificationSettings(toast=False, bell=False, desktop=False))
     live = live_app(tmp_path, settings=quiet)
@@ -407,7 +407,7 @@ async def test_hostile_text_is_shown_literally_and_never_breaks_rendering(tmp_pa
 
     from tui.cloud.client import new_http_client
     from tui.cloud.models import parse_job_dict
-    from tui.engine.runtime import Runtime
+    from tui.engine.setup.runtime import Runtime
 
     store = Store.open(tmp_path / "h.sqlite3")
     task_id = "0f0f0f0f-0000-4000-8000-00000000abcd"

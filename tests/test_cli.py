@@ -196,8 +196,8 @@ def test_list_json_has_the_eta_and_overdue_from_the_database(
     import time
 
     from tui.cloud.models import parse_job_dict
-    from tui.engine.paths import database_file
-    from tui.engine.store import Store
+    from tui.engine.setup.paths import database_file
+    from tui.engine.storage import Store
 
     def stamp(epoch: float) -> str:
         return time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(epoch))
@@ -245,7 +245,7 @@ def test_export_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_corrupt_database_is_moved_aside_with_a_message(capsys: pytest.CaptureFixture[str]) -> None:
-    from tui.engine.paths import database_file
+    from tui.engine.setup.paths import database_file
 
     path = database_file()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,8 +10,8 @@ import pytest
 from tui.cli import main
 from tui.cloud.credentials import TOKEN_ENV, credential_from_file, permission_warning
 from tui.cloud.endpoints import Service
-from tui.engine.config import CliOverrides, config_reference, load_settings, resolve_profile
-from tui.engine.paths import config_file
+from tui.engine.setup.config import CliOverrides, config_reference, load_settings, resolve_profile
+from tui.engine.setup.paths import config_file
 from tui.errors import ConfigError, CredentialError
 
 PID = "0123456789abcdef0123456789abcdef"

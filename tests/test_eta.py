@@ -13,7 +13,8 @@ from tests.test_poller import _client, _run_for, _session
 from tui.engine.eta import HISTORY_MINIMUM, DurationHistory, Estimator, ProgressSamples, estimate
 from tui.engine.events import DeadlineWarning, SessionEvent
 from tui.engine.records import TaskRecord
-from tui.engine.store import Store
+from tui.engine.storage import Store
+from tui.present.notices import notice_of
 from tui.simulator import FakeClock, Simulator
 from tui.simulator.scenarios import make_job
 
@@ -262,8 +263,9 @@ async def test_overdue_is_said_once_and_survives_a_restart(
         session.check_deadlines()
     assert _warnings(events) == [("at_risk", job.id), ("overdue", job.id)]
     assert session.overdue == {job.id}
-    notice = [e.notice for e in events if isinstance(e, DeadlineWarning)][-1]
-    assert notice.severity == "error" and "past its deadline" in notice.text
+    warning = [e for e in events if isinstance(e, DeadlineWarning)][-1]
+    notice = notice_of(warning, session.settings.notifications)
+    assert notice is not None and notice.severity == "error" and "past its deadline" in notice.text
     again, again_events = _session(store, _client(sim_http, clock), sim_http, clock)
     again.check_deadlines()
     await _run_for(again, clock, 10)
@@ -293,8 +295,9 @@ async def test_at_risk_is_said_once_when_the_estimate_passes_the_deadline(
     session.set_deadline([job.id], clock.now() + 300)  # the steps say ~600 s
     await _run_for(session, clock, 90)
     assert _warnings(events) == [("at_risk", job.id)]
-    notice = next(e.notice for e in events if isinstance(e, DeadlineWarning))
-    assert "cloud's step estimate" in notice.text
+    warning = next(e for e in events if isinstance(e, DeadlineWarning))
+    notice = notice_of(warning, session.settings.notifications)
+    assert notice is not None and "cloud's step estimate" in notice.text
     # A new deadline is a new promise: its warnings may be given again.
     session.set_deadline([job.id], clock.now() + 100)
     await _run_for(session, clock, 10)

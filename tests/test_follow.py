@@ -20,12 +20,12 @@ from tests.conftest import SIM_ENDPOINT, sim_auth
 from tests.ui_fixtures import demo_profile
 from tui.cloud.client import TaskCenterClient
 from tui.cloud.endpoints import Service
-from tui.engine.config import Settings
 from tui.engine.events import FollowingChanged, SessionEvent, TasksDiscovered
-from tui.engine.poller import PollerConfig
-from tui.engine.runtime import Runtime
+from tui.engine.polling.poller import PollerConfig
 from tui.engine.session import Clock, WatchSession
-from tui.engine.store import Store
+from tui.engine.setup.config import Settings
+from tui.engine.setup.runtime import Runtime
+from tui.engine.storage import Store
 from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, Simulator, SimulatorServer
 from tui.simulator.scenarios import make_job
 
@@ -230,7 +230,7 @@ async def test_an_open_tui_gets_a_followed_instances_new_task_within_two_interva
     from tests.ui_fixtures import Messages
     from tui.cloud.client import new_http_client
     from tui.cloud.credentials import Credential
-    from tui.engine.runtime import client_for
+    from tui.engine.setup.runtime import client_for
     from tui.ui.app import TaskwatchApp
 
     sim = live_server.simulator

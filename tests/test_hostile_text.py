@@ -18,7 +18,7 @@ import pytest
 from tests.ptyrun import PtyProcess
 from tui.cli import main
 from tui.cloud.safe_text import json_text, visible, visible_data
-from tui.engine.paths import log_dir
+from tui.engine.setup.paths import log_dir
 from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, Simulator, SimulatorServer
 from tui.simulator.core import ScriptedJob
 from tui.simulator.scenarios import make_job
@@ -101,7 +101,7 @@ def test_cli_output_shows_the_text_but_never_an_escape(
 
 
 def test_the_log_gets_one_line_per_record_and_no_escape() -> None:
-    from tui.engine.logs import setup_logging
+    from tui.engine.setup.logs import setup_logging
 
     path = setup_logging(path=log_dir() / "hostile.log")
     assert path is not None

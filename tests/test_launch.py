@@ -12,8 +12,8 @@ import pytest
 from tui.cli.launch import prepare
 from tui.cli.parser import build_parser
 from tui.engine.events import SessionEvent, TaskRefreshed
-from tui.engine.paths import config_file, database_file
-from tui.engine.store import Store
+from tui.engine.setup.paths import config_file, database_file
+from tui.engine.storage import Store
 from tui.errors import ConfigError
 from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, SimulatorServer
 from tui.simulator.scenarios import make_job

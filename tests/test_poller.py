@@ -24,10 +24,10 @@ from tui.engine.events import (
     TaskFinished,
     WatchlistChanged,
 )
-from tui.engine.poller import PollerConfig, TokenBucket
-from tui.engine.runtime import Runtime
+from tui.engine.polling.poller import PollerConfig, TokenBucket
 from tui.engine.session import Clock, WatchSession
-from tui.engine.store import Store
+from tui.engine.setup.runtime import Runtime
+from tui.engine.storage import Store
 from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, Simulator
 from tui.simulator.scenarios import add_random_jobs, make_job
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
-from tui.engine.logs import setup_logging
-from tui.engine.paths import database_file, log_dir, log_file
+from tui.engine.setup.logs import setup_logging
+from tui.engine.setup.paths import database_file, log_dir, log_file
 
 
 def _mode(path: Path) -> int:

@@ -11,13 +11,13 @@ import pytest
 
 from tests.ui_fixtures import Messages
 from tui.cli import main
-from tui.engine.config import CliOverrides, load_settings
 from tui.engine.events import TaskFinished
-from tui.engine.logs import RedactingFilter, register_secrets, setup_logging
-from tui.engine.paths import config_file, data_dir, log_dir
-from tui.engine.runtime import build_runtime
 from tui.engine.session import WatchSession
-from tui.engine.store import Store
+from tui.engine.setup.config import CliOverrides, load_settings
+from tui.engine.setup.logs import RedactingFilter, register_secrets, setup_logging
+from tui.engine.setup.paths import config_file, data_dir, log_dir
+from tui.engine.setup.runtime import build_runtime
+from tui.engine.storage import Store
 from tui.simulator import Simulator, SimulatorServer
 from tui.simulator.scenarios import make_job
 from tui.ui.app import TaskwatchApp
@@ -162,6 +162,6 @@ def test_redacting_filter_masks_registered_secrets(tmp_path: Path) -> None:
 def test_library_logging_never_reaches_the_terminal(capfd: pytest.CaptureFixture[str]) -> None:
     for handler in list(logging.getLogger().handlers):
         logging.getLogger().removeHandler(handler)
-    logging.getLogger("tui.engine.poller").warning("refresh failed")
+    logging.getLogger("tui.engine.polling.poller").warning("refresh failed")
     captured = capfd.readouterr()
     assert captured.out == "" and captured.err == ""

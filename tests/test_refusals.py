@@ -18,10 +18,10 @@ from tests.test_cli import _run
 from tests.ui_fixtures import demo_profile
 from tui.cloud.client import TaskCenterClient
 from tui.cloud.endpoints import Service
-from tui.engine.refusals import LOCK_WINDOW, RefusalMemo
-from tui.engine.runtime import Runtime
 from tui.engine.session import Clock, WatchSession
-from tui.engine.store import Store
+from tui.engine.session.refusals import LOCK_WINDOW, RefusalMemo
+from tui.engine.setup.runtime import Runtime
+from tui.engine.storage import Store
 from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, Simulator, SimulatorServer
 from tui.simulator.scenarios import make_job
 

@@ -16,11 +16,11 @@ import pytest
 from tests.report_fixtures import IDS, NOW, REASON, at, cloud_time, window_store
 from tui.cli import main
 from tui.cloud.models import parse_job_dict
-from tui.engine.paths import database_file
 from tui.engine.report import Report, build_report
-from tui.engine.report_formats import as_csv, as_json, as_markdown
-from tui.engine.report_html import as_html
-from tui.engine.store import Store
+from tui.engine.setup.paths import database_file
+from tui.engine.storage import Store
+from tui.present.report_formats import as_csv, as_json, as_markdown
+from tui.present.report_html import as_html
 
 
 @pytest.fixture

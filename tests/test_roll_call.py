@@ -11,11 +11,11 @@ import pytest
 
 from tests.test_poller import _client, _run_for, _session
 from tests.ui_fixtures import runtime_for
-from tui.engine.config import Settings
 from tui.engine.events import RefreshFailed, SessionEvent, TaskRefreshed, TasksChecked
-from tui.engine.poller import PollerConfig
+from tui.engine.polling.poller import PollerConfig
 from tui.engine.session import WatchSession
-from tui.engine.store import Store
+from tui.engine.setup.config import Settings
+from tui.engine.storage import Store
 from tui.simulator import FakeClock, Simulator
 from tui.simulator.core import ScriptedJob
 from tui.simulator.scenarios import make_job

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from tui.cloud.models import Job, parse_job_dict
-from tui.engine.store import SCHEMA_VERSION, Store
-from tui.engine.transfer import export_watchlist, import_watchlist
+from tui.engine.storage import SCHEMA_VERSION, Store
+from tui.engine.storage.transfer import export_watchlist, import_watchlist
 from tui.errors import InvalidInputError
 
 A = "a9767ede-fe0f-4888-9003-e843a4c90514"
@@ -169,7 +169,7 @@ def test_export_import_round_trip(tmp_path: Path, store: Store) -> None:
 WRITER = textwrap.dedent(
     """
     import sys, uuid
-    from tui.engine.store import Store
+    from tui.engine.storage import Store
     store = Store.open(sys.argv[1])
     prefix = sys.argv[2]
     for i in range(int(sys.argv[3])):
@@ -240,7 +240,7 @@ def test_history_records_when_refreshing_breaks_not_every_failure(store: Store) 
 def test_a_version_2_watchlist_gains_steps_and_deadlines_and_keeps_its_tasks(
     tmp_path: Path,
 ) -> None:
-    from tui.engine.store import MIGRATIONS
+    from tui.engine.storage.store import MIGRATIONS
 
     path = tmp_path / "w.sqlite3"
     with contextlib.closing(sqlite3.connect(path)) as raw:

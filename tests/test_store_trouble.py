@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
-from tui.engine.paths import database_file
-from tui.engine.store import Store
+from tui.engine.setup.paths import database_file
+from tui.engine.storage import Store
 from tui.errors import StoreError
 
 
@@ -101,7 +101,7 @@ def test_first_use_races_never_fail(tmp_path: Path) -> None:
 
 def test_polling_goes_on_when_a_result_cannot_be_saved(tmp_path: Path) -> None:
     from tui.cloud.models import parse_job_dict
-    from tui.engine.watchlist import Watchlist
+    from tui.engine.session.watchlist import Watchlist
 
     store = Store.open(tmp_path / "w.sqlite3")
     task_id = str(uuid.uuid4())
@@ -159,9 +159,9 @@ async def test_a_held_lock_neither_freezes_nor_orphans(tmp_path: Path) -> None:
     from tests.ui_fixtures import demo_profile
     from tui.cloud.client import TaskCenterClient, new_http_client
     from tui.cloud.endpoints import Service
-    from tui.engine.poller import PollerConfig
-    from tui.engine.runtime import Runtime
+    from tui.engine.polling.poller import PollerConfig
     from tui.engine.session import Clock, WatchSession
+    from tui.engine.setup.runtime import Runtime
     from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, Simulator
     from tui.simulator.scenarios import make_job
     from tui.simulator.transport import SimulatorTransport

@@ -10,8 +10,8 @@ import pytest
 
 from tui.cli import main
 from tui.cloud.ids import LABEL_MAX_LENGTH
-from tui.engine.store import Store
-from tui.engine.transfer import export_watchlist, import_watchlist, tidy_label
+from tui.engine.storage import Store
+from tui.engine.storage.transfer import export_watchlist, import_watchlist, tidy_label
 
 
 def test_hostile_and_long_labels_are_kept_visibly_and_each_change_reported(

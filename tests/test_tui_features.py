@@ -178,7 +178,7 @@ async def test_a_month_of_tasks_fills_in_after_the_first_frame_in_order(tmp_path
     import uuid
 
     from tui.engine.session import WatchSession
-    from tui.engine.store import Store
+    from tui.engine.storage import Store
     from tui.ui.app import TaskwatchApp
     from tui.ui.widgets.watch_view import ROWS_PER_FRAME
 

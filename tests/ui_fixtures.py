@@ -18,12 +18,12 @@ from tui.cloud.client import new_http_client
 from tui.cloud.credentials import Credential
 from tui.cloud.endpoints import Service
 from tui.cloud.models import parse_job_dict
-from tui.engine.config import Profile, Settings
 from tui.engine.events import SessionEvent
-from tui.engine.poller import PollerConfig
-from tui.engine.runtime import Runtime, client_for
+from tui.engine.polling.poller import PollerConfig
 from tui.engine.session import Clock, WatchSession
-from tui.engine.store import Store
+from tui.engine.setup.config import Profile, Settings
+from tui.engine.setup.runtime import Runtime, client_for
+from tui.engine.storage import Store
 from tui.simulator import (
     DEMO_AK,
     DEMO_PROJECT_ID,

@@ -20,26 +20,26 @@ from tui.cli.parser import EXIT
 from tui.cloud.credentials import permission_warning
 from tui.cloud.ids import extract_task_ids, validate_task_id
 from tui.cloud.safe_text import json_text, visible
-from tui.engine.config import config_reference, load_settings, resolve_profile
 from tui.engine.eta import Estimator, Eta
-from tui.engine.paths import (
+from tui.engine.records import TaskRecord
+from tui.engine.setup.config import config_reference, load_settings, resolve_profile
+from tui.engine.setup.paths import (
     config_file,
     data_dir,
     database_file,
     default_credentials_file,
     log_file,
 )
-from tui.engine.present import (
+from tui.engine.storage.transfer import export_watchlist, import_watchlist
+from tui.errors import ConfigError, InvalidInputError
+from tui.present.text import (
     eta_text,
     format_clock,
     format_duration,
     format_progress,
     status_text,
 )
-from tui.engine.records import TaskRecord
-from tui.engine.timespec import parse_deadline
-from tui.engine.transfer import export_watchlist, import_watchlist
-from tui.errors import ConfigError, InvalidInputError
+from tui.present.timespec import parse_deadline
 
 # -- add / remove / list / export / import ---------------------------------------------------------
 

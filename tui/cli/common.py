@@ -12,10 +12,10 @@ from pathlib import Path
 from tui.cli.parser import EXIT
 from tui.cloud.endpoints import Service
 from tui.cloud.safe_text import visible
-from tui.engine.config import CliOverrides, Settings
-from tui.engine.paths import database_file
-from tui.engine.runtime import Runtime, build_runtime
-from tui.engine.store import Store
+from tui.engine.setup.config import CliOverrides, Settings
+from tui.engine.setup.paths import database_file
+from tui.engine.setup.runtime import Runtime, build_runtime
+from tui.engine.storage import Store
 from tui.errors import ConfigError, TaskCenterError
 
 __all__ = [

@@ -16,7 +16,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    from tui.engine.logs import setup_logging
+    from tui.engine.setup.logs import setup_logging
 
     setup_logging(debug=bool(getattr(args, "debug", False)))
     try:

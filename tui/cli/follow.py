@@ -12,15 +12,15 @@ from tui.cli.parser import EXIT
 from tui.cloud.ids import validate_instance_id, validate_job_name
 from tui.cloud.listing import LIST_PERMISSIONS, Kind, ListedTask
 from tui.cloud.safe_text import json_text, visible
-from tui.engine.config import load_settings
-from tui.engine.present import format_local, status_text
-from tui.engine.timespec import parse_duration
+from tui.engine.setup.config import load_settings
 from tui.errors import (
     AuthenticationError,
     InvalidInputError,
     PermissionDeniedError,
     TaskCenterError,
 )
+from tui.present.text import format_local, status_text
+from tui.present.timespec import parse_duration
 
 __all__ = ["cmd_follow", "cmd_recent", "cmd_unfollow"]
 

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tui.engine.paths import database_file
 from tui.engine.session import WatchSession
-from tui.engine.store import Store
+from tui.engine.setup.paths import database_file
+from tui.engine.storage import Store
 
 if TYPE_CHECKING:
-    from tui.engine.config import Profile, Settings
-    from tui.engine.runtime import Runtime
+    from tui.engine.setup.config import Profile, Settings
+    from tui.engine.setup.runtime import Runtime
 
 __all__ = ["DEMO_LABELS", "Prepared", "launch", "prepare", "start_demo"]
 
@@ -49,7 +49,7 @@ def start_demo() -> tuple[Profile, Store, Callable[[], None]]:
     """Start the simulator on 127.0.0.1 with the demo tasks, on a fresh demo watchlist."""
     from tui.cloud.credentials import Credential
     from tui.cloud.endpoints import Service
-    from tui.engine.config import Profile
+    from tui.engine.setup.config import Profile
     from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, Simulator, SimulatorServer
     from tui.simulator.scenarios import add_demo_arrivals, add_demo_jobs
 
@@ -99,8 +99,8 @@ def prepare(args: argparse.Namespace) -> Prepared:
 
     def connect(in_use: list[str]) -> tuple[Settings, Runtime]:
         from tui.cli.common import overrides_from
-        from tui.engine.config import load_settings
-        from tui.engine.runtime import build_runtime
+        from tui.engine.setup.config import load_settings
+        from tui.engine.setup.runtime import build_runtime
 
         settings = load_settings()
         overrides = overrides_from(args)
@@ -112,8 +112,8 @@ def prepare(args: argparse.Namespace) -> Prepared:
 
 def _prepare_demo(args: argparse.Namespace) -> Prepared:
     from tui.cli.common import overrides_from
-    from tui.engine.config import load_settings
-    from tui.engine.runtime import build_runtime
+    from tui.engine.setup.config import load_settings
+    from tui.engine.setup.runtime import build_runtime
 
     settings = load_settings()
     settings = settings.model_copy(

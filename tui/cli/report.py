@@ -10,10 +10,10 @@ from pathlib import Path
 from tui.cli.common import open_store, write_atomically
 from tui.cli.parser import EXIT
 from tui.engine.report import build_report
-from tui.engine.report_formats import as_csv, as_json, as_markdown
-from tui.engine.report_html import as_html
-from tui.engine.timespec import parse_duration, parse_moment
 from tui.errors import InvalidInputError
+from tui.present.report_formats import as_csv, as_json, as_markdown
+from tui.present.report_html import as_html
+from tui.present.timespec import parse_duration, parse_moment
 
 __all__ = ["cmd_report", "report_window"]
 

@@ -10,17 +10,17 @@ from tui.cli.common import error_word, exit_for_errors, profiles_for, runtime_or
 from tui.cloud.ids import validate_task_id
 from tui.cloud.models import Job
 from tui.cloud.safe_text import json_text, visible
-from tui.engine.config import load_settings
-from tui.engine.present import (
+from tui.engine.setup.config import load_settings
+from tui.errors import (
+    AuthenticationError,
+    TaskCenterError,
+)
+from tui.present.text import (
     entity_lines,
     format_duration,
     format_local,
     format_progress,
     status_text,
-)
-from tui.errors import (
-    AuthenticationError,
-    TaskCenterError,
 )
 
 # -- show --------------------------------------------------------------------------------------

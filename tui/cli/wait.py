@@ -14,7 +14,6 @@ from tui.cli.parser import EXIT
 from tui.cloud.ids import validate_task_id
 from tui.cloud.safe_text import json_text, visible
 from tui.cloud.status import JobStatus
-from tui.engine.config import Settings, load_settings
 from tui.engine.events import (
     CredentialRefused,
     RefreshFailed,
@@ -22,13 +21,13 @@ from tui.engine.events import (
     TaskRefreshed,
     TasksChecked,
 )
-from tui.engine.paths import database_file
-from tui.engine.poller import PollerConfig
-from tui.engine.present import format_progress, status_text
+from tui.engine.polling.poller import PollerConfig
 from tui.engine.records import TaskRecord
-from tui.engine.refusals import RefusalMemo
 from tui.engine.session import WatchSession
-from tui.engine.store import Store
+from tui.engine.session.refusals import RefusalMemo
+from tui.engine.setup.config import Settings, load_settings
+from tui.engine.setup.paths import database_file
+from tui.engine.storage import Store
 from tui.errors import (
     AuthenticationError,
     InvalidInputError,
@@ -37,6 +36,7 @@ from tui.errors import (
     TaskCenterError,
     TaskwatchError,
 )
+from tui.present.text import format_progress, status_text
 
 __all__ = ["cmd_wait", "wait_for_tasks"]
 

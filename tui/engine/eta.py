@@ -112,7 +112,7 @@ class DurationHistory:
         """Learn from stored jobs: (profile, job JSON) of Completed tasks.
 
         Args:
-            completed: What :meth:`~tui.engine.store.Store.completed_jobs` returns.
+            completed: What :meth:`~tui.engine.storage.Store.completed_jobs` returns.
         """
         from tui.cloud.models import parse_cloud_time  # the parse, not pydantic's models
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from tui.engine.eta import Eta
 from tui.engine.records import TaskRecord
 from tui.errors import TaskCenterError
 
@@ -20,10 +21,8 @@ __all__ = [
     "EndpointChanged",
     "EndpointState",
     "FollowingChanged",
-    "Notice",
     "RefreshFailed",
     "SessionEvent",
-    "Severity",
     "TaskFinished",
     "TaskRefreshed",
     "TasksChecked",
@@ -68,28 +67,14 @@ class RefreshFailed:
     """The grace period is over and the cloud still does not know the task."""
 
 
-Severity = Literal["information", "warning", "error"]
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A notification the session decided on, and through which channels it goes."""
-
-    title: str
-    text: str
-    severity: Severity
-    toast: bool
-    bell: bool
-    desktop: bool
-
-
 @dataclass(frozen=True)
 class TaskFinished:
-    """A task reached Completed, Failed or Canceled while watched; ``notice`` says how to tell."""
+    """A task reached Completed, Failed or Canceled; ``announce`` when that happened while it
+    was watched (a front end tells the user: :func:`tui.present.notices.notice_of`)."""
 
     record: TaskRecord
-    notice: Notice | None
-    """None when the task had already ended before it was added (the row says it)."""
+    announce: bool
+    """False when the task had already ended before it was added (the row says it)."""
 
 
 @dataclass(frozen=True)
@@ -119,11 +104,13 @@ class EndpointChanged:
 @dataclass(frozen=True)
 class DeadlineWarning:
     """A task went past its deadline (``overdue``), or its estimate did (``at_risk``); each
-    is said once per deadline; ``notice`` says how to tell."""
+    is decided once per deadline, at wall time ``at``."""
 
     record: TaskRecord
     kind: Literal["overdue", "at_risk"]
-    notice: Notice
+    eta: Eta | None
+    """The estimate that passes the deadline (``at_risk``), or None."""
+    at: float
 
 
 @dataclass(frozen=True)

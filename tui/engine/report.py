@@ -1,7 +1,7 @@
 """The record of a window: which tasks were active in it, how each went, and the totals.
 
 Built from the local database only (the cloud forgets tasks after a month; taskwatch does not).
-Rendering is elsewhere (:mod:`tui.engine.report_formats`); this module decides what is in it.
+Rendering is elsewhere (:mod:`tui.present.report_formats`); this module decides what is in it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from tui.cloud.status import JobStatus
 from tui.engine.records import TaskRecord
-from tui.engine.store import Store
+from tui.engine.storage import Store
 
 __all__ = ["Report", "ReportTask", "build_report"]
 

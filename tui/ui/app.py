@@ -24,14 +24,13 @@ from textual.worker import Worker
 from tui.cloud.safe_text import visible
 from tui.engine.events import (
     DeadlineWarning,
-    Notice,
     SessionEvent,
-    Severity,
     TaskFinished,
     TasksDiscovered,
 )
 from tui.engine.session import WatchSession
 from tui.errors import TaskwatchError
+from tui.present.notices import Notice, Severity, notice_of
 from tui.ui.messages import SessionReported
 from tui.ui.terminal import HangupWatchdog, TerminalSignals
 from tui.ui.widgets.watch_view import WatchView
@@ -187,8 +186,10 @@ class TaskwatchApp(App[int]):
         if not self.view.table.is_attached:
             return  # messages can still arrive while the app shuts down
         event = message.event
-        if isinstance(event, TaskFinished | DeadlineWarning) and event.notice is not None:
-            self._announce(event.notice)
+        if isinstance(event, TaskFinished | DeadlineWarning):
+            notice = notice_of(event, self.session.settings.notifications)
+            if notice is not None:
+                self._announce(notice)
         elif isinstance(event, TasksDiscovered) and self.session.settings.notifications.toast:
             self.notify(visible(event.message, limit=200), title="Followed", timeout=8)
         self.view.show_event(event)
@@ -270,7 +271,7 @@ class TaskwatchApp(App[int]):
         record = self.view.selected
         if record is None:
             return
-        from tui.engine.present import format_clock
+        from tui.present.text import format_clock
         from tui.ui.widgets.dialogs import DeadlineChoice, DeadlineScreen
 
         job = record.job

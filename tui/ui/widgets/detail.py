@@ -18,7 +18,8 @@ from textual.widgets import Static
 from tui.cloud.safe_text import visible, visible_data
 from tui.cloud.steps import TaskSteps
 from tui.engine.eta import Eta
-from tui.engine.present import (
+from tui.engine.records import Observation, TaskRecord, visible_fields
+from tui.present.text import (
     entity_lines,
     format_checked,
     format_clock,
@@ -29,7 +30,6 @@ from tui.engine.present import (
     format_progress,
     status_text,
 )
-from tui.engine.records import Observation, TaskRecord, visible_fields
 
 __all__ = ["DetailPane", "detail_key", "render_detail", "steps_lines"]
 

@@ -29,8 +29,8 @@ from textual.widgets.selection_list import Selection
 
 from tui.cloud.ids import clean_label, extract_task_ids, validate_job_name
 from tui.cloud.safe_text import visible
-from tui.engine.timespec import parse_deadline
 from tui.errors import InvalidInputError
+from tui.present.timespec import parse_deadline
 
 __all__ = [
     "AddRequest",

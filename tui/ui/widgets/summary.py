@@ -7,8 +7,8 @@ from datetime import datetime
 from textual.widgets import Static
 
 from tui.cloud.safe_text import visible
-from tui.engine.present import format_local, status_icon
 from tui.engine.session import Connection, WatchSession
+from tui.present.text import format_local, status_icon
 
 __all__ = ["SummaryBar", "connection_text", "summary_text"]
 

@@ -13,7 +13,8 @@ from textual.widgets.data_table import ColumnKey, RowKey
 
 from tui.cloud.safe_text import visible
 from tui.engine.eta import Eta
-from tui.engine.present import (
+from tui.engine.records import TaskRecord, visible_fields
+from tui.present.text import (
     eta_text,
     format_checked,
     format_duration,
@@ -23,7 +24,6 @@ from tui.engine.present import (
     severity,
     status_text,
 )
-from tui.engine.records import TaskRecord, visible_fields
 from tui.ui.widgets.cell_repaint import SegmentLines, render_cell, set_cells
 
 __all__ = ["COLUMNS", "SORT_MODES", "TaskTable", "column_widths", "row_cells"]

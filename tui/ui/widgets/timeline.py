@@ -19,8 +19,8 @@ from textual.message import Message
 from textual.widgets import Static
 
 from tui.cloud.safe_text import visible
-from tui.engine.present import axis_step, status_icon
 from tui.engine.records import TaskRecord, time_span
+from tui.present.text import axis_step, status_icon
 
 __all__ = ["Timeline", "timeline_text"]
 

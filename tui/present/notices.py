@@ -3,16 +3,17 @@ notifications, whatever front end carries them out."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from tui.cloud.status import JobStatus
-from tui.engine.events import Notice, Severity
-from tui.engine.present import format_clock, format_duration, format_left, status_icon
+from tui.engine.events import DeadlineWarning, TaskFinished
 from tui.engine.records import TaskRecord
+from tui.present.text import format_clock, format_duration, format_left, status_icon
 
 if TYPE_CHECKING:
-    from tui.engine.config import NotificationSettings
     from tui.engine.eta import Eta
+    from tui.engine.setup.config import NotificationSettings
 
 
 def _name(record: TaskRecord) -> str:
@@ -20,7 +21,39 @@ def _name(record: TaskRecord) -> str:
     return (record.label or (job.name if job else "") or record.task_id)[:60]
 
 
-__all__ = ["deadline_notice", "notice_for"]
+__all__ = ["Notice", "Severity", "deadline_notice", "notice_for", "notice_of"]
+
+Severity = Literal["information", "warning", "error"]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notification in words, and through which channels it goes."""
+
+    title: str
+    text: str
+    severity: Severity
+    toast: bool
+    bell: bool
+    desktop: bool
+
+
+def notice_of(
+    event: TaskFinished | DeadlineWarning, switches: NotificationSettings
+) -> Notice | None:
+    """How to tell the user of an event the session decided is worth telling.
+
+    Args:
+        event: A task that ended, or a deadline warning.
+        switches: Which channels the user wants.
+
+    Returns:
+        The notice, or None when the event is not announced (a task that had already ended
+        before it was added).
+    """
+    if isinstance(event, DeadlineWarning):
+        return deadline_notice(event.record, event.kind, event.eta, switches, event.at)
+    return notice_for(event.record, switches) if event.announce else None
 
 
 def notice_for(record: TaskRecord, switches: NotificationSettings) -> Notice:

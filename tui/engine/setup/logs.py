@@ -14,7 +14,7 @@ from typing import Any
 
 from tui.cloud.redaction import redact
 from tui.cloud.safe_text import visible
-from tui.engine.paths import log_file, make_private, make_private_dir
+from tui.engine.setup.paths import log_file, make_private, make_private_dir
 
 __all__ = ["RedactingFilter", "register_secrets", "setup_logging"]
 

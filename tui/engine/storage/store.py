@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.cloud.ids import clean_label, validate_task_id
-from tui.engine.paths import PRIVATE_FILE, make_private, make_private_dir
 from tui.engine.records import FollowRule, Observation, TaskRecord, job_json
+from tui.engine.setup.paths import PRIVATE_FILE, make_private, make_private_dir
 from tui.errors import StoreError
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from tui.cloud.ids import clean_label, validate_task_id
 from tui.engine.records import Observation, TaskRecord
-from tui.engine.store import AddResult, Recorded, Store
+from tui.engine.storage import AddResult, Recorded, Store
 from tui.errors import StoreError
 
 if TYPE_CHECKING:

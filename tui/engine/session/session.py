@@ -32,11 +32,10 @@ from tui.engine.events import (
     TasksDiscovered,
     WatchlistChanged,
 )
-from tui.engine.notices import deadline_notice, notice_for
 from tui.engine.records import Observation, TaskRecord, finished_while_watched
-from tui.engine.refusals import PROBE_STALE, RefusalMemo, RememberedRefusal
-from tui.engine.store import AddResult, Store
-from tui.engine.watchlist import Watchlist
+from tui.engine.session.refusals import PROBE_STALE, RefusalMemo, RememberedRefusal
+from tui.engine.session.watchlist import Watchlist
+from tui.engine.storage import AddResult, Store
 from tui.errors import AuthenticationError, StoreError, TaskCenterError
 
 if TYPE_CHECKING:
@@ -45,11 +44,11 @@ if TYPE_CHECKING:
     from tui.cloud.listing import ListedTask
     from tui.cloud.models import Job
     from tui.cloud.steps import TaskSteps
-    from tui.engine.config import Settings
-    from tui.engine.discovery import Discovered, Discovery
-    from tui.engine.poller import Poller, PollerConfig
+    from tui.engine.polling.discovery import Discovered, Discovery
+    from tui.engine.polling.poller import Poller, PollerConfig
     from tui.engine.records import FollowRule
-    from tui.engine.runtime import Runtime
+    from tui.engine.setup.config import Settings
+    from tui.engine.setup.runtime import Runtime
 
 __all__ = ["Clock", "Connection", "WatchSession"]
 
@@ -188,7 +187,7 @@ class WatchSession:
             )
         if not self._poll:
             return
-        from tui.engine.poller import Poller, PollerConfig
+        from tui.engine.polling.poller import Poller, PollerConfig
 
         settings = self.settings
         self.poller = Poller(
@@ -210,7 +209,7 @@ class WatchSession:
         self._probes_settled = False
         store = self.store
         if store is not None:
-            from tui.engine.discovery import Discovery
+            from tui.engine.polling.discovery import Discovery
 
             self.discovery = Discovery(
                 store=store,
@@ -278,7 +277,7 @@ class WatchSession:
     def settings(self) -> Settings:
         """The settings in force (the defaults until a deferred connect has loaded them)."""
         if self._settings is None:
-            from tui.engine.config import Settings
+            from tui.engine.setup.config import Settings
 
             self._settings = Settings()
         return self._settings
@@ -562,9 +561,8 @@ class WatchSession:
             record.task_id, at_risk=kind == "at_risk", overdue=kind == "overdue"
         )
         warned = self.records[record.task_id]
-        notice = deadline_notice(warned, kind, eta, self.settings.notifications, now)
         log.info("%s is %s (deadline %s)", record.task_id, kind, record.deadline)
-        self._emit(DeadlineWarning(warned, "overdue" if kind == "overdue" else "at_risk", notice))
+        self._emit(DeadlineWarning(warned, "overdue" if kind == "overdue" else "at_risk", eta, now))
         return 1
 
     def check_outside_changes(self) -> bool:
@@ -717,9 +715,7 @@ class WatchSession:
             log.info("%s is %s %s", task_id, job.status, job.process)
         self._emit(TaskRefreshed(record, recorded.previous_status, recorded.changed))
         if recorded.changed and record.is_final and recorded.previous_status != record.status:
-            switches = self.settings.notifications
-            notice = notice_for(record, switches) if finished_while_watched(record) else None
-            self._emit(TaskFinished(record, notice))
+            self._emit(TaskFinished(record, announce=finished_while_watched(record)))
         self._check_deadline(self.records.get(task_id, record), now)
 
     def tasks_listed(self, listed: list[tuple[str, ListedTask]]) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from tui.cloud.ids import LABEL_MAX_LENGTH, extract_task_ids, validate_task_id
 from tui.cloud.safe_text import visible
-from tui.engine.store import Store
+from tui.engine.storage import Store
 from tui.errors import InvalidInputError
 
 __all__ = ["EXPORT_FORMAT", "ImportResult", "export_watchlist", "import_watchlist", "tidy_label"]

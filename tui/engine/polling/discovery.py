@@ -3,9 +3,9 @@
 While a follow rule exists for a profile, its project is listed once per
 ``discovery_interval``: the instant tasks and the scheduled ones by turns, so that with nothing
 new it costs one request per interval per profile. Each list goes through the poller's token
-bucket and credential breaker (:meth:`~tui.engine.poller.Poller.borrow`): a refused credential
-stops the lists as well, with no request of their own. The instant list's time window moves
-forward with an overlap, and a task ever watched (removed ones too) is never added again, so
+bucket and credential breaker (:meth:`~tui.engine.polling.poller.Poller.borrow`): a refused
+credential stops the lists as well, with no request of their own. The instant list's time window
+moves forward with an overlap, and a task ever watched (removed ones too) is never added again, so
 nothing is missed at a page or clock boundary and nothing is added twice. A 403 names the IAM
 action that is missing and pauses following for that profile; it is not retried.
 
@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING
 from tui.cloud.listing import LIST_PERMISSIONS, Kind, ListedTask
 from tui.cloud.status import is_final
 from tui.engine.records import FollowRule
-from tui.engine.watchlist import BACKGROUND_PATIENCE
+from tui.engine.session.watchlist import BACKGROUND_PATIENCE
 from tui.errors import PermissionDeniedError, StoreError, TaskCenterError
 
 if TYPE_CHECKING:
     from tui.cloud.client import ListPage, TaskCenterClient
-    from tui.engine.poller import Poller
-    from tui.engine.runtime import Runtime
-    from tui.engine.store import Store
+    from tui.engine.polling.poller import Poller
+    from tui.engine.setup.runtime import Runtime
+    from tui.engine.storage import Store
 
 __all__ = ["LOOKBACK", "OVERLAP", "Discovered", "Discovery"]
 

@@ -10,9 +10,9 @@ import html
 from datetime import datetime, timedelta, tzinfo
 
 from tui.cloud.safe_text import visible
-from tui.engine.present import axis_step, format_duration, status_icon
 from tui.engine.report import Report, ReportTask
-from tui.engine.report_formats import human_time, zone
+from tui.present.report_formats import human_time, zone
+from tui.present.text import axis_step, format_duration, status_icon
 
 __all__ = ["as_html"]
 

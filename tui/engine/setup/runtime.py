@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import httpx
 
 from tui.cloud.client import TaskCenterClient, new_http_client
-from tui.engine.config import CliOverrides, Profile, Settings, resolve_profile
-from tui.engine.logs import register_secrets
+from tui.engine.setup.config import CliOverrides, Profile, Settings, resolve_profile
+from tui.engine.setup.logs import register_secrets
 from tui.errors import ConfigError
 
 __all__ = ["Runtime", "build_runtime", "client_for"]

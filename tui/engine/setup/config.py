@@ -25,7 +25,7 @@ from tui.cloud.credentials import (
     credential_from_token_file,
 )
 from tui.cloud.endpoints import Service, check_endpoint_url, default_endpoint
-from tui.engine.paths import config_file, default_credentials_file
+from tui.engine.setup.paths import config_file, default_credentials_file
 from tui.errors import ConfigError, CredentialError, InvalidInputError
 
 __all__ = [

@@ -12,7 +12,7 @@ import logging
 import os
 from collections.abc import Callable
 
-from tui.engine.store import Store
+from tui.engine.storage import Store
 from tui.errors import AuthenticationError, StoreError
 
 __all__ = ["LOCK_WINDOW", "RefusalMemo", "RememberedRefusal"]

@@ -15,8 +15,8 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from tui.cloud.safe_text import json_text, visible
-from tui.engine.present import format_duration, status_text
 from tui.engine.report import Report, ReportTask
+from tui.present.text import format_duration, status_text
 
 __all__ = [
     "REPORT_FORMAT", "as_csv", "as_json", "as_markdown", "human_time", "md_cell", "zone",
