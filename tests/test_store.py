@@ -240,7 +240,7 @@ def test_history_records_when_refreshing_breaks_not_every_failure(store: Store) 
 def test_a_version_2_watchlist_gains_steps_and_deadlines_and_keeps_its_tasks(
     tmp_path: Path,
 ) -> None:
-    from tui.engine.storage.store import MIGRATIONS
+    from tui.engine.storage.schema import MIGRATIONS
 
     path = tmp_path / "w.sqlite3"
     with contextlib.closing(sqlite3.connect(path)) as raw:
