@@ -32,6 +32,14 @@ from tui.engine.events import (
     TasksDiscovered,
     WatchlistChanged,
 )
+from tui.engine.polling.outcomes import (
+    FetchFailed,
+    JobFetched,
+    PollOutcome,
+    StepsFetched,
+    StepsRefused,
+    TasksListed,
+)
 from tui.engine.records import Observation, TaskRecord, finished_while_watched
 from tui.engine.session.refusals import PROBE_STALE, RefusalMemo, RememberedRefusal
 from tui.engine.session.watchlist import Watchlist
@@ -203,8 +211,8 @@ class WatchSession:
             clock=self.clock.monotonic,
             wall_clock=self.clock.wall,
             rng=self._rng,
+            report=self._heard,
         )
-        self.poller.listener = self
         self._recalled = False
         self._probes_settled = False
         store = self.store
@@ -694,9 +702,30 @@ class WatchSession:
         if self.runtime is not None:
             await self.runtime.aclose()
 
-    # -- what the poller reports (PollListener) -------------------------------------------------
+    # -- what the poller reports ---------------------------------------------------------------
 
-    def job_fetched(self, task_id: str, job: Job) -> None:
+    def _heard(self, outcome: PollOutcome) -> None:
+        """Record what the poller learned and tell subscribers (on the event loop, in order)."""
+        match outcome:
+            case JobFetched(task_id, job):
+                self._job_fetched(task_id, job)
+            case TasksListed(listed):
+                self._tasks_listed(listed)
+            case FetchFailed(task_id, error, failures, not_found):
+                self._fetch_failed(task_id, error, failures=failures, not_found=not_found)
+            case StepsFetched(task_id, steps):
+                self._steps_fetched(task_id, steps)
+            case StepsRefused(task_id, error):
+                self._steps_refused(task_id, error)
+            case CredentialRefused(profiles, error):
+                self._credential_refused(profiles, error)
+            case CredentialRestored(profiles):
+                self._credential_restored(profiles)
+            case EndpointChanged():
+                self._endpoints[outcome.endpoint] = outcome
+                self._emit(outcome)
+
+    def _job_fetched(self, task_id: str, job: Job) -> None:
         """Record a fetched job; tell subscribers, and decide on a notification if it ended.
 
         Args:
@@ -718,7 +747,7 @@ class WatchSession:
             self._emit(TaskFinished(record, announce=finished_while_watched(record)))
         self._check_deadline(self.records.get(task_id, record), now)
 
-    def tasks_listed(self, listed: list[tuple[str, ListedTask]]) -> None:
+    def _tasks_listed(self, listed: list[tuple[str, ListedTask]]) -> None:
         """Record what a roll call found: a task whose list entry moves something shown is
         recorded as a fetch of the job with the entry's values; the rest are checked at once.
 
@@ -737,14 +766,14 @@ class WatchSession:
             if moved is None:
                 quiet.append(task_id)
             else:
-                self.job_fetched(task_id, moved)
+                self._job_fetched(task_id, moved)
         records = self.watchlist.checked(quiet, self.clock.wall())
         if records:
             self._forget_refusal_of(records[0].profile)
             self._settle_probe(records[0].profile)
             self._emit(TasksChecked(tuple(records)))
 
-    def steps_fetched(self, task_id: str, steps: TaskSteps) -> None:
+    def _steps_fetched(self, task_id: str, steps: TaskSteps) -> None:
         """Record a running task's steps and tell subscribers (its ETA may have moved).
 
         Args:
@@ -761,7 +790,7 @@ class WatchSession:
         self._emit(TaskRefreshed(record, record.status, changed))
         self._check_deadline(record, now)
 
-    def steps_refused(self, task_id: str, error: TaskCenterError) -> None:
+    def _steps_refused(self, task_id: str, error: TaskCenterError) -> None:
         """Remember that the cloud shows no steps for a task, and tell subscribers.
 
         Args:
@@ -772,7 +801,7 @@ class WatchSession:
         if record is not None:
             self._emit(TaskRefreshed(record, record.status, True))
 
-    def fetch_failed(
+    def _fetch_failed(
         self, task_id: str, error: TaskCenterError, *, failures: int, not_found: bool
     ) -> None:
         """Record a failed refresh (the last good data stays) and tell subscribers.
@@ -790,7 +819,7 @@ class WatchSession:
         if record is not None:
             self._emit(RefreshFailed(record, error, failures, not_found))
 
-    def credential_refused(self, profiles: tuple[str, ...], error: TaskCenterError) -> None:
+    def _credential_refused(self, profiles: tuple[str, ...], error: TaskCenterError) -> None:
         """Note the refusal for each profile and tell subscribers.
 
         Args:
@@ -810,7 +839,7 @@ class WatchSession:
                 self.refusals.release(key)  # recorded: the processes waiting on it may read it
         self._emit(CredentialRefused(profiles, error))
 
-    def credential_restored(self, profiles: tuple[str, ...]) -> None:
+    def _credential_restored(self, profiles: tuple[str, ...]) -> None:
         """Forget the refusal for each profile and tell subscribers.
 
         Args:
@@ -819,18 +848,6 @@ class WatchSession:
         for profile in profiles:
             self._refused.pop(profile, None)
         self._emit(CredentialRestored(profiles))
-
-    def endpoint_changed(self, endpoint: str, state: EndpointState, since: float) -> None:
-        """Remember how ``endpoint`` is doing and tell subscribers.
-
-        Args:
-            endpoint: The endpoint URL.
-            state: Its new state.
-            since: Wall time of the change.
-        """
-        event = EndpointChanged(endpoint, state, since)
-        self._endpoints[endpoint] = event
-        self._emit(event)
 
     def _forget_refusal_of(self, profile: str) -> None:
         if not self._remembered or self.runtime is None or profile not in self.runtime.profiles:

@@ -1,0 +1,166 @@
+"""A running task's steps (ShowTaskDetails): asked for at most every ``steps_interval``, only
+with the tokens the polls leave over, never while a poll waits for its turn.
+
+Steps are a nicety that must never crowd out the polls: after a poll's answer they take a spare
+token at once if there is one; a task a roll call refreshed joins a queue that is served as
+tokens allow, with at most a quarter of the request slots.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from typing import TYPE_CHECKING
+
+from tui.engine.polling.admission import Closed, Meaning, Pass
+from tui.engine.polling.outcomes import StepsFetched, StepsRefused
+from tui.engine.polling.requests import as_task_center_error
+
+if TYPE_CHECKING:
+    from tui.engine.polling.scheduler import Scheduler
+    from tui.engine.polling.tracked import Tracked
+
+__all__ = ["Steps"]
+
+log = logging.getLogger(__name__)
+
+
+class Steps:
+    """The steps requests of one poller.
+
+    Args:
+        poller: The poller whose tasks, gate and slots the requests share.
+    """
+
+    def __init__(self, poller: Scheduler) -> None:
+        self._poller = poller
+        self._queue: deque[tuple[Tracked, str, str]] = deque()
+        """Tasks whose steps are due (task, job name, instance ID), served one by one."""
+        self._in_flight = 0
+
+    @property
+    def waiting(self) -> bool:
+        """Whether steps are queued."""
+        return bool(self._queue)
+
+    def due(self, tracked: Tracked, status: str, instance_id: str, now: float) -> bool:
+        """Whether a task's steps may be asked for now, tokens and waiting polls aside.
+
+        Args:
+            tracked: The task.
+            status: Its job's status now.
+            instance_id: Its job's instance (a job without one shows no steps).
+            now: Monotonic time.
+
+        Returns:
+            True for a running, current task whose steps were not refused and are due.
+        """
+        poller = self._poller
+        return (
+            status.lower() == "running"
+            and bool(instance_id)
+            and not tracked.steps_refused
+            and not tracked.final
+            and now >= tracked.steps_due
+            and not poller.stopped
+            and not poller.paused
+            and not poller.gate.is_blocked(tracked.profile)
+            and poller.is_current(tracked)
+        )
+
+    def admit_now(self, tracked: Tracked, status: str, instance_id: str) -> Pass | None:
+        """A pass for the task's steps right after its job answer, if they are due and a token
+        is spare (no poll waiting).
+
+        Args:
+            tracked: The task just answered.
+            status: Its job's status.
+            instance_id: Its job's instance.
+
+        Returns:
+            The pass, or None.
+        """
+        poller = self._poller
+        now = poller.now()
+        if not self.due(tracked, status, instance_id, now) or poller.poll_waiting(now):
+            return None
+        ticket = poller.gate.admit(tracked.profile, now, probe_ok=False)
+        return ticket if isinstance(ticket, Pass) else None
+
+    def enqueue(self, tracked: Tracked, name: str, instance_id: str) -> None:
+        """Queue a roll-called task's steps, if they are due.
+
+        Args:
+            tracked: The task.
+            name: Its job name.
+            instance_id: Its instance.
+        """
+        if not tracked.steps_queued and self.due(
+            tracked, "Running", instance_id, self._poller.now()
+        ):
+            tracked.steps_queued = True
+            self._queue.append((tracked, name, instance_id))
+
+    def dispatch(self, now: float) -> None:
+        """Ask for queued steps with the tokens the polls leave, while no poll waits.
+
+        Args:
+            now: Monotonic time.
+        """
+        poller = self._poller
+        most = max(1, poller.config.concurrency // 4)  # the other slots stay free for polls
+        while self._queue and self._in_flight < most and poller.slot_free():
+            tracked, name, instance_id = self._queue[0]
+            if not self.due(tracked, "Running", instance_id, now):
+                self._queue.popleft()
+                tracked.steps_queued = False
+                continue
+            if poller.poll_waiting(now):
+                return  # polls first
+            ticket = poller.gate.admit(tracked.profile, now, probe_ok=False)
+            if ticket is Closed.BUCKET_EMPTY:
+                poller.wait_for_token(tracked.profile, now)
+                return
+            self._queue.popleft()
+            tracked.steps_queued = False
+            if not isinstance(ticket, Pass):
+                continue
+            self._in_flight += 1  # counted now: the request starts only after this loop
+            request = poller.start(self.fetch(tracked, ticket, name, instance_id), [])
+            request.add_done_callback(self._finished)
+
+    def _finished(self, _task: object) -> None:
+        self._in_flight -= 1
+
+    async def fetch(self, tracked: Tracked, ticket: Pass, name: str, instance_id: str) -> None:
+        """Ask for the task's steps and report what came back.
+
+        Args:
+            tracked: The task.
+            ticket: The admitted request.
+            name: Its job name.
+            instance_id: Its instance.
+        """
+        poller = self._poller
+        tracked.steps_due = poller.now() + poller.config.steps_interval
+        try:
+            steps = await ticket.client.get_steps(tracked.task_id, name, instance_id)
+        except Exception as exc:  # any failure is this request's outcome, never a crash
+            error = as_task_center_error(exc)
+            meaning = poller.gate.failed(ticket, error, essential=False)
+            if meaning in (Meaning.REJECTED, Meaning.NOT_FOUND):
+                # The cloud's answer for a job without details: remember it, ask no more.
+                tracked.steps_refused = True
+                log.info("no steps for %s: %s", tracked.task_id, error)
+                if poller.is_current(tracked):
+                    poller.tell(StepsRefused(tracked.task_id, error))
+            elif meaning is Meaning.REFUSED:
+                poller.schedule(tracked, poller.now())  # polled again once it is resumed
+            else:  # weather: try again next interval
+                log.warning("steps of %s not fetched (%s): %s", tracked.task_id, error.kind, error)
+        else:
+            poller.gate.succeeded(ticket)
+            if poller.is_current(tracked):
+                poller.tell(StepsFetched(tracked.task_id, steps))
+        finally:
+            poller.gate.settle(ticket)
