@@ -44,6 +44,25 @@ def soak(request: pytest.FixtureRequest) -> float:
 
 
 @pytest.fixture(autouse=True)
+def background_failures(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Fails any test whose app's session worker died (the app logs it and says so, but a test
+    that only looks at the screen could pass over a session that never ran). A test that
+    means to break the session takes this fixture and empties the list."""
+    from tui.ui.app import TaskwatchApp
+
+    failures: list[str] = []
+    original = TaskwatchApp._background_failed
+
+    def record(self: TaskwatchApp, name: str, error: BaseException | None) -> None:
+        failures.append(f"{name}: {error!r}")
+        original(self, name, error)
+
+    monkeypatch.setattr(TaskwatchApp, "_background_failed", record)
+    yield failures
+    assert not failures, f"a session worker of the app failed: {failures}"
+
+
+@pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own config/data/state/cache dirs and no real credentials."""
     home = tmp_path / "home"

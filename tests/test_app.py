@@ -467,3 +467,40 @@ async def test_dialogs_are_reused_and_start_empty(tmp_path: Path) -> None:
         help_screen = app.screen
         await pilot.press("escape", "question_mark")
         assert app.screen is help_screen
+
+
+async def test_a_frozen_apps_session_starts_and_runs_without_error(tmp_path: Path) -> None:
+    """A session that never polls still runs (it used to raise AttributeError in its worker,
+    which the app swallowed); the autouse ``background_failures`` fixture fails this test if
+    the app's session worker dies."""
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.session_started.wait()
+        await pilot.pause()
+        worker = app._poller_worker
+        assert worker is not None
+        await worker.wait()  # a session without polling has nothing to run: it returns
+        assert worker.error is None
+
+
+async def test_a_dying_session_worker_is_said_and_logged(
+    tmp_path: Path,
+    background_failures: list[str],
+    toasts: list[tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = frozen_app(tmp_path / "f.sqlite3")
+
+    async def broken_run() -> None:
+        raise RuntimeError("a bug in the engine")
+
+    monkeypatch.setattr(app.session, "run", broken_run)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.session_started.wait()
+        for _ in range(20):
+            await pilot.pause()
+            if background_failures:
+                break
+    assert background_failures == ["poller: RuntimeError('a bug in the engine')"]
+    assert any("Refreshing stopped (RuntimeError)" in text for text, _ in toasts)
+    background_failures.clear()  # expected here

@@ -19,7 +19,7 @@ from tests.ui_fixtures import demo_profile
 from tui.cloud.client import TaskCenterClient
 from tui.cloud.endpoints import Service
 from tui.engine.session import Clock, WatchSession
-from tui.engine.session.refusals import LOCK_WINDOW, RefusalMemo
+from tui.engine.session.credentials import LOCK_WINDOW, RefusalMemo
 from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
 from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, Simulator, SimulatorServer

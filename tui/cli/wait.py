@@ -24,7 +24,7 @@ from tui.engine.events import (
 from tui.engine.polling.poller import PollerConfig
 from tui.engine.records import TaskRecord
 from tui.engine.session import WatchSession
-from tui.engine.session.refusals import RefusalMemo
+from tui.engine.session.credentials import RefusalMemo
 from tui.engine.setup.config import Settings, load_settings
 from tui.engine.setup.paths import database_file
 from tui.engine.storage import Store

@@ -19,7 +19,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.worker import Worker
+from textual.worker import Worker, WorkerState
 
 from tui.cloud.safe_text import visible
 from tui.engine.events import (
@@ -43,6 +43,9 @@ T = TypeVar("T")
 __all__ = ["TaskwatchApp", "binding_rows", "styles_dir"]
 
 log = logging.getLogger(__name__)
+
+_SESSION_WORKERS = ("connect", "poller")
+"""Workers that run the session: they keep the rows fresh, so their death must be seen."""
 
 STORE_CHECK = 1.0  # seconds between cheap checks for another process's writes
 
@@ -160,6 +163,26 @@ class TaskwatchApp(App[int]):
         self.view.refresh_all(redraw=True)  # the theme, and the estimates' history, are in
         self._poller_worker = self.run_worker(
             self.session.run(), name="poller", exit_on_error=False
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A background worker of the session that dies is said, not swallowed."""
+        worker = event.worker
+        if worker.name in _SESSION_WORKERS and event.state == WorkerState.ERROR:
+            self._background_failed(worker.name, worker.error)
+
+    def _background_failed(self, name: str, error: BaseException | None) -> None:
+        """The session's ``connect`` or ``poller`` worker raised: refreshing has stopped.
+
+        The rows would silently go stale; the log gets the traceback and the user one line.
+        """
+        log.error("the %s worker stopped", name, exc_info=error)
+        what = type(error).__name__ if error is not None else "an error"
+        self.notify(
+            f"Refreshing stopped ({what}); the log has the details. Restart taskwatch.",
+            title="Background work failed",
+            severity="error",
+            timeout=60,
         )
 
     def _hang_up(self) -> None:

@@ -41,7 +41,7 @@ from tui.engine.polling.outcomes import (
     TasksListed,
 )
 from tui.engine.records import Observation, TaskRecord, finished_while_watched
-from tui.engine.session.refusals import PROBE_STALE, RefusalMemo, RememberedRefusal
+from tui.engine.session.credentials import CredentialKeeper, RefusalMemo
 from tui.engine.session.watchlist import Watchlist
 from tui.engine.storage import AddResult, Store
 from tui.errors import AuthenticationError, StoreError, TaskCenterError
@@ -131,12 +131,9 @@ class WatchSession:
         self.demo = demo
         self.paused = False
         self.watchlist = Watchlist(store, self.clock.wall, self.clock.monotonic)
-        self.refusals = refusals or RefusalMemo(store)
-        self._remembered: set[str] = set()
-        """Fingerprints with a recorded refusal (forgotten when the credential works)."""
+        self.credentials = CredentialKeeper(refusals or RefusalMemo(store), self.clock.wall)
+        """The keeper of the "never lock the AK" rule, across processes too."""
         self._subscribers: list[Subscriber] = []
-        self._refused: dict[str, str] = {}
-        """Profiles whose credential the cloud refused, with the message to show."""
         self._endpoints: dict[str, EndpointChanged] = {}
         self.poller: Poller | None = None
         self.estimator = Estimator(self._service_of)
@@ -189,6 +186,7 @@ class WatchSession:
 
     def _attach(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        self.credentials.attach(runtime, None)
         for profile in runtime.profiles.values():
             log.info(
                 "profile %s: %s, %s", profile.name, profile.endpoint, profile.credential.display
@@ -213,8 +211,7 @@ class WatchSession:
             rng=self._rng,
             report=self._heard,
         )
-        self._recalled = False
-        self._probes_settled = False
+        self.credentials.attach(runtime, self.poller)
         store = self.store
         if store is not None:
             from tui.engine.polling.discovery import Discovery
@@ -230,56 +227,6 @@ class WatchSession:
                 on_problem=self._following_problem,
             )
             self.discovery.rules()
-
-    def _recall_refusals(self) -> None:
-        """Hold back a credential another process (or this one) saw refused a moment ago.
-
-        Done when polling starts, not at construction, so that subscribers hear of it.
-        """
-        if self._recalled or self.poller is None or self.runtime is None:
-            return
-        self._recalled = True
-        now = self.clock.wall()
-        for name, profile in self.runtime.profiles.items():
-            key = profile.credential.key
-            if self.refusals.known(key):
-                self._remembered.add(key)  # forgotten once the credential works
-            remembered = self.refusals.recent(key, now=now)
-            if remembered is not None:
-                self.poller.refuse_credential(name, remembered)
-
-    async def _take_turns_to_probe(self) -> None:
-        """Prove each credential once across processes started together.
-
-        Six ``wait`` processes launched by one script with a wrong SK would each send a first
-        request: six failed signatures, past the gateway's five-strike lock. Each credential's
-        first request is claimed in the shared database; a process that finds another's claim
-        waits (up to :data:`PROBE_STALE` s) for that outcome: a refusal it then honours without
-        sending anything, or the claim's release, after which it goes ahead.
-        """
-        if self._probes_settled or self.poller is None or self.runtime is None:
-            return
-        self._probes_settled = True
-        by_key = {p.credential.key: name for name, p in self.runtime.profiles.items()}
-        for key, profile in by_key.items():
-            if self.problem_for(profile) is not None:
-                continue  # refused already (recalled), or not set up: nothing will be sent
-            give_up = time.monotonic() + PROBE_STALE  # real time: other processes are real
-            while True:
-                now = self.clock.wall()
-                remembered = self.refusals.recent(key, now=now)
-                if remembered is not None:
-                    self._remembered.add(key)
-                    self.poller.refuse_credential(profile, remembered)
-                    break
-                if self.refusals.claim(key, now=now) or time.monotonic() > give_up:
-                    break
-                await asyncio.sleep(0.2)
-
-    def _settle_probe(self, profile: str) -> None:
-        """The first request with ``profile``'s credential has its outcome: let others go."""
-        if self.refusals.claimed and self.runtime is not None and profile in self.runtime.profiles:
-            self.refusals.release(self.runtime.profiles[profile].credential.key)
 
     @property
     def settings(self) -> Settings:
@@ -356,12 +303,16 @@ class WatchSession:
         Returns:
             One sentence, or None when its tasks are polled.
         """
-        return self._refused.get(profile) or self._unusable.get(profile)
+        return self.credentials.refused.get(profile) or self._unusable.get(profile)
 
     @property
     def problems(self) -> list[str]:
         """Every reason some tasks are not polled or followed, one sentence each (a banner)."""
-        return [*self._refused.values(), *self._unusable.values(), *self._follow_problems.values()]
+        return [
+            *self.credentials.refused.values(),
+            *self._unusable.values(),
+            *self._follow_problems.values(),
+        ]
 
     # -- following -------------------------------------------------------------------------------
 
@@ -452,7 +403,7 @@ class WatchSession:
         """
         if self.paused:
             return Connection("paused")
-        if self._refused:
+        if self.credentials.refused:
             return Connection("refused")
         if self._unusable:
             return Connection("unconfigured")
@@ -627,40 +578,18 @@ class WatchSession:
         return self.poller.refresh_now(task_id) if self.poller is not None else 0
 
     def retry_credentials(self) -> str:
-        """Try refused credentials again, read afresh from their source.
-
-        A credential that changed (the file was fixed after a key rotation) replaces the refused
-        one at once. The same credential is tried again (with one request) only once the
-        gateway's lock window since its refusal has passed: retrying it sooner can only lock
-        the AK.
+        """Try refused credentials again, read afresh from their source (see
+        :meth:`CredentialKeeper.retry`: an unchanged one is not sent within the lock window).
 
         Returns:
             What happened, in one sentence for the user ("" if nothing was refused).
         """
-        if self.poller is None or self.runtime is None or not self._refused:
-            return ""
-        runtime = self.runtime
-        said = []
-        now = self.clock.wall()
-        for profile in list(self._refused):
-            if runtime.reload(profile):
-                key = runtime.profiles[profile].credential.key
-                self.poller.set_client(profile, runtime.clients[profile], credential_key=key)
-                said.append(f"'{profile}': new credential, trying it with one request")
-            elif self.refusals.recent(runtime.profiles[profile].credential.key, now=now):
-                said.append(
-                    f"'{profile}': the credential has not changed since it was refused; "
-                    "fix it first (nothing was sent)"
-                )
-            else:
-                self.poller.resume_credential(profile)
-                said.append(f"'{profile}': trying the same credential again with one request")
-        return "; ".join(said) + "."
+        return self.credentials.retry()
 
     async def run(self) -> None:
         """Poll (and follow) in real time until :meth:`stop`."""
-        self._recall_refusals()
-        await self._take_turns_to_probe()
+        self.credentials.recall()
+        await self.credentials.take_turns()
         self.load_estimates()
         if self.poller is not None:
             loops = [self.poller.run()]
@@ -674,7 +603,7 @@ class WatchSession:
         Returns:
             How many list requests were sent.
         """
-        self._recall_refusals()
+        self.credentials.recall()
         return await self.discovery.tick() if self.discovery is not None else 0
 
     async def tick(self) -> int:
@@ -683,8 +612,8 @@ class WatchSession:
         Returns:
             How many requests were sent.
         """
-        self._recall_refusals()
-        await self._take_turns_to_probe()
+        self.credentials.recall()
+        await self.credentials.take_turns()
         self.load_estimates()
         return await self.poller.tick() if self.poller is not None else 0
 
@@ -694,8 +623,7 @@ class WatchSession:
             self.poller.stop()
         if self.discovery is not None:
             self.discovery.stop()
-        for key in list(self.refusals.claimed):
-            self.refusals.release(key)
+        self.credentials.release_all()
 
     async def aclose(self) -> None:
         """Close the HTTP connections (on the loop that used them)."""
@@ -718,9 +646,11 @@ class WatchSession:
             case StepsRefused(task_id, error):
                 self._steps_refused(task_id, error)
             case CredentialRefused(profiles, error):
-                self._credential_refused(profiles, error)
+                self.credentials.refused_now(profiles, error)
+                self._emit(outcome)
             case CredentialRestored(profiles):
-                self._credential_restored(profiles)
+                self.credentials.restored(profiles)
+                self._emit(outcome)
             case EndpointChanged():
                 self._endpoints[outcome.endpoint] = outcome
                 self._emit(outcome)
@@ -737,8 +667,7 @@ class WatchSession:
             return
         record, recorded = result
         now = self.clock.wall()
-        self._forget_refusal_of(record.profile)
-        self._settle_probe(record.profile)
+        self.credentials.accepted(record.profile)
         self.estimator.observe(record, now)
         if recorded.changed:
             log.info("%s is %s %s", task_id, job.status, job.process)
@@ -769,8 +698,7 @@ class WatchSession:
                 self._job_fetched(task_id, moved)
         records = self.watchlist.checked(quiet, self.clock.wall())
         if records:
-            self._forget_refusal_of(records[0].profile)
-            self._settle_probe(records[0].profile)
+            self.credentials.accepted(records[0].profile)
             self._emit(TasksChecked(tuple(records)))
 
     def _steps_fetched(self, task_id: str, steps: TaskSteps) -> None:
@@ -814,48 +742,9 @@ class WatchSession:
         """
         record = self.watchlist.failed(task_id, error, self.clock.wall(), not_found=not_found)
         if record is not None and not isinstance(error, AuthenticationError):
-            self._forget_refusal_of(record.profile)  # the gateway accepted the credential
-            self._settle_probe(record.profile)
+            self.credentials.accepted(record.profile)  # the gateway answered
         if record is not None:
             self._emit(RefreshFailed(record, error, failures, not_found))
-
-    def _credential_refused(self, profiles: tuple[str, ...], error: TaskCenterError) -> None:
-        """Note the refusal for each profile and tell subscribers.
-
-        Args:
-            profiles: Every profile that uses the refused credential.
-            error: The authentication error.
-        """
-        for profile in profiles:
-            self._refused[profile] = (
-                f"Authentication failed for profile '{profile}': {error}. "
-                "All requests with this credential have stopped. Fix it, then press ctrl+r to "
-                "retry (each failed try counts toward the gateway's 5-strike AK lock)."
-            )
-        if not isinstance(error, RememberedRefusal) and self.runtime is not None:
-            for key in {self.runtime.profiles[p].credential.key for p in profiles}:
-                self.refusals.remember(key, str(error), now=self.clock.wall())
-                self._remembered.add(key)
-                self.refusals.release(key)  # recorded: the processes waiting on it may read it
-        self._emit(CredentialRefused(profiles, error))
-
-    def _credential_restored(self, profiles: tuple[str, ...]) -> None:
-        """Forget the refusal for each profile and tell subscribers.
-
-        Args:
-            profiles: The profiles that may send requests again.
-        """
-        for profile in profiles:
-            self._refused.pop(profile, None)
-        self._emit(CredentialRestored(profiles))
-
-    def _forget_refusal_of(self, profile: str) -> None:
-        if not self._remembered or self.runtime is None or profile not in self.runtime.profiles:
-            return
-        key = self.runtime.profiles[profile].credential.key
-        if key in self._remembered:
-            self._remembered.discard(key)
-            self.refusals.forget(key)
 
     def _emit(self, event: SessionEvent) -> None:
         for subscriber in list(self._subscribers):
