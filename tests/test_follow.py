@@ -92,7 +92,7 @@ async def test_new_tasks_on_a_followed_instance_arrive_and_others_are_ignored(
     followed = make_job(simulator, kind, created_at=clock.now() - 5000, running_for=10)
     where = (followed.instance_id, followed.instance_name)
     session, events = _session(store, sim_http, clock, service)
-    session.follow("default", [followed.instance_id], [])
+    session.following.follow("default", [followed.instance_id], [])
     await _run(session, clock, 5)
     assert followed.id not in session.records  # finished before the rule: not wanted
     new = make_job(simulator, other_kind, created_at=clock.now(), running_for=600, instance=where)
@@ -111,7 +111,7 @@ async def test_with_nothing_new_one_list_request_per_interval(
     simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
 ) -> None:
     session, _ = _session(store, sim_http, clock)
-    session.follow("default", [], [])
+    session.following.follow("default", [], [])
     lists = await _run(session, clock, 10 * INTERVAL)
     assert lists == 10
     instant, scheduled = LISTS[Service.TAURUSDB]
@@ -125,7 +125,7 @@ async def test_a_wrong_sk_costs_exactly_one_request_in_total(
     jobs = [make_job(simulator, "reboot", running_for=600) for _ in range(5)]
     store.add_tasks([j.id for j in jobs], profile="default")
     session, _ = _session(store, sim_http, clock, sk="wrong")
-    session.follow("default", [], [])
+    session.following.follow("default", [], [])
     await _run(session, clock, 6 * INTERVAL)
     assert simulator.counters.total == 1
     assert simulator.counters.auth_failures == 1
@@ -136,14 +136,16 @@ async def test_a_missing_permission_names_the_iam_action_and_pauses_following(
 ) -> None:
     simulator.denied.add("list")
     session, events = _session(store, sim_http, clock, Service.RDS)
-    session.follow("default", [], [])
+    session.following.follow("default", [], [])
     lists = await _run(session, clock, 10 * INTERVAL)
     assert lists == 1  # one refusal, then no retry storm
     [problem] = [e.problem for e in events if isinstance(e, FollowingChanged) and e.problem]
     assert problem is not None and "rds:task:listAll" in problem
     assert any("rds:task:listAll" in p for p in session.problems)
     simulator.denied.clear()
-    session.follow("default", [], ["MysqlSwitchover"])  # a new rule (or F) resumes following
+    session.following.follow(
+        "default", [], ["MysqlSwitchover"]
+    )  # a new rule (or F) resumes following
     assert await _run(session, clock, 2) >= 1
     assert not any("listAll" in p for p in session.problems)
 
@@ -156,7 +158,7 @@ async def test_scheduled_tasks_show_as_scheduled_then_run_when_they_start(
         scheduled_since=clock.now() - 60,
     )  # fmt: skip
     session, _ = _session(store, sim_http, clock)
-    session.follow("default", [planned.instance_id], [])
+    session.following.follow("default", [planned.instance_id], [])
     await _run(session, clock, 2 * INTERVAL)
     record = session.records[planned.id]
     assert record.status == "Scheduled"
@@ -171,7 +173,7 @@ async def test_nothing_is_added_twice_not_even_a_task_the_user_removed(
     simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
 ) -> None:
     session, _ = _session(store, sim_http, clock)
-    session.follow("default", [], [])
+    session.following.follow("default", [], [])
     await _run(session, clock, 2)
     jobs = [
         make_job(simulator, "reboot", created_at=clock.now(), running_for=900) for _ in range(60)
@@ -189,7 +191,7 @@ async def test_a_garbage_list_is_skipped_and_shown_and_loses_nothing(
 ) -> None:
     session, events = _session(store, sim_http, clock)
     job = make_job(simulator, "reboot", created_at=clock.now(), running_for=900)
-    session.follow("default", [], [])
+    session.following.follow("default", [], [])
     await _run(session, clock, 2)
     assert job.id in session.records
     simulator.faults.malformed_next = 1  # the next answer is an HTML error page
@@ -209,13 +211,13 @@ async def test_rules_persist_per_profile_and_the_window_resumes_after_a_restart(
     simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
 ) -> None:
     session, _ = _session(store, sim_http, clock)
-    rule = session.follow("default", [], [])
+    rule = session.following.follow("default", [], [])
     await _run(session, clock, 2)
     session.stop()
     clock.advance(3600)  # closed for an hour; a task started and finished meanwhile
     missed = make_job(simulator, "reboot", created_at=clock.now() - 1800, running_for=60)
     again, _ = _session(store, sim_http, clock)
-    assert [r.id for r in again.rules()] == [rule]
+    assert [r.id for r in again.following.rules()] == [rule]
     await _run(again, clock, 2)
     assert missed.id in again.records  # created after the rule: added although it ended
 
@@ -249,7 +251,7 @@ async def test_an_open_tui_gets_a_followed_instances_new_task_within_two_interva
     store = Store.open(tmp_path / "w.sqlite3")
     fast = Settings.model_construct(discovery_interval=0.3, refresh_interval=0.3)
     session = WatchSession(store, runtime, fast)
-    session.follow("default", [anchor.instance_id], [])
+    session.following.follow("default", [anchor.instance_id], [])
     instant = LISTS[service][0]
     app = TaskwatchApp(session, write_terminal=lambda _: None)
     messages = Messages()
@@ -369,7 +371,7 @@ async def test_a_held_lock_costs_a_list_its_additions_not_the_loop_nor_the_tasks
     import sqlite3
 
     session, _ = _session(store, sim_http, clock)
-    session.follow("default", [], [])
+    session.following.follow("default", [], [])
     await _run(session, clock, 2)
     job = make_job(simulator, "reboot", created_at=clock.now(), running_for=900)
     locker = sqlite3.connect(tmp_path / "w.sqlite3", isolation_level=None)

@@ -148,7 +148,7 @@ async def test_f_follows_an_instance_from_the_table_and_removes_a_rule(tmp_path:
 
     app = frozen_app(tmp_path / "f.sqlite3")
     async with app.run_test(size=(120, 40)) as pilot:
-        before = [r.id for r in app.session.rules()]
+        before = [r.id for r in app.session.following.rules()]
         await pilot.press("F")
         assert isinstance(app.screen, FollowScreen)
         choices = app.screen.query_one("#follow-instances", SelectionList)
@@ -161,7 +161,7 @@ async def test_f_follows_an_instance_from_the_table_and_removes_a_rule(tmp_path:
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert not isinstance(app.screen, FollowScreen)
-        [rule] = [r for r in app.session.rules() if r.id not in before]
+        [rule] = [r for r in app.session.following.rules() if r.id not in before]
         assert rule.instance_ids == (instance,) and rule.names == ("RebootX", "ResizeY")
         await pilot.press("F")
         rules = app.screen.query_one("#follow-rules", OptionList)
@@ -171,7 +171,7 @@ async def test_f_follows_an_instance_from_the_table_and_removes_a_rule(tmp_path:
         ].index(str(rule.id))
         await pilot.press("delete")
         await pilot.pause()
-        assert rule.id not in [r.id for r in app.session.rules()]
+        assert rule.id not in [r.id for r in app.session.following.rules()]
 
 
 async def test_a_month_of_tasks_fills_in_after_the_first_frame_in_order(tmp_path: Path) -> None:

@@ -325,7 +325,7 @@ class TaskwatchApp(App[int]):
             job = record.job
             if job is not None and job.instance.id:
                 instances.setdefault(job.instance.id.lower(), (job.instance.name, record.profile))
-        known = self._safely(self.session.rules) or []
+        known = self._safely(self.session.following.rules) or []
         rules = [(r.id, f"{r.profile}: {r.description}") for r in known]
         key = self._dialog("follow", FollowScreen)
         dialog = self.get_screen(key)
@@ -335,7 +335,7 @@ class TaskwatchApp(App[int]):
         if choice is None:
             return
         if choice.unfollow is not None:
-            if self._safely(self.session.unfollow, [choice.unfollow]):
+            if self._safely(self.session.following.unfollow, [choice.unfollow]):
                 self.notify(f"Unfollowed rule {choice.unfollow}; the tasks it added stay.")
             return
         default = (self.session.profile_names or [self.session.settings.default_profile])[0]
@@ -343,7 +343,7 @@ class TaskwatchApp(App[int]):
         for instance_id in choice.instance_ids:
             by_profile.setdefault(instances[instance_id][1], []).append(instance_id)
         for profile, ids in (by_profile or {default: []}).items():
-            number = self._safely(self.session.follow, profile, ids, choice.names)
+            number = self._safely(self.session.following.follow, profile, ids, choice.names)
             if number:
                 self.notify(f"Following (rule {number}): new tasks will be added here.")
 

@@ -20,16 +20,13 @@ from tui.engine.eta import Estimator, Eta
 from tui.engine.events import (
     CredentialRefused,
     CredentialRestored,
-    DeadlineWarning,
     EndpointChanged,
     EndpointState,
-    FollowingChanged,
     RefreshFailed,
     SessionEvent,
     TaskFinished,
     TaskRefreshed,
     TasksChecked,
-    TasksDiscovered,
     WatchlistChanged,
 )
 from tui.engine.polling.outcomes import (
@@ -42,6 +39,8 @@ from tui.engine.polling.outcomes import (
 )
 from tui.engine.records import Observation, TaskRecord, finished_while_watched
 from tui.engine.session.credentials import CredentialKeeper, RefusalMemo
+from tui.engine.session.deadlines import Deadlines
+from tui.engine.session.following import Following
 from tui.engine.session.watchlist import Watchlist
 from tui.engine.storage import AddResult, Store
 from tui.errors import AuthenticationError, StoreError, TaskCenterError
@@ -52,9 +51,7 @@ if TYPE_CHECKING:
     from tui.cloud.listing import ListedTask
     from tui.cloud.models import Job
     from tui.cloud.steps import TaskSteps
-    from tui.engine.polling.discovery import Discovered, Discovery
     from tui.engine.polling.poller import Poller, PollerConfig
-    from tui.engine.records import FollowRule
     from tui.engine.setup.config import Settings
     from tui.engine.setup.runtime import Runtime
 
@@ -139,11 +136,8 @@ class WatchSession:
         self.estimator = Estimator(self._service_of)
         """Past durations and observed progress: the inputs of each task's ETA."""
         self._estimates_loaded = False
-        self.overdue: set[str] = set()
-        """Tasks still unfinished past their deadline (kept up to date, not recounted)."""
-        self.discovery: Discovery | None = None
-        self._follow_problems: dict[str, str] = {}
-        self._rules_seen: list[FollowRule] | None = None
+        self.deadlines = Deadlines(self.watchlist, self.eta, self._emit)
+        self.following = Following(store, self._emit, self.reload, self.clock.wall)
         if runtime is not None:
             self._attach(runtime)
         self.reload()
@@ -212,21 +206,8 @@ class WatchSession:
             report=self._heard,
         )
         self.credentials.attach(runtime, self.poller)
-        store = self.store
-        if store is not None:
-            from tui.engine.polling.discovery import Discovery
-
-            self.discovery = Discovery(
-                store=store,
-                runtime=runtime,
-                poller=self.poller,
-                interval=settings.discovery_interval,
-                wall=self.clock.wall,
-                monotonic=self.clock.monotonic,
-                on_added=self._discovered,
-                on_problem=self._following_problem,
-            )
-            self.discovery.rules()
+        interval = settings.discovery_interval
+        self.following.attach(runtime, self.poller, interval, self.clock.monotonic)
 
     @property
     def settings(self) -> Settings:
@@ -311,77 +292,13 @@ class WatchSession:
         return [
             *self.credentials.refused.values(),
             *self._unusable.values(),
-            *self._follow_problems.values(),
+            *self.following.problems.values(),
         ]
 
-    # -- following -------------------------------------------------------------------------------
-
-    def rules(self) -> list[FollowRule]:
-        """Every follow rule (none without a store).
-
-        Returns:
-            The rules, oldest first.
-        """
-        if self.discovery is not None:
-            return self.discovery.rules()
-        return self.store.rules() if self.store is not None else []
-
     @property
-    def followed(self) -> list[FollowRule]:
-        """The follow rules as last read (for the summary bar: no query per redraw)."""
-        if self.discovery is not None:
-            return self.discovery.known_rules
-        if self._rules_seen is None:
-            self._rules_seen = self.store.rules() if self.store is not None else []
-        return self._rules_seen
-
-    def follow(self, profile: str, instance_ids: Iterable[str], names: Iterable[str]) -> int:
-        """Add a follow rule and list for it now.
-
-        Args:
-            profile: The profile whose project is listed.
-            instance_ids: Instances (none: all).
-            names: Job names (none: all).
-
-        Returns:
-            The rule's number.
-        """
-        if self.store is None:
-            return 0
-        rule = self.store.add_rule(profile, instance_ids, names, now=self.clock.wall())
-        if self.discovery is not None:
-            self.discovery.rules()
-            self.discovery.resume(profile)
-            self.discovery.poke()
-        self._emit(FollowingChanged(profile, self._follow_problems.get(profile)))
-        return rule
-
-    def unfollow(self, rule_ids: Iterable[int] | None) -> list[int]:
-        """Remove follow rules (None: all); the tasks they added stay.
-
-        Args:
-            rule_ids: Rule numbers, or None for every rule.
-
-        Returns:
-            The numbers removed.
-        """
-        removed = self.store.remove_rules(rule_ids) if self.store is not None else []
-        if self.discovery is not None:
-            self.discovery.rules()
-        self._emit(FollowingChanged("", None))
-        return removed
-
-    def _discovered(self, found: Discovered) -> None:
-        self.reload()
-        self._emit(WatchlistChanged())
-        self._emit(TasksDiscovered(found.profile, tuple(found.added), found.message))
-
-    def _following_problem(self, profile: str, problem: str | None) -> None:
-        if problem is None:
-            self._follow_problems.pop(profile, None)
-        else:
-            self._follow_problems[profile] = problem
-        self._emit(FollowingChanged(profile, problem))
+    def overdue(self) -> set[str]:
+        """Tasks still unfinished past their deadline."""
+        return self.deadlines.overdue
 
     @property
     def places(self) -> list[str]:
@@ -491,38 +408,7 @@ class WatchSession:
         Returns:
             How many warnings were given.
         """
-        now = self.clock.wall() if now is None else now
-        given = 0
-        for record in list(self.records.values()):
-            if record.deadline is not None or record.task_id in self.overdue:
-                given += self._check_deadline(record, now)
-        return given
-
-    def _check_deadline(self, record: TaskRecord, now: float) -> int:
-        if record.is_overdue(now):
-            self.overdue.add(record.task_id)
-        else:
-            self.overdue.discard(record.task_id)
-        if record.deadline is None or record.is_final:
-            return 0
-        kind: str | None = None
-        eta: Eta | None = None
-        if record.is_overdue(now):
-            if not record.overdue_warned:
-                kind = "overdue"
-        elif not record.at_risk_warned:
-            eta = self.eta(record, now)
-            if eta is not None and now + eta.seconds > record.deadline:
-                kind = "at_risk"
-        if kind is None:
-            return 0
-        self.watchlist.mark_warned(
-            record.task_id, at_risk=kind == "at_risk", overdue=kind == "overdue"
-        )
-        warned = self.records[record.task_id]
-        log.info("%s is %s (deadline %s)", record.task_id, kind, record.deadline)
-        self._emit(DeadlineWarning(warned, "overdue" if kind == "overdue" else "at_risk", eta, now))
-        return 1
+        return self.deadlines.check_all(self.clock.wall() if now is None else now)
 
     def check_outside_changes(self) -> bool:
         """Pick up another process's writes (the CLI, a second TUI); return whether there were.
@@ -593,8 +479,8 @@ class WatchSession:
         self.load_estimates()
         if self.poller is not None:
             loops = [self.poller.run()]
-            if self.discovery is not None:
-                loops.append(self.discovery.run())
+            if self.following.discovery is not None:
+                loops.append(self.following.discovery.run())
             await asyncio.gather(*loops)
 
     async def discover(self) -> int:
@@ -604,7 +490,8 @@ class WatchSession:
             How many list requests were sent.
         """
         self.credentials.recall()
-        return await self.discovery.tick() if self.discovery is not None else 0
+        discovery = self.following.discovery
+        return await discovery.tick() if discovery is not None else 0
 
     async def tick(self) -> int:
         """Send every request due now and wait for them (tests on a fake clock); return how many.
@@ -621,8 +508,7 @@ class WatchSession:
         """Stop polling; events from requests that end while stopping are not reported."""
         if self.poller is not None:
             self.poller.stop()
-        if self.discovery is not None:
-            self.discovery.stop()
+        self.following.stop()
         self.credentials.release_all()
 
     async def aclose(self) -> None:
@@ -674,7 +560,7 @@ class WatchSession:
         self._emit(TaskRefreshed(record, recorded.previous_status, recorded.changed))
         if recorded.changed and record.is_final and recorded.previous_status != record.status:
             self._emit(TaskFinished(record, announce=finished_while_watched(record)))
-        self._check_deadline(self.records.get(task_id, record), now)
+        self.deadlines.check(self.records.get(task_id, record), now)
 
     def _tasks_listed(self, listed: list[tuple[str, ListedTask]]) -> None:
         """Record what a roll call found: a task whose list entry moves something shown is
@@ -716,7 +602,7 @@ class WatchSession:
         record.__dict__["steps"] = steps  # the cached parse: the answer is at hand
         changed = old is None or old.steps_json != record.steps_json
         self._emit(TaskRefreshed(record, record.status, changed))
-        self._check_deadline(record, now)
+        self.deadlines.check(record, now)
 
     def _steps_refused(self, task_id: str, error: TaskCenterError) -> None:
         """Remember that the cloud shows no steps for a task, and tell subscribers.

@@ -41,7 +41,7 @@ def summary_text(session: WatchSession, *, compact: bool, sort_mode: str, filter
     if overdue:  # first: the one count that is about the operator's own promise
         parts.insert(0, f"⚑{overdue}" if compact else f"⚑ {overdue} overdue")
     demo = "DEMO · " if session.demo else ""
-    rules = session.followed
+    rules = session.following.followed
     following = ""
     if rules:
         following = (
