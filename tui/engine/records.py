@@ -183,6 +183,20 @@ class TaskRecord:
         _keep_parsed(self, record)
         return record
 
+    def with_steps(self, steps: TaskSteps, now: float) -> TaskRecord:
+        """This record after the cloud sent ``steps`` at wall time ``now``.
+
+        Args:
+            steps: The parsed answer (kept as the record's parsed steps: not parsed again).
+            now: When.
+
+        Returns:
+            A new record with the steps' JSON, checked at ``now``, no longer refused.
+        """
+        record = self.evolve(steps_json=steps.to_json(), steps_checked_at=now, steps_refused=None)
+        record.__dict__["steps"] = steps  # the cached_property's slot
+        return record
+
     def checked(self, now: float) -> TaskRecord:
         """This record after an answer that changed nothing shown (a roll call found it as it was).
 

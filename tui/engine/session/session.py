@@ -596,10 +596,9 @@ class WatchSession:
         """
         now = self.clock.wall()
         old = self.records.get(task_id)
-        record = self.watchlist.steps_fetched(task_id, steps.to_json(), now)
+        record = self.watchlist.steps_fetched(task_id, steps, now)
         if record is None:
             return
-        record.__dict__["steps"] = steps  # the cached parse: the answer is at hand
         changed = old is None or old.steps_json != record.steps_json
         self._emit(TaskRefreshed(record, record.status, changed))
         self.deadlines.check(record, now)

@@ -20,6 +20,7 @@ from tui.errors import StoreError
 
 if TYPE_CHECKING:
     from tui.cloud.models import Job
+    from tui.cloud.steps import TaskSteps
     from tui.errors import TaskCenterError
 
 __all__ = ["COUNT_ORDER", "Watchlist"]
@@ -271,43 +272,31 @@ class Watchlist:
         Returns:
             The new record.
         """
-        old = self._records.get(task_id)
-        if old is None:
-            return None
-        if self.store is not None and self._may_write():
-            try:
-                with self.store.patience(BACKGROUND_PATIENCE):
-                    self.store.record_error(
-                        task_id, kind=error.kind, text=str(error), now=now, not_found=not_found
-                    )
-            except StoreError as exc:
-                self._not_saved(exc, [task_id])
-        elif self.store is not None:
-            self._unsaved.add(task_id)
-        record = old.failed(error.kind, str(error), now, not_found=not_found)
-        self._put(record)
-        return record
+        return self._change(
+            task_id,
+            lambda old: old.failed(error.kind, str(error), now, not_found=not_found),
+            lambda store: store.record_error(
+                task_id, kind=error.kind, text=str(error), now=now, not_found=not_found
+            ),
+        )
 
-    def steps_fetched(self, task_id: str, steps_json: str, now: float) -> TaskRecord | None:
+    def steps_fetched(self, task_id: str, steps: TaskSteps, now: float) -> TaskRecord | None:
         """Record a running task's steps; None if it is no longer watched.
 
         Args:
             task_id: The task asked about.
-            steps_json: The steps as stored.
+            steps: The answer.
             now: Wall time of the answer.
 
         Returns:
             The new record.
         """
-        old = self._records.get(task_id)
-        if old is None:
-            return None
-        record = old.evolve(steps_json=steps_json, steps_checked_at=now, steps_refused=None)
-        self._write_through(
-            [task_id], lambda store: store.record_steps(task_id, steps_json, now=now)
+        steps_json = steps.to_json()
+        return self._change(
+            task_id,
+            lambda old: old.with_steps(steps, now),
+            lambda store: store.record_steps(task_id, steps_json, now=now),
         )
-        self._put(record)
-        return record
 
     def steps_refused(self, task_id: str, why: str, now: float) -> TaskRecord | None:
         """Remember that the cloud shows no steps for a task; None if it is no longer watched.
@@ -320,13 +309,11 @@ class Watchlist:
         Returns:
             The new record.
         """
-        old = self._records.get(task_id)
-        if old is None:
-            return None
-        record = old.evolve(steps_refused=why or "refused", steps_checked_at=now)
-        self._write_through([task_id], lambda store: store.refuse_steps(task_id, why, now=now))
-        self._put(record)
-        return record
+        return self._change(
+            task_id,
+            lambda old: old.evolve(steps_refused=why or "refused", steps_checked_at=now),
+            lambda store: store.refuse_steps(task_id, why, now=now),
+        )
 
     def set_deadline(self, task_ids: Iterable[str], deadline: float | None) -> list[str]:
         """Set or clear the deadline of watched tasks (a user's action: waits for a lock).
@@ -357,18 +344,30 @@ class Watchlist:
             at_risk: The "at risk" warning was given.
             overdue: The "overdue" warning was given.
         """
-        old = self._records.get(task_id)
-        if old is None:
-            return
-        self._write_through(
-            [task_id], lambda store: store.mark_warned(task_id, at_risk=at_risk, overdue=overdue)
-        )
-        self._put(
-            old.evolve(
+        self._change(
+            task_id,
+            lambda old: old.evolve(
                 at_risk_warned=old.at_risk_warned or at_risk,
                 overdue_warned=old.overdue_warned or overdue,
-            )
+            ),
+            lambda store: store.mark_warned(task_id, at_risk=at_risk, overdue=overdue),
         )
+
+    def _change(
+        self,
+        task_id: str,
+        change: Callable[[TaskRecord], TaskRecord],
+        write: Callable[[Store], object],
+    ) -> TaskRecord | None:
+        """The one shape of a background change: the record as it is, changed in memory,
+        written through (or kept for later when the file will not take it)."""
+        old = self._records.get(task_id)
+        if old is None:
+            return None
+        record = change(old)
+        self._write_through([task_id], write)
+        self._put(record)
+        return record
 
     def _write_through(self, task_ids: list[str], write: Callable[[Store], object]) -> None:
         """Write a background result, or keep it in memory when the file will not take it."""
