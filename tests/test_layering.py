@@ -1,4 +1,4 @@
-"""The layers import one way (cli → ui → engine → cloud → errors), with no cycles, and the
+"""The layers import one way (cli → ui → present → engine → cloud → errors), with no cycles, and the
 layers below the UI never import Textual. Checked by reading every module's imports, including
 the ones inside functions, so a lazy import cannot hide a wrong-way dependency."""
 
