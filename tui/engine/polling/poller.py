@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import heapq
-import itertools
 import logging
 import random
 import time
@@ -24,12 +22,13 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from typing import TypeVar
 
 from tui.cloud.client import TaskCenterClient
-from tui.cloud.models import Job
 from tui.engine.polling.admission import Closed, Gate, Meaning, Pass
 from tui.engine.polling.bucket import TokenBucket
-from tui.engine.polling.outcomes import FetchFailed, JobFetched, PollOutcome, Report
+from tui.engine.polling.outcomes import FetchFailed, PollOutcome, Report
+from tui.engine.polling.polls import Polls
 from tui.engine.polling.requests import as_task_center_error
 from tui.engine.polling.roll_call import RollCalls
+from tui.engine.polling.schedule import Schedule
 from tui.engine.polling.scheduler import PollerConfig
 from tui.engine.polling.steps import Steps
 from tui.engine.polling.tracked import Entry, Tracked
@@ -83,11 +82,7 @@ class Poller:
         self._wall = wall_clock
         self._rng = rng or random.Random()
         self._report = report
-        self._tracked: dict[str, Tracked] = {}
-        self._heap: list[Entry] = []
-        self._held: dict[str, list[Entry]] = {}
-        """Entries held back while their credential's probe request is out, by credential."""
-        self._sequence = itertools.count()
+        self._schedule = Schedule(self.config, clock, wall_clock, self._rng)
         self._in_flight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self.stopped = False
@@ -96,6 +91,7 @@ class Poller:
         self.gate = Gate(report, rate_limits or {}, clock, wall_clock)
         self.steps = Steps(self)
         self.roll_calls = RollCalls(self, self.steps)
+        self._polls = Polls(self, self.steps)
         for profile, client in clients.items():
             key = (credential_keys or {}).get(profile, profile)
             self.set_client(profile, client, credential_key=key)
@@ -127,12 +123,7 @@ class Poller:
         Args:
             watched: Every task to watch, with its profile and last known status.
         """
-        records = {record.task_id: record for record in watched}
-        for task_id in list(self._tracked):
-            if task_id not in records:
-                del self._tracked[task_id]
-        for record in records.values():
-            self.track(record)
+        self._schedule.sync(watched)
         self._wake.set()
 
     def track(self, record: TaskRecord) -> None:
@@ -141,18 +132,8 @@ class Poller:
         Args:
             record: A watched task, with its profile and last known status.
         """
-        now = self.now()
-        tracked = self._tracked.get(record.task_id)
-        if tracked is None:
-            tracked = self._new_tracked(record, now)
-        tracked.profile = record.profile
-        tracked.final = record.is_final
-        tracked.running = record.status.lower() == "running"
-        tracked.steps_refused = record.steps_refused is not None
-        if record.steps_checked_at is not None and tracked.steps_due == 0.0:
-            # Asked in an earlier run: wait out the rest of the interval, not a new one.
-            age = max(0.0, self._wall() - record.steps_checked_at)
-            tracked.steps_due = now + max(0.0, self.config.steps_interval - age)
+        self._schedule.track(record)
+        self._wake.set()
 
     def untrack(self, task_id: str) -> None:
         """Poll ``task_id`` no more (a request in flight for it is not reported).
@@ -160,27 +141,7 @@ class Poller:
         Args:
             task_id: A tracked task.
         """
-        self._tracked.pop(task_id, None)
-
-    def _new_tracked(self, record: TaskRecord, now: float) -> Tracked:
-        tracked = Tracked(record.task_id, record.profile, record.added_at)
-        tracked.ever_found = record.job_json is not None and record.checked_at is not None
-        # Seen before: its refreshes by ID are spread over the interval, not all at once.
-        spread = self._rng.uniform(0.0, self.config.by_id_every)
-        tracked.by_id_due = now + spread if tracked.ever_found else 0.0
-        due = now
-        # Only a Scheduled row has a planned start (reading it parses the snapshot: not for
-        # each of a thousand tasks at start).
-        planned = record.planned_start if record.status == "Scheduled" else None
-        if planned is not None:
-            # A scheduled task exists for the job API once it starts: ask then, and count the
-            # grace for a new ID from then.
-            tracked.added_at = max(tracked.added_at, planned)
-            due = now + max(0.0, planned - self._wall())
-        self._tracked[record.task_id] = tracked
-        self.schedule(tracked, due)
-        self._wake.set()
-        return tracked
+        self._schedule.untrack(task_id)
 
     # -- controls ---------------------------------------------------------------------------------
 
@@ -203,9 +164,10 @@ class Poller:
             How many were made due (a request already in flight is not doubled).
         """
         now = self.now()
-        chosen = [self._tracked[task_id]] if task_id in self._tracked else []
+        watched = self._schedule.tracked
+        chosen = [watched[task_id]] if task_id in watched else []
         if task_id is None:
-            chosen = list(self._tracked.values())
+            chosen = list(watched.values())
         count = 0
         for tracked in chosen:
             if not tracked.final and not tracked.in_flight:
@@ -247,6 +209,10 @@ class Poller:
         """Monotonic time, from the poller's clock."""
         return self._clock()
 
+    def wall(self) -> float:
+        """Wall time, from the poller's clock."""
+        return self._wall()
+
     def tell(self, outcome: PollOutcome) -> None:
         """Report ``outcome`` (nothing once stopping).
 
@@ -258,16 +224,15 @@ class Poller:
 
     def is_current(self, tracked: Tracked) -> bool:
         """Whether ``tracked`` is still watched (not removed, nor re-added, meanwhile)."""
-        return self._tracked.get(tracked.task_id) is tracked
+        return self._schedule.is_current(tracked)
 
     def tracked_of(self, profile: str) -> list[Tracked]:
         """Every task of ``profile``."""
-        return [t for t in self._tracked.values() if t.profile == profile]
+        return self._schedule.of_profile(profile)
 
     def schedule(self, tracked: Tracked, due: float) -> None:
         """Make ``tracked`` due at monotonic time ``due`` (any earlier entry is void)."""
-        tracked.generation += 1
-        heapq.heappush(self._heap, (due, next(self._sequence), tracked.task_id, tracked.generation))
+        self._schedule.put(tracked, due)
 
     def jittered(self, seconds: float) -> float:
         """``seconds`` give or take the configured jitter."""
@@ -304,16 +269,8 @@ class Poller:
         self._wake.set()
 
     def poll_waiting(self, now: float) -> bool:
-        """Whether a poll is due and waiting for its turn (entries made stale by a reschedule
-        are dropped on the way, as the dispatcher would drop them)."""
-        heap = self._heap
-        while heap:
-            due, _, task_id, generation = heap[0]
-            tracked = self._tracked.get(task_id)
-            if tracked is not None and tracked.generation == generation and not tracked.final:
-                return due <= now
-            heapq.heappop(heap)
-        return False
+        """Whether a poll is due and waiting for its turn."""
+        return self._schedule.waiting(now)
 
     def start(
         self, request: Coroutine[None, None, None], tasks: list[Tracked]
@@ -341,11 +298,10 @@ class Poller:
         self._in_flight.discard(task)
         self._wake.set()
 
-    def _settle(self, ticket: Pass) -> None:
+    def settle(self, ticket: Pass) -> None:
         """A request is over: a probe's end lets the requests held behind it go."""
         if self.gate.settle(ticket):
-            for entry in self._held.pop(ticket.credential.key, []):
-                heapq.heappush(self._heap, entry)
+            self._schedule.release(ticket.credential.key)
         self._wake.set()
 
     # -- dispatching ------------------------------------------------------------------------------
@@ -365,29 +321,20 @@ class Poller:
         deferred: list[Entry] = []
         empty: set[str] = set()
         """Profiles whose bucket ran dry in this round: their tasks wait without being tried."""
-        while self._heap and self._heap[0][0] <= now and self.slot_free():
-            entry = heapq.heappop(self._heap)
-            _, _, task_id, generation = entry
-            tracked = self._tracked.get(task_id)
-            if tracked is None or tracked.generation != generation or tracked.final:
-                continue
-            if tracked.in_flight:
-                continue
-            ticket = (
-                Closed.BUCKET_EMPTY
-                if tracked.profile in empty
-                else self.gate.admit(tracked.profile, now)
-            )
+        while self.slot_free() and (due := self._schedule.pop_due(now)) is not None:
+            entry, tracked = due
+            profile = tracked.profile
+            ticket = Closed.BUCKET_EMPTY if profile in empty else self.gate.admit(profile, now)
             if ticket is Closed.PROBING:
-                credential = self.gate.credential_of(tracked.profile)
+                credential = self.gate.credential_of(profile)
                 if credential is not None:
-                    self._held.setdefault(credential.key, []).append(entry)
+                    self._schedule.hold(credential.key, entry)
                 continue
             if ticket is Closed.BUCKET_EMPTY:
                 deferred.append(entry)
-                if tracked.profile not in empty:
-                    empty.add(tracked.profile)
-                    self.wait_for_token(tracked.profile, now)
+                if profile not in empty:
+                    empty.add(profile)
+                    self.wait_for_token(profile, now)
                 if len(empty) >= len(self.gate.clients):
                     break  # every profile is out of tokens: the rest stays due, untouched
                 continue
@@ -397,16 +344,15 @@ class Poller:
             if group:
                 self.start(self.roll_calls.run(ticket, group), group)
             else:
-                self.start(self._poll(tracked, ticket), [tracked])
-        for entry in deferred:
-            heapq.heappush(self._heap, entry)
+                self.start(self._polls.run(tracked, ticket), [tracked])
+        self._schedule.push_back(deferred)
         self.steps.dispatch(now)
 
     def _next_wakeup(self) -> float | None:
         """Seconds until something may be dispatched, or None to wait for an event."""
-        if not self._heap:
+        until_due = self._schedule.until_next()
+        if until_due is None:
             return self._bucket_wait if self.steps.waiting else None
-        until_due = self._heap[0][0] - self.now()
         if until_due > 0:
             return until_due
         if not self.slot_free():
@@ -484,70 +430,4 @@ class Poller:
             self.gate.succeeded(ticket)
             return result
         finally:
-            self._settle(ticket)
-
-    async def _poll(self, tracked: Tracked, ticket: Pass) -> None:
-        try:
-            try:
-                result = await ticket.client.get_job(tracked.task_id)
-            except Exception as exc:  # any failure is this request's outcome, never a crash
-                self._on_error(tracked, ticket, as_task_center_error(exc))
-            else:
-                self.gate.succeeded(ticket)
-                job = result.job
-                self._on_success(tracked, job)
-                steps = self.steps.admit_now(tracked, job.status, job.instance.id)
-                if steps is not None:
-                    await self.steps.fetch(tracked, steps, job.name, job.instance.id)
-        finally:
-            tracked.in_flight = False
-            self._settle(ticket)
-
-    def _on_success(self, tracked: Tracked, job: Job) -> None:
-        if not self.is_current(tracked) or self.stopped:
-            return  # removed while the request was in flight, or shutting down
-        tracked.failures = 0
-        tracked.ever_found = True
-        tracked.final = job.is_final
-        tracked.running = job.status.lower() == "running"
-        tracked.by_id_due = self.now() + self.jittered(self.config.by_id_every)
-        if not tracked.final:
-            self.schedule(tracked, self.now() + self.jittered(self.config.interval))
-        self.tell(JobFetched(tracked.task_id, job))
-
-    def _on_error(self, tracked: Tracked, ticket: Pass, error: TaskCenterError) -> None:
-        now = self.now()
-        meaning = self.gate.failed(ticket, error, essential=True)
-        if meaning is Meaning.REFUSED:
-            self.schedule(tracked, now)  # ready the moment the credential is resumed
-            self.report_failure(tracked, error, not_found=False)
-            return
-        delay, not_found = self._retry_delay(tracked, meaning, error)
-        expected = meaning is Meaning.NOT_FOUND and not not_found  # new IDs take seconds
-        log.log(
-            logging.INFO if expected else logging.WARNING,
-            "refresh of %s failed (%s, attempt %d): %s",
-            tracked.task_id,
-            error.kind,
-            tracked.failures,
-            error,
-        )
-        self.schedule(tracked, now + self.jittered(delay) if delay > 1 else now + delay)
-        self.report_failure(tracked, error, not_found=not_found)
-
-    def _retry_delay(
-        self, tracked: Tracked, meaning: Meaning, error: TaskCenterError
-    ) -> tuple[float, bool]:
-        """When to ask again after ``error``, and whether the task now counts as not found.
-
-        A task the cloud does not know yet is asked about again soon during its grace period
-        (new IDs take seconds to appear), then rarely; every other failure backs off.
-        """
-        if meaning is Meaning.NOT_FOUND:
-            tracked.failures = 0
-            age = self._wall() - tracked.added_at
-            if not tracked.ever_found and age < self.config.not_found_grace:
-                return self.config.not_found_retry, False
-            return self.config.not_found_recheck, True
-        tracked.failures += 1
-        return self.backoff(tracked.failures, error), False
+            self.settle(ticket)

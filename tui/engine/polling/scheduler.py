@@ -11,7 +11,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Protocol
 
-from tui.engine.polling.admission import Gate
+from tui.engine.polling.admission import Gate, Pass
 from tui.engine.polling.outcomes import PollOutcome
 from tui.engine.polling.tracked import Tracked
 from tui.errors import TaskCenterError
@@ -56,6 +56,12 @@ class Scheduler(Protocol):
 
     def now(self) -> float:
         """Monotonic time."""
+
+    def wall(self) -> float:
+        """Wall time."""
+
+    def settle(self, ticket: Pass) -> None:
+        """A request is over (a probe's end lets the requests held behind it go)."""
 
     def tell(self, outcome: PollOutcome) -> None:
         """Report ``outcome`` (nothing once stopping)."""
