@@ -143,25 +143,31 @@ class TaskRecord:
             return "not found"
         return self.status or "waiting"
 
-    def fetched(self, job: Job, now: float) -> TaskRecord:
+    def fetched(
+        self, job: Job, now: float, *, snapshot: str | None = None, changed: bool | None = None
+    ) -> TaskRecord:
         """This record after a successful fetch of ``job`` at wall time ``now``.
 
         Args:
             job: What the cloud returned.
             now: When.
+            snapshot: ``job`` as stored, when the caller has it (:meth:`snapshot_of`).
+            changed: Whether the status or progress moved, as the store decided (another
+                process may have seen the change first); compared here when None.
 
         Returns:
             A new record: status, progress and snapshot from ``job``, error cleared, and
             ``changed_at`` moved if the status or progress moved.
         """
-        moved = (self.status, self.progress) != (job.status, job.progress)
+        if changed is None:
+            changed = (self.status, self.progress) != (job.status, job.progress)
         record = replace(
             self,
             status=job.status,
             progress=job.progress,
-            job_json=job_json(job),
+            job_json=snapshot if snapshot is not None else self.snapshot_of(job),
             checked_at=now,
-            changed_at=now if moved else self.changed_at,
+            changed_at=now if changed else self.changed_at,
             error_kind=None,
             error_text=None,
             not_found=False,
@@ -169,6 +175,21 @@ class TaskRecord:
         record.__dict__["job"] = job  # the cached_property's slot: the snapshot is not re-parsed
         _keep_parsed(self, record)
         return record
+
+    def snapshot_of(self, job: Job) -> str:
+        """``job`` as stored (:func:`job_json`), reusing this record's snapshot when the cloud
+        sent the same answer again (most answers of a long task): no serialising per poll.
+
+        Args:
+            job: A fetched job.
+
+        Returns:
+            JSON text.
+        """
+        known = self.__dict__.get("job")
+        if self.job_json is not None and known is not None and job.raw and known.raw == job.raw:
+            return self.job_json
+        return job_json(job)
 
     def evolve(self, **changes: Any) -> TaskRecord:
         """This record with ``changes`` (``dataclasses.replace``), keeping what was parsed.

@@ -1,7 +1,8 @@
-"""The watched tasks as a live set of records, kept in the store (or only in memory).
+"""The watched tasks as a live set of records, kept in a backend (the SQLite store, or memory).
 
 The watch session holds one of these. It keeps the summary counts up to date as records
-change, remembers removals for undo, and notices another process's writes cheaply.
+change, remembers removals for undo, notices another process's writes cheaply, and keeps in
+memory what a held lock or a full disk would not take, until it can be written.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from tui.cloud.ids import clean_label, validate_task_id
+from tui.cloud.ids import clean_label
 from tui.engine.records import Observation, TaskRecord
+from tui.engine.session.backends import Backend, MemoryBackend
 from tui.engine.storage import AddResult, Recorded, Store
 from tui.errors import StoreError
 
@@ -40,7 +42,8 @@ class Watchlist:
     """The watched tasks and their last known state.
 
     Args:
-        store: The watchlist database, or None to keep the tasks in memory only.
+        store: The watchlist database, or None to keep the tasks in memory only
+            (:class:`~tui.engine.session.backends.MemoryBackend`).
         wall: Wall time, for when tasks are added in memory.
         monotonic: Monotonic time, for pausing writes after one failed.
     """
@@ -52,6 +55,8 @@ class Watchlist:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
+        """The database, for the parts of the session that read it (None in memory)."""
+        self._backend: Backend = store if store is not None else MemoryBackend(wall)
         self._wall = wall
         self._monotonic = monotonic
         self._unsaved: set[str] = set()
@@ -59,9 +64,7 @@ class Watchlist:
         self._records: dict[str, TaskRecord] = {}
         self._counts: Counter[str] = Counter()
         self._undo: list[list[str]] = []
-        self._removed: dict[str, TaskRecord] = {}
-        """Tasks removed from an in-memory list, kept for undo."""
-        self._data_version = store.data_version() if store else 0
+        self._data_version = self._backend.data_version()
         self._write_troubles: set[str] = set()
         self._writes_paused_until = 0.0
 
@@ -91,7 +94,7 @@ class Watchlist:
         Returns:
             One observation per change.
         """
-        return self.store.history(task_id) if self.store else []
+        return self._backend.history(task_id)
 
     # -- changes from the user ---------------------------------------------------------------
 
@@ -106,21 +109,9 @@ class Watchlist:
         Returns:
             Which IDs are new and which were already watched.
         """
-        if self.store is not None:
-            result = self.store.add_tasks(task_ids, profile=profile, label=label)
-            self.reload()
-            return result
-        ids = [validate_task_id(task_id) for task_id in task_ids]
-        label = clean_label(label)
-        added, already = [], []
-        for task_id in dict.fromkeys(ids):
-            if task_id in self._records:
-                already.append(task_id)
-                continue
-            position = len(self._records) + 1
-            self._put(TaskRecord(task_id, profile, label, self._wall(), position))
-            added.append(task_id)
-        return AddResult(added, already)
+        result = self._backend.add_tasks(task_ids, profile=profile, label=label)
+        self.reload()
+        return result
 
     def remove(self, task_id: str) -> TaskRecord | None:
         """Stop watching ``task_id`` (:meth:`undo` brings it back); return what was removed.
@@ -134,10 +125,8 @@ class Watchlist:
         record = self._records.get(task_id)
         if record is None:
             return None
-        if self.store is not None:
-            self.store.remove_tasks([task_id])
+        self._backend.remove_tasks([task_id])
         self._drop(task_id)
-        self._removed[task_id] = record
         self._undo.append([task_id])
         return record
 
@@ -149,14 +138,8 @@ class Watchlist:
         """
         if not self._undo:
             return []
-        ids = self._undo.pop()
-        if self.store is not None:
-            restored = self.store.restore_tasks(ids)
-            self.reload()
-            return restored
-        restored = [task_id for task_id in ids if task_id in self._removed]
-        for task_id in restored:
-            self._put(self._removed.pop(task_id))
+        restored = self._backend.restore_tasks(self._undo.pop())
+        self.reload()
         return restored
 
     def set_label(self, task_id: str, label: str) -> None:
@@ -166,8 +149,7 @@ class Watchlist:
             task_id: A watched task.
             label: The new label ("" for none).
         """
-        if self.store is not None:
-            self.store.set_label(task_id, label)
+        self._backend.set_label(task_id, label)
         if task_id in self._records:
             self._put(self._records[task_id].evolve(label=clean_label(label)))
 
@@ -178,7 +160,7 @@ class Watchlist:
         Returns:
             True if the records were read again.
         """
-        if self.store is None or self.store.data_version() == self._data_version:
+        if self._backend.data_version() == self._data_version:
             return False
         self.reload()
         return True
@@ -186,19 +168,17 @@ class Watchlist:
     def reload(self) -> None:
         """Read every record again from the store (keeping the newer state of tasks whose
         latest results could not be saved yet)."""
-        if self.store is None:
-            return
         unsaved = {
             task_id: self._records[task_id] for task_id in self._unsaved if task_id in self._records
         }
         self._records = {}
         self._counts.clear()
-        for record in self.store.list_tasks():
+        for record in self._backend.list_tasks():
             newer = unsaved.get(record.task_id)
             # The label and the deadline are the user's: the store has the latest of those.
             kept = replace(newer, label=record.label, deadline=record.deadline) if newer else None
             self._put(kept or record)
-        self._data_version = self.store.data_version()
+        self._data_version = self._backend.data_version()
 
     # -- changes from the cloud ----------------------------------------------------------------
 
@@ -211,32 +191,32 @@ class Watchlist:
             now: Wall time of the answer.
 
         Returns:
-            The new record and what changed (the store's view when there is a store: another
+            The new record and what changed (the backend's view: another
             process may have seen the change first), or None if the task is no longer watched.
         """
         old = self._records.get(task_id)
         if old is None:
             return None
-        record = old.fetched(job, now)
-        recorded = Recorded(
-            changed=(old.status, old.progress) != (job.status, job.progress),
-            previous_status=old.status,
-        )
-        if self.store is not None and self._may_write():
+        snapshot = old.snapshot_of(job)
+        recorded: Recorded | None = None
+        if self._may_write():
             try:
-                with self.store.patience(BACKGROUND_PATIENCE):
-                    stored = self.store.record_success(
-                        task_id, job, now=now, snapshot=record.job_json
+                with self._backend.patience(BACKGROUND_PATIENCE):
+                    recorded = self._backend.record_success(
+                        task_id, job, now=now, snapshot=snapshot
                     )
             except StoreError as exc:
                 self._not_saved(exc, [task_id])  # kept in memory, saved when the file allows
             else:
-                if stored is None:  # another process removed it meanwhile
+                if recorded is None:  # another process removed it meanwhile
                     self._drop(task_id)
                     return None
-                recorded = stored
-        elif self.store is not None:
+        else:
             self._unsaved.add(task_id)  # writes are paused for a moment: saved once they resume
+        # The backend decides what changed (another process may have seen it first); when it
+        # could not be asked, the same rule decides here.
+        recorded = recorded or Recorded.between(old, job)
+        record = old.fetched(job, now, snapshot=snapshot, changed=recorded.changed)
         self._put(record)
         return record, recorded
 
@@ -253,7 +233,7 @@ class Watchlist:
         records = [old.checked(now) for i in task_ids if (old := self._records.get(i)) is not None]
         ids = [record.task_id for record in records]
         if ids:
-            self._write_through(ids, lambda store: store.record_checked(ids, now=now))
+            self._write_through(ids, lambda backend: backend.record_checked(ids, now=now))
         for record in records:
             self._put(record)
         return records
@@ -275,7 +255,7 @@ class Watchlist:
         return self._change(
             task_id,
             lambda old: old.failed(error.kind, str(error), now, not_found=not_found),
-            lambda store: store.record_error(
+            lambda backend: backend.record_error(
                 task_id, kind=error.kind, text=str(error), now=now, not_found=not_found
             ),
         )
@@ -295,7 +275,7 @@ class Watchlist:
         return self._change(
             task_id,
             lambda old: old.with_steps(steps, now),
-            lambda store: store.record_steps(task_id, steps_json, now=now),
+            lambda backend: backend.record_steps(task_id, steps_json, now=now),
         )
 
     def steps_refused(self, task_id: str, why: str, now: float) -> TaskRecord | None:
@@ -312,7 +292,7 @@ class Watchlist:
         return self._change(
             task_id,
             lambda old: old.evolve(steps_refused=why or "refused", steps_checked_at=now),
-            lambda store: store.refuse_steps(task_id, why, now=now),
+            lambda backend: backend.refuse_steps(task_id, why, now=now),
         )
 
     def set_deadline(self, task_ids: Iterable[str], deadline: float | None) -> list[str]:
@@ -326,8 +306,7 @@ class Watchlist:
             The IDs changed.
         """
         ids = [task_id for task_id in task_ids if task_id in self._records]
-        if self.store is not None:
-            self.store.set_deadline(ids, deadline)
+        self._backend.set_deadline(ids, deadline)
         for task_id in ids:
             self._put(
                 self._records[task_id].evolve(
@@ -350,14 +329,14 @@ class Watchlist:
                 at_risk_warned=old.at_risk_warned or at_risk,
                 overdue_warned=old.overdue_warned or overdue,
             ),
-            lambda store: store.mark_warned(task_id, at_risk=at_risk, overdue=overdue),
+            lambda backend: backend.mark_warned(task_id, at_risk=at_risk, overdue=overdue),
         )
 
     def _change(
         self,
         task_id: str,
         change: Callable[[TaskRecord], TaskRecord],
-        write: Callable[[Store], object],
+        write: Callable[[Backend], object],
     ) -> TaskRecord | None:
         """The one shape of a background change: the record as it is, changed in memory,
         written through (or kept for later when the file will not take it)."""
@@ -369,15 +348,14 @@ class Watchlist:
         self._put(record)
         return record
 
-    def _write_through(self, task_ids: list[str], write: Callable[[Store], object]) -> None:
+    def _write_through(self, task_ids: list[str], write: Callable[[Backend], object]) -> None:
         """Write a background result, or keep it in memory when the file will not take it."""
-        if self.store is None or not self._may_write():
-            if self.store is not None:
-                self._unsaved.update(task_ids)
+        if not self._may_write():
+            self._unsaved.update(task_ids)
             return
         try:
-            with self.store.patience(BACKGROUND_PATIENCE):
-                write(self.store)
+            with self._backend.patience(BACKGROUND_PATIENCE):
+                write(self._backend)
         except StoreError as exc:
             self._not_saved(exc, task_ids)
 
@@ -387,15 +365,15 @@ class Watchlist:
         Returns:
             How many tasks were saved.
         """
-        if self.store is None or not self._unsaved or not self._may_write():
+        if not self._unsaved or not self._may_write():
             return 0
         saved = 0
         for task_id in sorted(self._unsaved):
             record = self._records.get(task_id)
             try:
-                with self.store.patience(BACKGROUND_PATIENCE):
+                with self._backend.patience(BACKGROUND_PATIENCE):
                     if record is not None:
-                        self.store.save_state(record, now=self._wall())
+                        self._backend.save_state(record, now=self._wall())
             except StoreError as exc:
                 self._not_saved(exc, [task_id])
                 break

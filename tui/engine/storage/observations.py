@@ -25,6 +25,20 @@ class Recorded:
     previous_status: str
     """The status before this fetch ("" before the first one)."""
 
+    @classmethod
+    def between(cls, before: TaskRecord, job: Job) -> Recorded:
+        """What a fetch of ``job`` does to ``before``: the one rule of what counts as a change.
+
+        Args:
+            before: The task as it was.
+            job: The answer.
+
+        Returns:
+            Whether its status or progress moved, and the status before.
+        """
+        changed = (before.status, before.progress) != (job.status, job.progress)
+        return cls(changed=changed, previous_status=before.status)
+
 
 class ObservationRows(Database):
     """Answers and failures written on the ``tasks`` rows, history in ``observations`` and
