@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import random
+from collections.abc import Iterable
 from pathlib import Path
 
 import httpx
@@ -25,6 +26,7 @@ from tui.engine.events import (
     WatchlistChanged,
 )
 from tui.engine.polling.poller import PollerConfig, TokenBucket
+from tui.engine.records import TaskRecord
 from tui.engine.session import Clock, WatchSession
 from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
@@ -293,3 +295,34 @@ def test_a_slow_bucket_still_lets_the_first_request_go() -> None:
     assert bucket.try_take(0.0)
     assert not bucket.try_take(1.0)
     assert bucket.try_take(2.0)
+
+
+async def test_an_edit_tells_the_poller_of_its_task_only(
+    simulator: Simulator,
+    sim_http: httpx.AsyncClient,
+    clock: FakeClock,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Adding, removing and restoring a task costs the poller one task's work, not a re-sync of
+    all of them (a thousand rows made every edit O(n)); the task is still polled at once."""
+    jobs = [make_job(simulator, "reboot", running_for=600) for _ in range(3)]
+    store.add_tasks([j.id for j in jobs[:2]], profile="default", now=clock.now())
+    session, _ = _session(store, _client(sim_http, clock), sim_http, clock)
+    assert session.poller is not None
+    await session.tick()
+    syncs: list[int] = []
+    original = session.poller.sync
+
+    def counted(watched: Iterable[TaskRecord]) -> None:
+        syncs.append(1)
+        original(watched)
+
+    monkeypatch.setattr(session.poller, "sync", counted)
+    session.add([jobs[2].id], profile="default")
+    assert await session.tick() == 1
+    assert simulator.counters.by_job[jobs[2].id] == 1
+    session.remove(jobs[0].id)
+    session.undo()
+    assert await session.tick() == 1  # the restored task is due again at once
+    assert syncs == []

@@ -345,7 +345,7 @@ class WatchSession:
             Which IDs are new and which were already watched.
         """
         result = self.watchlist.add(task_ids, profile=profile, label=label)
-        self._changed()
+        self._changed(track=result.added)
         return result
 
     def remove(self, task_id: str) -> TaskRecord | None:
@@ -359,6 +359,8 @@ class WatchSession:
         """
         record = self.watchlist.remove(task_id)
         if record is not None:
+            if self.poller is not None:
+                self.poller.untrack(task_id)
             self._changed()
         return record
 
@@ -369,7 +371,7 @@ class WatchSession:
             The IDs watched again.
         """
         restored = self.watchlist.undo()
-        self._changed()
+        self._changed(track=restored)
         return restored
 
     def set_label(self, task_id: str, label: str) -> None:
@@ -421,6 +423,7 @@ class WatchSession:
         self.watchlist.save_pending()
         if not self.watchlist.outside_changes():
             return False
+        self._sync_poller()  # another process may have added or removed anything
         self._changed()
         return True
 
@@ -429,8 +432,13 @@ class WatchSession:
         self.watchlist.reload()
         self._sync_poller()
 
-    def _changed(self) -> None:
-        self._sync_poller()
+    def _changed(self, track: Iterable[str] = ()) -> None:
+        """The user changed the watchlist: poll the tasks in ``track`` (new or restored) and
+        tell subscribers. One task at a time, not a re-sync of every task per edit."""
+        if self.poller is not None:
+            for task_id in track:
+                if (record := self.records.get(task_id)) is not None:
+                    self.poller.track(record)
         self._emit(WatchlistChanged())
 
     def _sync_poller(self) -> None:
