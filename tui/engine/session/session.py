@@ -18,39 +18,22 @@ from typing import TYPE_CHECKING
 
 from tui.engine.eta import Estimator, Eta
 from tui.engine.events import (
-    CredentialRefused,
-    CredentialRestored,
-    EndpointChanged,
     EndpointState,
-    RefreshFailed,
     SessionEvent,
-    TaskFinished,
-    TaskRefreshed,
-    TasksChecked,
     WatchlistChanged,
 )
-from tui.engine.polling.outcomes import (
-    FetchFailed,
-    JobFetched,
-    PollOutcome,
-    StepsFetched,
-    StepsRefused,
-    TasksListed,
-)
-from tui.engine.records import Observation, TaskRecord, finished_while_watched
+from tui.engine.records import Observation, TaskRecord
+from tui.engine.session.answers import Answers
 from tui.engine.session.credentials import CredentialKeeper, RefusalMemo
 from tui.engine.session.deadlines import Deadlines
 from tui.engine.session.following import Following
 from tui.engine.session.watchlist import Watchlist
 from tui.engine.storage import AddResult, Store
-from tui.errors import AuthenticationError, StoreError, TaskCenterError
+from tui.errors import StoreError
 
 if TYPE_CHECKING:
     # Settings (pydantic) and the runtime, clients and poller (httpx) are imported when first
     # needed, so that the TUI paints its first screen before paying for them.
-    from tui.cloud.listing import ListedTask
-    from tui.cloud.models import Job
-    from tui.cloud.steps import TaskSteps
     from tui.engine.polling.poller import Poller, PollerConfig
     from tui.engine.setup.config import Settings
     from tui.engine.setup.runtime import Runtime
@@ -131,13 +114,20 @@ class WatchSession:
         self.credentials = CredentialKeeper(refusals or RefusalMemo(store), self.clock.wall)
         """The keeper of the "never lock the AK" rule, across processes too."""
         self._subscribers: list[Subscriber] = []
-        self._endpoints: dict[str, EndpointChanged] = {}
         self.poller: Poller | None = None
         self.estimator = Estimator(self._service_of)
         """Past durations and observed progress: the inputs of each task's ETA."""
         self._estimates_loaded = False
         self.deadlines = Deadlines(self.watchlist, self.eta, self._emit)
         self.following = Following(store, self._emit, self.reload, self.clock.wall)
+        self.answers = Answers(
+            self.watchlist,
+            self.estimator,
+            self.credentials,
+            self.deadlines,
+            self._emit,
+            self.clock.wall,
+        )
         if runtime is not None:
             self._attach(runtime)
         self.reload()
@@ -203,7 +193,7 @@ class WatchSession:
             clock=self.clock.monotonic,
             wall_clock=self.clock.wall,
             rng=self._rng,
-            report=self._heard,
+            report=self.answers.heard,
         )
         self.credentials.attach(runtime, self.poller)
         interval = settings.discovery_interval
@@ -324,9 +314,9 @@ class WatchSession:
             return Connection("refused")
         if self._unusable:
             return Connection("unconfigured")
-        trouble = [e for e in self._endpoints.values() if e.state != EndpointState.OK]
+        trouble = [e for e in self.answers.endpoints.values() if e.state != EndpointState.OK]
         if not trouble:
-            return Connection("ok" if self._endpoints else "connecting")
+            return Connection("ok" if self.answers.endpoints else "connecting")
         rank = {EndpointState.OFFLINE: 0, EndpointState.THROTTLED: 1}
         worst = min(trouble, key=lambda e: rank.get(e.state, 2))
         return Connection(worst.state.value, worst.since)
@@ -523,121 +513,6 @@ class WatchSession:
         """Close the HTTP connections (on the loop that used them)."""
         if self.runtime is not None:
             await self.runtime.aclose()
-
-    # -- what the poller reports ---------------------------------------------------------------
-
-    def _heard(self, outcome: PollOutcome) -> None:
-        """Record what the poller learned and tell subscribers (on the event loop, in order)."""
-        match outcome:
-            case JobFetched(task_id, job):
-                self._job_fetched(task_id, job)
-            case TasksListed(listed):
-                self._tasks_listed(listed)
-            case FetchFailed(task_id, error, failures, not_found):
-                self._fetch_failed(task_id, error, failures=failures, not_found=not_found)
-            case StepsFetched(task_id, steps):
-                self._steps_fetched(task_id, steps)
-            case StepsRefused(task_id, error):
-                self._steps_refused(task_id, error)
-            case CredentialRefused(profiles, error):
-                self.credentials.refused_now(profiles, error)
-                self._emit(outcome)
-            case CredentialRestored(profiles):
-                self.credentials.restored(profiles)
-                self._emit(outcome)
-            case EndpointChanged():
-                self._endpoints[outcome.endpoint] = outcome
-                self._emit(outcome)
-
-    def _job_fetched(self, task_id: str, job: Job) -> None:
-        """Record a fetched job; tell subscribers, and decide on a notification if it ended.
-
-        Args:
-            task_id: The task asked about.
-            job: The answer.
-        """
-        result = self.watchlist.fetched(task_id, job, self.clock.wall())
-        if result is None:
-            return
-        record, recorded = result
-        now = self.clock.wall()
-        self.credentials.accepted(record.profile)
-        self.estimator.observe(record, now)
-        if recorded.changed:
-            log.info("%s is %s %s", task_id, job.status, job.process)
-        self._emit(TaskRefreshed(record, recorded.previous_status, recorded.changed))
-        if recorded.changed and record.is_final and recorded.previous_status != record.status:
-            self._emit(TaskFinished(record, announce=finished_while_watched(record)))
-        self.deadlines.check(self.records.get(task_id, record), now)
-
-    def _tasks_listed(self, listed: list[tuple[str, ListedTask]]) -> None:
-        """Record what a roll call found: a task whose list entry moves something shown is
-        recorded as a fetch of the job with the entry's values; the rest are checked at once.
-
-        Args:
-            listed: Task IDs with their list entries.
-        """
-        from tui.cloud.listing import updated_job
-
-        quiet: list[str] = []
-        for task_id, item in listed:
-            record = self.records.get(task_id)
-            job = record.job if record is not None else None
-            if job is None:
-                continue  # never answered by ID: its first answer comes from a poll
-            moved = updated_job(job, item)
-            if moved is None:
-                quiet.append(task_id)
-            else:
-                self._job_fetched(task_id, moved)
-        records = self.watchlist.checked(quiet, self.clock.wall())
-        if records:
-            self.credentials.accepted(records[0].profile)
-            self._emit(TasksChecked(tuple(records)))
-
-    def _steps_fetched(self, task_id: str, steps: TaskSteps) -> None:
-        """Record a running task's steps and tell subscribers (its ETA may have moved).
-
-        Args:
-            task_id: The task asked about.
-            steps: The answer.
-        """
-        now = self.clock.wall()
-        old = self.records.get(task_id)
-        record = self.watchlist.steps_fetched(task_id, steps, now)
-        if record is None:
-            return
-        changed = old is None or old.steps_json != record.steps_json
-        self._emit(TaskRefreshed(record, record.status, changed))
-        self.deadlines.check(record, now)
-
-    def _steps_refused(self, task_id: str, error: TaskCenterError) -> None:
-        """Remember that the cloud shows no steps for a task, and tell subscribers.
-
-        Args:
-            task_id: The task asked about.
-            error: The refusal.
-        """
-        record = self.watchlist.steps_refused(task_id, str(error), self.clock.wall())
-        if record is not None:
-            self._emit(TaskRefreshed(record, record.status, True))
-
-    def _fetch_failed(
-        self, task_id: str, error: TaskCenterError, *, failures: int, not_found: bool
-    ) -> None:
-        """Record a failed refresh (the last good data stays) and tell subscribers.
-
-        Args:
-            task_id: The task asked about.
-            error: Why it failed.
-            failures: Consecutive failures of this task.
-            not_found: The grace period is over and the cloud still does not know the task.
-        """
-        record = self.watchlist.failed(task_id, error, self.clock.wall(), not_found=not_found)
-        if record is not None and not isinstance(error, AuthenticationError):
-            self.credentials.accepted(record.profile)  # the gateway answered
-        if record is not None:
-            self._emit(RefreshFailed(record, error, failures, not_found))
 
     def _emit(self, event: SessionEvent) -> None:
         for subscriber in list(self._subscribers):
