@@ -141,13 +141,13 @@ async def test_a_missing_permission_names_the_iam_action_and_pauses_following(
     assert lists == 1  # one refusal, then no retry storm
     [problem] = [e.problem for e in events if isinstance(e, FollowingChanged) and e.problem]
     assert problem is not None and "rds:task:listAll" in problem
-    assert any("rds:task:listAll" in p for p in session.problems)
+    assert any("rds:task:listAll" in p for p in session.health.problems)
     simulator.denied.clear()
     session.following.follow(
         "default", [], ["MysqlSwitchover"]
     )  # a new rule (or F) resumes following
     assert await _run(session, clock, 2) >= 1
-    assert not any("listAll" in p for p in session.problems)
+    assert not any("listAll" in p for p in session.health.problems)
 
 
 async def test_scheduled_tasks_show_as_scheduled_then_run_when_they_start(
@@ -199,11 +199,11 @@ async def test_a_garbage_list_is_skipped_and_shown_and_loses_nothing(
     clock.advance(INTERVAL)
     await session.discover()
     assert any(isinstance(e, FollowingChanged) and e.problem for e in events)
-    assert any("last list failed" in p for p in session.problems)
+    assert any("last list failed" in p for p in session.health.problems)
     assert job.id in session.records and newer.id not in session.records
     await _run(session, clock, 2 * INTERVAL)
     assert newer.id in session.records
-    assert not any("last list failed" in p for p in session.problems)
+    assert not any("last list failed" in p for p in session.health.problems)
     assert len(store.all_tasks()) == 2
 
 

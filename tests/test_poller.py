@@ -152,14 +152,14 @@ async def test_wrong_sk_sends_exactly_one_request_whatever_the_number_of_tasks(
     assert simulator.counters.total == 1
     blocked = [e for e in events if isinstance(e, CredentialRefused)]
     assert len(blocked) == 1 and blocked[0].profiles == ("default",)
-    assert session.problem_for("default") is not None
+    assert session.health.problem_for("default") is not None
 
     # The user fixes the credential: polling resumes with one probe, then all the rest.
     assert session.poller is not None
     session.poller.set_client("default", _client(sim_http, clock), credential_key="fixed")
     assert await session.tick() == 50
     assert any(isinstance(e, CredentialRestored) for e in events)
-    assert session.problem_for("default") is None
+    assert session.health.problem_for("default") is None
 
 
 async def test_throttling_slows_the_rate_then_it_recovers(

@@ -47,7 +47,7 @@ async def test_a_second_process_never_tries_a_refused_credential(
     assert simulator.counters.total == 1
     second = _session(path, sim_http, clock, sk="wrong")  # another process, a moment later
     assert await second.tick() == 0
-    assert "refused" in (second.problem_for("default") or "")
+    assert "refused" in (second.health.problem_for("default") or "")
     assert simulator.counters.total == 1
     fixed = _session(path, sim_http, clock, sk=DEMO_SK)  # a changed credential is tried
     assert await fixed.tick() == 1

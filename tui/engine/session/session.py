@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from tui.engine.eta import Estimator, Eta
 from tui.engine.events import (
-    EndpointState,
     SessionEvent,
     WatchlistChanged,
 )
@@ -27,6 +26,7 @@ from tui.engine.session.answers import Answers
 from tui.engine.session.credentials import CredentialKeeper, RefusalMemo
 from tui.engine.session.deadlines import Deadlines
 from tui.engine.session.following import Following
+from tui.engine.session.health import Connection, Health
 from tui.engine.session.watchlist import Watchlist
 from tui.engine.storage import AddResult, Store
 from tui.errors import StoreError
@@ -49,16 +49,6 @@ class Clock:
 
     wall: Callable[[], float] = time.time
     monotonic: Callable[[], float] = time.monotonic
-
-
-@dataclass(frozen=True)
-class Connection:
-    """How the session's requests are going, worst first: ``paused``, ``refused`` (a
-    credential), ``unconfigured`` (a profile), ``offline``, ``throttled``, ``ok`` or
-    ``connecting`` (nothing answered yet); ``since`` is the wall time an outage began."""
-
-    state: str
-    since: float | None = None
 
 
 Subscriber = Callable[[SessionEvent], None]
@@ -128,6 +118,14 @@ class WatchSession:
             self._emit,
             self.clock.wall,
         )
+        self.health = Health(
+            self.credentials.refused,
+            self.following.problems,
+            self.answers.endpoints,
+            lambda: self.paused,
+            lambda: self.runtime,
+        )
+        """Whether requests are going, and why some tasks are not polled or followed."""
         if runtime is not None:
             self._attach(runtime)
         self.reload()
@@ -216,12 +214,6 @@ class WatchSession:
         return self.watchlist.store
 
     @property
-    def _unusable(self) -> dict[str, str]:
-        """Profiles that could not be set up (configuration), with the sentence to show."""
-        problems = self.runtime.problems if self.runtime else {}
-        return {name: f"Profile '{name}' is not polled: {why}" for name, why in problems.items()}
-
-    @property
     def records(self) -> Mapping[str, TaskRecord]:
         """Every watched task by ID, in the order added."""
         return self.watchlist.records
@@ -265,26 +257,6 @@ class WatchSession:
         """
         return self.watchlist.counts()
 
-    def problem_for(self, profile: str) -> str | None:
-        """Why ``profile``'s tasks are not polled (a refused credential, a bad profile), if so.
-
-        Args:
-            profile: A profile name.
-
-        Returns:
-            One sentence, or None when its tasks are polled.
-        """
-        return self.credentials.refused.get(profile) or self._unusable.get(profile)
-
-    @property
-    def problems(self) -> list[str]:
-        """Every reason some tasks are not polled or followed, one sentence each (a banner)."""
-        return [
-            *self.credentials.refused.values(),
-            *self._unusable.values(),
-            *self.following.problems.values(),
-        ]
-
     @property
     def overdue(self) -> set[str]:
         """Tasks still unfinished past their deadline."""
@@ -301,25 +273,6 @@ class WatchSession:
         """Profiles a task can be added under: the ones in use, then the configured ones."""
         names = list(self.runtime.profiles) if self.runtime else []
         return list(dict.fromkeys([*names, *self.settings.profiles]))
-
-    def connection(self) -> Connection:
-        """The worst thing about the session's requests right now.
-
-        Returns:
-            The state, and since when for an outage.
-        """
-        if self.paused:
-            return Connection("paused")
-        if self.credentials.refused:
-            return Connection("refused")
-        if self._unusable:
-            return Connection("unconfigured")
-        trouble = [e for e in self.answers.endpoints.values() if e.state != EndpointState.OK]
-        if not trouble:
-            return Connection("ok" if self.answers.endpoints else "connecting")
-        rank = {EndpointState.OFFLINE: 0, EndpointState.THROTTLED: 1}
-        worst = min(trouble, key=lambda e: rank.get(e.state, 2))
-        return Connection(worst.state.value, worst.since)
 
     # -- changing the watchlist ---------------------------------------------------------------
 

@@ -53,7 +53,7 @@ def summary_text(session: WatchSession, *, compact: bool, sort_mode: str, filter
         )
     fields = [
         "  ".join(parts) or "no tasks",
-        connection_text(session.connection()),
+        connection_text(session.health.connection()),
         following,
         f"{demo}{', '.join(session.places) or 'no profile'}",
         f"sort: {sort_mode}",

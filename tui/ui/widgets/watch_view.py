@@ -197,7 +197,7 @@ class WatchView(Vertical):
 
     def update_banner(self) -> None:
         """Show why some tasks are not polled, or hide the banner."""
-        problems = self.session.problems
+        problems = self.session.health.problems
         self.banner.update(visible("\n".join(problems), multiline=True, limit=2000))
         self.banner.display = bool(problems)
 
@@ -209,7 +209,7 @@ class WatchView(Vertical):
             self.detail.show_empty(f"No task selected.{hint}")
             self._detail_key = None
             return
-        problem = self.session.problem_for(record.profile)
+        problem = self.session.health.problem_for(record.profile)
         now = self.session.clock.wall()
         eta = self.session.eta(record, now)
         key = detail_key(record, now, self.raw_json, problem, eta)
