@@ -170,3 +170,33 @@ async def test_a_missing_list_permission_is_permission_denied(
     async with new_http_client() as http:
         with pytest.raises(PermissionDeniedError):
             await _client(http, live_server.url, Service.RDS, clock).list_tasks("instant")
+
+
+def test_a_list_entry_updates_the_job_as_a_fresh_parse_would() -> None:
+    """A roll call copies the job with the entry's values instead of parsing it again; the
+    result is the job a parse of the merged answer gives, raw keys kept."""
+    from tui.cloud.listing import updated_job
+    from tui.cloud.models import parse_job_dict
+
+    job = parse_job_dict({
+        "id": "0a6c1a3e-5e8f-4b6a-9d3c-1f2e3d4c5b6a", "name": "Reboot", "status": "Running",
+        "process": "10%", "created": "2026-12-03T10:00:00+0800",
+        "instance": {"id": "i-1", "name": "old", "type": "Cluster"},
+        "entities": {"public_ip": "1.2.3.4"}, "extra": {"kept": True},
+    })  # fmt: skip
+    entry = {
+        "id": job.id, "name": "Reboot", "status": "Failed", "process": "60%",
+        "instance_id": "i-1", "instance_name": "new \x1b[2J",
+        "ended": "2026-12-03T10:05:00+0800", "fail_reason": "disk full",
+    }  # fmt: skip
+    page, _ = parse_list_page(json.dumps({"jobs": [entry]}), Service.TAURUSDB, "instant")
+    moved = updated_job(job, page[0])
+    assert moved is not None
+    instance = {"id": "i-1", "name": page[0].instance_name, "type": "Cluster"}
+    merged = {
+        **job.raw, "status": "Failed", "process": "60%", "fail_reason": "disk full",
+        "ended": "2026-12-03T10:05:00+0800", "instance": instance,
+    }  # fmt: skip
+    assert moved == parse_job_dict(merged)
+    assert moved.raw == merged and moved.progress == 60 and moved.is_final
+    assert updated_job(moved, page[0]) is None  # nothing more to change

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from tui.cloud.endpoints import Service
-from tui.cloud.models import Job, parse_job_dict, parse_progress
+from tui.cloud.models import Job, parse_progress
 from tui.cloud.values import as_text, loads_object
 from tui.errors import BadResponseError
 
@@ -262,16 +262,23 @@ def updated_job(job: Job, item: ListedTask) -> Job | None:
     )
     if same:
         return None
-    data: dict[str, Any] = {**job.raw, "status": item.status, "process": item.process}
+    # The item's values are text already read and cleaned (_normalise): the job is copied with
+    # them, not rebuilt into a dict and validated again (a roll call moves hundreds at once).
+    changes: dict[str, Any] = {"status": item.status, "process": item.process}
     if item.ended:
-        data["ended"] = item.ended
+        changes["ended"] = item.ended
     if item.fail_reason:
-        data["fail_reason"] = item.fail_reason
+        changes["fail_reason"] = item.fail_reason
     if item.instance_name:
-        instance = data.get("instance")
-        data["instance"] = {
+        changes["instance"] = job.instance.model_copy(
+            update={"id": job.instance.id or item.instance_id, "name": item.instance_name}
+        )
+    raw = {**job.raw, **{k: v for k, v in changes.items() if k != "instance"}}
+    if item.instance_name:
+        instance = raw.get("instance")
+        raw["instance"] = {
             **(instance if isinstance(instance, dict) else {}),
             "id": job.instance.id or item.instance_id,
             "name": item.instance_name,
         }
-    return parse_job_dict(data, expected_id=job.id or item.id)
+    return job.model_copy(update={**changes, "raw": raw})
