@@ -201,3 +201,17 @@ async def test_a_held_lock_neither_freezes_nor_orphans(tmp_path: Path) -> None:
         session.check_outside_changes()  # what the TUI's one-second timer does
         assert {store.get_task(j.id).status for j in jobs} == {"Completed"}  # type: ignore[union-attr]
         assert [o.status for o in store.history(jobs[0].id)][-1] == "Completed"
+
+
+def test_patience_blocks_nest(tmp_path: Path) -> None:
+    """An inner background write must not hand the outer block back the 10 s default."""
+    store = Store.open(tmp_path / "w.sqlite3")
+
+    def timeout() -> int:
+        return int(store._db.execute("PRAGMA busy_timeout").fetchone()[0])
+
+    with store.patience(0.05):
+        with store.patience(0.05):
+            assert timeout() == 50
+        assert timeout() == 50
+    assert timeout() == 10_000

@@ -73,18 +73,24 @@ class _Profile:
     requests: int = 0
 
 
+DiscoveredRow = tuple[str, str, str, str, str, str]
+"""A task a rule found: (task ID, profile, label, origin, status, job JSON)."""
+
+
 @dataclass
 class Discovery:
     """The follow rules of one session, and the loop that lists the cloud for them.
 
     Args:
-        store: Where rules and the watchlist live.
+        store: Where the rules live (and which tasks were ever watched).
         runtime: The clients per profile (for their service).
         poller: Whose bucket and breaker every list goes through.
         interval: Seconds between lists per profile.
         wall: Wall time.
         monotonic: Monotonic time (scheduling).
-        on_added: Told what a list added (the session reloads and tells subscribers).
+        on_added: Told what a list added (the session tells subscribers).
+        watch: Adds the tasks found to the watchlist (rows as :data:`DiscoveredRow`), returns
+            the IDs added (the watchlist writes them through its backend).
         on_problem: Told when following a profile pauses or fails, and when that ends (None).
     """
 
@@ -96,6 +102,7 @@ class Discovery:
     monotonic: Callable[[], float]
     on_added: Callable[[Discovered], None]
     on_problem: Callable[[str, str | None], None]
+    watch: Callable[[list[DiscoveredRow], float], list[str]]
     known_rules: list[FollowRule] = field(default_factory=list)
     """The rules as last read (the summary bar shows them without asking the store)."""
     _profiles: dict[str, _Profile] = field(default_factory=dict)
@@ -238,7 +245,7 @@ class Discovery:
         fresh = [(task, rule) for task, rule in chosen if task.id not in known]
         if not fresh:
             return
-        rows = [
+        rows: list[DiscoveredRow] = [
             (
                 task.id,
                 profile,
@@ -249,7 +256,7 @@ class Discovery:
             )
             for task, rule in fresh
         ]
-        added = self.store.add_discovered(rows, now=now)
+        added = self.watch(rows, now)
         if added:
             names = [
                 task.instance_name or task.instance_id for task, _ in fresh if task.id in added

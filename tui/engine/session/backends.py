@@ -31,6 +31,14 @@ class Backend(Protocol):
     ) -> AddResult:
         """Watch ``task_ids`` (validated) under ``profile``."""
 
+    def add_discovered(
+        self, tasks: Iterable[tuple[str, str, str, str, str, str]], *, now: float
+    ) -> list[str]:
+        """Watch tasks a follow rule found, unless ever watched; return the IDs added."""
+
+    def get_task(self, task_id: str) -> TaskRecord | None:
+        """A watched task by ID, or None."""
+
     def remove_tasks(self, task_ids: Iterable[str], *, now: float | None = None) -> list[str]:
         """Stop watching ``task_ids``; return those that were watched."""
 
@@ -110,6 +118,25 @@ class MemoryBackend:
             self._rows[task_id] = TaskRecord(task_id, profile, label, now, position)
             added.append(task_id)
         return AddResult(added, already)
+
+    def add_discovered(
+        self, tasks: Iterable[tuple[str, str, str, str, str, str]], *, now: float
+    ) -> list[str]:
+        """Watch tasks a follow rule found, unless ever watched (removed ones too)."""
+        added = []
+        for task_id, profile, label, origin, status, snapshot in tasks:
+            if task_id in self._rows:
+                continue
+            self._rows[task_id] = TaskRecord(
+                task_id, profile, label, now, len(self._rows) + 1, status=status,
+                job_json=snapshot, changed_at=now, origin=origin,
+            )  # fmt: skip
+            added.append(task_id)
+        return added
+
+    def get_task(self, task_id: str) -> TaskRecord | None:
+        """A watched task by ID, or None."""
+        return self._get(task_id.lower())
 
     def remove_tasks(self, task_ids: Iterable[str], *, now: float | None = None) -> list[str]:
         """Stop watching ``task_ids`` (kept for :meth:`restore_tasks`)."""

@@ -10,7 +10,7 @@ from tui.engine.records import FollowRule
 from tui.engine.storage import Store
 
 if TYPE_CHECKING:
-    from tui.engine.polling.discovery import Discovered, Discovery
+    from tui.engine.polling.discovery import Discovered, DiscoveredRow, Discovery
     from tui.engine.polling.poller import Poller
     from tui.engine.setup.runtime import Runtime
 
@@ -23,7 +23,7 @@ class Following:
     Args:
         store: The watchlist database (None: nothing is followed).
         emit: Tells the session's subscribers.
-        reload: Reads the watchlist again after discovery added tasks.
+        watch: Adds the tasks discovery found to the watchlist; returns the IDs added.
         wall: Wall time.
     """
 
@@ -31,12 +31,12 @@ class Following:
         self,
         store: Store | None,
         emit: Callable[[SessionEvent], None],
-        reload: Callable[[], None],
+        watch: Callable[[list[DiscoveredRow], float], list[str]],
         wall: Callable[[], float],
     ) -> None:
         self._store = store
         self._emit = emit
-        self._reload = reload
+        self._watch = watch
         self._wall = wall
         self.discovery: Discovery | None = None
         self.problems: dict[str, str] = {}
@@ -67,6 +67,7 @@ class Following:
             monotonic=monotonic,
             on_added=self._discovered,
             on_problem=self._problem,
+            watch=self._watch,
         )
         self.discovery.rules()
 
@@ -131,7 +132,6 @@ class Following:
             self.discovery.stop()
 
     def _discovered(self, found: Discovered) -> None:
-        self._reload()
         self._emit(WatchlistChanged())
         self._emit(TasksDiscovered(found.profile, tuple(found.added), found.message))
 

@@ -34,6 +34,7 @@ from tui.errors import StoreError
 if TYPE_CHECKING:
     # Settings (pydantic) and the runtime, clients and poller (httpx) are imported when first
     # needed, so that the TUI paints its first screen before paying for them.
+    from tui.engine.polling.discovery import DiscoveredRow
     from tui.engine.polling.poller import Poller, PollerConfig
     from tui.engine.setup.config import Settings
     from tui.engine.setup.runtime import Runtime
@@ -109,7 +110,7 @@ class WatchSession:
         """Past durations and observed progress: the inputs of each task's ETA."""
         self._estimates_loaded = False
         self.deadlines = Deadlines(self.watchlist, self.eta, self._emit)
-        self.following = Following(store, self._emit, self.reload, self.clock.wall)
+        self.following = Following(store, self._emit, self._watch_discovered, self.clock.wall)
         self.answers = Answers(
             self.watchlist,
             self.estimator,
@@ -374,6 +375,14 @@ class WatchSession:
         """Read the watchlist again from the store, and poll exactly what it holds."""
         self.watchlist.reload()
         self._sync_poller()
+
+    def _watch_discovered(self, rows: list[DiscoveredRow], now: float) -> list[str]:
+        """Discovery found tasks: they join the watchlist and are polled, one by one."""
+        added = self.watchlist.add_discovered(rows, now)
+        if self.poller is not None:
+            for task_id in added:
+                self.poller.track(self.records[task_id])
+        return added
 
     def _changed(self, track: Iterable[str] = ()) -> None:
         """The user changed the watchlist: poll the tasks in ``track`` (new or restored) and

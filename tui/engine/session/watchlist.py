@@ -113,6 +113,30 @@ class Watchlist:
         self.reload()
         return result
 
+    def add_discovered(
+        self, rows: Iterable[tuple[str, str, str, str, str, str]], now: float
+    ) -> list[str]:
+        """Watch tasks a follow rule found (a background write: it waits briefly for a lock,
+        and the caller tries again next time if it fails); their records join at once.
+
+        Args:
+            rows: (task ID, profile, label, origin, status, job JSON) of each task found.
+            now: Wall time of the discovery.
+
+        Returns:
+            The IDs added (none that were ever watched).
+
+        Raises:
+            StoreError: The file would not take them now.
+        """
+        with self._backend.patience(BACKGROUND_PATIENCE):
+            added = self._backend.add_discovered(rows, now=now)
+            for task_id in added:
+                if (record := self._backend.get_task(task_id)) is not None:
+                    self._put(record)
+        self._data_version = self._backend.data_version()
+        return added
+
     def remove(self, task_id: str) -> TaskRecord | None:
         """Stop watching ``task_id`` (:meth:`undo` brings it back); return what was removed.
 

@@ -240,13 +240,15 @@ class Database:
         """Wait at most ``seconds`` for another process's lock in this block (default 10 s).
 
         Background writes (poll results) use a short patience, so that a lock held elsewhere
-        never freezes the UI: they fail fast with StoreError and are kept in memory.
+        never freezes the UI: they fail fast with StoreError and are kept in memory. Blocks
+        nest: the patience outside is back in force when an inner block ends.
         """
+        before = int(self._db.execute("PRAGMA busy_timeout").fetchone()[0])
         self._db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
         try:
             yield
         finally:
-            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._db.execute(f"PRAGMA busy_timeout = {before}")
 
     # -- reading --------------------------------------------------------------------------------
 
