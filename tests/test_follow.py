@@ -92,6 +92,14 @@ async def test_new_tasks_on_a_followed_instance_arrive_and_others_are_ignored(
     followed = make_job(simulator, kind, created_at=clock.now() - 5000, running_for=10)
     where = (followed.instance_id, followed.instance_name)
     session, events = _session(store, sim_http, clock, service)
+    reloads: list[int] = []
+    reload = session.watchlist.reload
+
+    def counted() -> None:
+        reloads.append(1)
+        reload()
+
+    session.watchlist.reload = counted  # type: ignore[method-assign]
     session.following.follow("default", [followed.instance_id], [])
     await _run(session, clock, 5)
     assert followed.id not in session.records  # finished before the rule: not wanted
@@ -105,6 +113,7 @@ async def test_new_tasks_on_a_followed_instance_arrive_and_others_are_ignored(
     found = [e for e in events if isinstance(e, TasksDiscovered)]
     assert [e.task_ids for e in found] == [(new.id,)]
     assert found[0].message == f"1 new task on {followed.instance_name}"
+    assert reloads == []  # joined the watchlist in place, not by reading every task again
 
 
 async def test_with_nothing_new_one_list_request_per_interval(
