@@ -49,9 +49,11 @@ def _ignore(_outcome: PollOutcome) -> None:
 class Poller:
     """Polls the tasks it is given (:meth:`sync`) through the client of each task's profile.
 
-    The heap and the in-flight set are one piece of bookkeeping whose invariants (a task is
-    never in flight twice, a probe goes alone, a finished request frees its slot before the loop
-    looks again) are easiest to check in one place.
+    The dispatch loop and the in-flight set are one piece of bookkeeping whose invariants (a
+    task is never in flight twice, a probe goes alone, a finished request frees its slot before
+    the loop looks again) are easiest to check in one place; that, and the narrow interface its
+    rooms see (:class:`~tui.engine.polling.scheduler.Scheduler`), is why it stays about 380
+    lines while the schedule, the gate, polls, roll calls and steps live in modules of their own.
 
     Args:
         clients: The Task Center client of each profile.

@@ -61,6 +61,12 @@ tasks): what :meth:`WatchSession.start` defers. It runs in a worker thread."""
 class WatchSession:
     """The watched tasks of one process, kept live by polling.
 
+    The one object a front end (the TUI, ``wait``) talks to; the work is in its rooms:
+    :class:`Watchlist`, :class:`CredentialKeeper`, :class:`Answers`, :class:`Deadlines`,
+    :class:`Following`, :class:`Health` and the poller. Its size (about 400 lines, over half of
+    them docstrings) is that of a facade: connecting, user edits and run controls, each a few
+    lines over a room, kept here so that a front end never reaches past the session.
+
     Args:
         store: The watchlist database, or None to watch in memory only (``wait`` observes
             without changing the watchlist).
