@@ -4,6 +4,8 @@ time windows in each service's format, and garbage refused, against the simulato
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -126,10 +128,15 @@ async def test_the_time_window_is_sent_in_each_services_format(
     assert simulator.counters.auth_failures == 0  # colons and plus signs signed as sent
 
 
+TASK_A = "0a6c1a3e-5e8f-4b6a-9d3c-1f2e3d4c5b6a"
+TASK_B = "1b7d2b4f-6f90-4c7b-8e4d-2a3f4e5d6c7b"
+
+
 def test_items_are_normalised_to_the_job_by_id_names() -> None:
     taurus = {
         "jobs": [
-            {"job_id": "A", "job_name": "X", "status": "Running", "created_time": "t1",
+            {"job_id": TASK_A.upper(), "job_name": "X", "status": "Running",
+             "created_time": "t1",
              "ended_time": "", "process": "40%", "instance_id": "i", "instance_name": "n",
              "instance_status": "normal", "order_id": "o", "show_detail": True,
              "extend_fields": {"k": 1}, "brand_new_key": 5},
@@ -138,19 +145,28 @@ def test_items_are_normalised_to_the_job_by_id_names() -> None:
         ],
         "total_count": 3,
     }  # fmt: skip
-    [task], total = parse_list_page(json.dumps(taurus), Service.TAURUSDB, "instant")
-    assert total == 3
+    page = parse_list_page(json.dumps(taurus), Service.TAURUSDB, "instant")
+    [task] = page.tasks
+    assert (page.total, page.size, page.skipped) == (3, 3, 2)
     assert task.to_json() == {
-        "id": "a", "name": "X", "status": "Running", "created": "t1", "ended": "",
+        "id": TASK_A, "name": "X", "status": "Running", "created": "t1", "ended": "",
         "process": "40%", "instance": {"id": "i", "name": "n", "status": "normal"},
         "fail_reason": None, "order_id": "o", "show_detail": True, "kind": "instant",
     }  # fmt: skip
     assert task.raw["brand_new_key"] == 5
     rds = {
-        "tasks": [{"id": "B", "name": "Y", "status": "Rollbacking", "create_time": 1533552074000}]
+        "tasks": [
+            {
+                "id": "1b7d2b4f-6f90-4c7b-8e4d-2a3f4e5d6c7b",
+                "name": "Y",
+                "status": "Rollbacking",
+                "create_time": 1533552074000,
+            }
+        ]
     }
-    [item], total = parse_list_page(json.dumps(rds), Service.RDS, "instant")
-    assert total is None
+    rds_page = parse_list_page(json.dumps(rds), Service.RDS, "instant")
+    [item] = rds_page.tasks
+    assert rds_page.total is None
     assert item.status == "Rollbacking" and item.created == "2018-08-06T10:41:14+0000"
     assert item.show_detail is None
 
@@ -189,7 +205,7 @@ def test_a_list_entry_updates_the_job_as_a_fresh_parse_would() -> None:
         "instance_id": "i-1", "instance_name": "new \x1b[2J",
         "ended": "2026-12-03T10:05:00+0800", "fail_reason": "disk full",
     }  # fmt: skip
-    page, _ = parse_list_page(json.dumps({"jobs": [entry]}), Service.TAURUSDB, "instant")
+    page = parse_list_page(json.dumps({"jobs": [entry]}), Service.TAURUSDB, "instant").tasks
     moved = updated_job(job, page[0])
     assert moved is not None
     instance = {"id": "i-1", "name": page[0].instance_name, "type": "Cluster"}
@@ -200,3 +216,45 @@ def test_a_list_entry_updates_the_job_as_a_fresh_parse_would() -> None:
     assert moved == parse_job_dict(merged)
     assert moved.raw == merged and moved.progress == 60 and moved.is_final
     assert updated_job(moved, page[0]) is None  # nothing more to change
+
+
+def _pages(answer: Callable[[int], dict[str, object]]) -> TaskCenterClient:
+    """A client over a hostile list server: ``answer(offset)`` is each page's body."""
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=answer(int(request.url.params["offset"])))
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    return TaskCenterClient(
+        http, endpoint="http://127.0.0.1:9", service=Service.RDS, project_id=DEMO_PROJECT_ID,
+        auth=sim_auth(FakeClock()),
+    )  # fmt: skip
+
+
+async def test_list_items_that_are_not_task_ids_are_skipped_and_counted() -> None:
+    bad = ["../../etc/passwd", "12345", "\x1b]2;x\x07\x1b[2J", '=hyperlink("http://evil")',
+           "a" * 200_000, "", None, 7]  # fmt: skip
+    good = [str(uuid.UUID(int=i)) for i in range(3)]
+    items = [{"id": v, "name": "X", "status": "Running"} for v in [*bad, *good]]
+    page = await _pages(lambda at: {"tasks": items if at == 0 else []}).list_tasks("instant")
+    assert sorted(t.id for t in page.tasks) == sorted(good)
+    assert page.skipped == len(bad) and not page.cut
+
+
+async def test_an_endless_list_is_cut_and_says_so() -> None:
+    def endless(at: int) -> dict[str, object]:
+        ids = [str(uuid.UUID(int=at * 1000 + i)) for i in range(50)]
+        return {"tasks": [{"id": i, "status": "Running"} for i in ids], "total_count": 1}
+
+    page = await _pages(endless).list_tasks("instant")
+    assert page.cut and page.requests == 40 and len(page.tasks) == 2000
+
+
+async def test_a_total_count_smaller_than_a_page_does_not_stop_the_paging() -> None:
+    ids = [str(uuid.UUID(int=i)) for i in range(120)]
+
+    def pages(at: int) -> dict[str, object]:
+        return {"tasks": [{"id": i} for i in ids[at : at + 50]], "total_count": 1}
+
+    page = await _pages(pages).list_tasks("instant")
+    assert len(page.tasks) == 120 and not page.cut

@@ -218,3 +218,15 @@ def test_an_unwritable_output_is_refused_and_nothing_is_half_written(
     assert blocker.read_text() == "not a directory"
     assert not (blocker.parent / "r.md").exists()
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_every_csv_cell_is_escaped_the_task_id_too(report: Report) -> None:
+    """A task ID that reached the database before list IDs were checked (or by a hand-edited
+    file) cannot print an escape sequence or a live formula."""
+    import dataclasses
+
+    hostile = dataclasses.replace(report.tasks[0], task_id="@sum(1+1)\x1b]2;pwned\x07\x1b[2J")
+    text = as_csv(dataclasses.replace(report, tasks=[hostile]), utc=True)
+    assert "\x1b" not in text and "\x07" not in text
+    [row] = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    assert row[0].startswith("'@sum(1+1)")

@@ -9,6 +9,7 @@ import time
 
 from tui.cli.common import error_word, open_store, runtime_or_raise, selected_profile, warn
 from tui.cli.parser import EXIT
+from tui.cloud.client import ListPage
 from tui.cloud.ids import validate_instance_id, validate_job_name
 from tui.cloud.listing import LIST_PERMISSIONS, Kind, ListedTask
 from tui.cloud.safe_text import json_text, visible
@@ -56,7 +57,7 @@ def cmd_recent(args: argparse.Namespace) -> int:
     kind: Kind = "scheduled" if args.scheduled else "instant"
     now = time.time()
 
-    async def fetch() -> list[ListedTask]:
+    async def fetch() -> ListPage:
         runtime = runtime_or_raise(settings, args, {profile})
         try:
             client = runtime.clients[profile]
@@ -71,24 +72,26 @@ def cmd_recent(args: argparse.Namespace) -> int:
         except PermissionDeniedError as error:
             action = LIST_PERMISSIONS[runtime.profiles[profile].service]
             raise PermissionDeniedError(
-                f"the credential may not list tasks: IAM action {action} is needed ({error})",
+                f"the credential may not list tasks: IAM action {action} is needed "
+                f"({error.error_msg})",
                 status=error.status,
                 error_code=error.error_code,
                 request_id=error.request_id,
             ) from None
         finally:
             await runtime.aclose()
-        return page.tasks
+        return page
 
     try:
-        tasks = asyncio.run(fetch())
+        page = asyncio.run(fetch())
     except TaskCenterError as error:
         warn(f"{error_word(error)}: {error}")
         if isinstance(error, AuthenticationError | PermissionDeniedError):
             return EXIT["authentication"]
         return EXIT["unreachable"]
+    _say_what_the_list_left_out(page)
     wanted = [
-        t for t in tasks
+        t for t in page.tasks
         if (not instances or t.instance_id in instances)
         and (not names or t.name.strip().lower() in {n.lower() for n in names})
         and (not status or t.status.lower() == status.lower())
@@ -104,6 +107,18 @@ def cmd_recent(args: argparse.Namespace) -> int:
         for task in wanted:
             print(_line(task))
     return EXIT["ok"]
+
+
+def _say_what_the_list_left_out(page: ListPage) -> None:
+    """On stderr: items that were not tasks, and a list cut at the page cap (exit stays 0:
+    what was listed is right, only not all of it)."""
+    if page.skipped:
+        warn(f"{page.skipped} list item(s) skipped: not task IDs")
+    if page.cut:
+        warn(
+            f"the list was cut after {page.requests} pages ({len(page.tasks)} tasks): it went "
+            "on; narrow it with --since, --instance or --name"
+        )
 
 
 def _add(profile: str, tasks: list[ListedTask]) -> None:

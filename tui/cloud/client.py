@@ -143,6 +143,10 @@ class ListPage:
 
     tasks: list[ListedTask]
     requests: int
+    skipped: int = 0
+    """List items that were not tasks (no ID, or an ID that is not a task ID): never kept."""
+    cut: bool = False
+    """The list went on past :data:`MAX_PAGES` pages: what is here is not all of it."""
 
 
 @dataclass(frozen=True)
@@ -281,23 +285,28 @@ class TaskCenterClient:
         page_numbers = not rds and kind == "instant"
         offset = 1 if page_numbers else 0
         seen: dict[str, ListedTask] = {}
-        requests = 0
-        start_fetched = False
+        requests = skipped = size = 0
+        start_fetched = cut = False
         total: int | None = None
 
         async def page(at: int) -> list[ListedTask]:
-            nonlocal requests, total
+            nonlocal requests, total, skipped, size
             if requests and on_page is not None:
                 on_page()
             body, request_id = await self._send("GET", url, params={**params, "offset": str(at)})
             requests += 1
             try:
-                items, total = parse_list_page(body, self.service, kind)
+                parsed = parse_list_page(body, self.service, kind)
             except BadResponseError as exc:
                 raise self._bad(exc, request_id) from None
-            return items
+            total, size = parsed.total, parsed.size
+            skipped += parsed.skipped
+            return parsed.tasks
 
-        while requests < MAX_PAGES:
+        while True:
+            if requests >= MAX_PAGES:
+                cut = True  # full pages still coming: something is wrong, not busy
+                break
             items = await page(offset)
             new = [item for item in items if item.id not in seen]
             seen.update((item.id, item) for item in new)
@@ -308,14 +317,14 @@ class TaskCenterClient:
                 start_fetched = True
                 seen.update((i.id, i) for i in await page(0) if i.id not in seen)
                 continue
-            if not new or len(items) < PAGE_SIZE or (total is not None and len(seen) >= total):
+            if not new or size < PAGE_SIZE or (total is not None and len(seen) >= total):
                 break
             offset = offset + 1 if page_numbers else offset + len(items)
         if page_numbers and not start_fetched and total is not None and len(seen) < total:
             # Fewer than the count and no overlap seen: a server that skips records left out
             # the first one (offset 1); ask for it.
             seen.update((i.id, i) for i in await page(0) if i.id not in seen)
-        return ListPage(list(seen.values()), requests)
+        return ListPage(list(seen.values()), requests, skipped, cut)
 
     async def _send(
         self,

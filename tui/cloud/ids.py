@@ -8,6 +8,7 @@ from tui.errors import InvalidInputError
 
 __all__ = [
     "LABEL_MAX_LENGTH",
+    "as_task_id",
     "clean_label",
     "extract_task_ids",
     "validate_instance_id",
@@ -41,6 +42,29 @@ def extract_task_ids(text: str) -> list[str]:
     for match in _UUID.finditer(text):
         seen.setdefault(match.group(0).lower(), None)
     return list(seen)
+
+
+_WHOLE_UUID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
+
+def as_task_id(value: str) -> str | None:
+    """``value`` as a normalised task ID if it is exactly one (a UUID), else None.
+
+    For IDs from the cloud's lists, which are never trusted to be IDs: a path, a number, an
+    escape sequence or a formula is not one.
+
+    Args:
+        value: Text that should be a task ID.
+
+    Returns:
+        The ID lower-cased, or None.
+    """
+    candidate = value.strip()
+    if len(candidate) != 36 or not _WHOLE_UUID.fullmatch(candidate):
+        return None
+    return candidate.lower()
 
 
 def validate_task_id(value: str) -> str:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from tui.cloud.endpoints import Service
+from tui.cloud.ids import as_task_id
 from tui.cloud.models import Job, parse_progress
 from tui.cloud.values import as_text, loads_object
 from tui.errors import BadResponseError
@@ -24,6 +25,7 @@ __all__ = [
     "LIST_PERMISSIONS",
     "Kind",
     "ListedTask",
+    "ParsedPage",
     "list_path",
     "parse_list_page",
     "time_filter",
@@ -187,8 +189,9 @@ class ListedTask:
 
 
 def _normalise(item: dict[str, Any], kind: Kind) -> ListedTask | None:
-    task_id = _text(_first(item, "job_id", "id", "workflow_id")).lower()
-    if not task_id:
+    """The item as a listed task, or None when its ID is not a task ID (never stored)."""
+    task_id = as_task_id(_text(_first(item, "job_id", "id", "workflow_id")))
+    if task_id is None:
         return None
     scheduled = kind == "scheduled"
     show = item.get("show_detail")
@@ -212,9 +215,21 @@ def _normalise(item: dict[str, Any], kind: Kind) -> ListedTask | None:
     )
 
 
-def parse_list_page(
-    body: bytes | str, service: Service, kind: Kind
-) -> tuple[list[ListedTask], int | None]:
+@dataclass(frozen=True)
+class ParsedPage:
+    """One page of a list operation, read."""
+
+    tasks: list[ListedTask]
+    """The items that are tasks, in order."""
+    total: int | None
+    """``total_count`` when it is a believable number (not fewer than the page holds)."""
+    size: int
+    """How many items the page held (skipped ones too): a short page is the last one."""
+    skipped: int
+    """Items that are not tasks (no ID, an ID that is not a task ID, not an object)."""
+
+
+def parse_list_page(body: bytes | str, service: Service, kind: Kind) -> ParsedPage:
     """Read one page of a list operation.
 
     Args:
@@ -223,7 +238,7 @@ def parse_list_page(
         kind: Instant or scheduled tasks.
 
     Returns:
-        The page's tasks (items without an ID skipped) and ``total_count`` when it is a number.
+        The page's tasks and what else it said.
 
     Raises:
         BadResponseError: The body is not JSON, or has no list of items.
@@ -235,8 +250,10 @@ def parse_list_page(
         raise BadResponseError(f"the list answer has no '{key}' list")
     total = data.get("total_count")
     count = total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else None
+    if count is not None and count < len(items):
+        count = None  # a count smaller than the page itself says nothing
     tasks = [t for item in items if isinstance(item, dict) and (t := _normalise(item, kind))]
-    return tasks, count
+    return ParsedPage(tasks, count, len(items), len(items) - len(tasks))
 
 
 def updated_job(job: Job, item: ListedTask) -> Job | None:

@@ -141,7 +141,7 @@ def as_csv(report: Report, *, utc: bool = False) -> str:
     for task in report.tasks:
         duration = task.duration
         writer.writerow([
-            task.task_id, _csv_text(task.label), _csv_text(task.name),
+            _csv_text(task.task_id), _csv_text(task.label), _csv_text(task.name),
             _csv_text(task.instance_name), _csv_text(task.instance_id), _csv_text(task.profile),
             _iso(task.created, tz), _iso(task.ended, tz),
             "" if duration is None else f"{duration:.0f}", _csv_text(task.outcome),

@@ -43,6 +43,9 @@ OVERLAP = 300.0
 LOOKBACK = 24 * 3600.0
 """How far a new rule looks back for tasks still running."""
 _WAITING = {"pending", "initing", "unauthorized", "waiting", ""}
+ROUND_CAP = 200
+"""Tasks one list may add at most: an endless or hostile list must not flood the watchlist;
+the rest are added in the next rounds (the list window waits for them)."""
 
 
 @dataclass(frozen=True)
@@ -218,13 +221,16 @@ class Discovery:
         if page is None:
             return 0  # nothing sent: the credential is refused, paused, or the bucket empty
         state.requests += page.requests
-        if state.failing is not None:
-            state.failing = None
-            self.on_problem(profile, None)
+        if page.skipped:
+            log.warning("%s: %d list item(s) skipped: not task IDs", profile, page.skipped)
+        trouble = _trouble(profile, page)
+        if trouble != state.failing:
+            state.failing = trouble
+            self.on_problem(profile, trouble)
         try:
             with self.store.patience(BACKGROUND_PATIENCE):
-                self._add(profile, rules, page.tasks, now)
-                if kind == "instant":  # the window moves on only once its tasks are saved
+                complete = self._add(profile, rules, page.tasks, now)
+                if kind == "instant" and complete:  # the window moves on once all are saved
                     self.store.rules_checked([r.id for r in rules], now)
         except StoreError as error:
             # Another process holds the file: the overlap brings these tasks back next time.
@@ -233,18 +239,25 @@ class Discovery:
 
     def _add(
         self, profile: str, rules: list[FollowRule], tasks: Iterable[ListedTask], now: float
-    ) -> None:
+    ) -> bool:
+        """Add what the rules follow; False when the round cap left some for the next round
+        (the list window then stays where it is, so they are listed again)."""
         chosen: list[tuple[ListedTask, FollowRule]] = []
         for task in tasks:
             rule = next((r for r in rules if r.matches(task.instance_id, task.name)), None)
             if rule is not None and _wanted(task, rule):
                 chosen.append((task, rule))
         if not chosen:
-            return
+            return True
         known = self.store.ever_watched(task.id for task, _ in chosen)
         fresh = [(task, rule) for task, rule in chosen if task.id not in known]
         if not fresh:
-            return
+            return True
+        complete = len(fresh) <= ROUND_CAP
+        if not complete:
+            log.warning("%s: %d new tasks in one list; adding %d now, the rest next time",
+                        profile, len(fresh), ROUND_CAP)  # fmt: skip
+            fresh = fresh[:ROUND_CAP]
         rows: list[DiscoveredRow] = [
             (
                 task.id,
@@ -263,6 +276,17 @@ class Discovery:
             ]
             log.info("follow rules added %d task(s) for %s", len(added), profile)
             self.on_added(Discovered(profile, added, names))
+        return complete
+
+
+def _trouble(profile: str, page: ListPage) -> str | None:
+    """What the banner says of a list that was cut at the page cap, or None."""
+    if not page.cut:
+        return None
+    return (
+        f"Following '{profile}': the list went on past {page.requests} pages; only its first "
+        f"{len(page.tasks)} tasks were read (at most {ROUND_CAP} are added a round)"
+    )
 
 
 def _wanted(task: ListedTask, rule: FollowRule) -> bool:
