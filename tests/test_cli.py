@@ -155,7 +155,15 @@ def test_add_list_remove(
     assert B in out and A not in out
 
 
-@pytest.mark.parametrize("bad", ["soon", "40x", "25:99", "2020-01-01 10:00", "-5m", "0m"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "soon", "40x", "25:99", "2020-01-01 10:00", "-5m", "0m",
+        # Absurd ones used to print a traceback and store the value (the TUI then died on it).
+        "99999999999d", "10000000w", "9" * 400 + "d", "9999-12-31T23:59:59-14:00", "٣m",
+        "2030-01-01 10:00",  # more than a year away
+    ],
+)  # fmt: skip
 def test_a_malformed_deadline_exits_2_with_one_line_and_adds_nothing(
     bad: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -164,6 +172,19 @@ def test_a_malformed_deadline_exits_2_with_one_line_and_adds_nothing(
     assert err.count("\n") == 1 and err.startswith("taskwatch: ")
     assert main(["list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+@pytest.mark.parametrize("bad", ["99999999999d", "10000000w", "9999-12-31T23:59:59-14:00"])
+def test_an_absurd_deadline_command_exits_2_and_stores_nothing(
+    bad: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["add", A]) == 0
+    capsys.readouterr()
+    assert main(["deadline", A, "--at", bad]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert main(["list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["deadline"] is None
 
 
 def test_deadlines_from_the_command_line_show_in_list_json(

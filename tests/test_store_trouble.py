@@ -215,3 +215,35 @@ def test_patience_blocks_nest(tmp_path: Path) -> None:
             assert timeout() == 50
         assert timeout() == 50
     assert timeout() == 10_000
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), 1e300, -1.0, 8640001796234800.0])
+def test_a_deadline_no_clock_can_show_is_refused_and_never_reaches_a_renderer(
+    tmp_path: Path, value: float
+) -> None:
+    from tui.errors import InvalidInputError
+    from tui.present.text import format_clock
+
+    store = Store.open(tmp_path / "w.sqlite3")
+    task = "0a6c1a3e-5e8f-4b6a-9d3c-1f2e3d4c5b6a"
+    store.add_tasks([task], profile="default")
+    with pytest.raises(InvalidInputError):
+        store.set_deadline([task], value)
+    # Written past every check (an older taskwatch, a hand-edited file): read as no deadline.
+    store._db.execute("UPDATE tasks SET deadline = ?", (value,))
+    record = store.get_task(task)
+    assert record is not None and record.deadline is None
+    assert format_clock(1e300) == "invalid"
+
+
+def test_import_leaves_out_deadlines_no_clock_can_show(tmp_path: Path) -> None:
+    from tui.engine.storage.transfer import import_watchlist
+
+    store = Store.open(tmp_path / "w.sqlite3")
+    bad = [float("inf"), 1e300, -1, 8640001796234800, "soon"]
+    ids = [str(uuid.UUID(int=i + 1)) for i in range(len(bad))]
+    data = {"tasks": [{"task_id": i, "deadline": d} for i, d in zip(ids, bad, strict=True)]}
+    result = import_watchlist(store, data, default_profile="default")
+    assert sorted(result.added) == sorted(ids)  # the tasks are kept
+    assert all(r.deadline is None for r in store.list_tasks())
+    assert sum("deadline left out" in note for note in result.notes) == len(bad)

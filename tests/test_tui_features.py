@@ -33,6 +33,10 @@ async def test_d_sets_and_clears_a_deadline_and_refuses_nonsense(tmp_path: Path)
         error = str(app.screen.query_one("#deadline-error").render())
         assert "not a deadline" in error
         app.screen.query_one("#deadline-input").value = ""  # type: ignore[attr-defined]
+        await pilot.press(*"99999999999d", "enter")  # killed a running TUI before
+        assert isinstance(app.screen, DeadlineScreen)
+        assert "ten years" in str(app.screen.query_one("#deadline-error").render())
+        app.screen.query_one("#deadline-input").value = ""  # type: ignore[attr-defined]
         before = time.time()
         await pilot.press(*"40m", "enter")
         await pilot.pause()

@@ -8,26 +8,53 @@ session keeps the live set.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from tui.cloud.status import JobStatus, is_final
-from tui.errors import ErrorKind
+from tui.errors import ErrorKind, InvalidInputError
 
 if TYPE_CHECKING:
     from tui.cloud.models import Job
     from tui.cloud.steps import TaskSteps
 
 __all__ = [
+    "DEADLINE_HORIZON",
     "FollowRule",
     "Observation",
     "TaskRecord",
+    "check_deadline",
     "finished_while_watched",
     "job_json",
     "time_span",
     "visible_fields",
 ]
+
+
+DEADLINE_HORIZON = 366 * 86400.0
+"""How far ahead a deadline may be: a maintenance window, not a calendar."""
+
+
+def check_deadline(deadline: float, *, now: float) -> float:
+    """``deadline`` if it is one taskwatch can keep, else InvalidInputError (nothing stored).
+
+    Args:
+        deadline: Epoch seconds, from any entry (command line, dialog, import).
+        now: Wall time.
+
+    Returns:
+        The deadline, unchanged.
+
+    Raises:
+        InvalidInputError: Not a finite number, before 1970, or more than a year from now.
+    """
+    if not math.isfinite(deadline) or deadline <= 0:
+        raise InvalidInputError(f"not a deadline: {deadline!r}")
+    if deadline > now + DEADLINE_HORIZON:
+        raise InvalidInputError("a deadline must be within a year from now")
+    return deadline
 
 
 def job_json(job: Job) -> str:

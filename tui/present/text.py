@@ -189,12 +189,15 @@ def format_clock(moment: float, *, now: float | None = None) -> str:
         now: What counts as today (default: the clock).
 
     Returns:
-        The text.
+        The text; ``invalid`` for a value no clock shows (a damaged or hostile file: a
+        renderer must never die on a stored value).
     """
-    local = datetime.fromtimestamp(moment).astimezone()
-    today = (
-        datetime.fromtimestamp(now).astimezone() if now is not None else datetime.now().astimezone()
-    )
+    try:
+        local = datetime.fromtimestamp(moment).astimezone()
+        today = datetime.fromtimestamp(now).astimezone() if now is not None else None
+    except (OverflowError, OSError, ValueError):
+        return "invalid"
+    today = today or datetime.now().astimezone()
     if local.date() == today.date():
         return local.strftime("%H:%M")
     return local.strftime("%m-%d %H:%M")

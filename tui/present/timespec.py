@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from tui.engine.records import check_deadline
 from tui.errors import InvalidInputError
 
 __all__ = ["parse_deadline", "parse_duration", "parse_moment"]
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+_DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([smhdw])")
+_LONGEST = 10 * 366 * 86400.0
+"""Ten years: no window or lookback is longer; more is a typo, or an attack on the clock."""
 
 
 def parse_duration(text: str) -> float:
@@ -33,6 +36,8 @@ def parse_duration(text: str) -> float:
     seconds = sum(float(number) * _UNITS[unit] for number, unit in parts)
     if seconds <= 0:
         raise InvalidInputError(f"a duration must be more than zero: {text!r}")
+    if not seconds <= _LONGEST:  # inf and nan too
+        raise InvalidInputError(f"a duration must be at most ten years: {text[:40]!r}")
     return seconds
 
 
@@ -53,7 +58,9 @@ def parse_moment(text: str, *, now: datetime) -> datetime:
         InvalidInputError: Not a time.
     """
     value = text.strip()
-    clock = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", value)
+    if not value.isascii():  # '٣' is a digit to Python, not to a person typing a time
+        raise InvalidInputError(f"not a time: {text[:40]!r} (use the digits 0-9)")
+    clock = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?", value)
     try:
         if clock:
             hour, minute, second = (int(g) if g else 0 for g in clock.groups())
@@ -86,17 +93,18 @@ def parse_deadline(text: str, *, now: datetime) -> float:
         InvalidInputError: Neither a duration nor a time, or a moment already past.
     """
     try:
-        return now.timestamp() + parse_duration(text)
+        return check_deadline(now.timestamp() + parse_duration(text), now=now.timestamp())
     except InvalidInputError:
-        pass
+        if _DURATION.search(text.strip().lower().replace(" ", "")):
+            raise  # a duration, but not one a deadline can be
     try:
         moment = parse_moment(text, now=now)
     except InvalidInputError:
         raise InvalidInputError(
             f"not a deadline: {text!r} (a duration such as 40m or 2h, or a time such as 23:30)"
         ) from None
-    if moment <= now and re.fullmatch(r"\d{1,2}:\d{2}(?::\d{2})?", text.strip()):
+    if moment <= now and re.fullmatch(r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?", text.strip()):
         moment += timedelta(days=1)
     if moment <= now:
         raise InvalidInputError(f"the deadline {text!r} has already passed")
-    return moment.timestamp()
+    return check_deadline(moment.timestamp(), now=now.timestamp())

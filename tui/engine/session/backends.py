@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Protocol
 
 from tui.cloud.ids import clean_label, validate_task_id
-from tui.engine.records import Observation, TaskRecord
+from tui.engine.records import Observation, TaskRecord, check_deadline
 from tui.engine.storage import AddResult, Recorded
 
 if TYPE_CHECKING:
@@ -156,6 +156,8 @@ class MemoryBackend:
 
     def set_deadline(self, task_ids: Iterable[str], deadline: float | None) -> list[str]:
         """Set or clear deadlines (the warnings may be given again)."""
+        if deadline is not None:
+            check_deadline(deadline, now=self._wall())
         ids = [i.lower() for i in task_ids if self._get(i.lower()) is not None]
         for task_id in ids:
             self._change(

@@ -137,4 +137,15 @@ def record_of(row: sqlite3.Row) -> TaskRecord:
     Returns:
         The record, its flags as booleans.
     """
-    return TaskRecord(**{**dict(row), **{flag: bool(row[flag]) for flag in _FLAGS}})
+    values = {**dict(row), **{flag: bool(row[flag]) for flag in _FLAGS}}
+    deadline = values["deadline"]
+    if deadline is not None and not (
+        isinstance(deadline, int | float) and 0 < deadline < _LAST_CLOCK_TIME
+    ):
+        # Stored before deadlines were checked, or by hand: no renderer may die on it.
+        values["deadline"] = None
+    return TaskRecord(**values)
+
+
+_LAST_CLOCK_TIME = 253_402_214_400.0
+"""9999-12-31 UTC: the last moment a clock (``datetime``) can show."""

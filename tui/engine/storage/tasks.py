@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tui.cloud.ids import clean_label, validate_task_id
-from tui.engine.records import TaskRecord
+from tui.engine.records import TaskRecord, check_deadline
 from tui.engine.storage.database import Database
 from tui.engine.storage.schema import COLUMNS, record_of
 
@@ -185,7 +185,13 @@ class TaskRows(Database):
 
         Returns:
             The IDs that are watched (and were changed).
+
+        Raises:
+            InvalidInputError: A deadline that cannot be kept (see
+                :func:`~tui.engine.records.check_deadline`); nothing is changed.
         """
+        if deadline is not None:
+            check_deadline(deadline, now=time.time())
         ids = [task_id.lower() for task_id in task_ids]
         changed = []
         with self._write() as db:

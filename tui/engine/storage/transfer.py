@@ -99,22 +99,25 @@ def import_watchlist(store: Store, data: object, *, default_profile: str) -> Imp
     added = store.add_entries(entries)
     result.added, result.already = added.added, added.already
     if isinstance(data, dict) and isinstance(data.get("tasks"), list):
-        _carry_deadlines(store, data["tasks"], set(added.added))
+        _carry_deadlines(store, data["tasks"], set(added.added), result.notes)
     return result
 
 
-def _carry_deadlines(store: Store, items: list[object], added: set[str]) -> None:
-    """Deadlines of the tasks just added, as exported (a promise travels with its task)."""
+def _carry_deadlines(store: Store, items: list[object], added: set[str], notes: list[str]) -> None:
+    """Deadlines of the tasks just added, as exported (a promise travels with its task); one
+    that cannot be kept (not a number, before 1970, past a year) is left out with a note."""
     for item in items:
         if not isinstance(item, dict):
             continue
         task_id, deadline = str(item.get("task_id", "")).lower(), item.get("deadline")
-        if (
-            task_id in added
-            and isinstance(deadline, int | float)
-            and not isinstance(deadline, bool)
-        ):
+        if task_id not in added or deadline is None:
+            continue
+        try:
+            if not isinstance(deadline, int | float) or isinstance(deadline, bool):
+                raise InvalidInputError(f"not a deadline: {visible(repr(deadline), limit=40)}")
             store.set_deadline([task_id], float(deadline))
+        except InvalidInputError as exc:
+            notes.append(f"{task_id}: deadline left out, {exc}")
 
 
 def _entry(
