@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -235,3 +236,26 @@ async def test_the_rds_steps_request_is_signed_exactly_as_signing_vector_6() -> 
     assert request.content.decode() == given["body"]
     assert str(request.url) == expected["url"]
     assert request.headers["Authorization"] == expected["authorization"]
+
+
+def test_a_huge_steps_answer_is_stored_bounded_and_the_history_capped(tmp_path: Path) -> None:
+    """10,000 steps with long names wrote megabytes per change before: what is stored is what
+    was read (200 steps, 200 characters a field), and a task keeps 200 changes at most."""
+    from tui.cloud.steps import parse_steps_response
+    from tui.engine.storage import Store
+    from tui.engine.storage.observations import STEP_HISTORY
+
+    store = Store.open(tmp_path / "w.sqlite3")
+    task = "0a6c1a3e-5e8f-4b6a-9d3c-1f2e3d4c5b6a"
+    store.add_tasks([task], profile="default")
+    for change in range(STEP_HISTORY + 50):
+        count = 10_000 if change < 2 else 3  # two huge answers, then ordinary changes
+        step = {"sub_task_name": "n" * 5_000, "status": "Running", "percent": f"{change % 100}",
+                "remaining_time": "60"}  # fmt: skip
+        body = json.dumps({"sub_task_list": [step] * count})
+        steps = parse_steps_response(body)
+        stored = steps.to_json()
+        assert len(stored) < 200 * 4 * 250
+        store.record_steps(task, stored, now=float(change))
+    assert len(store.step_history(task)) == STEP_HISTORY
+    assert store.step_history(task)[-1][0] == float(STEP_HISTORY + 49)  # the newest are kept

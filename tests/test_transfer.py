@@ -72,3 +72,34 @@ def test_the_cli_reports_every_change(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["import", str(path)]) == 0
     out = capsys.readouterr()
     assert "imported 2 task(s)" in out.out and "label cut to" in out.err
+
+
+def test_import_edges_are_refused_with_a_note_not_a_surprise(tmp_path: Path) -> None:
+    """A duplicated ID is named, a label that is not text is not stored as its repr, and a
+    profile that looks like a path is not taken."""
+    store = Store.open(tmp_path / "w.sqlite3")
+    a, b, c = (str(uuid.UUID(int=i + 1)) for i in range(3))
+    data = {"tasks": [
+        {"task_id": a, "label": "first"},
+        {"task_id": a.upper(), "label": "second"},
+        {"task_id": b, "label": ["x"]},
+        {"task_id": c, "profile": "../../etc"},
+    ]}  # fmt: skip
+    result = import_watchlist(store, data, default_profile="default")
+    assert sorted(result.added) == sorted([a, b, c])
+    records = {r.task_id: r for r in store.list_tasks()}
+    assert records[a].label == "first" and records[b].label == ""
+    assert records[c].profile == "default"
+    assert any("item 2: skipped, the same task as item 1" in n for n in result.notes)
+    assert any("label left empty" in n for n in result.notes)
+    assert any("is not a profile name" in n for n in result.notes)
+
+
+def test_a_file_nested_too_deeply_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    assert main(["import", str(deep)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nested too deeply" in err

@@ -174,6 +174,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         data = json.loads(text)
     except ValueError as exc:
         raise InvalidInputError(f"{args.file} is not JSON: {exc}") from None
+    except RecursionError:  # a file nested 100,000 deep: no export looks like that
+        raise InvalidInputError(f"{args.file} is nested too deeply to be an export") from None
     profile = selected_profile(args, settings)
     result = import_watchlist(open_store(), data, default_profile=profile)
     for note in result.notes:

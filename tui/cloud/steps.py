@@ -29,6 +29,7 @@ MAX_REMAINING = 7 * 24 * 3600
 """A step's ``remaining_time`` above this (a week) is not an estimate anyone should plan by."""
 
 _MAX_STEPS = 200  # a job has a handful; a longer list is cut, not trusted to be bounded
+_MAX_TEXT = 200  # a step's name or status; a longer one is cut, so a stored answer is bounded
 _DONE = {"completed", "success", "succeeded", "finished", "skipped"}
 _ACTIVE = {"running", "processing", "executing"}
 _WAITING = {"pending", "waiting", "initing", "init", "ready", "not_started", ""}
@@ -88,7 +89,8 @@ class SubTask:
 
 @dataclass(frozen=True)
 class TaskSteps:
-    """A job's steps at one moment; ``raw`` is the answer as received (kept in the history)."""
+    """A job's steps at one moment; ``raw`` is the answer as received (never stored whole: a
+    hostile answer of megabytes would fill the disk every 30 s)."""
 
     steps: tuple[SubTask, ...]
     raw: dict[str, Any]
@@ -113,12 +115,23 @@ class TaskSteps:
         return sum(value for value in values if value is not None)
 
     def to_json(self) -> str:
-        """The answer as stored: JSON text, keys sorted, the same for the same answer.
+        """The steps as stored: what was read of them (at most 200 steps, each field cut to 200
+        characters), in the answer's own shape, keys sorted: the same for the same steps, and a
+        few kilobytes at most whatever the cloud sent.
 
         Returns:
             JSON text.
         """
-        return json.dumps(self.raw, ensure_ascii=False, sort_keys=True)
+        items = [
+            {
+                "sub_task_name": step.name,
+                "status": step.status,
+                "percent": step.percent_text,
+                "remaining_time": step.remaining_text,
+            }
+            for step in self.steps
+        ]
+        return json.dumps({"sub_task_list": items}, ensure_ascii=False, sort_keys=True)
 
 
 def _steps_from(data: dict[str, Any]) -> TaskSteps:
@@ -129,10 +142,10 @@ def _steps_from(data: dict[str, Any]) -> TaskSteps:
         raise BadResponseError("the steps answer has a 'sub_task_list' that is not a list")
     steps = tuple(
         SubTask(
-            name=as_text(item.get("sub_task_name")).strip(),
-            status=as_text(item.get("status")).strip(),
-            percent_text=as_text(item.get("percent")),
-            remaining_text=as_text(item.get("remaining_time")),
+            name=as_text(item.get("sub_task_name")).strip()[:_MAX_TEXT],
+            status=as_text(item.get("status")).strip()[:_MAX_TEXT],
+            percent_text=as_text(item.get("percent"))[:_MAX_TEXT],
+            remaining_text=as_text(item.get("remaining_time"))[:_MAX_TEXT],
         )
         for item in items[:_MAX_STEPS]
         if isinstance(item, dict)

@@ -13,7 +13,10 @@ from tui.engine.storage.database import Database, in_chunks
 if TYPE_CHECKING:
     from tui.cloud.models import Job
 
-__all__ = ["ObservationRows", "Recorded"]
+__all__ = ["STEP_HISTORY", "ObservationRows", "Recorded"]
+
+STEP_HISTORY = 200
+"""Changes of a task's steps kept at most (a real job has a few dozen)."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,13 @@ class ObservationRows(Database):
                     "INSERT INTO step_observations (task_id, observed_at, steps_json) "
                     "VALUES (?, ?, ?)",
                     (task_id, now, steps_json),
+                )
+                # A task's step history is capped: the oldest changes go first.
+                db.execute(
+                    "DELETE FROM step_observations WHERE task_id = ? AND id NOT IN ("
+                    "SELECT id FROM step_observations WHERE task_id = ? "
+                    "ORDER BY id DESC LIMIT ?)",
+                    (task_id, task_id, STEP_HISTORY),
                 )
             db.execute(
                 "UPDATE tasks SET steps_json = ?, steps_checked_at = ?, steps_refused = NULL "

@@ -8,6 +8,7 @@ without a usable task ID are skipped, each with a line saying so.
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +71,10 @@ def tidy_label(value: object) -> tuple[str, str | None]:
     return label, ("; ".join(notes) or None)
 
 
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+"""What a profile name may be: a TOML key a person types (``[profiles.NAME]``), never a path."""
+
+
 def import_watchlist(store: Store, data: object, *, default_profile: str) -> ImportResult:
     """Watch the tasks of an export (or of any JSON holding task IDs), in one transaction.
 
@@ -87,10 +92,18 @@ def import_watchlist(store: Store, data: object, *, default_profile: str) -> Imp
     result = ImportResult()
     entries: list[tuple[str, str, str]] = []
     if isinstance(data, dict) and isinstance(data.get("tasks"), list):
+        first: dict[str, int] = {}
         for number, item in enumerate(data["tasks"], 1):
             entry = _entry(number, item, default_profile, result.notes)
-            if entry is not None:
-                entries.append(entry)
+            if entry is None:
+                continue
+            if entry[0] in first:
+                result.notes.append(
+                    f"item {number}: skipped, the same task as item {first[entry[0]]}"
+                )
+                continue
+            first[entry[0]] = number
+            entries.append(entry)
     else:
         ids = extract_task_ids(json.dumps(data))
         entries = [(task_id, default_profile, "") for task_id in ids]
@@ -131,10 +144,20 @@ def _entry(
     except InvalidInputError as exc:
         notes.append(f"item {number}: skipped, {exc}")
         return None
-    label, change = tidy_label(item.get("label"))
+    raw_label = item.get("label")
+    if isinstance(raw_label, bool | list | dict):  # a number reads as itself; these do not
+        notes.append(f"{task_id}: label left empty, it is not text")
+        raw_label = None
+    label, change = tidy_label(raw_label)
     if change:
         notes.append(f"{task_id}: label {change}")
     profile = item.get("profile")
     if not isinstance(profile, str) or not profile.strip():
         profile = default_profile
-    return task_id, visible(profile.strip(), limit=64), label
+    elif not _PROFILE_NAME.fullmatch(profile.strip()):
+        notes.append(
+            f"{task_id}: profile {visible(profile, limit=40)!r} is not a profile name; "
+            f"'{default_profile}' used"
+        )
+        profile = default_profile
+    return task_id, profile.strip(), label
