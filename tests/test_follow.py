@@ -350,6 +350,28 @@ def test_recent_without_the_list_permission_names_the_iam_action(
     assert live_server.simulator.counters.total == 1
 
 
+@pytest.mark.usefixtures("creds")
+def test_recent_rides_out_throttling_and_cuts_long_names(
+    live_server: SimulatorServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Two 429s in a row used to end recent with exit 6; a 1 MB name printed whole."""
+    from tui.cli import follow, main
+
+    monkeypatch.setattr(follow, "RETRY_DELAYS", (0.0, 0.0, 0.0))  # the time is not the point
+    sim = live_server.simulator
+    job = make_job(sim, "reboot", created_at=time.time() - 60, running_for=600)
+    job.name = "n" * 1_000_000
+    sim.faults.server_errors_next, sim.faults.server_error_status = 2, 429
+    assert main(["recent", "--since", "1h", "--endpoint", live_server.url]) == 0
+    out = capsys.readouterr().out
+    assert job.id in out and len(out) < 400
+    sim.faults.server_errors_next = 9  # weather that does not pass: exit 6 after 4 tries
+    assert main(["recent", "--since", "1h", "--endpoint", live_server.url]) == 6
+    assert sim.counters.lists["immediate-jobs"] == 3 + 4
+
+
 def test_follow_list_and_unfollow() -> None:
     instance = "6b0404f2b09490b86b01a1c12a3a2107in07"
     first = _cli("follow", "--instance", instance.upper(), "--name", "RebootX")

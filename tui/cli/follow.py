@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import time
+from collections.abc import Awaitable, Callable
 
 from tui.cli.common import error_word, open_store, runtime_or_raise, selected_profile, warn
 from tui.cli.parser import EXIT
@@ -17,13 +19,18 @@ from tui.engine.setup.config import load_settings
 from tui.errors import (
     AuthenticationError,
     InvalidInputError,
+    NetworkError,
     PermissionDeniedError,
+    ServerError,
     TaskCenterError,
+    ThrottledError,
 )
 from tui.present.text import format_local, status_text
 from tui.present.timespec import parse_duration
 
 __all__ = ["cmd_follow", "cmd_recent", "cmd_unfollow"]
+
+log = logging.getLogger(__name__)
 
 
 def _filters(args: argparse.Namespace) -> tuple[list[str], list[str]]:
@@ -39,11 +46,13 @@ def _line(task: ListedTask) -> str:
     when = task.scheduled_start if task.kind == "scheduled" else task.created
     moment = format_local(parse_cloud_time(when)) or when
     status = status_text("Scheduled" if task.kind == "scheduled" else task.status)
+    # The cloud's text, shown and cut: one line per task however long a name is.
+    instance = visible(task.instance_name or task.instance_id, limit=40)
     line = (
-        f"{task.id}  {status:<14} {task.process:>4}  {moment:<11}  "
-        f"{task.instance_name or task.instance_id:<20} {task.name}"
+        f"{task.id}  {status:<14} {visible(task.process, limit=6):>4}  {moment:<11}  "
+        f"{instance:<20} {visible(task.name, limit=80)}"
     )
-    return visible(line.rstrip())  # names are the cloud's text
+    return visible(line.rstrip())
 
 
 def cmd_recent(args: argparse.Namespace) -> int:
@@ -61,13 +70,15 @@ def cmd_recent(args: argparse.Namespace) -> int:
         runtime = runtime_or_raise(settings, args, {profile})
         try:
             client = runtime.clients[profile]
-            page = await client.list_tasks(
-                kind,
-                since=now - since,
-                until=now,
-                instance_id=instances[0] if len(instances) == 1 else None,
-                name=names[0] if len(names) == 1 else None,
-                status=status,
+            page = await _weathered(
+                lambda: client.list_tasks(
+                    kind,
+                    since=now - since,
+                    until=now,
+                    instance_id=instances[0] if len(instances) == 1 else None,
+                    name=names[0] if len(names) == 1 else None,
+                    status=status,
+                )
             )
         except PermissionDeniedError as error:
             action = LIST_PERMISSIONS[runtime.profiles[profile].service]
@@ -107,6 +118,26 @@ def cmd_recent(args: argparse.Namespace) -> int:
         for task in wanted:
             print(_line(task))
     return EXIT["ok"]
+
+
+RETRY_DELAYS = (1.0, 3.0, 9.0)
+"""Seconds before each retry of a list the weather refused (throttled, a 5xx, no answer)."""
+
+
+async def _weathered(call: Callable[[], Awaitable[ListPage]]) -> ListPage:
+    """``call``, tried again after throttling, a 5xx or a lost connection, as ``wait`` does
+    (a Retry-After is honoured up to 30 s); anything else fails at once."""
+    for delay in (*RETRY_DELAYS, None):
+        try:
+            return await call()
+        except (ThrottledError, ServerError, NetworkError) as error:
+            if delay is None:
+                raise
+            after = error.retry_after if isinstance(error, ThrottledError) else None
+            wait = min(30.0, max(delay, after or 0.0))
+            log.info("the list failed (%s); trying again in %.0f s", error.kind, wait)
+            await asyncio.sleep(wait)
+    raise AssertionError("unreachable")  # the last round returns or raises
 
 
 def _say_what_the_list_left_out(page: ListPage) -> None:
