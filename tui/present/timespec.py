@@ -72,8 +72,26 @@ def parse_moment(text: str, *, now: datetime) -> datetime:
             f"not a time: {text!r} (examples: 23:30, 2026-11-27 22:00, 2026-11-27T22:00+08:00)"
         ) from None
     if moment.tzinfo is None:
-        moment = moment.astimezone()  # a naive time is the user's local time
+        moment = _local(moment, text)  # a naive time is the user's local time
     return moment
+
+
+def _local(naive: datetime, text: str) -> datetime:
+    """``naive`` as the user's local time; a time the clocks skip (spring forward) does not
+    exist, and one they pass twice (fall back) is ambiguous: both are refused, not guessed."""
+    fold0, fold1 = naive.replace(fold=0).astimezone(), naive.replace(fold=1).astimezone()
+    for candidate in (fold0, fold1):
+        if candidate.replace(tzinfo=None) != naive:
+            raise InvalidInputError(
+                f"{text!r} does not exist in your time zone (the clocks skip it); "
+                "give an offset, e.g. 2027-03-28T03:30+02:00"
+            )
+    if fold0.utcoffset() != fold1.utcoffset():
+        raise InvalidInputError(
+            f"{text!r} happens twice in your time zone (the clocks go back); "
+            "give an offset, e.g. 2027-10-31T02:30+01:00"
+        )
+    return fold0
 
 
 def parse_deadline(text: str, *, now: datetime) -> float:
