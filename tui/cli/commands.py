@@ -30,7 +30,7 @@ from tui.engine.setup.paths import (
     default_credentials_file,
     log_file,
 )
-from tui.engine.storage.transfer import export_watchlist, import_watchlist
+from tui.engine.storage.transfer import export_chunks, import_watchlist
 from tui.errors import ConfigError, InvalidInputError
 from tui.present.text import (
     eta_text,
@@ -155,9 +155,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    text = json_text(export_watchlist(open_store()), indent=2) + "\n"
+    text = export_chunks(open_store())
     if args.file == "-":
-        sys.stdout.write(text)
+        sys.stdout.writelines(text)
     else:
         write_atomically(Path(args.file), text)
         print(f"exported to {args.file}")

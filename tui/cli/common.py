@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from tui.cli.parser import EXIT
@@ -55,13 +56,14 @@ def selected_profile(args: argparse.Namespace, settings: Settings) -> str:
     return getattr(args, "profile", None) or settings.default_profile
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a file."""
+def write_atomically(path: Path, text: str | Iterable[str]) -> None:
+    """Write via a temporary file and rename, so a crash never leaves half a file; ``text``
+    may come in pieces (a big report is written as it is made)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+            stream.writelines([text] if isinstance(text, str) else text)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -11,13 +12,19 @@ from tui.cli.common import open_store, write_atomically
 from tui.cli.parser import EXIT
 from tui.engine.report import build_report
 from tui.errors import InvalidInputError
-from tui.present.report_formats import as_csv, as_json, as_markdown
-from tui.present.report_html import as_html
+from tui.present.report_formats import csv_chunks, json_chunks, markdown_chunks
+from tui.present.report_html import html_chunks
 from tui.present.timespec import parse_duration, parse_moment
 
 __all__ = ["cmd_report", "report_window"]
 
-RENDERERS = {"md": as_markdown, "csv": as_csv, "json": as_json, "html": as_html}
+RENDERERS: dict[str, Callable[..., Iterable[str]]] = {
+    "md": markdown_chunks,
+    "csv": csv_chunks,
+    "json": json_chunks,
+    "html": html_chunks,
+}
+"""Each format's writer, in pieces: a report of 100,000 tasks is written as it is made."""
 DEFAULT_WINDOW = 24 * 3600.0
 
 
@@ -66,7 +73,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         store.close()
     text = RENDERERS[args.format](report, utc=args.utc)
     if not args.output:
-        sys.stdout.write(text)
+        sys.stdout.writelines(text)
         return EXIT["ok"]
     path = Path(args.output)
     try:

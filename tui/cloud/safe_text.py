@@ -9,6 +9,8 @@ clipboard. Text this long is cut, saying how much was left out.
 from __future__ import annotations
 
 import json
+import textwrap
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 __all__ = ["json_text", "visible", "visible_data"]
@@ -87,3 +89,28 @@ _JSON_ESCAPES = {
     code: f"\\u{code:04x}"
     for code in (*range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029)
 }
+
+
+def json_object_chunks(
+    head: dict[str, Any], key: str, items: Iterable[dict[str, Any]]
+) -> Iterator[str]:
+    """``{**head, key: [items]}`` as indented JSON (:func:`json_text`),
+    an item at a time, so that a list of 100,000 is never held as one object or one string.
+
+    Args:
+        head: The object's other keys.
+        key: The key of the list, written last.
+        items: The list's items.
+
+    Yields:
+        Pieces of the JSON text, a newline at the end.
+    """
+    opening = json_text({**head, key: []}, indent=2)
+    assert opening.endswith("[]\n}")
+    yield opening[: -len("]\n}")]
+    first = True
+    for item in items:
+        body = textwrap.indent(json_text(item, indent=2), "    ")
+        yield ("\n" if first else ",\n") + body
+        first = False
+    yield ("]" if first else "\n  ]") + "\n}\n"

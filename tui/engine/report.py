@@ -16,7 +16,7 @@ from tui.engine.storage import Store
 __all__ = ["Report", "ReportTask", "build_report"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a report may hold 100,000 of them
 class ReportTask:
     """One task as the change record tells it (times are aware, in UTC)."""
 
@@ -99,7 +99,7 @@ def build_report(
     """
     seen = store.seen_range()
     tasks = []
-    for record in store.all_tasks():
+    for record in store.each_task(removed=True):  # one at a time: its parsed job goes with it
         if profile and record.profile != profile:
             continue
         if label and label.lower() not in record.label.lower():

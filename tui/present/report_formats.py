@@ -11,10 +11,11 @@ import csv
 import html
 import io
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from tui.cloud.safe_text import json_text, visible
+from tui.cloud.safe_text import json_object_chunks, visible
 from tui.engine.report import Report, ReportTask
 from tui.present.text import format_duration, status_text
 
@@ -62,7 +63,7 @@ def _fence(text: str) -> str:
     return f"{fence}text\n{text}\n{fence}"
 
 
-def as_markdown(report: Report, *, utc: bool = False) -> str:
+def markdown_chunks(report: Report, *, utc: bool = False) -> Iterator[str]:
     """The report as Markdown: a heading, the totals, one table row per task, and each
     failure's full reason.
 
@@ -70,29 +71,34 @@ def as_markdown(report: Report, *, utc: bool = False) -> str:
         report: The report.
         utc: Times in UTC instead of local time.
 
-    Returns:
-        A Markdown document that pastes cleanly into a ticket.
+    Yields:
+        A Markdown document that pastes cleanly into a ticket, a line at a time (a report of
+        100,000 tasks is written as it is made, never held whole).
     """
     tz = zone(utc)
     totals = report.totals
-    lines = [
-        f"# taskwatch report: {human_time(report.start, tz)} to {human_time(report.end, tz)}",
-        "",
-        f"Times in {_zone_name(tz)}. Generated {human_time(report.generated, tz)} from the local "
-        "watchlist database.",
-        "",
-        f"**{len(report.tasks)} task{'' if len(report.tasks) == 1 else 's'}**: "
-        f"{totals['completed']} completed, {totals['failed']} failed, "
-        f"{totals['canceled']} canceled, {totals['running']} still running.",
-    ]
+    yield from _lines(
+        [
+            f"# taskwatch report: {human_time(report.start, tz)} to {human_time(report.end, tz)}",
+            "",
+            f"Times in {_zone_name(tz)}. Generated {human_time(report.generated, tz)} from the "
+            "local watchlist database.",
+            "",
+            f"**{len(report.tasks)} task{'' if len(report.tasks) == 1 else 's'}**: "
+            f"{totals['completed']} completed, {totals['failed']} failed, "
+            f"{totals['canceled']} canceled, {totals['running']} still running.",
+        ]
+    )
     if report.span:
         first, last = report.span
-        lines.append(f"Activity from {human_time(first, tz)} to {human_time(last, tz)}.")
-    lines += [
-        "",
-        "| # | Label | Job | Instance | Profile | Created | Ended | Duration | Outcome |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
+        yield f"Activity from {human_time(first, tz)} to {human_time(last, tz)}.\n"
+    yield from _lines(
+        [
+            "",
+            "| # | Label | Job | Instance | Profile | Created | Ended | Duration | Outcome |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+    )
     for number, task in enumerate(report.tasks, 1):
         instance = f"{task.instance_name} ({task.instance_id})" if task.instance_id else ""
         cells = [
@@ -101,17 +107,33 @@ def as_markdown(report: Report, *, utc: bool = False) -> str:
             format_duration(task.duration),
             status_text(task.outcome if task.outcome != "waiting" else ""),
         ]  # fmt: skip
-        lines.append("| " + " | ".join(md_cell(cell) for cell in cells) + " |")
+        yield "| " + " | ".join(md_cell(cell) for cell in cells) + " |\n"
     failures = [(n, t) for n, t in enumerate(report.tasks, 1) if t.fail_reason]
     if failures:
-        lines += ["", "## Failure reasons"]
+        yield from _lines(["", "## Failure reasons"])
         for number, task in failures:
             heading = md_cell(f"{task.label or task.name or task.task_id}")
-            lines += ["", f"**{number}. {heading}** ({md_cell(task.task_id)})", ""]
-            lines.append(_fence(visible(task.fail_reason, multiline=True)))
+            yield from _lines(["", f"**{number}. {heading}** ({md_cell(task.task_id)})", ""])
+            yield _fence(visible(task.fail_reason, multiline=True)) + "\n"
     if not report.tasks:
-        lines += ["", "No task was active in this window."]
-    return "\n".join(lines) + "\n"
+        yield from _lines(["", "No task was active in this window."])
+
+
+def as_markdown(report: Report, *, utc: bool = False) -> str:
+    """The report as Markdown (:func:`markdown_chunks`, joined).
+
+    Args:
+        report: The report.
+        utc: Times in UTC instead of local time.
+
+    Returns:
+        The document.
+    """
+    return "".join(markdown_chunks(report, utc=utc))
+
+
+def _lines(lines: list[str]) -> Iterator[str]:
+    return (line + "\n" for line in lines)
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -123,22 +145,25 @@ def _csv_text(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA) else text
 
 
-def as_csv(report: Report, *, utc: bool = False) -> str:
+def csv_chunks(report: Report, *, utc: bool = False) -> Iterator[str]:
     """The report as CSV (RFC 4180: CRLF, quoted where needed), one row per task.
 
     Args:
         report: The report.
         utc: Times in UTC instead of local time.
 
-    Returns:
-        A header row and one row per task; times in ISO 8601 with their offset. A text cell
-        that a spreadsheet would read as a formula starts with ``'``.
+    Yields:
+        A header row and one row per task, a row at a time; times in ISO 8601 with their
+        offset. A text cell that a spreadsheet would read as a formula starts with ``'``.
     """
     tz = zone(utc)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for task in report.tasks:
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
         duration = task.duration
         writer.writerow([
             _csv_text(task.task_id), _csv_text(task.label), _csv_text(task.name),
@@ -147,7 +172,20 @@ def as_csv(report: Report, *, utc: bool = False) -> str:
             "" if duration is None else f"{duration:.0f}", _csv_text(task.outcome),
             _csv_text(task.fail_reason), _iso(task.first_seen, tz), _iso(task.last_seen, tz),
         ])  # fmt: skip
-    return out.getvalue()
+    yield out.getvalue()
+
+
+def as_csv(report: Report, *, utc: bool = False) -> str:
+    """The report as CSV (:func:`csv_chunks`, joined).
+
+    Args:
+        report: The report.
+        utc: Times in UTC instead of local time.
+
+    Returns:
+        The CSV text.
+    """
+    return "".join(csv_chunks(report, utc=utc))
 
 
 def task_data(task: ReportTask, tz: tzinfo | None) -> dict[str, Any]:
@@ -169,24 +207,37 @@ def task_data(task: ReportTask, tz: tzinfo | None) -> dict[str, Any]:
     }
 
 
-def as_json(report: Report, *, utc: bool = False) -> str:
+def json_chunks(report: Report, *, utc: bool = False) -> Iterator[str]:
     """The report as JSON for scripts: the same data, lossless.
 
     Args:
         report: The report.
         utc: Times in UTC instead of local time.
 
-    Returns:
-        ``{"format", "window", "generated", "totals", "span", "tasks"}`` as indented JSON.
+    Yields:
+        ``{"format", "window", "generated", "totals", "span", "tasks"}`` as indented JSON, a
+        task at a time.
     """
     tz = zone(utc)
     span = report.span
-    data = {
+    head = {
         "format": REPORT_FORMAT,
         "window": {"from": _iso(report.start, tz), "to": _iso(report.end, tz)},
         "generated": _iso(report.generated, tz),
         "totals": report.totals,
         "span": {"from": _iso(span[0], tz), "to": _iso(span[1], tz)} if span else None,
-        "tasks": [task_data(task, tz) for task in report.tasks],
     }
-    return json_text(data, indent=2) + "\n"
+    yield from json_object_chunks(head, "tasks", (task_data(t, tz) for t in report.tasks))
+
+
+def as_json(report: Report, *, utc: bool = False) -> str:
+    """The report as JSON for scripts (:func:`json_chunks`, joined).
+
+    Args:
+        report: The report.
+        utc: Times in UTC instead of local time.
+
+    Returns:
+        The JSON text.
+    """
+    return "".join(json_chunks(report, utc=utc))

@@ -7,6 +7,7 @@ prints. Every outcome is told by a glyph and a word as well as a colour.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 from datetime import datetime, timedelta, tzinfo
 
 from tui.cloud.safe_text import visible
@@ -69,10 +70,11 @@ def _ticks(start: datetime, end: datetime, tz: tzinfo | None) -> list[datetime]:
     return ticks
 
 
-def _timeline(report: Report, tz: tzinfo | None) -> str:
+def _timeline(report: Report, tz: tzinfo | None) -> Iterator[str]:
+    """The SVG timeline, a line at a time (each piece but the first starts with a newline)."""
     span = report.span
     if span is None:
-        return ""
+        return
     start, end = span
     if end <= start:
         end = start + timedelta(minutes=1)
@@ -83,17 +85,17 @@ def _timeline(report: Report, tz: tzinfo | None) -> str:
 
     height = AXIS + ROW * len(report.tasks) + 8
     width = LABEL_WIDTH + CHART_WIDTH + 20
-    parts = [
+    yield (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="Timeline of {len(report.tasks)} tasks">'
-    ]
+    )
     for tick in _ticks(start, end, tz):
         left = x(tick)
         label = tick.astimezone(tz).strftime("%H:%M" if total < 2 * 86400 else "%m-%d %H:%M")
-        parts.append(f'<line x1="{left:.1f}" y1="{AXIS - 6}" x2="{left:.1f}" y2="{height}"/>')
+        yield f'\n<line x1="{left:.1f}" y1="{AXIS - 6}" x2="{left:.1f}" y2="{height}"/>'
         if left + 24 <= width:  # a label at the very end would be cut
-            parts.append(
-                f'<text class="tick" x="{left:.1f}" y="{AXIS - 12}" text-anchor="middle">'
+            yield (
+                f'\n<text class="tick" x="{left:.1f}" y="{AXIS - 12}" text-anchor="middle">'
                 f"{label}</text>"
             )
     for row, task in enumerate(report.tasks):
@@ -104,14 +106,13 @@ def _timeline(report: Report, tz: tzinfo | None) -> str:
         name = task.label or task.name or task.task_id
         glyph = status_icon("" if task.outcome == "waiting" else task.outcome)
         tip = f"{name}: {word}, {_span_text(task, tz)}"
-        parts.append(
-            f"<g><title>{_esc(tip)}</title>"
+        yield (
+            f"\n<g><title>{_esc(tip)}</title>"
             f'<text x="6" y="{top + 16}">{_esc(f"{glyph} {_short(name, 34)} · {word}")}</text>'
             f'<rect class="bar {kind}" x="{left:.1f}" y="{top + 4}" '
             f'width="{max(2.0, right - left):.1f}" height="{ROW - 8}" rx="3"/></g>'
         )
-    parts.append("</svg>")
-    return "\n".join(parts)
+    yield "\n</svg>"
 
 
 def _short(text: str, limit: int) -> str:
@@ -125,28 +126,48 @@ def _span_text(task: ReportTask, tz: tzinfo | None) -> str:
     return f"{begin} to {finish}" + ("" if task.final else " (still running)")
 
 
-def as_html(report: Report, *, utc: bool = False) -> str:
+def html_chunks(report: Report, *, utc: bool = False) -> Iterator[str]:
     """The report as a self-contained HTML page.
 
     Args:
         report: The report.
         utc: Times in UTC instead of local time.
 
-    Returns:
-        One HTML document: heading, totals, an SVG timeline (one bar per task), the table.
+    Yields:
+        One HTML document: heading, totals, an SVG timeline (one bar per task), the table, in
+        pieces (a report of 100,000 tasks is written as it is made).
     """
     tz = zone(utc)
     totals = report.totals
     title = f"taskwatch report {human_time(report.start, tz)} to {human_time(report.end, tz)}"
     offset = report.generated.astimezone(tz).strftime("%z")
     zone_text = "UTC" if utc else f"local time (UTC{offset[:3]}:{offset[3:]})"
-    rows = []
+    yield _HEAD.format(
+        title=_esc(title),
+        style=STYLE,
+        zone=zone_text,
+        generated=human_time(report.generated, tz),
+        completed=totals["completed"],
+        failed=totals["failed"],
+        canceled=totals["canceled"],
+        running=totals["running"],
+    )
+    yield from _timeline(report, tz)
+    yield "\n"
+    if not report.tasks:
+        yield '<p class="note">No task was active in this window.</p>'
+    else:
+        yield (
+            "<table><thead><tr><th>#</th><th>Label</th><th>Job</th><th>Instance</th>"
+            "<th>Profile</th><th>Created</th><th>Ended</th><th>Duration</th><th>Outcome</th>"
+            "<th>Failure reason</th></tr></thead><tbody>"
+        )
     for number, task in enumerate(report.tasks, 1):
         kind = _kind(task)
         word = task.outcome if task.outcome != "waiting" else "Waiting"
         glyph = status_icon("" if task.outcome == "waiting" else task.outcome)
         instance = f"{_esc(task.instance_name)}<br><small>{_esc(task.instance_id)}</small>"
-        rows.append(
+        yield (
             "<tr>"
             f"<td>{number}</td><td>{_esc(task.label)}</td><td>{_esc(task.name)}</td>"
             f"<td>{instance if task.instance_id else ''}</td><td>{_esc(task.profile)}</td>"
@@ -156,31 +177,38 @@ def as_html(report: Report, *, utc: bool = False) -> str:
             f'<td class="reason">{_esc(task.fail_reason)}</td>'
             "</tr>"
         )
-    table = (
-        "<table><thead><tr><th>#</th><th>Label</th><th>Job</th><th>Instance</th>"
-        "<th>Profile</th><th>Created</th><th>Ended</th><th>Duration</th><th>Outcome</th>"
-        "<th>Failure reason</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
-        if rows
-        else '<p class="note">No task was active in this window.</p>'
-    )
-    return f"""<!DOCTYPE html>
+    if report.tasks:
+        yield "</tbody></table>"
+    yield "\n</body>\n</html>\n"
+
+
+def as_html(report: Report, *, utc: bool = False) -> str:
+    """The report as a self-contained HTML page (:func:`html_chunks`, joined).
+
+    Args:
+        report: The report.
+        utc: Times in UTC instead of local time.
+
+    Returns:
+        The HTML document.
+    """
+    return "".join(html_chunks(report, utc=utc))
+
+
+_HEAD = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_esc(title)}</title>
-<style>{STYLE}</style>
+<title>{title}</title>
+<style>{style}</style>
 </head>
 <body>
-<h1>{_esc(title)}</h1>
-<p class="window">Times in {zone_text}. Generated {human_time(report.generated, tz)} from the local
+<h1>{title}</h1>
+<p class="window">Times in {zone}. Generated {generated} from the local
 watchlist database.</p>
 <ul class="totals">
-<li>✔ {totals["completed"]} completed</li><li>✘ {totals["failed"]} failed</li>
-<li>⊘ {totals["canceled"]} canceled</li><li>▶ {totals["running"]} still running</li>
+<li>✔ {completed} completed</li><li>✘ {failed} failed</li>
+<li>⊘ {canceled} canceled</li><li>▶ {running} still running</li>
 </ul>
-{_timeline(report, tz)}
-{table}
-</body>
-</html>
 """

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from tui.cloud.ids import LABEL_MAX_LENGTH, extract_task_ids, validate_task_id
-from tui.cloud.safe_text import visible
+from tui.cloud.safe_text import json_object_chunks, visible
 from tui.engine.storage import Store
 from tui.errors import InvalidInputError
 
@@ -31,6 +32,19 @@ class ImportResult:
     already: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """One line per item changed or skipped."""
+
+
+def export_chunks(store: Store) -> Iterator[str]:
+    """The export as JSON text in pieces, a task at a time (100,000 tasks are never held).
+
+    Args:
+        store: The watchlist.
+
+    Yields:
+        The same object as :func:`export_watchlist`, as indented JSON.
+    """
+    head = {"format": EXPORT_FORMAT, "exported_at": time.time()}
+    yield from json_object_chunks(head, "tasks", (r.to_export() for r in store.each_task()))
 
 
 def export_watchlist(store: Store) -> dict[str, Any]:
