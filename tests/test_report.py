@@ -230,3 +230,15 @@ def test_every_csv_cell_is_escaped_the_task_id_too(report: Report) -> None:
     assert "\x1b" not in text and "\x07" not in text
     [row] = list(csv.reader(io.StringIO(text, newline="")))[1:]
     assert row[0].startswith("'@sum(1+1)")
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_json_written_in_pieces_is_the_json_of_the_whole(count: int) -> None:
+    from tui.cloud.safe_text import json_object_chunks, json_text
+
+    items = [{"n": n, "text": "\x1b]2;x\x07 ünï"} for n in range(count)]
+    head = {"format": "x", "nested": {"a": [1, 2]}}
+    text = "".join(json_object_chunks(head, "items", iter(items)))
+    assert json.loads(text) == {**head, "items": items}
+    assert text == json_text({**head, "items": items}, indent=2) + "\n"  # the same bytes
+    assert "\x1b" not in text
