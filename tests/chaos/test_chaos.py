@@ -261,3 +261,38 @@ def test_a_held_lock_keeps_keys_answering_and_every_task_is_polled_after(
         f"\nkey→screen while the database was locked: p95 "
         f"{statistics.quantiles(latencies, n=20)[-1] * 1000:.0f} ms over {len(latencies)} keys"
     )
+
+
+def test_a_hostile_task_center_cannot_flood_the_watchlist_fill_the_disk_or_reach_the_screen(
+    home: Path, server: SimulatorServer
+) -> None:
+    """Lists whose items are no task IDs (paths, escapes, formulas, 200,000 characters), lists
+    that never end, and steps answers of 10,000 steps, against the real TUI following the
+    whole project: nothing junk is stored, each round adds at most 200, the database stays
+    small, no escape sequence of the cloud's reaches the terminal, and no traceback."""
+    sim = server.simulator
+    jobs = [make_job(sim, "upgrade", running_for=8.0) for _ in range(6)]  # upgrades have steps
+    _configure(home, server.url, rate=100.0)
+    assert _cli(home, "add", *(j.id for j in jobs)).returncode == 0
+    assert _cli(home, "follow").returncode == 0  # the whole project
+    sim.hostile = True
+    app = _tui(home)
+    try:
+        app.wait_for(b"Status", timeout=30)
+        app.pump(25.0)  # two discovery rounds, the steps of six running upgrades
+        assert app.process.poll() is None
+    finally:
+        app.close()
+    database = home / "data" / "taskwatch" / "watchlist.sqlite3"
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        ids = [task_id for (task_id,) in db.execute("SELECT task_id FROM tasks")]
+        found = db.execute("SELECT COUNT(*) FROM tasks WHERE origin LIKE 'rule:%'").fetchone()[0]
+        steps = db.execute("SELECT COALESCE(SUM(LENGTH(steps_json)), 0) FROM step_observations")
+        stored_steps = steps.fetchone()[0]
+    assert all(len(task_id) == 36 for task_id in ids)  # no path, formula, escape or giant
+    assert 0 < found <= 2 * 200  # the endless lists were cut, a round added at most 200
+    assert stored_steps < 2_000_000  # 10,000-step answers are stored as what was read
+    assert database.stat().st_size < 20_000_000
+    assert b"\x1b]2;pwned" not in app.output and b"\x1b]52;c;QQ==" not in app.output
+    assert b"\x1b[31mRed" not in app.output
+    assert _tracebacks(home, app) == []

@@ -365,6 +365,11 @@ class Simulator:
         pages TaurusDB's instant list) or ``skip`` (records skipped; every other list)."""
         self.denied: set[str] = set()
         """Operations the caller's IAM policy lacks (``list``, ``steps``): answered 403."""
+        self.hostile = False
+        """A Task Center that lies: every list page carries items whose IDs are no task IDs
+        (a path, a number, escape sequences, a formula, 200,000 characters), pages never end
+        (padded with IDs of tasks that do not exist, a ``total_count`` of 1), and steps
+        answers hold 10,000 steps with long names."""
 
     # -- the world -------------------------------------------------------------------------
 
@@ -512,6 +517,12 @@ class Simulator:
         page = [job.list_item(now, kind) for job in jobs[skip : skip + limit]]
         self.counters.listed += len(page)
         body: dict[str, Any] = {key: page, "total_count": len(jobs)}
+        if self.hostile:
+            page[:0] = [{**_HOSTILE_ITEM, "job_id": bad, "id": bad} for bad in _HOSTILE_IDS]
+            while len(page) < limit + len(_HOSTILE_IDS):  # never a short page: never the end
+                ghost = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+                page.append({**_HOSTILE_ITEM, "job_id": ghost, "id": ghost})
+            body["total_count"] = 1
         if operation == "immediate-jobs":
             body["action_names"] = sorted({job.name for job in jobs})
         elif operation == "tasklist":
@@ -575,6 +586,8 @@ class Simulator:
             )
         if not job.steps or job_name.strip() != job.name.strip():
             return self._error(400, "DBS.200001", "The task has no details to show.")
+        if self.hostile:
+            return self._reply(200, _HUGE_STEPS)
         return self._reply(200, json.dumps(job.steps_snapshot(now)).encode())
 
     def _authenticate(
@@ -726,3 +739,31 @@ class Simulator:
 
     def _next_request_id(self) -> str:
         return f"sim-{next(self._request_ids):08d}"
+
+
+_HOSTILE_IDS = [
+    "../../etc/passwd",
+    "12345",
+    "\x1b]2;pwned\x07\x1b[2J",
+    '=hyperlink("http://evil.example")',
+    "@sum(1+1)",
+    "f" * 200_000,
+]
+_HOSTILE_ITEM: dict[str, Any] = {
+    "job_name": "\x1b[31mRed\x1b[0m | <b>bold</b>\n[x](http://evil)",
+    "name": "\x1b[31mRed\x1b[0m",
+    "status": "Running",
+    "job_status": "Running",
+    "process": "50%",
+    "instance_id": "00000000000000000000000000000000in07",
+    "instance_name": "\x1b]52;c;QQ==\x07",
+    "created_time": "2026-12-03T10:00:00+0000",
+}
+_HUGE_STEPS = json.dumps(
+    {
+        "sub_task_list": [
+            {"sub_task_name": "s" * 100, "status": "Running", "percent": "5", "remaining_time": "9"}
+        ]
+        * 10_000
+    }
+).encode()

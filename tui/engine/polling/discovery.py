@@ -177,7 +177,13 @@ class Discovery:
             state.due = now + self.interval
             kind: Kind = "instant" if state.turn % 2 == 0 else "scheduled"
             state.turn += 1
-            sent += await self._list(profile, its_rules, kind, state)
+            requests = await self._list(profile, its_rules, kind, state)
+            if requests == 0:
+                # Nothing was sent (the credential's first request is still out, the bucket
+                # was empty): the same list again in a second, not a turn lost for 15.
+                state.turn -= 1
+                state.due = now + min(self.interval, 1.0)
+            sent += requests
         return sent
 
     async def _list(

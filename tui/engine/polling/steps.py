@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from tui.engine.polling.admission import Closed, Meaning, Pass
 from tui.engine.polling.outcomes import StepsFetched, StepsRefused
 from tui.engine.polling.requests import as_task_center_error
+from tui.errors import TaskCenterError
 
 if TYPE_CHECKING:
     from tui.engine.polling.scheduler import Scheduler
@@ -148,7 +149,8 @@ class Steps:
         except Exception as exc:  # any failure is this request's outcome, never a crash
             error = as_task_center_error(exc)
             meaning = poller.gate.failed(ticket, error, essential=False)
-            if meaning in (Meaning.REJECTED, Meaning.NOT_FOUND):
+            unsendable = not isinstance(exc, TaskCenterError)  # e.g. a 1 MB name in the URL
+            if meaning in (Meaning.REJECTED, Meaning.NOT_FOUND) or unsendable:
                 # The cloud's answer for a job without details: remember it, ask no more.
                 tracked.steps_refused = True
                 log.info("no steps for %s: %s", tracked.task_id, error)
