@@ -116,6 +116,19 @@ async def test_new_tasks_on_a_followed_instance_arrive_and_others_are_ignored(
     assert reloads == []  # joined the watchlist in place, not by reading every task again
 
 
+async def test_an_endless_list_adds_at_most_200_a_round_and_shows_in_the_banner(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    simulator.hostile = True
+    session, events = _session(store, sim_http, clock)
+    session.following.follow("default", [], [])
+    assert await session.discover() == 40  # cut at 40 pages
+    assert len(session.records) == 200
+    assert any("went on past 40 pages" in p for p in session.health.problems)
+    found = [e for e in events if isinstance(e, TasksDiscovered)]
+    assert [len(e.task_ids) for e in found] == [200]
+
+
 async def test_with_nothing_new_one_list_request_per_interval(
     simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
 ) -> None:
@@ -347,7 +360,20 @@ def test_recent_without_the_list_permission_names_the_iam_action(
     result = _cli("recent", "--endpoint", live_server.url, "--service", "rds")
     assert result.returncode == 4
     assert "rds:task:listAll" in result.stderr
+    assert result.stderr.count("HTTP 403") == 1  # said once, not repeated
     assert live_server.simulator.counters.total == 1
+
+
+@pytest.mark.usefixtures("creds")
+def test_recent_says_what_a_hostile_list_left_out(live_server: SimulatorServer) -> None:
+    """Junk IDs are skipped and counted; a list that never ends is cut at 40 pages and says so
+    (stderr; exit 0: what it printed is right)."""
+    live_server.simulator.hostile = True
+    result = _cli("recent", "--json", "--endpoint", live_server.url)
+    assert result.returncode == 0, result.stderr
+    assert "240 list item(s) skipped: not task IDs" in result.stderr
+    assert "the list was cut after 40 pages (2000 tasks)" in result.stderr
+    assert all(len(task["id"]) == 36 for task in json.loads(result.stdout))
 
 
 @pytest.mark.usefixtures("creds")
