@@ -245,6 +245,11 @@ class TaskCenterClient:
     ) -> ListPage:
         """Every task of the project in the window, across all pages.
 
+        About 90 lines with its docstring: one paging loop whose defensive readings (page
+        numbers or records skipped, overlaps, a first record left out, a count that lies, the
+        page cap) depend on each other; issue "Every Huawei Cloud database" moves it into the
+        per-service adapters.
+
         Pages are read defensively (reference §12): the TaurusDB instant list documents an
         offset that starts at 1 and Huawei's own tooling reads it as a page number, the others
         count records skipped. The first reading is tried, and if a page overlaps the last one
