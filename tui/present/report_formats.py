@@ -120,15 +120,7 @@ def markdown_chunks(report: Report, *, utc: bool = False) -> Iterator[str]:
 
 
 def as_markdown(report: Report, *, utc: bool = False) -> str:
-    """The report as Markdown (:func:`markdown_chunks`, joined).
-
-    Args:
-        report: The report.
-        utc: Times in UTC instead of local time.
-
-    Returns:
-        The document.
-    """
+    """The report as Markdown, whole (:func:`markdown_chunks`, joined)."""
     return "".join(markdown_chunks(report, utc=utc))
 
 
@@ -176,15 +168,7 @@ def csv_chunks(report: Report, *, utc: bool = False) -> Iterator[str]:
 
 
 def as_csv(report: Report, *, utc: bool = False) -> str:
-    """The report as CSV (:func:`csv_chunks`, joined).
-
-    Args:
-        report: The report.
-        utc: Times in UTC instead of local time.
-
-    Returns:
-        The CSV text.
-    """
+    """The report as CSV, whole (:func:`csv_chunks`, joined)."""
     return "".join(csv_chunks(report, utc=utc))
 
 
@@ -231,13 +215,5 @@ def json_chunks(report: Report, *, utc: bool = False) -> Iterator[str]:
 
 
 def as_json(report: Report, *, utc: bool = False) -> str:
-    """The report as JSON for scripts (:func:`json_chunks`, joined).
-
-    Args:
-        report: The report.
-        utc: Times in UTC instead of local time.
-
-    Returns:
-        The JSON text.
-    """
+    """The report as JSON, whole (:func:`json_chunks`, joined)."""
     return "".join(json_chunks(report, utc=utc))

@@ -183,15 +183,7 @@ def html_chunks(report: Report, *, utc: bool = False) -> Iterator[str]:
 
 
 def as_html(report: Report, *, utc: bool = False) -> str:
-    """The report as a self-contained HTML page (:func:`html_chunks`, joined).
-
-    Args:
-        report: The report.
-        utc: Times in UTC instead of local time.
-
-    Returns:
-        The HTML document.
-    """
+    """The report as one HTML page, whole (:func:`html_chunks`, joined)."""
     return "".join(html_chunks(report, utc=utc))
 
 
