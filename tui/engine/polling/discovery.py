@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from tui.cloud.listing import LIST_PERMISSIONS, Kind, ListedTask
 from tui.cloud.status import is_final
 from tui.engine.records import FollowRule
-from tui.engine.session.watchlist import BACKGROUND_PATIENCE
+from tui.engine.storage.database import BACKGROUND_PATIENCE
 from tui.errors import PermissionDeniedError, StoreError, TaskCenterError
 
 if TYPE_CHECKING:

@@ -18,6 +18,7 @@ from tui.cloud.ids import clean_label
 from tui.engine.records import Observation, TaskRecord
 from tui.engine.session.backends import Backend, MemoryBackend
 from tui.engine.storage import AddResult, Recorded, Store
+from tui.engine.storage.database import BACKGROUND_PATIENCE
 from tui.errors import StoreError
 
 if TYPE_CHECKING:
@@ -29,8 +30,6 @@ __all__ = ["COUNT_ORDER", "Watchlist"]
 
 log = logging.getLogger(__name__)
 
-BACKGROUND_PATIENCE = 0.05
-"""Seconds a poll result waits for another process's lock before it is kept in memory only."""
 WRITE_PAUSE = 1.0
 """Seconds without writing poll results after one could not be written."""
 

@@ -20,10 +20,13 @@ from tui.engine.setup.paths import PRIVATE_FILE, make_private, make_private_dir
 from tui.engine.storage.schema import EXPECTED, MIGRATIONS, SCHEMA_VERSION
 from tui.errors import StoreError
 
-__all__ = ["BUSY_TIMEOUT_MS", "Database", "in_chunks"]
+__all__ = ["BACKGROUND_PATIENCE", "BUSY_TIMEOUT_MS", "Database", "in_chunks"]
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a write waits for another process's lock (user actions, the CLI)."""
+BACKGROUND_PATIENCE = 0.05
+"""Seconds a background write (a poll result, a followed task) waits for another process's
+lock before it is kept in memory or tried again later: a held lock must never freeze the UI."""
 
 
 class _Damaged(sqlite3.DatabaseError):
