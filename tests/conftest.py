@@ -28,6 +28,16 @@ from tui.simulator import (
 SIM_ENDPOINT = "http://127.0.0.1:9"  # never dialled: the in-process transport answers
 
 
+NEW_SERVICES = ("gaussdb", "dds", "geminidb")
+"""The Task Centers that each have a simulator of their own (one service per port)."""
+
+
+def simulated(service: str) -> str:
+    """The simulator that serves ``service``: its own for GaussDB, DDS and GeminiDB, the
+    TaurusDB/RDS one for the rest."""
+    return service if service in NEW_SERVICES else "taurusdb"
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--soak",

@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from tests.conftest import SIM_ENDPOINT, sim_auth
+from tests.conftest import SIM_ENDPOINT, sim_auth, simulated
 from tui.cloud.client import TaskCenterClient, classify_error, new_http_client
-from tui.cloud.endpoints import Service, check_endpoint_url, default_endpoint, job_path
+from tui.cloud.endpoints import Service, check_endpoint_url
 from tui.cloud.redaction import redact
+from tui.cloud.services import adapter_for, default_endpoint
 from tui.cloud.signing import AkSkAuth, TokenAuth
 from tui.errors import (
     AuthenticationError,
@@ -65,6 +66,7 @@ async def test_round_trip_over_real_http(service: Service, auth_kind: str) -> No
             "TEMPAK00000000000001": Credential("temp-sk", "sts-token/+="),
         },
         seed=3,
+        service=simulated(service),
     )
     job = make_job(simulator, "create", created_at=simulator.clock() - 100, running_for=10)
     makers: dict[str, Callable[[], httpx.Auth]] = {
@@ -83,10 +85,15 @@ async def test_round_trip_over_real_http(service: Service, auth_kind: str) -> No
             result = await _client(http, server.url, auth, service=service).get_job(job.id)
     assert result.job.id == job.id
     assert result.job.status == "Completed"
-    assert result.job.typed_entities.resource_ids == [
-        f"{job.instance_id}.vm",
-        f"{job.instance_id}.volume",
-    ]
+    assert result.job.instance.id == job.instance_id
+    assert result.job.created_at is not None and result.job.ended_at is not None
+    if service in {Service.TAURUSDB, Service.TAURUSDB_LEGACY, Service.RDS}:
+        assert result.job.typed_entities.resource_ids == [
+            f"{job.instance_id}.vm",
+            f"{job.instance_id}.volume",
+        ]
+    else:  # GaussDB, DDS, GeminiDB send no entities
+        assert result.job.entities == {}
     assert result.request_id.startswith("sim-")
     assert simulator.counters.auth_failures == 0
 
@@ -311,7 +318,8 @@ async def test_bad_token_and_missing_auth(
     with pytest.raises(AuthenticationError, match="decrypt token fail"):
         await _client(sim_http, SIM_ENDPOINT, TokenAuth("expired")).get_job(job.id)
     response = await sim_http.get(
-        f"{SIM_ENDPOINT}{job_path(Service.TAURUSDB, DEMO_PROJECT_ID)}?id={job.id}"
+        f"{SIM_ENDPOINT}{adapter_for(Service.TAURUSDB).job_request(DEMO_PROJECT_ID, job.id).path}"
+        f"?id={job.id}"
     )
     assert response.status_code == 401
 
@@ -416,8 +424,24 @@ def test_region_tables() -> None:
     assert default_endpoint(Service.RDS, "cn-north-4") == "https://rds.cn-north-4.myhuaweicloud.com"
     with pytest.raises(InvalidInputError, match="--endpoint"):
         default_endpoint(Service.TAURUSDB, "mars-1")
-    assert job_path(Service.TAURUSDB_LEGACY, "p") == "/mysql/v3/p/jobs"
-    assert job_path(Service.RDS, "p") == "/v3/p/jobs"
+    assert default_endpoint(Service.GAUSSDB, "cn-north-4") == (
+        "https://gaussdb-opengauss.cn-north-4.myhuaweicloud.com"
+    )
+    assert (
+        default_endpoint(Service.GAUSSDB, "cn-east-4")
+        == "https://gaussdb.cn-east-4.myhuaweicloud.com"
+    )
+    assert (
+        default_endpoint(Service.DDS, "eu-west-101") == "https://dds.eu-west-101.myhuaweicloud.eu"
+    )
+    assert default_endpoint(Service.GEMINIDB, "ap-southeast-1") == (
+        "https://gaussdb-nosql.ap-southeast-1.myhuaweicloud.com"
+    )
+    with pytest.raises(InvalidInputError, match="GeminiDB has no known endpoint"):
+        default_endpoint(Service.GEMINIDB, "eu-west-0")
+    legacy = adapter_for(Service.TAURUSDB_LEGACY).job_request("p", "x")
+    assert legacy.path == "/mysql/v3/p/jobs" and legacy.params == {"id": "x"}
+    assert adapter_for(Service.RDS).job_request("p", "x").path == "/v3/p/jobs"
 
 
 def test_a_client_that_resets_its_connection_prints_nothing(

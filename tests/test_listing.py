@@ -13,7 +13,8 @@ import pytest
 from tests.conftest import recording_transport, sim_auth
 from tui.cloud.client import TaskCenterClient, new_http_client
 from tui.cloud.endpoints import Service
-from tui.cloud.listing import parse_list_page, time_filter
+from tui.cloud.listing import parse_list_page
+from tui.cloud.services.base import iso_time
 from tui.errors import BadResponseError, PermissionDeniedError
 from tui.simulator import DEMO_PROJECT_ID, FakeClock, Simulator, SimulatorServer
 from tui.simulator.scenarios import make_job
@@ -100,7 +101,7 @@ async def test_scheduled_tasks_carry_their_planned_start(
         assert instant.tasks == []
         [task] = scheduled.tasks
         assert task.kind == "scheduled" and task.status == "Pending"
-        assert task.scheduled_start == time_filter(Service.TAURUSDB, planned.created_at)
+        assert task.scheduled_start == iso_time(planned.created_at)
         assert task.to_json()["scheduled_start"] == task.scheduled_start
         clock.advance(601)  # it starts: now an instant task with the same ID
         instant = await client.list_tasks("instant", since=clock.now() - 3600)
@@ -145,7 +146,7 @@ def test_items_are_normalised_to_the_job_by_id_names() -> None:
         ],
         "total_count": 3,
     }  # fmt: skip
-    page = parse_list_page(json.dumps(taurus), Service.TAURUSDB, "instant")
+    page = parse_list_page(json.dumps(taurus), "jobs", "instant")
     [task] = page.tasks
     assert (page.total, page.size, page.skipped) == (3, 3, 2)
     assert task.to_json() == {
@@ -164,7 +165,7 @@ def test_items_are_normalised_to_the_job_by_id_names() -> None:
             }
         ]
     }
-    rds_page = parse_list_page(json.dumps(rds), Service.RDS, "instant")
+    rds_page = parse_list_page(json.dumps(rds), "tasks", "instant")
     [item] = rds_page.tasks
     assert rds_page.total is None
     assert item.status == "Rollbacking" and item.created == "2018-08-06T10:41:14+0000"
@@ -176,7 +177,7 @@ def test_items_are_normalised_to_the_job_by_id_names() -> None:
 )
 def test_a_garbage_page_is_a_bad_response(body: bytes) -> None:
     with pytest.raises(BadResponseError):
-        parse_list_page(body, Service.TAURUSDB, "instant")
+        parse_list_page(body, "jobs", "instant")
 
 
 async def test_a_missing_list_permission_is_permission_denied(
@@ -205,7 +206,7 @@ def test_a_list_entry_updates_the_job_as_a_fresh_parse_would() -> None:
         "instance_id": "i-1", "instance_name": "new \x1b[2J",
         "ended": "2026-12-03T10:05:00+0800", "fail_reason": "disk full",
     }  # fmt: skip
-    page = parse_list_page(json.dumps({"jobs": [entry]}), Service.TAURUSDB, "instant").tasks
+    page = parse_list_page(json.dumps({"jobs": [entry]}), "jobs", "instant").tasks
     moved = updated_job(job, page[0])
     assert moved is not None
     instance = {"id": "i-1", "name": page[0].instance_name, "type": "Cluster"}

@@ -13,7 +13,7 @@ from tui.cli.common import error_word, open_store, runtime_or_raise, selected_pr
 from tui.cli.parser import EXIT
 from tui.cloud.client import ListPage
 from tui.cloud.ids import validate_instance_id, validate_job_name
-from tui.cloud.listing import LIST_PERMISSIONS, Kind, ListedTask
+from tui.cloud.listing import Kind, ListedTask
 from tui.cloud.safe_text import json_text, visible
 from tui.engine.setup.config import load_settings
 from tui.errors import (
@@ -81,10 +81,9 @@ def cmd_recent(args: argparse.Namespace) -> int:
                 )
             )
         except PermissionDeniedError as error:
-            action = LIST_PERMISSIONS[runtime.profiles[profile].service]
+            action = client.adapter.list_permission_text()
             raise PermissionDeniedError(
-                f"the credential may not list tasks: IAM action {action} is needed "
-                f"({error.error_msg})",
+                f"the credential may not list tasks: {action} is needed ({error.error_msg})",
                 status=error.status,
                 error_code=error.error_code,
                 request_id=error.request_id,

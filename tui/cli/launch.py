@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from tui.engine.setup.config import Profile, Settings
     from tui.engine.setup.runtime import Runtime
 
-__all__ = ["DEMO_LABELS", "Prepared", "launch", "prepare", "start_demo"]
+__all__ = ["DEMO_LABELS", "SERVICE_DEMO_LABELS", "Prepared", "launch", "prepare", "start_demo"]
 
 DEMO_LABELS = [
     "CHG-1042 resize",
@@ -26,6 +26,11 @@ DEMO_LABELS = [
     "CHG-1046 grow disk",
     "yesterday: replica",
 ]
+SERVICE_DEMO_LABELS = {
+    "gaussdb": ["CHG-1047 add shards", "CHG-1047 grow disk"],
+    "dds": ["CHG-1048 resize mongo", "CHG-1048 restart"],
+    "geminidb": ["CHG-1049 add nodes", "CHG-1049 restart node"],
+}
 
 
 @dataclass
@@ -45,38 +50,64 @@ class Prepared:
             self.session.store.close()
 
 
-def start_demo() -> tuple[Profile, Store, Callable[[], None]]:
-    """Start the simulator on 127.0.0.1 with the demo tasks, on a fresh demo watchlist."""
+def start_demo() -> tuple[list[Profile], Store, Callable[[], None]]:
+    """Start the simulators on 127.0.0.1 with the demo tasks, on a fresh demo watchlist.
+
+    One simulator serves TaurusDB and RDS (profile ``demo``); GaussDB, DDS and GeminiDB each
+    have their own, as the cloud has one host per service (profiles ``demo-gaussdb`` ...).
+    """
     from tui.cloud.credentials import Credential
     from tui.cloud.endpoints import Service
     from tui.engine.setup.config import Profile
     from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, Simulator, SimulatorServer
-    from tui.simulator.scenarios import add_demo_arrivals, add_demo_jobs
+    from tui.simulator.scenarios import add_demo_arrivals, add_demo_jobs, add_service_demo_jobs
 
-    simulator = Simulator()
-    jobs = add_demo_jobs(simulator)
-    add_demo_arrivals(simulator, on=jobs[0])
-    server = SimulatorServer(simulator).start()
     path = database_file(demo=True)
     for suffix in ("", "-wal", "-shm"):  # the demo starts over each time; real data lives apart
         path.with_name(path.name + suffix).unlink(missing_ok=True)
     store = Store.open(path)
+    servers: list[SimulatorServer] = []
+    profiles: list[Profile] = []
+
+    def serve(simulator: Simulator, name: str, service: Service) -> None:
+        server = SimulatorServer(simulator).start()
+        servers.append(server)
+        profiles.append(
+            Profile(
+                name=name,
+                service=service,
+                endpoint=server.url,
+                project_id=DEMO_PROJECT_ID,
+                credential=Credential(
+                    kind="aksk", source="the built-in demo", ak=DEMO_AK, sk=DEMO_SK
+                ),
+                region="simulator",
+                rate_limit=20.0,
+            )
+        )
+
+    simulator = Simulator()
+    jobs = add_demo_jobs(simulator)
+    add_demo_arrivals(simulator, on=jobs[0])
+    serve(simulator, "demo", Service.TAURUSDB)
     for job, label in zip(jobs, DEMO_LABELS, strict=False):
         store.add_tasks([job.id], profile="demo", label=label)
     # The reboot was promised in 75 s but takes 105: it warns "at risk", then "overdue".
     store.set_deadline([jobs[4].id], simulator.clock() + 75)
     # The demo follows its whole project: tasks others start appear by themselves.
     store.add_rule("demo", [], [], now=simulator.clock())
-    profile = Profile(
-        name="demo",
-        service=Service.TAURUSDB,
-        endpoint=server.url,
-        project_id=DEMO_PROJECT_ID,
-        credential=Credential(kind="aksk", source="the built-in demo", ak=DEMO_AK, sk=DEMO_SK),
-        region="simulator",
-        rate_limit=20.0,
-    )
-    return profile, store, server.stop
+    for service, labels in SERVICE_DEMO_LABELS.items():
+        other = Simulator(service=service, seed=len(profiles))
+        name = f"demo-{service}"
+        serve(other, name, Service(service))
+        for job, label in zip(add_service_demo_jobs(other, service), labels, strict=True):
+            store.add_tasks([job.id], profile=name, label=label)
+
+    def stop() -> None:
+        for server in servers:
+            server.stop()
+
+    return profiles, store, stop
 
 
 def prepare(args: argparse.Namespace) -> Prepared:
@@ -119,8 +150,8 @@ def _prepare_demo(args: argparse.Namespace) -> Prepared:
     settings = settings.model_copy(
         update={"refresh_interval": 2.0, "discovery_interval": 5.0, "default_profile": "demo"}
     )
-    profile, store, stop = start_demo()
-    runtime = build_runtime(settings, overrides_from(args), [], extra=[profile])
+    profiles, store, stop = start_demo()
+    runtime = build_runtime(settings, overrides_from(args), [], extra=profiles)
     return Prepared(WatchSession(store, runtime, settings, demo=True), cleanups=[stop])
 
 

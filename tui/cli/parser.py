@@ -53,7 +53,7 @@ def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         "--service",
         choices=[s.value for s in Service],
         default=default,
-        help="which API: taurusdb (default), taurusdb-legacy, rds",
+        help="which Task Center: taurusdb (default), taurusdb-legacy, rds, gaussdb, dds, geminidb",
     )
     group.add_argument(
         "--debug", action="store_true", default=default, help="verbose log file (never secrets)"

@@ -17,15 +17,26 @@ from tui.errors import (
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TOKEN, Simulator
-    from tui.simulator.scenarios import add_demo_jobs, add_random_jobs
+    from tui.simulator.scenarios import add_demo_jobs, add_random_jobs, add_service_demo_jobs
     from tui.simulator.server import SimulatorServer
 
     if (args.ak is None) != (args.sk is None):
         raise InvalidInputError("--ak and --sk go together")
     ak, sk = args.ak or DEMO_AK, args.sk or DEMO_SK
     project_id = getattr(args, "project_id", None) or DEMO_PROJECT_ID
-    simulator = Simulator(credentials={ak: sk}, project_id=project_id, seed=args.seed)
-    jobs = add_demo_jobs(simulator) + add_random_jobs(simulator, max(0, args.jobs))
+    # One service per simulator, as the cloud has one host per service; TaurusDB and RDS (and
+    # the legacy TaurusDB path) share one, their paths do not collide.
+    chosen = getattr(args, "service", None) or "taurusdb"
+    service = "taurusdb" if chosen in {"taurusdb", "taurusdb-legacy", "rds"} else chosen
+    simulator = Simulator(
+        credentials={ak: sk}, project_id=project_id, seed=args.seed, service=service
+    )
+    demo = (
+        add_demo_jobs(simulator)
+        if service == "taurusdb"
+        else add_service_demo_jobs(simulator, service)
+    )
+    jobs = demo + add_random_jobs(simulator, max(0, args.jobs))
     try:
         server = SimulatorServer(simulator, host=args.host, port=args.port)
     except (OSError, ValueError) as exc:
@@ -34,8 +45,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print(server.url, flush=True)
         shown_sk = sk if args.sk is None else "(as given)"
         print(f"# project_id {project_id}  AK {ak}  SK {shown_sk}  X-Auth-Token {DEMO_TOKEN}")
-        print(f"# try: HUAWEICLOUD_SDK_AK={ak} HUAWEICLOUD_SDK_SK=... taskwatch show ID "
-              f"--endpoint {server.url} --project-id {project_id}")  # fmt: skip
+        print(f"# {'TaurusDB and RDS' if service == 'taurusdb' else service}: "
+              f"HUAWEICLOUD_SDK_AK={ak} HUAWEICLOUD_SDK_SK=... taskwatch show ID "
+              f"--service {chosen} --endpoint {server.url} --project-id {project_id}")  # fmt: skip
         for job in jobs:
             ends = job.ends_at - simulator.clock()
             when = f"ends in {ends:.0f}s" if ends > 0 else "already ended"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email.utils
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -11,10 +10,12 @@ from dataclasses import dataclass
 import httpx
 
 from tui import __version__
-from tui.cloud.endpoints import Service, check_endpoint_url, job_path, steps_path
-from tui.cloud.listing import Kind, ListedTask, list_path, parse_list_page, time_filter
-from tui.cloud.models import Job, parse_error_body, parse_job_response
+from tui.cloud.endpoints import Service, check_endpoint_url
+from tui.cloud.listing import Kind, ListedTask
+from tui.cloud.models import Job, parse_error_body
 from tui.cloud.redaction import redact
+from tui.cloud.services import adapter_for
+from tui.cloud.services.base import project_path
 from tui.cloud.steps import TaskSteps, parse_steps_response
 from tui.errors import (
     AuthenticationError,
@@ -50,7 +51,6 @@ _PERMISSION_CODES = frozenset(
 )
 _TOKEN_CODES = frozenset({"DBS.280056"})
 _MAX_BODY = 4 * 1024 * 1024  # a job is a few KB; anything this large is not one
-PAGE_SIZE = 50  # the largest page both services accept (TaurusDB 10/20/50, RDS 1-50)
 MAX_PAGES = 40  # 2,000 tasks in one window: beyond that something is wrong, not busy
 
 
@@ -181,7 +181,8 @@ class TaskCenterClient:
         self._auth = auth
         self._secrets = tuple(s for s in secrets if s)
         self._headers = {"Content-Type": "application/json", "X-Language": language}
-        self._url = self.endpoint + job_path(service, project_id)
+        self.adapter = adapter_for(service)
+        """The service's wire format: paths, answers, lists."""
 
     async def get_job(self, job_id: str) -> FetchResult:
         """Fetch job ``job_id`` now. Raises a TaskCenterError subclass on any failure.
@@ -195,9 +196,19 @@ class TaskCenterClient:
         Raises:
             TaskCenterError: A subclass for each way a request fails (see :mod:`tui.errors`).
         """
-        body, request_id = await self._send("GET", self._url, params={"id": job_id})
+        adapter = self.adapter
+        request = adapter.job_request(self.project_id, job_id)
         try:
-            job = parse_job_response(body, expected_id=job_id)
+            body, request_id = await self._send(
+                "GET", self.endpoint + request.path, params=request.params
+            )
+        except TaskCenterError as exc:
+            raise adapter.job_error(exc) from None
+        try:
+            job = adapter.parse_job(body, job_id)
+        except JobNotFoundError as exc:
+            exc.request_id = request_id
+            raise
         except BadResponseError as exc:
             raise self._bad(exc, request_id) from None
         return FetchResult(job=job, request_id=request_id)
@@ -218,15 +229,18 @@ class TaskCenterClient:
 
         Raises:
             TaskCenterError: A subclass for each way a request fails; a job without details is
-                refused with a 4xx, like any bad request.
+                refused with a 4xx, like any bad request, and a service without the operation
+                raises :class:`RequestError` without sending anything.
         """
-        url = self.endpoint + steps_path(self.project_id, instance_id)
-        if self.service is Service.RDS:
-            payload = json.dumps({"workflow_id": job_id, "workflow_name": job_name})
-            body, request_id = await self._send("POST", url, content=payload.encode())
-        else:
-            params = {"job_id": job_id, "job_name": job_name}
-            body, request_id = await self._send("GET", url, params=params)
+        if not self.adapter.offers_steps:
+            raise RequestError(f"{self.adapter.title} has no step details", status=0)
+        request = self.adapter.steps_request(self.project_id, instance_id, job_id, job_name)
+        body, request_id = await self._send(
+            request.method,
+            self.endpoint + request.path,
+            params=request.params,
+            content=request.content,
+        )
         try:
             return parse_steps_response(body)
         except BadResponseError as exc:
@@ -247,8 +261,8 @@ class TaskCenterClient:
 
         About 90 lines with its docstring: one paging loop whose defensive readings (page
         numbers or records skipped, overlaps, a first record left out, a count that lies, the
-        page cap) depend on each other; issue "Every Huawei Cloud database" moves it into the
-        per-service adapters.
+        page cap) depend on each other. What differs by service (path, item key, page size,
+        time format, filters) is the adapter's :class:`ListOperation`; the loop is shared.
 
         Pages are read defensively (reference §12): the TaurusDB instant list documents an
         offset that starts at 1 and Huawei's own tooling reads it as a page number, the others
@@ -261,6 +275,7 @@ class TaskCenterClient:
             kind: Instant or scheduled tasks.
             since: Created (instant) at or after, epoch seconds.
             until: Created before, epoch seconds (RDS needs it with ``since``; it is sent then).
+                Sent only for instant tasks, in the service's own format.
             instance_id: Only this instance (sent where the API has the filter).
             name: Only this job name (sent where the API has the filter).
             status: Only this status.
@@ -271,23 +286,24 @@ class TaskCenterClient:
             The tasks and how many requests it took.
 
         Raises:
-            TaskCenterError: A subclass for each way a request fails.
+            TaskCenterError: A subclass for each way a request fails; a service without a list
+                of ``kind`` raises :class:`RequestError` without sending anything.
         """
-        rds = self.service is Service.RDS
-        url = self.endpoint + list_path(self.service, kind, self.project_id)
-        params: dict[str, str] = {"limit": str(PAGE_SIZE)}
-        if kind == "instant" and since is not None:
-            params["start_time"] = time_filter(self.service, since)
-            params["end_time"] = time_filter(
-                self.service, until if until is not None else time.time()
-            )
-        if instance_id and (rds or kind == "scheduled"):
-            params["instance_id"] = instance_id
-        if name and not (rds and kind == "scheduled"):
-            params["name" if rds else "job_name"] = name
-        if status:
-            params["status"] = status
-        page_numbers = not rds and kind == "instant"
+        operation = self.adapter.list_operation(kind)
+        if operation is None:
+            raise RequestError(f"{self.adapter.title} has no {kind} task list", status=0)
+        url = self.endpoint + project_path(operation.path, self.project_id)
+        params: dict[str, str] = {"limit": str(operation.page_size)}
+        if since is not None and operation.time_format is not None:
+            params["start_time"] = operation.time_format(since)
+            params["end_time"] = operation.time_format(until if until is not None else time.time())
+        wanted = {"instance_id": instance_id, "name": name, "status": status}
+        params.update(
+            (operation.filters[key], value)
+            for key, value in wanted.items()
+            if value and key in operation.filters
+        )
+        page_numbers = operation.page_numbers
         offset = 1 if page_numbers else 0
         seen: dict[str, ListedTask] = {}
         requests = skipped = size = 0
@@ -301,7 +317,7 @@ class TaskCenterClient:
             body, request_id = await self._send("GET", url, params={**params, "offset": str(at)})
             requests += 1
             try:
-                parsed = parse_list_page(body, self.service, kind)
+                parsed = self.adapter.parse_list(body, kind)
             except BadResponseError as exc:
                 raise self._bad(exc, request_id) from None
             total, size = parsed.total, parsed.size
@@ -322,7 +338,7 @@ class TaskCenterClient:
                 start_fetched = True
                 seen.update((i.id, i) for i in await page(0) if i.id not in seen)
                 continue
-            if not new or size < PAGE_SIZE or (total is not None and len(seen) >= total):
+            if not new or size < operation.page_size or (total is not None and len(seen) >= total):
                 break
             offset = offset + 1 if page_numbers else offset + len(items)
         if page_numbers and not start_fetched and total is not None and len(seen) < total:

@@ -1,12 +1,16 @@
-"""The Task Center's list operations (reference §12-13), read tolerantly and normalised.
+"""The Task Centers' list operations (reference §12, §13, §15), read tolerantly and normalised.
 
-Four operations, two services, two shapes each: TaurusDB ``ListImmediateJobs`` (``jobs[]`` of
-``job_id``/``job_name``/``created_time``…) and ``ListScheduleJobs`` (``schedules[]`` of
-``job_id``/``job_status``/``start_time``…), RDS ``ListTasks`` (``tasks[]`` of
-``id``/``name``/``create_time``…) and ``ListScheduleTasks`` (``schedule_tasks[]``). Every item
-becomes a :class:`ListedTask` with the job-by-ID field names, so the rest of taskwatch sees one
-shape. Unknown keys and statuses are kept; an item without an ID is skipped; a page that is not
-a list page at all raises :class:`BadResponseError`.
+Ten operations, five services, each with its own item shape: TaurusDB ``ListImmediateJobs``
+(``jobs[]`` of ``job_id``/``job_name``/``created_time``…) and ``ListScheduleJobs``
+(``schedules[]`` of ``job_id``/``job_status``/``start_time``…), RDS ``ListTasks`` (``tasks[]`` of
+``id``/``name``/``create_time``…), GaussDB ``ListTasks`` (``tasks[]`` of ``job_id``, ``name``,
+``created_at`` and an ``instance_info`` object), DDS ``ListTasks`` (``jobs[]`` of ``id``,
+``progress``, ``created_at``), GeminiDB ``ListJobs`` (``jobs[]`` of ``id``, ``start_time``,
+``end_time`` and an ``instance`` object)… Every item becomes a :class:`ListedTask` with the
+job-by-ID field names, so the rest of taskwatch sees one shape. Where an operation is, and the
+key of its item list, is its service's adapter's business (:mod:`tui.cloud.services`). Unknown
+keys and statuses are kept; an item without an ID is skipped; a page that is not a list page at
+all raises :class:`BadResponseError`.
 """
 
 from __future__ import annotations
@@ -15,74 +19,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from tui.cloud.endpoints import Service
 from tui.cloud.ids import as_task_id
 from tui.cloud.models import Job, parse_progress
 from tui.cloud.values import as_text, loads_object
 from tui.errors import BadResponseError
 
-__all__ = [
-    "LIST_PERMISSIONS",
-    "Kind",
-    "ListedTask",
-    "ParsedPage",
-    "list_path",
-    "parse_list_page",
-    "time_filter",
-    "updated_job",
-]
+__all__ = ["Kind", "ListedTask", "ParsedPage", "parse_list_page", "updated_job"]
 
 Kind = Literal["instant", "scheduled"]
-
-LIST_PERMISSIONS = {
-    Service.TAURUSDB: "gaussdbformysql:task:list",
-    Service.TAURUSDB_LEGACY: "gaussdbformysql:task:list",
-    Service.RDS: "rds:task:listAll",
-}
-"""The IAM action each service's list operations need (a 403 body does not name it)."""
-
-# (service is RDS, kind) -> (path tail, key of the item list)
-_SHAPES: dict[tuple[bool, Kind], tuple[str, str]] = {
-    (False, "instant"): ("immediate-jobs", "jobs"),
-    (False, "scheduled"): ("scheduled-jobs", "schedules"),
-    (True, "instant"): ("tasklist", "tasks"),
-    (True, "scheduled"): ("schedule-tasks", "schedule_tasks"),
-}
-
-
-def list_path(service: Service, kind: Kind, project_id: str) -> str:
-    """The path of the list operation for ``service`` and ``kind``.
-
-    Args:
-        service: Which API.
-        kind: Instant (immediate) or scheduled tasks.
-        project_id: The project.
-
-    Returns:
-        The path, without query.
-    """
-    from urllib.parse import quote
-
-    tail, _ = _SHAPES[(service is Service.RDS, kind)]
-    return f"/v3/{quote(project_id, safe='')}/{tail}"
-
-
-def time_filter(service: Service, moment: float) -> str:
-    """A ``start_time``/``end_time`` value as each service documents it.
-
-    TaurusDB: ``yyyy-mm-ddThh:mm:ss+0000`` (the reference's "Z" is a numeric offset); RDS: a UTC
-    timestamp, in milliseconds as its other APIs use.
-
-    Args:
-        service: Which API.
-        moment: Epoch seconds.
-
-    Returns:
-        The query value.
-    """
-    if service is Service.RDS:
-        return str(int(moment * 1000))
-    return datetime.fromtimestamp(int(moment), UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
 def _text(value: object) -> str:
@@ -188,23 +132,44 @@ class ListedTask:
         return job
 
 
+def _instance(item: dict[str, Any]) -> dict[str, Any]:
+    """The item's instance fields: flat (TaurusDB, RDS, DDS), under ``instance_info``
+    (GaussDB) or ``instance`` (GeminiDB)."""
+    for key in ("instance_info", "instance"):
+        nested = item.get(key)
+        if isinstance(nested, dict):
+            return {
+                "instance_id": _first(nested, "instance_id", "id"),
+                "instance_name": _first(nested, "instance_name", "name"),
+                "instance_status": _first(nested, "instance_status", "status"),
+            }
+    return item
+
+
 def _normalise(item: dict[str, Any], kind: Kind) -> ListedTask | None:
     """The item as a listed task, or None when its ID is not a task ID (never stored)."""
-    task_id = as_task_id(_text(_first(item, "job_id", "id", "workflow_id")))
+    task_id = as_task_id(_text(_first(item, "job_id", "id", "workflow_id", "task_id")))
     if task_id is None:
         return None
     scheduled = kind == "scheduled"
     show = item.get("show_detail")
+    instance = _instance(item)
+    # An instant item's start_time is when it began (GeminiDB); a scheduled one's, its plan.
+    created_keys: tuple[str, ...] = ("created_time", "create_time", "created", "created_at")
+    if not scheduled:
+        created_keys += ("start_time",)
     return ListedTask(
         id=task_id,
-        name=_text(_first(item, "job_name", "name", "workflow_name")),
+        name=_text(_first(item, "job_name", "name", "workflow_name", "task_name")),
         status=_text(_first(item, "job_status", "status")),
-        created=_time(_first(item, "created_time", "create_time", "created")),
-        ended="" if scheduled else _time(_first(item, "ended_time", "end_time", "ended")),
-        process=_text(item.get("process")),
-        instance_id=_text(item.get("instance_id")),
-        instance_name=_text(item.get("instance_name")),
-        instance_status=_text(item.get("instance_status")),
+        created=_time(_first(item, *created_keys)),
+        ended=""
+        if scheduled
+        else _time(_first(item, "ended_time", "end_time", "ended", "ended_at")),
+        process=_text(_first(item, "process", "progress")),
+        instance_id=_text(instance.get("instance_id")),
+        instance_name=_text(instance.get("instance_name")),
+        instance_status=_text(instance.get("instance_status")),
         fail_reason=_text(item.get("fail_reason")),
         order_id=_text(item.get("order_id")),
         show_detail=show if isinstance(show, bool) else None,
@@ -229,12 +194,12 @@ class ParsedPage:
     """Items that are not tasks (no ID, an ID that is not a task ID, not an object)."""
 
 
-def parse_list_page(body: bytes | str, service: Service, kind: Kind) -> ParsedPage:
+def parse_list_page(body: bytes | str, key: str, kind: Kind) -> ParsedPage:
     """Read one page of a list operation.
 
     Args:
         body: The response body.
-        service: Which API answered (the item list's key differs).
+        key: The key of the item list (each operation has its own).
         kind: Instant or scheduled tasks.
 
     Returns:
@@ -244,7 +209,6 @@ def parse_list_page(body: bytes | str, service: Service, kind: Kind) -> ParsedPa
         BadResponseError: The body is not JSON, or has no list of items.
     """
     data = loads_object(body, "the list answer")
-    _, key = _SHAPES[(service is Service.RDS, kind)]
     items = data.get(key)
     if not isinstance(items, list):
         raise BadResponseError(f"the list answer has no '{key}' list")

@@ -30,6 +30,7 @@ from tui.cloud.signing import (
     payload_hash,
     signature_for,
 )
+from tui.simulator.services import SERVICES, ListSpec, WireSpec
 
 __all__ = [
     "DEMO_AK",
@@ -50,6 +51,7 @@ DEMO_SK = "demo-only-secret-key-for-the-local-simulator"
 DEMO_TOKEN = "demo-iam-token-for-the-local-simulator"  # noqa: S105
 DEMO_PROJECT_ID = "0123456789abcdef0123456789abcdef"
 
+MAX_SPAN = 30 * 86400 + 60  # GaussDB, DDS, GeminiDB lists: a window of at most 30 days
 CLOCK_SKEW_LIMIT = 15 * 60  # the gateway's X-Sdk-Date tolerance
 LOCK_AFTER_FAILURES = 5
 LOCK_SECONDS = 5 * 60
@@ -297,6 +299,21 @@ class ScriptedJob:
         return answer
 
 
+def _wire_window(query: dict[str, str], time_format: str | None) -> tuple[float, float]:
+    """The ``start_time``/``end_time`` filter of a list (ValueError when unreadable); an
+    operation without one, or a query without it, takes every time."""
+    if time_format is None or "start_time" not in query:
+        return float("-inf"), float("inf")
+
+    def read(text: str) -> float:
+        if time_format == "millis":
+            return int(text) / 1000
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z").timestamp()
+
+    end = query.get("end_time")
+    return read(query["start_time"]), read(end) if end else float("inf")
+
+
 def _format_time(epoch: float, offset_hours: int) -> str:
     zone = timezone(timedelta(hours=offset_hours))
     return datetime.fromtimestamp(int(epoch), zone).strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -342,7 +359,13 @@ class Simulator:
         project_id: str = DEMO_PROJECT_ID,
         clock: Callable[[], float] = time.time,
         seed: int = 0,
+        service: str = "taurusdb",
     ) -> None:
+        if service not in {"taurusdb", "rds", *SERVICES}:
+            raise ValueError(f"no simulated Task Center for {service!r}")
+        self.wire: WireSpec | None = SERVICES.get(service)
+        """The one service this simulator is (GaussDB, DDS, GeminiDB), or None: TaurusDB and
+        RDS together, as their paths do not collide."""
         given = credentials if credentials is not None else {DEMO_AK: DEMO_SK}
         self.credentials = {
             ak: c if isinstance(c, Credential) else Credential(sk=c) for ak, c in given.items()
@@ -412,6 +435,8 @@ class Simulator:
         job_id = next((v for k, v in pairs if k == "id"), "")
         if job_id:
             self.counters.by_job[job_id.lower()] += 1
+        if self.wire is not None:
+            return self._handle_wire(self.wire, request, path, raw_query, job_id, now)
         list_match = _LIST_PATH.match(unquote(path))
         if list_match is not None and request.method.upper() == "GET":
             return self._handle_list(request, path, raw_query, list_match, now)
@@ -420,11 +445,7 @@ class Simulator:
             return self._handle_steps(request, path, raw_query, steps_match, now)
         match = _JOB_PATH.match(unquote(path))
         if request.method.upper() != "GET" or match is None:
-            return self._error(
-                404,
-                "APIGW.0101",
-                "The API does not exist or has not been published in the environment.",
-            )
+            return self._no_such_api()
         caller, refusal = self._authenticate(request, path, raw_query, now)
         self.counters.by_ak[caller] += 1
         if refusal is not None:
@@ -517,16 +538,124 @@ class Simulator:
         page = [job.list_item(now, kind) for job in jobs[skip : skip + limit]]
         self.counters.listed += len(page)
         body: dict[str, Any] = {key: page, "total_count": len(jobs)}
-        if self.hostile:
-            page[:0] = [{**_HOSTILE_ITEM, "job_id": bad, "id": bad} for bad in _HOSTILE_IDS]
-            while len(page) < limit + len(_HOSTILE_IDS):  # never a short page: never the end
-                ghost = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
-                page.append({**_HOSTILE_ITEM, "job_id": ghost, "id": ghost})
-            body["total_count"] = 1
+        self._poison(body, page, limit)
         if operation == "immediate-jobs":
             body["action_names"] = sorted({job.name for job in jobs})
         elif operation == "tasklist":
             body["actions"] = sorted({job.name for job in jobs})
+        return self._reply(200, json.dumps(body).encode())
+
+    def _poison(self, body: dict[str, Any], page: list[dict[str, Any]], limit: int) -> None:
+        """A hostile Task Center's page: junk IDs first, never short, a lying count."""
+        if not self.hostile:
+            return
+        page[:0] = [{**_HOSTILE_ITEM, "job_id": bad, "id": bad} for bad in _HOSTILE_IDS]
+        while len(page) < limit + len(_HOSTILE_IDS):  # never a short page: never the end
+            ghost = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+            page.append({**_HOSTILE_ITEM, "job_id": ghost, "id": ghost})
+        body["total_count"] = 1
+
+    # -- GaussDB, DDS, GeminiDB (one service per simulator) -----------------------------------
+
+    def _handle_wire(
+        self,
+        wire: WireSpec,
+        request: SimRequest,
+        path: str,
+        raw_query: str,
+        job_id: str,
+        now: float,
+    ) -> SimResponse:
+        """A request to a GaussDB, DDS or GeminiDB Task Center."""
+        unquoted = unquote(path)
+        get = request.method.upper() == "GET"
+        match = wire.job_path.match(unquoted)
+        if get and match is not None and (job_id or wire.not_found is not None):
+            return self._wire_job(wire, request, path, raw_query, match, job_id, now)
+        for spec in wire.lists:
+            if get and (match := spec.path.match(unquoted)) is not None:
+                return self._wire_list(wire, spec, request, path, raw_query, match, now)
+        return self._no_such_api()
+
+    def _wire_job(
+        self,
+        wire: WireSpec,
+        request: SimRequest,
+        path: str,
+        raw_query: str,
+        match: re.Match[str],
+        job_id: str,
+        now: float,
+    ) -> SimResponse:
+        if refused := self._gate(request, path, raw_query, match.group("project"), now):
+            return refused
+        if not job_id:
+            return self._error(400, "DBS.200006", "Mandatory parameter id is empty.")
+        job = self.jobs.get(job_id.lower())
+        if job is None or not job.is_visible(now):
+            if wire.not_found is not None:
+                return self._error(*wire.not_found)
+            return self._reply(200, json.dumps(wire.job_answer([])).encode())
+        snapshot = job.snapshot(now)
+        if job.id in self._final_served:
+            self.counters.after_final[job.id] += 1
+        if snapshot["status"] not in {"Pending", "Running"}:
+            self._final_served.add(job.id)
+        view = wire.job_view(job, snapshot)
+        return self._reply(200, json.dumps(wire.job_answer([view])).encode())
+
+    def _wire_list(
+        self,
+        wire: WireSpec,
+        spec: ListSpec,
+        request: SimRequest,
+        path: str,
+        raw_query: str,
+        match: re.Match[str],
+        now: float,
+    ) -> SimResponse:
+        """A list operation of GaussDB, DDS or GeminiDB: its limits, time format and filters."""
+        self.counters.lists[f"{wire.name}-{spec.kind}"] += 1
+        if refused := self._gate(request, path, raw_query, match.group("project"), now):
+            return refused
+        if "list" in self.denied:
+            return self._error(403, "DBS.200604", "The operation is not authorized.")
+        query = dict(parse_qsl(raw_query, keep_blank_values=True))
+        try:
+            limit = int(query.get("limit", str(max(spec.limits))))
+            offset = int(query.get("offset", "0"))
+            start, end = _wire_window(query, spec.time)
+        except ValueError:
+            return self._error(400, "DBS.200001", "Parameter error.")
+        span = end - start if end < float("inf") and start > float("-inf") else 0.0
+        if limit not in spec.limits or offset < 0 or span > MAX_SPAN:
+            return self._error(400, "DBS.200001", "Parameter error: offset, limit or time span.")
+        scheduled = spec.kind == "scheduled"
+        wanted = {what: query[param] for param, what in spec.filters.items() if param in query}
+        items: list[dict[str, Any]] = []
+        for job in sorted(self.jobs.values(), key=lambda j: j.created_at):
+            if scheduled:
+                if job.scheduled_since is None or now < job.scheduled_since:
+                    continue
+            elif not job.is_visible(now) or not start <= job.created_at < end:
+                continue
+            if any(
+                str(getattr(job, what)).strip().lower() != value.strip().lower()
+                for what, value in wanted.items()
+                if what != "status"
+            ):
+                continue
+            snapshot = job.snapshot(now)
+            if scheduled:  # created: when it was planned
+                snapshot["created"] = _format_time(job.scheduled_since or job.created_at, 0)
+            item = wire.item_view(job, snapshot, spec.kind, _format_time(job.created_at, 0))
+            shown = item.get("status", item.get("job_status"))
+            if "status" not in wanted or shown == wanted["status"]:
+                items.append(item)
+        page = items[offset : offset + limit]
+        self.counters.listed += len(page)
+        body: dict[str, Any] = {spec.key: page, "total_count": len(items)}
+        self._poison(body, page, limit)
         return self._reply(200, json.dumps(body).encode())
 
     def _window(
@@ -579,11 +708,7 @@ class Simulator:
         if job is None or not job.is_visible(now) or job.instance_id != match.group("instance"):
             return self._error(400, "DBS.200543", "The job does not exist.")
         if job.service != service:
-            return self._error(
-                404,
-                "APIGW.0101",
-                "The API does not exist or has not been published in the environment.",
-            )
+            return self._no_such_api()
         if not job.steps or job_name.strip() != job.name.strip():
             return self._error(400, "DBS.200001", "The task has no details to show.")
         if self.hostile:
@@ -732,6 +857,13 @@ class Simulator:
             body=json.dumps(payload).encode(),
             headers=headers,
             delay=self.faults.latency,
+        )
+
+    def _no_such_api(self) -> SimResponse:
+        return self._error(
+            404,
+            "APIGW.0101",
+            "The API does not exist or has not been published in the environment.",
         )
 
     def _auth_error(self, cause: str) -> SimResponse:

@@ -14,6 +14,8 @@ __all__ = [
     "add_demo_arrivals",
     "add_demo_jobs",
     "add_random_jobs",
+    "add_service_demo_jobs",
+    "kinds_of",
     "make_job",
 ]
 
@@ -25,12 +27,9 @@ LONG_FAIL_REASON = (
 )
 
 
-def _taurus_instance(rng: random.Random) -> tuple[str, str]:
-    return uuid.UUID(int=rng.getrandbits(128)).hex + "in07", f"taurus-{rng.randrange(100, 999)}"
-
-
-def _rds_instance(rng: random.Random) -> tuple[str, str]:
-    return uuid.UUID(int=rng.getrandbits(128)).hex + "in01", f"rds-mysql-{rng.randrange(100, 999)}"
+def _instance(service: str, rng: random.Random) -> tuple[str, str]:
+    suffix, name = _INSTANCES[service]
+    return uuid.UUID(int=rng.getrandbits(128)).hex + suffix, f"{name}-{rng.randrange(100, 999)}"
 
 
 def _entities(kind: str, rng: random.Random, instance_id: str) -> dict[str, Any]:
@@ -79,7 +78,46 @@ KINDS: dict[str, tuple[str, str]] = {
     "rds_scale": ("rds", "EnlargeMysqlVolume"),
     "rds_switchover": ("rds", "MysqlSwitchover"),
     "rds_replica": ("rds", "CreateMysqlReplicaInstance"),
+    "gaussdb_expand": ("gaussdb", "GaussDBV5ExpandClusterDN"),
+    "gaussdb_volume": ("gaussdb", "EnlargeGaussDBV5Volume"),
+    "gaussdb_resize": ("gaussdb", "ResizeGaussDBV5Flavor"),
+    "dds_resize": ("dds", "ResizeMongoDBInstance"),
+    "dds_restart": ("dds", "RestartInstance"),
+    "dds_volume": ("dds", "EnlargeMongoDBVolume"),
+    "geminidb_enlarge": ("geminidb", "EnlargeInstance"),
+    "geminidb_restart": ("geminidb", "RestartNode"),
+    "geminidb_resize": ("geminidb", "ResizeInstance"),
 }
+
+# Instance IDs end in a two-digit service suffix (TaurusDB in07, RDS in01, GaussDB in14, DDS
+# in02, GeminiDB in06); names as the consoles suggest them.
+_INSTANCES: dict[str, tuple[str, str]] = {
+    "taurusdb": ("in07", "taurus"),
+    "rds": ("in01", "rds-mysql"),
+    "gaussdb": ("in14", "gauss-dws"),
+    "dds": ("in02", "dds-mongo"),
+    "geminidb": ("in06", "nosql-cassandra"),
+}
+
+# The demo's tasks on each service of its own simulator: (kind, running for, outcome).
+SERVICE_DEMOS: dict[str, tuple[tuple[str, float, str], ...]] = {
+    "gaussdb": (("gaussdb_expand", 70.0, "Completed"), ("gaussdb_volume", 40.0, "Completed")),
+    "dds": (("dds_resize", 55.0, "Failed"), ("dds_restart", 30.0, "Completed")),
+    "geminidb": (("geminidb_enlarge", 95.0, "Completed"), ("geminidb_restart", 25.0, "Completed")),
+}
+
+
+def kinds_of(service: str) -> list[str]:
+    """The kinds of job a simulator of ``service`` scripts (TaurusDB and RDS share one).
+
+    Args:
+        service: ``taurusdb`` (TaurusDB and RDS), ``gaussdb``, ``dds`` or ``geminidb``.
+
+    Returns:
+        The kinds, sorted.
+    """
+    family = {"taurusdb", "rds"} if service in {"taurusdb", "rds"} else {service}
+    return sorted(kind for kind, (owner, _) in KINDS.items() if owner in family)
 
 
 # kind -> the steps the console shows for it, as (name, share of the running time). A kind with
@@ -126,6 +164,13 @@ STEP_PLANS: dict[str, tuple[tuple[str, float], ...]] = {
 }
 
 
+_REASONS = {
+    "gaussdb": "Expanding the data nodes failed: node dn_6001 did not join the cluster.",
+    "dds": "Resizing failed: the secondary node did not catch up with the primary within 30 min.",
+    "geminidb": "Enlarging failed: the new node could not be added to the ring.",
+}
+
+
 def make_job(
     simulator: Simulator,
     kind: str,
@@ -143,11 +188,9 @@ def make_job(
     """Script a job of ``kind`` in ``simulator`` and return it."""
     service, name = KINDS[kind]
     rng = simulator.rng
-    instance_id, instance_name = instance or (
-        _rds_instance if service == "rds" else _taurus_instance
-    )(rng)
+    instance_id, instance_name = instance or _instance(service, rng)
     if outcome == "Failed" and not fail_reason:
-        fail_reason = "createVM failed."
+        fail_reason = "createVM failed." if service in {"taurusdb", "rds"} else _REASONS[service]
     job = ScriptedJob(
         id=job_id or simulator.new_job_id(),
         name=name,
@@ -177,6 +220,7 @@ def add_random_jobs(
 ) -> list[ScriptedJob]:
     """Script ``count`` jobs of random kinds, durations and outcomes (reproducible by seed)."""
     rng = simulator.rng
+    kinds = kinds_of(simulator.wire.name if simulator.wire else "taurusdb")
     jobs = []
     for _ in range(count):
         outcome = "Failed" if rng.random() < failure_share else "Completed"
@@ -185,7 +229,7 @@ def add_random_jobs(
         jobs.append(
             make_job(
                 simulator,
-                rng.choice(sorted(KINDS)),
+                rng.choice(kinds),
                 outcome=outcome,
                 pending_for=rng.choice([0.0, 0.0, rng.uniform(1, max_running / 4)]),
                 running_for=rng.uniform(1, max_running),
@@ -215,6 +259,23 @@ def add_demo_jobs(simulator: Simulator) -> list[ScriptedJob]:
         make_job(simulator, "rds_replica", created_at=now - 3600, running_for=900),
     ]
     return jobs
+
+
+def add_service_demo_jobs(simulator: Simulator, service: str) -> list[ScriptedJob]:
+    """The --demo world of a GaussDB, DDS or GeminiDB simulator: two tasks that progress and end
+    within two minutes.
+
+    Args:
+        simulator: A simulator of ``service``.
+        service: ``gaussdb``, ``dds`` or ``geminidb``.
+
+    Returns:
+        The jobs.
+    """
+    return [
+        make_job(simulator, kind, running_for=running_for, outcome=outcome)
+        for kind, running_for, outcome in SERVICE_DEMOS[service]
+    ]
 
 
 def add_demo_arrivals(simulator: Simulator, on: ScriptedJob) -> list[ScriptedJob]:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tui.cloud.listing import LIST_PERMISSIONS, Kind, ListedTask
+from tui.cloud.listing import Kind, ListedTask
 from tui.cloud.status import is_final
 from tui.engine.records import FollowRule
 from tui.engine.storage.database import BACKGROUND_PATIENCE
@@ -210,10 +210,10 @@ class Discovery:
         try:
             page = await self.poller.borrow(profile, call)
         except PermissionDeniedError as error:
-            action = LIST_PERMISSIONS.get(client.service, "task:list")
+            action = client.adapter.list_permission_text()
             state.paused = (
                 f"Following paused for profile '{profile}': the credential may not list tasks "
-                f"(IAM action {action} is missing: {error}). Grant it, then press F to resume."
+                f"({action} is missing: {error}). Grant it, then press F to resume."
             )
             log.warning("%s", state.paused)
             self.on_problem(profile, state.paused)

@@ -24,7 +24,8 @@ from tui.cloud.credentials import (
     credential_from_file,
     credential_from_token_file,
 )
-from tui.cloud.endpoints import Service, check_endpoint_url, default_endpoint
+from tui.cloud.endpoints import Service, check_endpoint_url
+from tui.cloud.services import default_endpoint
 from tui.engine.setup.paths import config_file, default_credentials_file
 from tui.errors import ConfigError, CredentialError, InvalidInputError
 
