@@ -11,12 +11,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from tui.simulator.core import ScriptedJob
+from typing import Any, Protocol
 
 __all__ = ["SERVICES", "ListSpec", "WireSpec"]
+
+
+class ScriptedJob(Protocol):
+    """What a view needs of a scripted job (:class:`tui.simulator.core.ScriptedJob`)."""
+
+    id: str
+    name: str
+    instance_id: str
+    instance_name: str
+
 
 # The GaussDB/DDS not-found code is not documented: the simulator sends one that is not
 # TaurusDB's DBS.200543, so that a client must not rely on it.
