@@ -215,3 +215,31 @@ def test_commands_warn_when_using_a_loose_credentials_file(isolated_dirs: Path) 
     assert result.returncode == 0, result.stderr
     assert "accessible by other users" in result.stderr and "chmod 600" in result.stderr
     assert DEMO_SK not in result.stderr
+
+
+def test_profiles_of_every_service_build_their_region_s_host() -> None:
+    _write_config(
+        "".join(
+            f'[profiles.{name}]\nservice = "{name}"\nregion = "cn-north-4"\nproject_id = "{PID}"\n'
+            for name in ("gaussdb", "dds", "geminidb", "rds")
+        )
+        + '[profiles.bad]\nservice = "mongodb"\nregion = "cn-north-4"\n'
+    )
+    with pytest.raises(ConfigError, match="service"):
+        load_settings()
+    _write_config(
+        "".join(
+            f'[profiles.{name}]\nservice = "{name}"\nregion = "cn-north-4"\nproject_id = "{PID}"\n'
+            for name in ("gaussdb", "dds", "geminidb")
+        )
+    )
+    settings = load_settings()
+    hosts = {
+        name: resolve_profile(settings, None, ENV, name=name).endpoint
+        for name in ("gaussdb", "dds", "geminidb")
+    }
+    assert hosts == {
+        "gaussdb": "https://gaussdb-opengauss.cn-north-4.myhuaweicloud.com",
+        "dds": "https://dds.cn-north-4.myhuaweicloud.com",
+        "geminidb": "https://gaussdb-nosql.cn-north-4.myhuaweicloud.com",
+    }

@@ -7,23 +7,26 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import NEW_SERVICES, sim_auth
+from tests.conftest import NEW_SERVICES, sim_auth, simulated
 from tests.test_poller import _run_for
-from tests.ui_fixtures import demo_profile
+from tests.ui_fixtures import Messages, Terminal, demo_profile
 from tui.cli import main
 from tui.cloud.client import TaskCenterClient, new_http_client
 from tui.cloud.endpoints import Service
 from tui.cloud.services import adapter_for
+from tui.engine.events import TaskFinished, TaskRefreshed
 from tui.engine.polling.poller import PollerConfig
 from tui.engine.session import Clock, WatchSession
 from tui.engine.setup.config import Settings
-from tui.engine.setup.runtime import Runtime
+from tui.engine.setup.runtime import Runtime, client_for
 from tui.engine.storage import Store
 from tui.errors import BadResponseError, JobNotFoundError, PermissionDeniedError, RequestError
 from tui.simulator import (
@@ -37,6 +40,8 @@ from tui.simulator import (
 )
 from tui.simulator.core import ScriptedJob
 from tui.simulator.scenarios import kinds_of, make_job
+from tui.ui.app import TaskwatchApp
+from tui.ui.widgets.task_table import TaskTable
 
 GHOST = "0f0f0f0f-0000-4000-8000-000000000000"
 HOSTILE_REASON = "\x1b]52;c;QQ==\x07disk \x1b[2Jfull [x](http://evil) | <b>"
@@ -390,3 +395,127 @@ def test_simulate_serves_one_service_per_port() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# -- the official SDKs' models ---------------------------------------------------------------------
+
+SDK_MODELS = json.loads((Path(__file__).parent / "data" / "sdk_models.json").read_text("utf-8"))
+
+
+async def test_each_answer_has_exactly_the_fields_of_the_official_sdk_model(
+    service: str, clock: FakeClock
+) -> None:
+    """The simulator answers in each SDK's model, key for key, so that what taskwatch is tested
+    against is what the SDK reads (its clients were also run against ``taskwatch simulate`` by
+    hand: see the issue's note)."""
+    simulator = Simulator(clock=clock.now, service=service)
+    running = _job(simulator, service, 0, created_at=clock.now() - 10, running_for=100)
+    _job(simulator, service, 1, created_at=clock.now() + 600, scheduled_since=clock.now() - 60)
+    models = SDK_MODELS[service]
+    adapter = adapter_for(Service(service))
+    async with new_http_client(transport=SimulatorTransport(simulator)) as http:
+
+        async def get(path: str, **params: str) -> dict[str, Any]:
+            url = f"http://127.0.0.1:9{path.format(project=DEMO_PROJECT_ID)}"
+            response = await http.get(url, params=params, auth=sim_auth(clock))
+            assert response.status_code == 200, response.text
+            answer = response.json()
+            assert isinstance(answer, dict)
+            return answer
+
+        by_id = await get(adapter.job_path, id=running.id)
+        assert sorted(by_id) == models["job_answer"]
+        [job] = [by_id["job"]] if "job" in by_id else by_id["jobs"]
+        assert sorted(job) == models["job"]
+        for kind in ("instant", "scheduled"):
+            operation = adapter.lists["instant" if kind == "instant" else "scheduled"]
+            page = await get(operation.path)
+            assert sorted(page) == models[f"{kind}_list"]
+            items = page[operation.key]
+            assert isinstance(items, list) and items
+            if f"{kind}_item" in models:  # GeminiDB's scheduled item documents no fields
+                assert sorted(items[0]) == models[f"{kind}_item"]
+            nested = items[0].get("instance_info")
+            if nested is not None:
+                assert sorted(nested) == models[f"{kind}_item.instance_info"]
+
+
+# -- one TUI, five services ----------------------------------------------------------------------
+
+
+async def test_one_tui_watches_tasks_of_all_five_services_until_each_is_final(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock(start=time.time())
+    families = ("taurusdb", *NEW_SERVICES)
+    servers = {
+        name: SimulatorServer(Simulator(clock=clock.now, seed=i, service=name)).start()
+        for i, name in enumerate(families)
+    }
+    store = Store.open(tmp_path / "w.sqlite3")
+    http = new_http_client()
+    runtime = Runtime(http)
+    expected: dict[str, str] = {}
+    for name in ("taurusdb", "rds", *NEW_SERVICES):
+        server = servers[simulated(name)]
+        profile = dataclasses.replace(
+            demo_profile(name=name), service=Service(name), endpoint=server.url
+        )
+        runtime.profiles[name] = profile
+        runtime.clients[name] = client_for(http, profile)
+        kinds = ["rds_scale", "rds_switchover"] if name == "rds" else kinds_of(name)[:2]
+        if name == "taurusdb":
+            kinds = ["resize", "upgrade"]
+        for index, kind in enumerate(kinds):
+            job = make_job(
+                server.simulator, kind, running_for=3, outcome="Failed" if index else "Completed",
+                fail_reason=HOSTILE_REASON if index else "",
+            )  # fmt: skip
+            store.add_tasks([job.id], profile=name, label=f"{name} {index}")
+            expected[job.id] = job.outcome
+    session = WatchSession(
+        store,
+        runtime,
+        Settings(),
+        clock=Clock(wall=clock.now, monotonic=time.monotonic),
+        poller_config=PollerConfig(interval=0.05, jitter=0.0),
+    )
+    terminal = Terminal()
+    app = TaskwatchApp(session, write_terminal=terminal)
+    messages = Messages()
+    try:
+        async with app.run_test(size=(120, 40), message_hook=messages) as pilot:
+            for task_id in expected:
+                await messages.wait_for(
+                    lambda m, t=task_id: (
+                        isinstance(m, TaskRefreshed)  # type: ignore[misc]
+                        and m.record.task_id == t
+                        and m.record.status == "Running"
+                    )
+                )
+            clock.advance(5)
+            for task_id in expected:
+                await messages.wait_for(
+                    lambda m, t=task_id: (
+                        isinstance(m, TaskFinished)  # type: ignore[misc]
+                        and m.record.task_id == t
+                    )
+                )
+            await pilot.pause()
+            table = app.query_one(TaskTable)
+            for task_id, outcome in expected.items():
+                record = store.get_task(task_id)
+                assert record is not None and record.status == outcome
+                icon = "✘ Failed" if outcome == "Failed" else "✔ Completed"
+                assert str(table.get_row(task_id)[0]).startswith(icon)
+            failed = next(t for t, outcome in expected.items() if outcome == "Failed")
+            table.move_cursor(row=table.get_row_index(failed))
+            await pilot.pause()
+            screen = app.export_screenshot()
+            assert "full" in screen and "\x1b" not in screen and "\x07" not in screen
+            written = "".join(terminal.writes)
+            assert "\x1b[2J" not in written and "\x1b]52" not in written  # reasons made safe
+    finally:
+        await http.aclose()
+        for server in servers.values():
+            server.stop()

@@ -64,7 +64,8 @@ class ProfileSettings(_Strict):
     """``[profiles.NAME]``: one region/project and the credential to use there."""
 
     service: Service = Service.TAURUSDB
-    """API to ask: ``taurusdb`` (/v3), ``taurusdb-legacy`` (/mysql/v3) or ``rds``."""
+    """Task Center to ask: ``taurusdb`` (/v3), ``taurusdb-legacy`` (/mysql/v3), ``rds``,
+    ``gaussdb``, ``dds`` or ``geminidb``."""
     region: str | None = None
     """Region ID such as ``cn-north-4``; picks the endpoint from the built-in tables."""
     project_id: str | None = None
@@ -343,7 +344,8 @@ def _describe(model: type[BaseModel], prefix: str = "") -> list[str]:
     for name, info in model.model_fields.items():
         if name in {"notifications", "profiles"}:
             continue
-        lines.append(f"# {(info.description or '').replace('``', '')}")
+        description = (info.description or "").replace("``", "")
+        lines.extend(f"# {line.strip()}" for line in description.splitlines())
         default = info.get_default(call_default_factory=True)
         shown = f"{name} = {_toml_value(default)}"
         lines.append(shown if default is not None else f"# {shown}")
@@ -371,7 +373,7 @@ def config_reference() -> str:
         *_describe(ProfileSettings),
         "",
         "# [profiles.prod-rds]",
-        '# service = "rds"',
+        '# service = "rds"  # taurusdb, taurusdb-legacy, rds, gaussdb, dds, geminidb',
         '# region = "ap-southeast-1"',
         '# project_id = "0123456789abcdef0123456789abcdef"',
         '# credentials_file = "~/.huaweicloud/prod-credentials"',
