@@ -46,6 +46,11 @@ def _ignore(_outcome: PollOutcome) -> None:
     """Hears nothing: a poller nobody listens to (a benchmark's)."""
 
 
+def _no_estimate(_task_id: str) -> float | None:
+    """Knows no task's end."""
+    return None
+
+
 class Poller:
     """Polls the tasks it is given (:meth:`sync`) through the client of each task's profile.
 
@@ -65,6 +70,8 @@ class Poller:
         wall_clock: Wall time (a new task's grace, when an endpoint changed).
         rng: Randomness for jitter.
         report: Hears every outcome, in order, on the event loop.
+        estimate: Seconds until a task's estimated end (negative: past it), or None: a running
+            task polled by ID is asked sooner when its end is near.
     """
 
     def __init__(
@@ -78,8 +85,10 @@ class Poller:
         wall_clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
         report: Report = _ignore,
+        estimate: Callable[[str], float | None] = _no_estimate,
     ) -> None:
         self.config = config or PollerConfig()
+        self._estimate = estimate
         self._clock = clock
         self._wall = wall_clock
         self._rng = rng or random.Random()
@@ -214,6 +223,10 @@ class Poller:
     def wall(self) -> float:
         """Wall time, from the poller's clock."""
         return self._wall()
+
+    def seconds_left(self, task_id: str) -> float | None:
+        """Seconds until the task's estimated end (negative: past it), or None."""
+        return self._estimate(task_id)
 
     def tell(self, outcome: PollOutcome) -> None:
         """Report ``outcome`` (nothing once stopping).

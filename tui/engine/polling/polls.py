@@ -1,5 +1,8 @@
 """One poll by ID (``GET …/jobs?id=``): the job API's answer, the next due time, and backoff.
 
+A running task is asked again after the interval, or sooner when its estimate says its end is
+near (:mod:`.cadence`).
+
 A task the cloud does not know yet is asked about again soon during its grace period (new IDs
 take seconds to appear), then rarely; every other failure backs off exponentially with jitter,
 at least as long as a ``Retry-After`` says. A running task's steps follow its answer when a
@@ -12,6 +15,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from tui.engine.polling.admission import Meaning, Pass
+from tui.engine.polling.cadence import by_id_delay
 from tui.engine.polling.outcomes import JobFetched
 from tui.engine.polling.requests import as_task_center_error
 from tui.errors import TaskCenterError
@@ -74,9 +78,13 @@ class Polls:
         tracked.final = job.is_final
         tracked.running = job.status.lower() == "running"
         tracked.by_id_due = poller.now() + poller.jittered(config.by_id_every)
+        poller.tell(JobFetched(tracked.task_id, job))  # first: the estimate takes it in
         if not tracked.final:
-            poller.schedule(tracked, poller.now() + poller.jittered(config.interval))
-        poller.tell(JobFetched(tracked.task_id, job))
+            delay = config.interval
+            if tracked.running:
+                left = poller.seconds_left(tracked.task_id)
+                delay = by_id_delay(config.interval, left, config.near_end_every)
+            poller.schedule(tracked, poller.now() + poller.jittered(delay))
 
     def _failed(self, tracked: Tracked, ticket: Pass, error: TaskCenterError) -> None:
         poller = self._poller

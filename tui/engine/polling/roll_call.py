@@ -2,7 +2,8 @@
 each.
 
 When a profile has ``roll_call_min`` or more running tasks, one list request (``status=Running``,
-50 tasks a page) refreshes every one of them. A task the list leaves out (it ended, or the list
+50 tasks a page) refreshes every one of them, every ``roll_call_every`` seconds within the
+request budget (:mod:`.cadence`). A task the list leaves out (it ended, or the list
 is not what the job API says) is asked about by ID at once, so a final answer always comes from
 the job API with its entities; each task is also asked by ID every ``by_id_every`` (a list
 entry has no entities). A refused or failing list turns roll calls off for the profile for a
@@ -16,6 +17,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from tui.engine.polling.admission import Meaning, Pass
+from tui.engine.polling.cadence import roll_call_period
 from tui.engine.polling.outcomes import TasksListed
 from tui.engine.polling.requests import as_task_center_error
 from tui.engine.polling.steps import Steps
@@ -116,7 +118,11 @@ class RollCalls:
             self._off[profile] = now + poller.config.roll_call_pause
             log.info("the running tasks of %s took %d pages for %d watched: polling them one "
                      "by one for a while", profile, page.requests, len(group))  # fmt: skip
-        due = now + poller.jittered(poller.config.interval)  # one due time: they stay together
+        config = poller.config
+        period = roll_call_period(
+            config.roll_call_every, config.interval, page.requests, len(group)
+        )
+        due = now + poller.jittered(period)  # one due time: they stay together
         found: list[tuple[Tracked, ListedTask]] = []
         for tracked in group:
             if not poller.is_current(tracked) or tracked.final:

@@ -44,6 +44,12 @@ class PollerConfig:
     roll_call_pause: float = 600.0
     """How long roll calls stay off for a profile after its list was refused, failed, or
     found none of the tasks it was asked about."""
+    roll_call_every: float = 1.0
+    """How often a profile's running tasks are listed (when lists are allowed), at most as
+    often as costs no more than one request per task per ``interval``: the moment a task ends
+    is on screen within about this (see :mod:`.cadence`)."""
+    near_end_every: float = 1.0
+    """How often a task polled by ID is asked while its estimated end is due."""
 
 
 class Scheduler(Protocol):
@@ -59,6 +65,9 @@ class Scheduler(Protocol):
 
     def wall(self) -> float:
         """Wall time."""
+
+    def seconds_left(self, task_id: str) -> float | None:
+        """Seconds until the task's estimated end (negative: past it), or None."""
 
     def settle(self, ticket: Pass) -> None:
         """A request is over (a probe's end lets the requests held behind it go)."""

@@ -86,7 +86,10 @@ class Steps:
         if not self.due(tracked, status, instance_id, now) or poller.poll_waiting(now):
             return None
         ticket = poller.gate.admit(tracked.profile, now, probe_ok=False)
-        return ticket if isinstance(ticket, Pass) else None
+        if not isinstance(ticket, Pass):
+            return None
+        tracked.steps_due = now + poller.config.steps_interval  # taken: not asked twice
+        return ticket
 
     def enqueue(self, tracked: Tracked, name: str, instance_id: str) -> None:
         """Queue a roll-called task's steps, if they are due.
@@ -127,6 +130,9 @@ class Steps:
             if not isinstance(ticket, Pass):
                 continue
             self._in_flight += 1  # counted now: the request starts only after this loop
+            # Due no more from now: a poll answered before this request starts must not ask
+            # for the same steps again (a roll call a second queues them often).
+            tracked.steps_due = now + poller.config.steps_interval
             request = poller.start(self.fetch(tracked, ticket, name, instance_id), [])
             request.add_done_callback(self._finished)
 

@@ -199,6 +199,7 @@ class WatchSession:
             wall_clock=self.clock.wall,
             rng=self._rng,
             report=self.answers.heard,
+            estimate=self._seconds_left,
         )
         self.credentials.attach(runtime, self.poller)
         interval = settings.discovery_interval
@@ -243,6 +244,14 @@ class WatchSession:
             One observation per change of status, progress or error kind.
         """
         return self.watchlist.history(task_id)
+
+    def _seconds_left(self, task_id: str) -> float | None:
+        """Seconds until a watched task's estimated end (negative: past it), for the poller."""
+        record = self.records.get(task_id)
+        eta = self.eta(record) if record is not None else None
+        if eta is None:
+            return None
+        return float(eta.seconds) if eta.seconds > 0 else -float(eta.overrun)
 
     def eta(self, record: TaskRecord, now: float | None = None) -> Eta | None:
         """How long ``record`` still needs, and where that comes from (see :mod:`.eta`).
