@@ -145,6 +145,30 @@ def test_hostile_and_garbage_steps_are_shown_as_sent_never_obeyed() -> None:
     assert "? (unnamed)" in text and "percent '250'" in text
 
 
+def test_the_detail_pane_is_repainted_for_steps_only_when_their_text_changes() -> None:
+    import json
+
+    from tui.engine.records import TaskRecord
+    from tui.ui.widgets.detail import detail_key
+
+    def key(remaining: int, percent: int = 0) -> tuple[object, ...]:
+        steps = json.dumps(
+            {"sub_task_list": [{"sub_task_name": "Check", "status": "Running",
+                                "percent": str(percent), "remaining_time": str(remaining)}]}
+        )  # fmt: skip
+        job = json.dumps({"id": "t", "name": "X", "status": "Running", "created": ""})
+        record = TaskRecord(
+            "t", "p", "", 0.0, 1, status="Running", job_json=job, steps_json=steps,
+            steps_checked_at=1,
+        )  # fmt: skip
+        return detail_key(record, 10.0, False, None)
+
+    # The cloud's remaining_time ticks down on every answer; "~41h35m left" stays the same.
+    assert key(149699) == key(149668)
+    assert key(149699) != key(149699, percent=5)
+    assert key(149699) != key(600)
+
+
 async def test_f_follows_an_instance_from_the_table_and_removes_a_rule(tmp_path: Path) -> None:
     from textual.widgets import OptionList, SelectionList
 

@@ -392,19 +392,22 @@ class Observation:
     error_text: str | None
 
 
-def visible_fields(record: TaskRecord) -> tuple[object, ...]:
+def visible_fields(record: TaskRecord, *, steps: bool = True) -> tuple[object, ...]:
     """The fields of a record that show on screen (everything but the time of the last check).
 
     Args:
         record: A record.
+        steps: Include the steps as stored; a caller that compares the steps as it shows them
+            passes False (the cloud's ``remaining_time`` ticks down on every answer while the
+            "~41h35m left" drawn from it stays the same).
 
     Returns:
         A tuple to compare: equal tuples look the same on screen.
     """
     return (
         record.status, record.progress, record.job_json, record.error_kind, record.error_text,
-        record.not_found, record.label, record.profile, record.changed_at, record.steps_json,
-        record.steps_refused, record.deadline,
+        record.not_found, record.label, record.profile, record.changed_at,
+        record.steps_json if steps else None, record.steps_refused, record.deadline,
     )  # fmt: skip
 
 

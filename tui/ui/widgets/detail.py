@@ -65,7 +65,10 @@ def detail_key(
     if record.is_final:
         checked = str(record.checked_at)
     timing = (_eta_line(eta), _deadline_line(record, now))
-    return (record.task_id, visible_fields(record), elapsed, checked, raw, problem, timing)
+    steps = record.steps
+    shown_steps = tuple(steps_lines(steps)) if steps is not None else None
+    fields = visible_fields(record, steps=False)
+    return (record.task_id, fields, shown_steps, elapsed, checked, raw, problem, timing)
 
 
 def _eta_line(eta: Eta | None) -> str:
