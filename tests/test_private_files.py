@@ -12,7 +12,7 @@ import pytest
 
 from tui.cli import main
 from tui.engine.setup.logs import setup_logging
-from tui.engine.setup.paths import database_file, log_dir, log_file
+from tui.engine.setup.paths import database_file, log_dir, log_file, state_dir
 
 
 def _mode(path: Path) -> int:
@@ -28,6 +28,7 @@ def test_new_watchlist_and_log_are_private(capsys: pytest.CaptureFixture[str]) -
     for side in db.parent.glob(db.name + "-*"):
         assert _mode(side) == 0o600, side
     assert _mode(log_dir()) == 0o700 and _mode(log_file()) == 0o600
+    assert log_dir().parent == state_dir() and _mode(state_dir()) == 0o700
     assert "readable by others" not in capsys.readouterr().err
 
 
@@ -54,3 +55,14 @@ def test_a_loose_log_is_tightened() -> None:
     logging.getLogger("tui.test").warning("x")
     logging.shutdown()
     assert _mode(path) == 0o600
+
+
+def test_folders_made_above_the_log_are_private_and_a_loose_state_folder_is_tightened() -> None:
+    assert not state_dir().parent.exists()  # a fresh home: $XDG_STATE_HOME is made too
+    setup_logging()
+    logging.shutdown()
+    assert _mode(state_dir().parent) == 0o700 and _mode(state_dir()) == 0o700
+    state_dir().chmod(0o755)
+    setup_logging()
+    logging.shutdown()
+    assert _mode(state_dir()) == 0o700

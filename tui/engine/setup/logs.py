@@ -14,7 +14,7 @@ from typing import Any
 
 from tui.cloud.redaction import redact
 from tui.cloud.safe_text import visible
-from tui.engine.setup.paths import log_file, make_private, make_private_dir
+from tui.engine.setup.paths import log_file, make_private, make_private_dir, state_dir
 
 __all__ = ["RedactingFilter", "register_secrets", "setup_logging"]
 
@@ -75,6 +75,8 @@ def setup_logging(*, debug: bool = False, path: Path | None = None) -> Path | No
     for old in list(root.handlers):
         root.removeHandler(old)
     try:
+        if path.parent.parent == state_dir():
+            make_private_dir(path.parent.parent)  # the log's folder is not the only one there
         make_private_dir(path.parent)
         handler = _PrivateRotatingFileHandler(
             path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"

@@ -18,6 +18,7 @@ __all__ = [
     "log_file",
     "make_private",
     "make_private_dir",
+    "state_dir",
 ]
 
 APP_NAME = "taskwatch"
@@ -62,6 +63,15 @@ def database_file(*, demo: bool = False) -> Path:
     return data_dir() / ("demo.sqlite3" if demo else "watchlist.sqlite3")
 
 
+def state_dir() -> Path:
+    """Directory of the app's state (its log lives in ``log/`` under it on Linux).
+
+    Returns:
+        ``$XDG_STATE_HOME/taskwatch`` or the platform's equivalent.
+    """
+    return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
+
+
 def log_dir() -> Path:
     """Directory of the rotating log file.
 
@@ -97,7 +107,8 @@ PRIVATE_FILE = 0o600
 
 
 def make_private_dir(path: Path) -> str | None:
-    """Create ``path`` (and its parents) readable by its owner only; tighten it if it exists.
+    """Create ``path`` readable by its owner only, and every missing folder above it too (the
+    XDG base directory spec asks 0700 of them); tighten ``path`` if it exists.
 
     Args:
         path: A directory holding the watchlist or the log.
@@ -105,7 +116,9 @@ def make_private_dir(path: Path) -> str | None:
     Returns:
         One sentence if an existing directory was open to others and was tightened, else None.
     """
-    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    missing = [folder for folder in (path, *path.parents) if not folder.exists()]
+    for folder in reversed(missing):  # mkdir's parents=True would make them 0777 & ~umask
+        folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
     return make_private(path, PRIVATE_DIR)
 
 
