@@ -45,3 +45,25 @@ def test_a_deadline_is_within_a_year() -> None:
     for text in ["400d", "9999-12-31T23:59:59-14:00"]:
         with pytest.raises(InvalidInputError):
             parse_deadline(text, now=now)
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["recent", "--since", "garbage"], "--since"),
+        (["recent", "--status", "Run ning"], "--status"),
+        (["report", "--since", "garbage"], "--since"),
+        (["report", "--from", "garbage"], "--from"),
+        (["report", "--to", "25:99"], "--to"),
+        (["add", "6a0d4c9e-0a47-4b6c-9f43-2f6f7e1f0b11", "--deadline", "never"], "--deadline"),
+        (["deadline", "6a0d4c9e-0a47-4b6c-9f43-2f6f7e1f0b11", "--at", "never"], "--at"),
+    ],
+)
+def test_every_option_error_names_its_option(
+    argv: list[str], option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.cli import main
+
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert f"argument {option}: " in error and "Traceback" not in error

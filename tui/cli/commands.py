@@ -39,7 +39,7 @@ from tui.present.text import (
     format_progress,
     status_text,
 )
-from tui.present.timespec import parse_deadline
+from tui.present.timespec import for_option, parse_deadline
 
 # -- add / remove / list / export / import ---------------------------------------------------------
 
@@ -56,14 +56,16 @@ def _ids_from_arguments(values: list[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _deadline(text: str) -> float:
-    return parse_deadline(text, now=datetime.now().astimezone())
+def _deadline(option: str, text: str) -> float:
+    now = datetime.now().astimezone()
+    return for_option(option, lambda value: parse_deadline(value, now=now), text)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
     settings = load_settings()
     ids = _ids_from_arguments(args.ids)
-    deadline = _deadline(args.deadline) if args.deadline else None  # checked before adding
+    # The deadline is read before anything is added: a typo must not leave tasks half added.
+    deadline = _deadline("--deadline", args.deadline) if args.deadline else None
     profile = selected_profile(args, settings)
     store = open_store()
     result = store.add_tasks(ids, profile=profile, label=args.label)
@@ -79,7 +81,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_deadline(args: argparse.Namespace) -> int:
     ids = [validate_task_id(value) for value in args.ids]
-    deadline = None if args.clear else _deadline(args.at)
+    deadline = None if args.clear else _deadline("--at", args.at)
     changed = open_store().set_deadline(ids, deadline)
     for task_id in changed:
         if deadline is None:

@@ -26,7 +26,7 @@ from tui.errors import (
     ThrottledError,
 )
 from tui.present.text import format_local, status_text
-from tui.present.timespec import parse_duration
+from tui.present.timespec import for_option, parse_duration
 
 __all__ = ["cmd_follow", "cmd_recent", "cmd_unfollow"]
 
@@ -56,11 +56,13 @@ def _line(task: ListedTask) -> str:
 
 
 def cmd_recent(args: argparse.Namespace) -> int:
-    since = parse_duration(args.since or "24h")
+    since = for_option("--since", parse_duration, args.since or "24h")
     instances, names = _filters(args)
     status = args.status
     if status is not None and not status.isalpha():
-        raise InvalidInputError(f"not a status: {status[:40]!r} (e.g. Running, Failed)")
+        raise InvalidInputError(
+            f"argument --status: not a status: {status[:40]!r} (e.g. Running, Failed)"
+        )
     settings = load_settings()
     profile = selected_profile(args, settings)
     kind: Kind = "scheduled" if args.scheduled else "instant"

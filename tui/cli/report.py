@@ -14,7 +14,7 @@ from tui.engine.report import build_report
 from tui.errors import InvalidInputError
 from tui.present.report_formats import csv_chunks, json_chunks, markdown_chunks
 from tui.present.report_html import html_chunks
-from tui.present.timespec import parse_duration, parse_moment
+from tui.present.timespec import for_option, parse_duration, parse_moment
 
 __all__ = ["cmd_report", "report_window"]
 
@@ -45,11 +45,15 @@ def report_window(
     Raises:
         InvalidInputError: A malformed time or duration, or a start after the end.
     """
-    finish = parse_moment(end, now=now) if end else now
+
+    def moment(text: str) -> datetime:
+        return parse_moment(text, now=now)
+
+    finish = for_option("--to", moment, end) if end else now
     if start:
-        begin = parse_moment(start, now=now)
+        begin = for_option("--from", moment, start)
     else:
-        seconds = parse_duration(since) if since else DEFAULT_WINDOW
+        seconds = for_option("--since", parse_duration, since) if since else DEFAULT_WINDOW
         begin = finish - timedelta(seconds=seconds)
     if begin > finish:
         raise InvalidInputError(f"--from ({start}) is after --to ({end or 'now'})")

@@ -4,17 +4,42 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from tui.engine.records import check_deadline
 from tui.errors import InvalidInputError
 
-__all__ = ["parse_deadline", "parse_duration", "parse_moment"]
+__all__ = ["for_option", "parse_deadline", "parse_duration", "parse_moment"]
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([smhdw])")
 _LONGEST = 10 * 366 * 86400.0
 """Ten years: no window or lookback is longer; more is a typo, or an attack on the clock."""
+
+
+_T = TypeVar("_T")
+
+
+def for_option(option: str, parse: Callable[[str], _T], text: str) -> _T:
+    """``parse(text)``, its error naming the option it was typed for, as argparse's do.
+
+    Args:
+        option: The option, e.g. ``--since``.
+        parse: The reader of its value.
+        text: The value as typed.
+
+    Returns:
+        What ``parse`` returned.
+
+    Raises:
+        InvalidInputError: ``argument --since: not a duration: 'garbage' ...``.
+    """
+    try:
+        return parse(text)
+    except InvalidInputError as error:
+        raise InvalidInputError(f"argument {option}: {error}") from None
 
 
 def parse_duration(text: str) -> float:
