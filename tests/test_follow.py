@@ -5,6 +5,7 @@ ones, nothing is added twice, and the lists are polite (request counts asserted)
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import os
 import random
@@ -20,8 +21,9 @@ from tests.conftest import SIM_ENDPOINT, sim_auth
 from tests.ui_fixtures import demo_profile
 from tui.cloud.client import TaskCenterClient
 from tui.cloud.endpoints import Service
-from tui.engine.events import FollowingChanged, SessionEvent, TasksDiscovered
+from tui.engine.events import FollowingChanged, RefreshFailed, SessionEvent, TasksDiscovered
 from tui.engine.polling.poller import PollerConfig
+from tui.engine.records import TaskRecord
 from tui.engine.session import Clock, WatchSession
 from tui.engine.setup.config import Settings
 from tui.engine.setup.runtime import Runtime
@@ -189,6 +191,38 @@ async def test_scheduled_tasks_show_as_scheduled_then_run_when_they_start(
     await _run(session, clock, 120)
     assert session.records[planned.id].status == "Running"
     assert list(session.records).count(planned.id) == 1
+
+
+def _detail_text(record: TaskRecord, now: float) -> str:
+    from rich.console import Console
+
+    from tui.ui.widgets.detail import render_detail
+
+    console = Console(width=100, record=True, file=io.StringIO())
+    console.print(render_detail(record, [], now=now))
+    return console.export_text()
+
+
+async def test_a_scheduled_task_that_starts_late_is_not_started_yet_never_an_error(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    planned = make_job(
+        simulator, "resize", created_at=clock.now() + 120, running_for=600,
+        scheduled_since=clock.now() - 60, visible_after=45,
+    )  # fmt: skip
+    session, events = _session(store, sim_http, clock)
+    session.following.follow("default", [planned.instance_id], [])
+    await _run(session, clock, 150)  # its planned start was 30 s ago: the job API knows nothing
+    assert simulator.counters.by_job[planned.id] >= 1
+    record = session.records[planned.id]
+    assert (record.status, record.error_kind, record.not_found) == ("Scheduled", None, False)
+    assert not any(isinstance(e, RefreshFailed) for e in events)
+    assert "(not started yet)" in _detail_text(record, session.clock.wall())
+    await _run(session, clock, 30)
+    assert session.records[planned.id].status == "Running"
+    history = session.history(planned.id)
+    assert "Running" in {h.status for h in history}
+    assert not any(h.error_text for h in history)  # no "not_found: The job does not exist"
 
 
 async def test_nothing_is_added_twice_not_even_a_task_the_user_removed(

@@ -34,7 +34,7 @@ from tui.engine.records import finished_while_watched
 from tui.engine.session.credentials import CredentialKeeper
 from tui.engine.session.deadlines import Deadlines
 from tui.engine.session.watchlist import Watchlist
-from tui.errors import AuthenticationError, TaskCenterError
+from tui.errors import AuthenticationError, JobNotFoundError, TaskCenterError
 
 if TYPE_CHECKING:
     from tui.cloud.listing import ListedTask
@@ -183,6 +183,19 @@ class Answers:
             failures: Consecutive failures of this task.
             not_found: The grace period is over and the cloud still does not know the task.
         """
+        old = self._watchlist.records.get(task_id)
+        if (
+            isinstance(error, JobNotFoundError)
+            and not not_found
+            and old is not None
+            and old.status == "Scheduled"
+        ):
+            # The cloud often starts a scheduled job late; until the job API knows it, it is
+            # "not started yet", not an error (the poller counts the grace from its planned start).
+            records = self._watchlist.checked([task_id], self._wall())
+            self._credentials.accepted(old.profile)
+            self._emit(TasksChecked(tuple(records)))
+            return
         record = self._watchlist.failed(task_id, error, self._wall(), not_found=not_found)
         if record is not None and not isinstance(error, AuthenticationError):
             self._credentials.accepted(record.profile)  # the gateway answered

@@ -64,7 +64,11 @@ def detail_key(
     checked = format_checked(now - record.checked_at) if record.checked_at else ""
     if record.is_final:
         checked = str(record.checked_at)
-    timing = (_eta_line(eta), _deadline_line(record, now))
+    planned = record.planned_start if record.status == "Scheduled" else None
+    timing = (
+        _eta_line(eta), _deadline_line(record, now),
+        _planned_line(planned, now) if planned is not None else "",
+    )  # fmt: skip
     steps = record.steps
     shown_steps = tuple(steps_lines(steps)) if steps is not None else None
     fields = visible_fields(record, steps=False)
@@ -77,6 +81,12 @@ def _eta_line(eta: Eta | None) -> str:
     if eta.overrun:
         return f"overrunning by {format_left(eta.overrun)} ({eta.basis})"
     return f"{format_left(eta.seconds, approximate=True)} ({eta.basis})"
+
+
+def _planned_line(planned: float, now: float) -> str:
+    # The cloud often starts a scheduled job late; until the job API knows it, that is all.
+    late = "  (not started yet)" if planned <= now else ""
+    return format_local_epoch(planned, now) + late
 
 
 def _deadline_line(record: TaskRecord, now: float) -> str:
@@ -200,7 +210,7 @@ def _fields(record: TaskRecord, now: float, eta: Eta | None = None) -> Table:
             grid.add_row("progress", progress + sent)
     planned = record.planned_start if record.status == "Scheduled" else None
     if planned is not None:
-        grid.add_row("planned", format_local_epoch(planned, now))
+        grid.add_row("planned", _planned_line(planned, now))
     if eta is not None:
         grid.add_row("ETA", _eta_line(eta))
     elif not record.is_final and record.status and planned is None:
