@@ -110,7 +110,7 @@ async def test_new_tasks_on_a_followed_instance_arrive_and_others_are_ignored(
     await _run(session, clock, 2 * INTERVAL)
     assert new.id in session.records and elsewhere.id not in session.records
     record = session.records[new.id]
-    assert record.label == "⟳ rule 1" and record.origin == "rule:1"
+    assert record.label == "" and record.origin == "rule:1"  # the label is the user's
     assert record.status == "Running"  # polled like any other task since
     found = [e for e in events if isinstance(e, TasksDiscovered)]
     assert [e.task_ids for e in found] == [(new.id,)]

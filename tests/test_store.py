@@ -269,3 +269,28 @@ def test_a_version_2_watchlist_gains_steps_and_deadlines_and_keeps_its_tasks(
     assert not store.record_steps(A, '{"sub_task_list": []}', now=4.0)  # unchanged: no row
     assert store.step_history(A) == [(3.0, '{"sub_task_list": []}')]
     assert store.get_task(A).deadline == 500.0  # type: ignore[union-attr]
+
+
+def test_followed_tasks_lose_the_rule_label_of_older_versions_and_keep_the_user_s(
+    tmp_path: Path,
+) -> None:
+    from tui.engine.storage.schema import MIGRATIONS
+
+    c = "0f4e0a53-5d7e-4c1b-9a61-1b1f7f2b2c3d"
+    path = tmp_path / "w.sqlite3"
+    with contextlib.closing(sqlite3.connect(path)) as raw:
+        for script in MIGRATIONS[:5]:
+            raw.executescript(script)
+        rows = [(A, "⟳ rule 1", "rule:1"), (B, "db-42 resize", "rule:2"), (c, "⟳ rule 9", "")]
+        for position, (task_id, label, origin) in enumerate(rows):
+            raw.execute(
+                "INSERT INTO tasks (task_id, profile, label, added_at, position, origin) "
+                "VALUES (?, 'p', ?, 1.0, ?, ?)",
+                (task_id, label, position, origin),
+            )
+        raw.execute("PRAGMA user_version = 5")
+        raw.commit()
+    store = Store.open(path)
+    records = [store.get_task(task_id) for task_id in (A, B, c)]
+    labels = [record.label if record else None for record in records]
+    assert labels == ["", "db-42 resize", "⟳ rule 9"]  # only what a rule wrote is cleared

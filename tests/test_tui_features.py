@@ -272,3 +272,19 @@ async def test_resorting_moves_rows_without_recomputing_them(
         after = [str(r.key.value) for r in app.view.table.ordered_rows]
     assert sorted(before) == sorted(after) and before != after
     assert calls == 0
+
+
+def test_a_followed_task_is_named_by_its_job_with_the_origin_as_a_mark() -> None:
+    import json
+
+    from tui.engine.records import TaskRecord
+    from tui.present.text import task_title
+    from tui.ui.widgets.task_table import row_cells
+
+    job = json.dumps({"id": "t", "name": "ModifyGaussDBInstance", "status": "Running"})
+    found = TaskRecord("t", "p", "", 0.0, 1, status="Running", job_json=job, origin="rule:1")
+    assert row_cells(found, 10.0)["name"].plain == "⟳ ModifyGaussDBInstance"
+    assert task_title(found) == "ModifyGaussDBInstance"
+    labelled = TaskRecord("t", "p", "db-42", 0.0, 1, status="Running", job_json=job)
+    assert row_cells(labelled, 10.0)["name"].plain == "db-42 · ModifyGaussDBInstance"
+    assert task_title(labelled) == "db-42 · ModifyGaussDBInstance"

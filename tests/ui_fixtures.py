@@ -190,7 +190,7 @@ def _followed(store: Store) -> None:
             scheduled_start=str(item.get("start_time", "")), raw=item,
         )  # fmt: skip
         status = "Scheduled" if kind == "scheduled" else ""
-        rows.append((scripted.id, "default", f"⟳ rule {rule}", f"rule:{rule}", status,
+        rows.append((scripted.id, "default", "", f"rule:{rule}", status,
                      json.dumps(listed.to_job(), sort_keys=True)))  # fmt: skip
     store.add_discovered(rows, now=FROZEN_NOW - 10)
     store.record_success(

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Literal
 from tui.cloud.status import JobStatus
 from tui.engine.events import DeadlineWarning, TaskFinished
 from tui.engine.records import TaskRecord
-from tui.present.text import format_clock, format_duration, format_left, status_icon
+from tui.present.text import (
+    format_clock,
+    format_duration,
+    format_left,
+    status_icon,
+    task_title,
+)
 
 if TYPE_CHECKING:
     from tui.engine.eta import Eta
@@ -17,8 +23,7 @@ if TYPE_CHECKING:
 
 
 def _name(record: TaskRecord) -> str:
-    job = record.job
-    return (record.label or (job.name if job else "") or record.task_id)[:60]
+    return task_title(record)[:60]
 
 
 __all__ = ["Notice", "Severity", "deadline_notice", "notice_for", "notice_of"]

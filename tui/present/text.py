@@ -14,6 +14,7 @@ from tui.cloud.safe_text import visible
 
 if TYPE_CHECKING:
     from tui.cloud.models import Job
+    from tui.cloud.steps import SubTask
     from tui.engine.eta import Eta
     from tui.engine.records import TaskRecord
 
@@ -29,10 +30,13 @@ __all__ = [
     "format_left",
     "format_local",
     "format_progress",
+    "origin_mark",
     "progress_bar",
     "severity",
     "status_icon",
     "status_text",
+    "step_summary",
+    "task_title",
 ]
 
 _ICONS = {
@@ -369,3 +373,53 @@ def axis_step(seconds: float, most: int) -> int:
         Seconds between ticks (the largest step when even that gives more).
     """
     return next((s for s in AXIS_STEPS if max(1.0, seconds) / s <= most), AXIS_STEPS[-1])
+
+
+FOLLOWED_MARK = "⟳"
+"""The mark of a task a follow rule found (the detail pane names the rule)."""
+
+
+def origin_mark(record: TaskRecord) -> str:
+    """The mark of where a task came from: ``⟳`` when a follow rule found it, else empty.
+
+    Args:
+        record: A task.
+
+    Returns:
+        The mark.
+    """
+    return FOLLOWED_MARK if record.origin.startswith("rule:") else ""
+
+
+def task_title(record: TaskRecord) -> str:
+    """A task named as the table names it: ``label · job name``, either alone, else its ID.
+
+    Args:
+        record: A task.
+
+    Returns:
+        The name, unescaped (the caller makes it visible for where it goes).
+    """
+    job = record.job
+    name = job.name.strip() if job and job.name else ""
+    if record.label and name:
+        return f"{record.label} · {name}"
+    return record.label or name or record.task_id
+
+
+def step_summary(step: SubTask) -> str:
+    """One step in a line of a report: ``Upgrade the kernel: Running 40%``.
+
+    Args:
+        step: A step as the cloud sent it.
+
+    Returns:
+        Its name, status and percent (the percent as sent when it is not a number 0-100);
+        unescaped: each format escapes it its own way.
+    """
+    text = f"{step.name.strip() or '(unnamed)'}: {step.status.strip() or 'no status'}"
+    if step.percent is not None:
+        return f"{text} {step.percent}%"
+    if step.percent_text.strip():
+        return f"{text} (percent {step.percent_text.strip()!r})"
+    return text

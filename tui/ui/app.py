@@ -34,6 +34,7 @@ from tui.present.notices import Notice, Severity, notice_of
 from tui.ui.editing import EditingApp
 from tui.ui.messages import SessionReported
 from tui.ui.terminal import HangupWatchdog, TerminalSignals
+from tui.ui.widgets.timeline import TIMELINE_KEYS
 from tui.ui.widgets.watch_view import WatchView
 
 if TYPE_CHECKING:
@@ -355,6 +356,7 @@ def binding_rows() -> list[tuple[str, str]]:
         method = getattr(TaskwatchApp, f"action_{binding.action}", None)
         doc = (method.__doc__ or "").strip().splitlines()[0] if method and method.__doc__ else ""
         rows.append((_key_names(binding.key), doc or binding.description))
+    rows.extend((keys, f"Timeline: {what}") for keys, what in TIMELINE_KEYS)
     rows.append(("ctrl+p", "Command palette: every action by name"))
     rows.append(("esc", "Clear the filter, close a dialog"))
     return rows

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from tui.cloud.safe_text import visible
 from tui.engine.session import WatchSession
 from tui.errors import TaskwatchError
+from tui.present.text import task_title
 
 if TYPE_CHECKING:
     from tui.ui.widgets.dialogs import AddRequest
@@ -68,7 +69,7 @@ class EditingApp(App[int]):
         """Stop watching the selected task (u undoes)."""
         record = self.view.selected
         if record is not None and self._safely(self.session.remove, record.task_id) is not None:
-            self.notify(f"Removed {record.label or record.task_id}. Press u to undo.")
+            self.notify(f"Removed {task_title(record)[:60]}. Press u to undo.")
 
     def action_undo(self) -> None:
         """Bring back the most recently removed task."""
@@ -103,8 +104,7 @@ class EditingApp(App[int]):
         from tui.present.text import format_clock
         from tui.ui.widgets.dialogs import DeadlineChoice, DeadlineScreen
 
-        job = record.job
-        name = visible(record.label or (job.name if job else "") or record.task_id, limit=60)
+        name = visible(task_title(record), limit=60)
         current = format_clock(record.deadline) if record.deadline is not None else ""
         key = self._dialog("deadline", lambda: DeadlineScreen(name, current))
         dialog = self.get_screen(key)

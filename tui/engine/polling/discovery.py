@@ -268,7 +268,7 @@ class Discovery:
             (
                 task.id,
                 profile,
-                f"⟳ rule {rule.id}",
+                "",  # the label is the user's; where the task came from is its origin
                 f"rule:{rule.id}",
                 "Scheduled" if task.kind == "scheduled" else "",
                 json.dumps(task.to_job(), ensure_ascii=False, sort_keys=True),

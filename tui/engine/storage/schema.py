@@ -12,7 +12,7 @@ from tui.engine.records import TaskRecord
 
 __all__ = ["COLUMNS", "EXPECTED", "MIGRATIONS", "SCHEMA_VERSION", "record_of"]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _SCHEMA_V1 = """
 CREATE TABLE tasks (
@@ -100,7 +100,16 @@ CREATE TABLE probe_claims (
 );
 """
 
-MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5]
+# A task a follow rule found was labelled "⟳ rule N"; the rule is where it came from (its
+# ``origin``, shown as a mark), not what it is: the label is the user's, empty until they write
+# one. Labels a user wrote themselves are kept.
+_SCHEMA_V6 = """
+UPDATE tasks SET label = '' WHERE origin LIKE 'rule:%' AND label = '⟳ rule ' || substr(origin, 6);
+"""
+
+MIGRATIONS: list[str] = [
+    _SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5, _SCHEMA_V6,
+]  # fmt: skip
 
 # What the current schema must have; a file without it is treated as damaged.
 EXPECTED = {

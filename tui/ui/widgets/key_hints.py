@@ -31,6 +31,16 @@ class KeyHints(Static):
     def on_mount(self) -> None:
         self._draw()
 
+    def show_keys(self, keys: Sequence[tuple[str, str]]) -> None:
+        """List ``keys`` instead (the timeline has its own).
+
+        Args:
+            keys: (key as shown, what it does) for each key to list.
+        """
+        if keys != self._keys:
+            self._keys = keys
+            self._draw()
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         if self.is_mounted:

@@ -20,6 +20,7 @@ from tui.present.text import (
     format_duration,
     format_elapsed,
     format_local,
+    origin_mark,
     progress_bar,
     severity,
     status_text,
@@ -103,10 +104,14 @@ def _cut(text: str, style: str = "") -> Text:
 
 
 def _task_cell(record: TaskRecord, name: str) -> Text:
-    """The label (bold) and the job name: the label first, so a narrow column keeps it."""
+    """The label (bold) and the job name: the label first, so a narrow column keeps it. A task
+    a follow rule found starts with its mark (``⟳``); its name leads, as the user's label would."""
+    mark = origin_mark(record)
+    cell = Text(f"{mark} ", style="dim", no_wrap=True, overflow="ellipsis") if mark else Text()
     if not record.label:
-        return _cut(name)
-    cell = _cut(record.label, "bold")
+        cell.append_text(_cut(name))
+        return cell
+    cell.append_text(_cut(record.label, "bold"))
     if name:
         cell.append(" · ")
         cell.append_text(_cut(name))

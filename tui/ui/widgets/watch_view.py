@@ -41,6 +41,10 @@ WIDE = 120  # from this many columns the detail pane sits beside the table
 CLOCK_TICK = 5.0  # seconds between updates of elapsed / checked-ago texts
 ROWS_PER_FRAME = 150  # rows added per frame after the first: few enough to keep keys quick
 FIRST_FRAME_ROWS = 60  # the first frame: a tall terminal's screenful, and no more
+TIMELINE_HINTS = [
+    ("t", "Table"), ("+ -", "Zoom"), ("← →", "Pan"), ("0", "Fit all"), ("=", "In hand"),
+    ("?", "Help"), ("q", "Quit"),
+]  # fmt: skip
 
 
 class WatchView(Vertical):
@@ -79,7 +83,8 @@ class WatchView(Vertical):
             yield self.timeline
             yield self.detail
         yield self.filter_input
-        yield KeyHints(self._keys, id="keys")
+        self.key_hints = KeyHints(self._keys, id="keys")
+        yield self.key_hints
 
     def on_mount(self) -> None:
         self.table.styles_for = self._status_style
@@ -247,6 +252,7 @@ class WatchView(Vertical):
         self.timeline.display = shown
         self.table.display = not shown
         (self.timeline if shown else self.table).focus()
+        self.key_hints.show_keys(TIMELINE_HINTS if shown else self._keys)
         self.redraw_timeline()
 
     def redraw_timeline(self) -> None:
@@ -262,6 +268,10 @@ class WatchView(Vertical):
             styles=self._status_style,
             rows={task_id: index for index, task_id in enumerate(order)},
         )
+
+    @on(Timeline.Reframed)
+    def _timeline_reframed(self) -> None:
+        self.redraw_timeline()
 
     @on(Timeline.Moved)
     def _timeline_moved(self, event: Timeline.Moved) -> None:
