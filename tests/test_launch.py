@@ -84,3 +84,31 @@ async def test_an_unusable_config_ends_the_app_with_the_reason(tmp_path: Path) -
     assert isinstance(app.failure, ConfigError)
     assert "TOML syntax error" in str(app.failure)
     assert app.return_value == 2
+
+
+@pytest.mark.parametrize("where", ["after", "before"])
+def test_list_report_and_export_read_the_demo_s_watchlist_with_demo(
+    where: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from tui.cli import main
+    from tui.cli.launch import DEMO_LABELS, start_demo
+
+    def run(command: str, *rest: str) -> int:
+        argv = [command, *rest, "--demo"] if where == "after" else ["--demo", command, *rest]
+        return main(argv)
+
+    assert run("report") == 2
+    assert "run taskwatch --demo first" in capsys.readouterr().err
+    assert not database_file(demo=True).exists()  # asking made no empty demo watchlist
+    _, store, stop = start_demo()
+    store.close()
+    stop()
+    capsys.readouterr()
+    assert main(["list"]) == 0 and DEMO_LABELS[0] not in capsys.readouterr().out  # yours: empty
+    assert run("list") == 0 and DEMO_LABELS[0] in capsys.readouterr().out
+    assert run("report", "--format", "json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert DEMO_LABELS[0] in json.dumps(report)
+    assert run("export") == 0 and DEMO_LABELS[0] in capsys.readouterr().out

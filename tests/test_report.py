@@ -242,3 +242,45 @@ def test_json_written_in_pieces_is_the_json_of_the_whole(count: int) -> None:
     assert json.loads(text) == {**head, "items": items}
     assert text == json_text({**head, "items": items}, indent=2) + "\n"  # the same bytes
     assert "\x1b" not in text
+
+
+def test_steps_are_in_every_format_and_in_the_export_escaped_for_each(store: Store) -> None:
+    from tui.cloud.steps import parse_steps_response
+    from tui.engine.storage.transfer import export_watchlist
+
+    hostile = "Check | <b>x</b> [x](http://evil)\x1b[2J"
+    answer = {"sub_task_list": [
+        {"sub_task_name": "Pre-check", "status": "Completed", "percent": "100",
+         "remaining_time": "0"},
+        {"sub_task_name": hostile, "status": "Running", "percent": "lots",
+         "remaining_time": "90"},
+    ]}  # fmt: skip
+    steps = parse_steps_response(json.dumps(answer)).to_json()
+    assert store.record_steps(IDS["running"], steps, now=at(-2).timestamp())
+    report = build_report(store, start=at(-60), end=NOW, now=NOW)
+
+    markdown = as_markdown(report, utc=True)
+    section = markdown.split("## Steps", 1)[1]
+    assert "- Pre-check: Completed 100%" in section
+    assert "Check \\| &lt;b&gt;x&lt;/b&gt; \\[x\\](http://evil)␛\\[2J: Running" in section
+    assert "\x1b" not in markdown
+
+    rows = list(csv.DictReader(io.StringIO(as_csv(report, utc=True), newline="")))
+    [running] = [row for row in rows if row["task_id"] == IDS["running"]]
+    assert running["steps"].startswith("Pre-check: Completed 100%; Check | <b>x</b>")
+    assert "(percent 'lots')" in running["steps"] and "\x1b" not in running["steps"]
+
+    data = json.loads(as_json(report, utc=True))
+    [task] = [t for t in data["tasks"] if t["task_id"] == IDS["running"]]
+    assert task["steps"][1] == {
+        "name": hostile, "status": "Running", "percent": None, "percent_as_sent": "lots",
+        "remaining_seconds": 90,
+    }  # fmt: skip
+    assert all(t["steps"] == [] for t in data["tasks"] if t["task_id"] != IDS["running"])
+
+    page = _Page()
+    page.feed(as_html(report, utc=True))
+    assert "b" not in page.tags and "Check | <b>x</b>" in "".join(page.text)
+
+    [exported] = [t for t in export_watchlist(store)["tasks"] if t["task_id"] == IDS["running"]]
+    assert exported["steps"]["sub_task_list"][1]["sub_task_name"] == hostile  # lossless JSON

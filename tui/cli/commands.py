@@ -121,7 +121,7 @@ def _record_line(record: TaskRecord, eta: Eta | None, now: float) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    store = open_store()
+    store = open_store(demo=args.demo)
     records = store.list_tasks()
     try:
         known = load_settings().profiles
@@ -157,7 +157,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    text = export_chunks(open_store())
+    text = export_chunks(open_store(demo=args.demo))
     if args.file == "-":
         sys.stdout.writelines(text)
     else:

@@ -17,7 +17,7 @@ from tui.engine.setup.config import CliOverrides, Settings
 from tui.engine.setup.paths import database_file
 from tui.engine.setup.runtime import Runtime, build_runtime
 from tui.engine.storage import Store
-from tui.errors import ConfigError, TaskCenterError
+from tui.errors import ConfigError, InvalidInputError, TaskCenterError
 
 __all__ = [
     "error_word",
@@ -40,8 +40,21 @@ def warn(message: str) -> None:
 
 
 def open_store(*, demo: bool = False) -> Store:
-    """Open the watchlist, telling the user (on stderr) if a broken file was moved aside."""
-    store = Store.open(database_file(demo=demo))
+    """Open the watchlist, telling the user (on stderr) if a broken file was moved aside.
+
+    Args:
+        demo: The demo's watchlist (it must exist: ``taskwatch --demo`` makes it).
+
+    Returns:
+        The store.
+
+    Raises:
+        InvalidInputError: ``demo`` and the demo never ran here.
+    """
+    path = database_file(demo=demo)
+    if demo and not path.exists():
+        raise InvalidInputError("there is no demo watchlist yet: run taskwatch --demo first")
+    store = Store.open(path)
     if store.recovered_to is not None:
         warn(
             f"the watchlist database was unreadable; it was moved to {store.recovered_to} "

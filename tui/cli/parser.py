@@ -60,6 +60,15 @@ def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     )
 
 
+def _demo(command: argparse.ArgumentParser) -> None:
+    """``--demo`` after a command that reads the watchlist: read the demo's instead (default
+    SUPPRESS, so ``taskwatch --demo report`` means the same)."""
+    command.add_argument(
+        "--demo", action="store_true", default=argparse.SUPPRESS,
+        help="the watchlist of taskwatch --demo, not yours",
+    )  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line's grammar.
 
@@ -111,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("ids", nargs="+", metavar="ID")
 
     listing = command("list", "the watchlist with the last known state")
+    _demo(listing)
     listing.add_argument("--json", action="store_true", help="machine-readable output")
 
     show = command("show", "fetch tasks now and print them")
@@ -157,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     unfollow.add_argument("--all", action="store_true", help="every rule")
 
     export = command("export", "write the watchlist and last snapshots as JSON")
+    _demo(export)
     export.add_argument("file", nargs="?", default="-", help="output file (default: stdout)")
 
     importing = command("import", "watch the tasks of an export (or any JSON with task IDs)")
@@ -171,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--jobs", type=int, default=0, help="extra random jobs to script")
 
     report = command("report", "the record of a window from the local database (no request)")
+    _demo(report)
     window = report.add_mutually_exclusive_group()
     window.add_argument(
         "--since", metavar="DURATION", help="the last 90m, 6h, 1d ... (default 24h)"

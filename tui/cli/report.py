@@ -63,7 +63,7 @@ def report_window(
 def cmd_report(args: argparse.Namespace) -> int:
     now = datetime.now().astimezone()
     start, end = report_window(args.since, args.start, args.end, now=now)
-    store = open_store()
+    store = open_store(demo=args.demo)
     try:
         report = build_report(
             store,

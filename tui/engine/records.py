@@ -276,8 +276,8 @@ class TaskRecord:
         """The record as a JSON-ready object (``list --json``, ``export``): no secrets in it.
 
         Returns:
-            Task ID, profile, label, times, status, progress, the job as the API names its fields,
-            and the last error.
+            Task ID, profile, label, times, status, progress, the job and its steps as the API
+            names their fields, and the last error.
         """
         job = self.job
         return {
@@ -295,6 +295,8 @@ class TaskRecord:
             "not_found": self.not_found,
             "deadline": self.deadline,
             "origin": self.origin,
+            # As stored: what was read of the cloud's answer, in its own shape (bounded).
+            "steps": json.loads(self.steps_json) if self.steps_json else None,
         }
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tui.cloud.status import JobStatus
+from tui.cloud.steps import SubTask
 from tui.engine.records import TaskRecord
 from tui.engine.storage import Store
 
@@ -38,6 +39,8 @@ class ReportTask:
     """Where its bar starts: created, else first seen, else added."""
     end: datetime
     """Where its bar ends: ended, else now for a task still running, else last seen."""
+    steps: tuple[SubTask, ...] = ()
+    """Its steps as last seen (empty when the cloud showed none)."""
 
     @property
     def duration(self) -> float | None:
@@ -144,4 +147,5 @@ def _report_task(record: TaskRecord, seen: tuple[float, float] | None, now: date
         last_seen=last_seen,
         start=start,
         end=finish,
+        steps=record.steps.steps if record.steps is not None else (),
     )

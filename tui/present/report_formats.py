@@ -17,7 +17,7 @@ from typing import Any
 
 from tui.cloud.safe_text import json_object_chunks, visible
 from tui.engine.report import Report, ReportTask
-from tui.present.text import format_duration, status_text
+from tui.present.text import format_duration, status_text, step_summary
 
 __all__ = [
     "REPORT_FORMAT", "as_csv", "as_json", "as_markdown", "human_time", "md_cell", "zone",
@@ -26,8 +26,15 @@ __all__ = [
 REPORT_FORMAT = "taskwatch-report/1"
 CSV_COLUMNS = (
     "task_id", "label", "job_name", "instance_name", "instance_id", "profile", "created",
-    "ended", "duration_seconds", "outcome", "fail_reason", "first_seen", "last_seen",
+    "ended", "duration_seconds", "outcome", "fail_reason", "first_seen", "last_seen", "steps",
 )  # fmt: skip
+"""The CSV's columns; new ones are added at the end, so a script reading by position goes on
+working."""
+
+
+def steps_line(task: ReportTask) -> str:
+    """A task's steps in one line, ``; `` between them (unescaped)."""
+    return "; ".join(step_summary(step) for step in task.steps)
 
 
 def zone(utc: bool) -> tzinfo | None:
@@ -115,6 +122,13 @@ def markdown_chunks(report: Report, *, utc: bool = False) -> Iterator[str]:
             heading = md_cell(f"{task.label or task.name or task.task_id}")
             yield from _lines(["", f"**{number}. {heading}** ({md_cell(task.task_id)})", ""])
             yield _fence(visible(task.fail_reason, multiline=True)) + "\n"
+    stepped = [(n, t) for n, t in enumerate(report.tasks, 1) if t.steps]
+    if stepped:
+        yield from _lines(["", "## Steps"])
+        for number, task in stepped:
+            heading = md_cell(f"{task.label or task.name or task.task_id}")
+            yield from _lines(["", f"**{number}. {heading}** ({md_cell(task.task_id)})", ""])
+            yield from _lines([f"- {md_cell(step_summary(step))}" for step in task.steps])
     if not report.tasks:
         yield from _lines(["", "No task was active in this window."])
 
@@ -163,6 +177,7 @@ def csv_chunks(report: Report, *, utc: bool = False) -> Iterator[str]:
             _iso(task.created, tz), _iso(task.ended, tz),
             "" if duration is None else f"{duration:.0f}", _csv_text(task.outcome),
             _csv_text(task.fail_reason), _iso(task.first_seen, tz), _iso(task.last_seen, tz),
+            _csv_text(steps_line(task)),
         ])  # fmt: skip
     yield out.getvalue()
 
@@ -188,6 +203,16 @@ def task_data(task: ReportTask, tz: tzinfo | None) -> dict[str, Any]:
         "fail_reason": task.fail_reason or None,
         "first_seen": _iso(task.first_seen, tz) or None,
         "last_seen": _iso(task.last_seen, tz) or None,
+        "steps": [
+            {
+                "name": step.name,
+                "status": step.status,
+                "percent": step.percent,
+                "percent_as_sent": step.percent_text,
+                "remaining_seconds": step.remaining,
+            }
+            for step in task.steps
+        ],
     }
 
 

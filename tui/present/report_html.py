@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 from tui.cloud.safe_text import visible
 from tui.engine.report import Report, ReportTask
 from tui.present.report_formats import human_time, zone
-from tui.present.text import axis_step, format_duration, status_icon
+from tui.present.text import axis_step, format_duration, status_icon, step_summary
 
 __all__ = ["as_html"]
 
@@ -40,6 +40,7 @@ table { border-collapse: collapse; width: 100%; margin-top: 1.5rem; font-size: 1
 th, td { border-bottom: 1px solid var(--grid); padding: .35rem .5rem; text-align: left;
   vertical-align: top; }
 td.reason { white-space: pre-wrap; max-width: 28rem; }
+ol.steps { margin: 0; padding-left: 1.2rem; white-space: nowrap; }
 .outcome-failed { color: var(--failed); font-weight: 600; }
 .outcome-completed { color: var(--ok); }
 @media print { body { margin: 0; font-size: 11px; } svg, tr { break-inside: avoid; }
@@ -115,6 +116,13 @@ def _timeline(report: Report, tz: tzinfo | None) -> Iterator[str]:
     yield "\n</svg>"
 
 
+def _steps_list(task: ReportTask) -> str:
+    if not task.steps:
+        return ""
+    items = "".join(f"<li>{_esc(step_summary(step))}</li>" for step in task.steps)
+    return f'<ol class="steps">{items}</ol>'
+
+
 def _short(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -160,7 +168,7 @@ def html_chunks(report: Report, *, utc: bool = False) -> Iterator[str]:
         yield (
             "<table><thead><tr><th>#</th><th>Label</th><th>Job</th><th>Instance</th>"
             "<th>Profile</th><th>Created</th><th>Ended</th><th>Duration</th><th>Outcome</th>"
-            "<th>Failure reason</th></tr></thead><tbody>"
+            "<th>Failure reason</th><th>Steps</th></tr></thead><tbody>"
         )
     for number, task in enumerate(report.tasks, 1):
         kind = _kind(task)
@@ -175,6 +183,7 @@ def html_chunks(report: Report, *, utc: bool = False) -> Iterator[str]:
             f"<td>{format_duration(task.duration)}</td>"
             f'<td class="outcome-{kind}">{_esc(glyph)} {_esc(word)}</td>'
             f'<td class="reason">{_esc(task.fail_reason)}</td>'
+            f"<td>{_steps_list(task)}</td>"
             "</tr>"
         )
     if report.tasks:
