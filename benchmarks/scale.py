@@ -12,6 +12,11 @@ A poll is one task's state brought up to date: a job-by-ID answer, or a task on 
 list page (one request refreshes up to 50). Requests are printed beside.
 - final: 1,000 watched, every one finished
 - first paint: 1,000 watched against an empty watchlist, side by side
+- sweep: 1,000 freshly added (never answered), 100 running, 100 requests/s allowed, interval
+  1 s: bytes to the terminal over the first 15 s after the first paint (no key pressed), then
+  in a second run key→screen latency over the same 15 s
+- by-id: 100 running, interval 1 s, 100 requests/s allowed, the list operations refused (a user
+  without the IAM list permission: every task is asked about by ID); CPU per request
 """
 
 from __future__ import annotations
@@ -52,10 +57,12 @@ def _world(running: int, total: int) -> tuple[Simulator, list[ScriptedJob]]:
 
 
 def _prepare(
-    home: str, url: str, jobs: list[ScriptedJob], *, rate: float, interval: float, now: float
-) -> None:
+    home: str, url: str, jobs: list[ScriptedJob], *, rate: float, interval: float, now: float,
+    observed: bool = True,
+) -> None:  # fmt: skip
     """Config, and a watchlist of ``jobs`` already observed once (a month of tasks, watched
-    before this session): the measurement shows the steady state, not the first sweep."""
+    before this session: the measurement shows the steady state, not the first sweep) unless
+    not ``observed``."""
     config = Path(home) / "config" / "taskwatch" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(
@@ -66,6 +73,8 @@ def _prepare(
         return
     subprocess.run([sys.executable, "-m", "tui", "add", *(j.id for j in jobs)], env=_env(home),
                    check=True, capture_output=True)  # fmt: skip
+    if not observed:
+        return
     store = Store.open(Path(home) / "data" / "taskwatch" / "watchlist.sqlite3")
     for job in jobs:
         store.record_success(job.id, parse_job_dict(job.snapshot(now)), now=now)
@@ -123,6 +132,78 @@ def measure(name: str, running: int, *, rate: float, interval: float, window: fl
     print(line, flush=True)
 
 
+def _press_sort_keys(app: PtyProcess, seconds: float) -> list[float]:
+    """Press ``s`` every 0.25 s for ``seconds``; the time each took to show on screen."""
+    latencies = []
+    deadline = app.elapsed() + seconds
+    n = 0
+    while app.elapsed() < deadline:
+        app.output.clear()
+        started = app.elapsed()
+        app.send(b"s")
+        app.wait_for(f"sort: {SORTS[n % 4]}".encode(), timeout=30)
+        latencies.append(app.elapsed() - started)
+        n += 1
+        app.pump(0.25)
+    return latencies
+
+
+def sweep(window: float) -> None:
+    """The first sweep of 1,000 freshly added tasks: bytes, then (another run) keys."""
+    figures: list[str] = []
+    for keys in (False, True):
+        simulator, jobs = _world(100, 1000)
+        with tempfile.TemporaryDirectory() as home, SimulatorServer(simulator) as server:
+            _prepare(home, server.url, jobs, rate=100, interval=1, now=simulator.clock(),
+                     observed=False)  # fmt: skip
+            app = PtyProcess([sys.executable, "-m", "tui"], _env(home), cwd=str(Path.cwd()))
+            try:
+                app.wait_for(b"Quit", timeout=60)
+                cpu = cpu_seconds(app.process.pid)
+                if keys:
+                    latencies = _press_sort_keys(app, window)
+                    p95 = statistics.quantiles(latencies, n=20)[-1]
+                    figures.append(
+                        f"key→screen p95 {p95 * 1000:.0f} ms (median "
+                        f"{statistics.median(latencies) * 1000:.0f}, max "
+                        f"{max(latencies) * 1000:.0f}, {len(latencies)} keys)"
+                    )
+                else:
+                    written = app.pump(window)
+                    used = cpu_seconds(app.process.pid) - cpu
+                    figures.append(
+                        f"{written / window / 1024:.1f} KB/s to the terminal, CPU "
+                        f"{used / window * 100:.0f}% of a core, {simulator.counters.total} "
+                        "requests"
+                    )
+            finally:
+                app.close()
+    print(f"sweep (1,000 new, 100 running, 100 requests/s, first {window:g} s after the first "
+          f"paint): {'; '.join(figures)}", flush=True)  # fmt: skip
+
+
+def by_id(window: float, warmup: float) -> None:
+    """Lists refused: every poll is a request by ID. CPU per request."""
+    simulator, jobs = _world(100, 100)
+    simulator.denied.add("list")
+    with tempfile.TemporaryDirectory() as home, SimulatorServer(simulator) as server:
+        _prepare(home, server.url, jobs, rate=100, interval=1, now=simulator.clock())
+        app = PtyProcess([sys.executable, "-m", "tui"], _env(home), cwd=str(Path.cwd()))
+        try:
+            app.wait_for(b"Quit", timeout=60)
+            app.pump(warmup)
+            cpu, served = cpu_seconds(app.process.pid), simulator.counters.total
+            written = app.pump(window)
+            used = cpu_seconds(app.process.pid) - cpu
+            requests = simulator.counters.total - served
+        finally:
+            app.close()
+    print(f"by-id (lists refused, 100 running, interval 1 s, 100 requests/s): {requests} "
+          f"requests in {window:g} s = {requests / window:.0f}/s; CPU {used / window * 100:.0f}% "
+          f"of a core = {used / max(1, requests) * 1000:.2f} ms per request; "
+          f"{written / window / 1024:.1f} KB/s to the terminal", flush=True)  # fmt: skip
+
+
 def first_paint(runs: int) -> None:
     simulator, jobs = _world(0, 1000)
     times: dict[str, list[float]] = {"empty": [], "1,000": []}
@@ -150,13 +231,15 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=15.0)
     parser.add_argument(
-        "--only", nargs="+", choices=["steady", "stress", "final", "paint"],
-        default=["steady", "stress", "final", "paint"], help="the scenarios to run",
+        "--only", nargs="+", choices=["steady", "stress", "final", "paint", "sweep", "by-id"],
+        default=["steady", "stress", "final", "paint", "sweep", "by-id"],
+        help="the scenarios to run",
     )  # fmt: skip
     args = parser.parse_args()
     print(
         "budgets: steady <5% CPU, <2 KB/s, RSS <=100 MB; stress <=1 ms CPU per poll, "
-        "<10 KB/s, key p95 <=50 ms; first paint <=1.5x empty; final 0 bytes, <0.5% CPU"
+        "<10 KB/s, key p95 <=50 ms; first paint <=1.5x empty; final 0 bytes, <0.5% CPU; "
+        "sweep <20 KB/s over the first 15 s, key p95 <=50 ms; by-id <=2 ms CPU per request"
     )
     if "steady" in args.only:
         measure("steady (1,000 watched, 100 running, 5 req/s)", 100, rate=5, interval=5,
@@ -169,6 +252,10 @@ def main() -> None:
                 warmup=args.warmup)  # fmt: skip
     if "paint" in args.only:
         first_paint(5)
+    if "sweep" in args.only:
+        sweep(15.0)
+    if "by-id" in args.only:
+        by_id(args.window, args.warmup)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ async def test_add_then_transition_then_notification(
         live.clock.advance(31)
         finished = await messages.wait_for(lambda m: isinstance(m, TaskFinished))
         assert isinstance(finished, TaskFinished) and finished.record.status == "Failed"
+        await live.app.view.settled()  # answers are drawn a few times a second
         await pilot.pause()
         assert any("disk full" in text and severity == "error" for text, severity in toasts)
         assert "\a" in live.terminal.writes
@@ -274,6 +275,7 @@ async def test_updates_arrive_while_a_dialog_is_open(live: LiveSetup) -> None:
         assert isinstance(live.app.screen, HelpScreen)
         live.clock.advance(21)
         await messages.wait_for(lambda m: isinstance(m, TaskFinished))
+        await live.app.view.settled()
         await pilot.pause()
         assert str(live.app.view.table.get_row(job.id)[0]).startswith("✔ Completed")
         await pilot.press("escape")

@@ -55,6 +55,41 @@ async def test_set_cell_changes_the_cell_on_screen_and_repaints_only_it() -> Non
         assert "0s" in table.render_line(1).text  # the other rows are as they were
 
 
+class LongTable(App[None]):
+    def compose(self) -> ComposeResult:
+        yield DataTable()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Status", key="status", width=12)
+        table.add_column("Checked", key="checked", width=8)
+        for n in range(1000):
+            table.add_row(Text("Running"), Text(f"{n}s"), key=f"task-{n}")
+
+
+async def test_a_cell_s_repaint_is_datatable_s_own_region_and_nothing_off_screen() -> None:
+    from textual.coordinate import Coordinate
+
+    app = LongTable()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(DataTable)
+        await pilot.pause()
+        for scroll in (0, 500):
+            table.scroll_to(y=scroll, animate=False)
+            await pilot.pause()
+            first = int(table.scroll_offset.y)
+            calls = _spy_refreshes(table)
+            set_cell(table, RowKey(f"task-{(first + 900) % 1000}"), ColumnKey("checked"), Text("x"))
+            set_cell(table, RowKey(f"task-{(first + 300) % 1000}"), ColumnKey("status"), Text("x"))
+            assert calls == []  # rows off screen: no repaint asked (and no O(rows) walk)
+            visible = first + 2
+            set_cell(table, RowKey(f"task-{visible}"), ColumnKey("checked"), Text("now"))
+            own = table._get_cell_region(Coordinate(visible, 1)).translate(-table.scroll_offset)
+            assert calls == [(own,)]
+            await pilot.pause()
+            assert "now" in table.render_line(3).text  # the header, then rows first, first+1 ...
+
+
 async def test_the_stock_update_cell_repaints_the_whole_table() -> None:
     """Why the adapter exists: if Textual's own method ever repaints just the cell, use it."""
     app = OneTable()

@@ -501,6 +501,7 @@ async def test_one_tui_watches_tasks_of_all_five_services_until_each_is_final(
                         and m.record.task_id == t
                     )
                 )
+            await app.view.settled()
             await pilot.pause()
             table = app.query_one(TaskTable)
             for task_id, outcome in expected.items():

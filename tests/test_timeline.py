@@ -60,11 +60,13 @@ async def test_the_timeline_follows_a_task_to_its_end_and_then_stays_still(tmp_p
         await pilot.press("t")
         async with asyncio.timeout(10):
             await refreshed.wait()
+        await live.app.view.settled()
         await pilot.pause()
         assert _lines(live.app)[1].rstrip().endswith("▶")  # still running
         live.clock.advance(60)
         async with asyncio.timeout(10):
             await finished.wait()
+        await live.app.view.settled()
         await pilot.pause()
         assert _lines(live.app)[1].rstrip().endswith("✔")
         updates: list[object] = []

@@ -7,6 +7,8 @@ summary only when their text changes).
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Sequence
 
 from textual import on
@@ -39,6 +41,7 @@ __all__ = ["WIDE", "WatchView"]
 
 WIDE = 120  # from this many columns the detail pane sits beside the table
 CLOCK_TICK = 5.0  # seconds between updates of elapsed / checked-ago texts
+REDRAWS_PER_SECOND = 4  # answers arriving faster are drawn together
 ROWS_PER_FRAME = 150  # rows added per frame after the first: few enough to keep keys quick
 FIRST_FRAME_ROWS = 60  # the first frame: a tall terminal's screenful, and no more
 TIMELINE_HINTS = [
@@ -66,6 +69,11 @@ class WatchView(Vertical):
         """Records reported since the last redraw, by task."""
         self._filling = False
         """Rows are still being added, a batch per frame."""
+        self._banner_text: str | None = None
+        self._drawn_at = 0.0
+        self._settled = asyncio.Event()
+        self._settled.set()
+        """Monotonic time of the last redraw for answers (they are drawn a few times a second)."""
 
     def compose(self) -> ComposeResult:
         # Kept as attributes: session events keep arriving while a dialog covers this screen.
@@ -106,14 +114,10 @@ class WatchView(Vertical):
     def show_event(self, event: SessionEvent) -> None:
         """Bring the screen up to date with one session event."""
         if isinstance(event, TaskRefreshed | RefreshFailed | DeadlineWarning):
-            # Coalesced: a burst of answers (a sweep of a thousand tasks) is drawn once, after
-            # the messages already queued, so keys are not kept waiting behind each redraw.
-            if not self._pending:
-                self.call_later(self._show_pending)
+            self._schedule_pending()
             self._pending[event.record.task_id] = event.record
         elif isinstance(event, TasksChecked):
-            if not self._pending:
-                self.call_later(self._show_pending)
+            self._schedule_pending()
             self._pending.update((record.task_id, record) for record in event.records)
         elif isinstance(event, WatchlistChanged):
             self.refresh_all()
@@ -127,7 +131,26 @@ class WatchView(Vertical):
             self.update_banner()
             self.update_summary()
 
+    def _schedule_pending(self) -> None:
+        """Draw the answers reported meanwhile once, after the messages already queued (keys
+        are not kept waiting behind each redraw), and at most :data:`REDRAWS_PER_SECOND` times a
+        second: a sweep of a thousand tasks is a few frames, not hundreds, over SSH."""
+        if self._pending:
+            return  # already scheduled
+        self._settled.clear()
+        wait = self._drawn_at + 1 / REDRAWS_PER_SECOND - time.monotonic()
+        if wait > 0:
+            self.set_timer(wait, self._show_pending)
+        else:
+            self.call_later(self._show_pending)
+
+    async def settled(self) -> None:
+        """Return once every answer reported so far is on screen (tests, benchmarks)."""
+        await self._settled.wait()
+
     def _show_pending(self) -> None:
+        self._drawn_at = time.monotonic()
+        self._settled.set()
         records, self._pending = self._pending, {}
         if not records or not self.table.is_attached:
             return
@@ -203,8 +226,11 @@ class WatchView(Vertical):
     def update_banner(self) -> None:
         """Show why some tasks are not polled, or hide the banner."""
         problems = self.session.health.problems
-        self.banner.update(visible("\n".join(problems), multiline=True, limit=2000))
-        self.banner.display = bool(problems)
+        text = visible("\n".join(problems), multiline=True, limit=2000)
+        if text != self._banner_text:  # an update lays the screen out again: only on change
+            self._banner_text = text
+            self.banner.update(text)
+            self.banner.display = bool(problems)
 
     def refresh_detail(self) -> None:
         """Show the selected task in the detail pane, unless the pane already shows it so."""
