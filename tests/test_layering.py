@@ -26,7 +26,9 @@ ALLOWED: dict[str, set[str]] = {
     "tui.engine": {"tui", "tui.errors", "tui.cloud"},
     # Words at the edge: the engine decides, the front ends word it through tui.present.
     "tui.present": {"tui", "tui.errors", "tui.cloud", "tui.engine"},
-    "tui.ui": {"tui", "tui.errors", "tui.cloud", "tui.engine", "tui.present"},
+    # Telling the team: the engine's events, in the present layer's words, sent out.
+    "tui.team": {"tui", "tui.errors", "tui.cloud", "tui.engine", "tui.present"},
+    "tui.ui": {"tui", "tui.errors", "tui.cloud", "tui.engine", "tui.present", "tui.team"},
     "tui.cli": {
         "tui",
         "tui.errors",
@@ -34,6 +36,7 @@ ALLOWED: dict[str, set[str]] = {
         "tui.engine",
         "tui.present",
         "tui.ui",
+        "tui.team",
         "tui.simulator",
     },
 }

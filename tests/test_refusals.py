@@ -45,12 +45,15 @@ async def test_a_second_process_never_tries_a_refused_credential(
     first = _session(path, sim_http, clock, sk="wrong")
     assert await first.tick() == 1  # the probe, refused
     assert simulator.counters.total == 1
+    first.stop()  # each process ends before the next starts: none waits on another's lease
     second = _session(path, sim_http, clock, sk="wrong")  # another process, a moment later
     assert await second.tick() == 0
     assert "refused" in (second.health.problem_for("default") or "")
     assert simulator.counters.total == 1
+    second.stop()
     fixed = _session(path, sim_http, clock, sk=DEMO_SK)  # a changed credential is tried
     assert await fixed.tick() == 1
+    fixed.stop()
     clock.advance(LOCK_WINDOW + 1)
     later = _session(path, sim_http, clock, sk="wrong")  # after the lock window: one probe
     assert await later.tick() == 1

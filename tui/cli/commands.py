@@ -40,6 +40,7 @@ from tui.present.text import (
     status_text,
 )
 from tui.present.timespec import for_option, parse_deadline
+from tui.team.sinks import redact
 
 # -- add / remove / list / export / import ---------------------------------------------------------
 
@@ -220,6 +221,9 @@ def cmd_config(args: argparse.Namespace) -> int:
         f"  notifications      toast={notifications.toast} bell={notifications.bell} "
         f"desktop={notifications.desktop}"
     )
+    for number, table in enumerate(settings.notify, start=1):
+        shown = ", ".join(redact(url) for url in table.urls)  # sink URLs are secrets
+        print(f"  notify #{number:<10} {shown}  on={','.join(table.on)} digest={table.digest:g}s")
     names = list(dict.fromkeys([selected_profile(args, settings), *settings.profiles]))
     for name in names:
         print(

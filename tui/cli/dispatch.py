@@ -54,6 +54,14 @@ def _handler(command: str | None) -> Callable[[argparse.Namespace], int]:
 
         found: Callable[[argparse.Namespace], int] = getattr(follow, f"cmd_{command}")
         return found
+    if command == "watch":
+        from tui.cli.watch import cmd_watch
+
+        return cmd_watch
+    if command == "notify":
+        from tui.cli.notify import cmd_notify
+
+        return cmd_notify
     if command == "simulate":
         from tui.cli.simulate import cmd_simulate
 

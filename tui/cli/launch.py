@@ -110,12 +110,13 @@ def start_demo() -> tuple[list[Profile], Store, Callable[[], None]]:
     return profiles, store, stop
 
 
-def prepare(args: argparse.Namespace) -> Prepared:
+def prepare(args: argparse.Namespace, *, kind: str = "tui") -> Prepared:
     """Open the watchlist and build the watch session for the TUI.
 
     Settings, profiles and clients load when the session starts, right after the first paint
     (see :meth:`WatchSession.start`). In ``--demo``, the simulator starts on 127.0.0.1 and a
-    fresh demo watchlist is used.
+    fresh demo watchlist is used. ``kind`` (``tui``, ``watch``) is what the other processes on
+    the watchlist are shown when this one polls.
     """
     if getattr(args, "demo", False):
         return _prepare_demo(args)
@@ -138,7 +139,7 @@ def prepare(args: argparse.Namespace) -> Prepared:
         selected = overrides.profile or settings.default_profile
         return settings, build_runtime(settings, overrides, [selected, *in_use])
 
-    return Prepared(WatchSession(store, connect=connect), notice=notice)
+    return Prepared(WatchSession(store, connect=connect, kind=kind), notice=notice)
 
 
 def _prepare_demo(args: argparse.Namespace) -> Prepared:

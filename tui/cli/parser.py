@@ -35,6 +35,8 @@ EXAMPLES = {
     "  taskwatch follow --list",
     "unfollow": "taskwatch unfollow 3",
     "simulate": "taskwatch simulate --port 8700 --seed 1",
+    "notify": "taskwatch notify --test",
+    "watch": "taskwatch watch --json >> /var/log/taskwatch.jsonl",
     "config": "taskwatch config --init && $EDITOR ~/.config/taskwatch/config.toml",
     "report": "taskwatch report --since 6h --label CHG-1042 --format html --output chg-1042.html\n"
     "  taskwatch report --from '2026-11-27 22:00' --to 02:00 --format csv",
@@ -195,6 +197,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--output", metavar="FILE", help="write here (default: stdout)")
     report.add_argument("--utc", action="store_true", help="times in UTC, not local time")
+
+    watch = command(
+        "watch", "the engine without the TUI: poll, follow, notify, one line per change"
+    )
+    watch.add_argument(
+        "--until-done", action="store_true", help="exit when every task is final (wait's exits)"
+    )
+    watch.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    notify = command("notify", "the team's notification sinks ([[notify]] in config.toml)")
+    notify.add_argument(
+        "--test", action="store_true", help="send one test message to each; exit 0 if all arrived"
+    )
 
     config = command("config", "show the effective configuration and every path used")
     config.add_argument("--init", action="store_true", help="write a commented config.toml")

@@ -21,8 +21,10 @@ __all__ = [
     "EndpointChanged",
     "EndpointState",
     "FollowingChanged",
+    "LeaseChanged",
     "RefreshFailed",
     "SessionEvent",
+    "SinkChanged",
     "TaskFinished",
     "TaskRefreshed",
     "TasksChecked",
@@ -132,6 +134,24 @@ class FollowingChanged:
 
 
 @dataclass(frozen=True)
+class LeaseChanged:
+    """This process started polling the watchlist (``holds``), or another one did: then this
+    one shows that one's results (``message`` says who)."""
+
+    holds: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class SinkChanged:
+    """A team notification sink stopped taking messages (``problem``), or works again (None).
+    ``sink`` is its redacted name."""
+
+    sink: str
+    problem: str | None
+
+
+@dataclass(frozen=True)
 class WatchlistChanged:
     """Tasks were added, removed, restored or relabelled (here or by another process)."""
 
@@ -147,5 +167,7 @@ SessionEvent = (
     | CredentialRefused
     | CredentialRestored
     | EndpointChanged
+    | SinkChanged
+    | LeaseChanged
     | WatchlistChanged
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -38,6 +39,8 @@ from tui.ui.widgets.timeline import TIMELINE_KEYS
 from tui.ui.widgets.watch_view import WatchView
 
 if TYPE_CHECKING:
+    from tui.team.notifier import TeamNotifier
+
     pass
 
 T = TypeVar("T")
@@ -108,6 +111,7 @@ class TaskwatchApp(EditingApp):
         self._notice = notice
         self.signals = TerminalSignals(write_terminal or self._write_to_terminal)
         self._poller_worker: Worker[None] | None = None
+        self._team: TeamNotifier | None = None
         self._watchdog: HangupWatchdog | None = None
         self.failure: TaskwatchError | None = None
         """Why the session could not start (bad configuration): the app exits with it."""
@@ -162,10 +166,25 @@ class TaskwatchApp(EditingApp):
         runtime = self.session.runtime
         for warning in runtime.warnings if runtime else []:
             self.notify(warning, severity="warning", timeout=20)
+        self._start_team()
         self.view.refresh_all(redraw=True)  # the theme, and the estimates' history, are in
         self._poller_worker = self.run_worker(
             self.session.run(), name="poller", exit_on_error=False
         )
+
+    def _start_team(self) -> None:
+        """Tell the team too, if ``[[notify]]`` tables say where (a bad one is said, not fatal)."""
+        from tui.team.notifier import notifier_for
+
+        try:
+            self._team = notifier_for(self.session, os.environ)
+        except TaskwatchError as error:
+            self.notify(
+                visible(str(error), limit=300),
+                title="Team notifications off",
+                severity="warning",
+                timeout=30,
+            )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A background worker of the session that dies is said, not swallowed."""
@@ -198,6 +217,8 @@ class TaskwatchApp(EditingApp):
         if self._poller_worker is not None:
             with contextlib.suppress(Exception):  # it ends when stopped; we only wait for that
                 await self._poller_worker.wait()
+        if self._team is not None:
+            await self._team.aclose()
         await self.session.aclose()
 
     # -- showing what the session reports ------------------------------------------------------

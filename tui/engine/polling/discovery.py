@@ -108,6 +108,8 @@ class Discovery:
     watch: Callable[[list[DiscoveredRow], float], list[str]]
     known_rules: list[FollowRule] = field(default_factory=list)
     """The rules as last read (the summary bar shows them without asking the store)."""
+    leading: bool = True
+    """Whether this process lists (it holds the polling lease); the others only read."""
     _profiles: dict[str, _Profile] = field(default_factory=dict)
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _stopped: bool = False
@@ -164,6 +166,8 @@ class Discovery:
         Returns:
             How many list requests were sent.
         """
+        if not self.leading:
+            return 0
         rules = self.rules()
         by_profile: dict[str, list[FollowRule]] = {}
         for rule in rules:

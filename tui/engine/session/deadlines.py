@@ -36,6 +36,9 @@ class Deadlines:
         self._emit = emit
         self.overdue: set[str] = set()
         """Tasks still unfinished past their deadline (kept up to date, not recounted)."""
+        self.warns = True
+        """Whether this process gives the warnings (it polls: holds the lease); the others
+        only mark tasks overdue and show the holder's warned flags."""
 
     def check_all(self, now: float) -> int:
         """Check every task with a deadline (or marked overdue).
@@ -66,7 +69,7 @@ class Deadlines:
             self.overdue.add(record.task_id)
         else:
             self.overdue.discard(record.task_id)
-        if record.deadline is None or record.is_final:
+        if record.deadline is None or record.is_final or not self.warns:
             return 0
         eta: Eta | None = None
         if record.is_overdue(now):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from tui.engine.events import EndpointChanged, EndpointState
 
 if TYPE_CHECKING:
+    from tui.engine.session.lease import PollingLease
     from tui.engine.setup.runtime import Runtime
 
 __all__ = ["Connection", "Health"]
@@ -17,7 +18,8 @@ __all__ = ["Connection", "Health"]
 
 @dataclass(frozen=True)
 class Connection:
-    """How the session's requests are going, worst first: ``paused``, ``refused`` (a
+    """How the session's requests are going, worst first: ``shared`` (another process polls
+    this watchlist), ``paused``, ``refused`` (a
     credential), ``unconfigured`` (a profile), ``offline``, ``throttled``, ``ok`` or
     ``connecting`` (nothing answered yet); ``since`` is the wall time an outage began."""
 
@@ -37,6 +39,8 @@ class Health:
         endpoints: How each endpoint is doing, as last heard.
         paused: Whether the user paused refreshing.
         runtime: The clients and the profiles that could not be set up (None before connecting).
+        sink_problems: Team notification sinks that do not take messages, with the sentence.
+        lease: Whether this process polls, or another one does.
     """
 
     def __init__(
@@ -46,7 +50,11 @@ class Health:
         endpoints: dict[str, EndpointChanged],
         paused: Callable[[], bool],
         runtime: Callable[[], Runtime | None],
+        sink_problems: dict[str, str] | None = None,
+        lease: PollingLease | None = None,
     ) -> None:
+        self._lease = lease
+        self._sink_problems = sink_problems if sink_problems is not None else {}
         self._refused = refused
         self._follow_problems = follow_problems
         self._endpoints = endpoints
@@ -73,8 +81,14 @@ class Health:
 
     @property
     def problems(self) -> list[str]:
-        """Every reason some tasks are not polled or followed, one sentence each (a banner)."""
-        return [*self._refused.values(), *self.unusable.values(), *self._follow_problems.values()]
+        """Every reason some tasks are not polled or followed, or the team not told, one
+        sentence each (a banner)."""
+        return [
+            *self._refused.values(),
+            *self.unusable.values(),
+            *self._follow_problems.values(),
+            *self._sink_problems.values(),
+        ]
 
     def connection(self) -> Connection:
         """The worst thing about the session's requests right now.
@@ -82,6 +96,8 @@ class Health:
         Returns:
             The state, and since when for an outage.
         """
+        if self._lease is not None and not self._lease.holds and self._lease.holder is not None:
+            return Connection("shared")
         if self._paused():
             return Connection("paused")
         if self._refused:

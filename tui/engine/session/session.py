@@ -9,6 +9,7 @@ task state of its own. No Textual here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -16,9 +17,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tui.cloud.status import is_final
 from tui.engine.eta import Estimator, Eta
 from tui.engine.events import (
+    LeaseChanged,
     SessionEvent,
+    SinkChanged,
+    TaskFinished,
+    TaskRefreshed,
     WatchlistChanged,
 )
 from tui.engine.records import Observation, TaskRecord
@@ -27,6 +33,7 @@ from tui.engine.session.credentials import CredentialKeeper, RefusalMemo
 from tui.engine.session.deadlines import Deadlines
 from tui.engine.session.following import Following
 from tui.engine.session.health import Connection, Health
+from tui.engine.session.lease import LEASE_RENEW, PollingLease
 from tui.engine.session.watchlist import Watchlist
 from tui.engine.storage import AddResult, Store
 from tui.errors import StoreError
@@ -82,6 +89,8 @@ class WatchSession:
         demo: Whether this is the ``--demo`` world (shown in the summary).
         refusals: Where refused credentials are remembered across processes (by default the
             store; ``wait`` passes the watchlist database although it watches in memory).
+        kind: What this process is (``tui``, ``watch``), shown to the other processes on the
+            watchlist when this one holds the polling lease.
     """
 
     def __init__(
@@ -97,6 +106,7 @@ class WatchSession:
         rng: random.Random | None = None,
         demo: bool = False,
         refusals: RefusalMemo | None = None,
+        kind: str = "tui",
     ) -> None:
         self.runtime: Runtime | None = None
         self._settings = settings
@@ -108,6 +118,9 @@ class WatchSession:
         self.demo = demo
         self.paused = False
         self.watchlist = Watchlist(store, self.clock.wall, self.clock.monotonic)
+        self.lease = PollingLease(store if poll else None, self.clock.wall, kind)
+        """Whether this process polls the watchlist, or reads another's results."""
+        self._lease_stop = asyncio.Event()
         self.credentials = CredentialKeeper(refusals or RefusalMemo(store), self.clock.wall)
         """The keeper of the "never lock the AK" rule, across processes too."""
         self._subscribers: list[Subscriber] = []
@@ -125,12 +138,16 @@ class WatchSession:
             self._emit,
             self.clock.wall,
         )
+        self.sink_problems: dict[str, str] = {}
+        """Team notification sinks that do not take messages (by redacted name)."""
         self.health = Health(
             self.credentials.refused,
             self.following.problems,
             self.answers.endpoints,
             lambda: self.paused,
             lambda: self.runtime,
+            self.sink_problems,
+            self.lease,
         )
         """Whether requests are going, and why some tasks are not polled or followed."""
         if runtime is not None:
@@ -213,6 +230,44 @@ class WatchSession:
 
             self._settings = Settings()
         return self._settings
+
+    @property
+    def leads(self) -> bool:
+        """Whether this process polls the watchlist, follows, warns and tells the team (it
+        holds the polling lease); otherwise it shows what the holder writes."""
+        return self.lease.holds
+
+    def keep_lease(self) -> bool:
+        """Renew the polling lease, or take it over if its holder is gone; return whether this
+        process started or stopped polling (subscribers then get a LeaseChanged).
+
+        Returns:
+            True when the role changed.
+        """
+        was_following = self.lease.holder is not None
+        if not self.lease.claim(self.clock.monotonic()):
+            return False
+        self._apply_roles()
+        if self.leads and was_following:
+            self.watchlist.reload()  # the last holder's latest results, then poll from there
+            self._sync_poller()
+        self._emit(LeaseChanged(self.leads, self.lease.describe()))
+        return True
+
+    def _apply_roles(self) -> None:
+        """Poll, follow and warn only as the lease holder, and only while not paused."""
+        self.deadlines.warns = self.leads
+        if self.following.discovery is not None:
+            self.following.discovery.leading = self.leads
+        if self.poller is not None:
+            if self.paused or not self.leads:
+                self.poller.pause()
+            else:
+                self.poller.resume()
+
+    def _lease_due(self) -> bool:
+        claimed = self.lease.claimed_at
+        return claimed is None or self.clock.monotonic() - claimed >= LEASE_RENEW
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -380,11 +435,26 @@ class WatchSession:
             True if the watchlist was read again (subscribers get a WatchlistChanged).
         """
         self.watchlist.save_pending()
+        before = self.watchlist.records  # reloading makes a new mapping: this one stays as it was
         if not self.watchlist.outside_changes():
             return False
         self._sync_poller()  # another process may have added or removed anything
         self._changed()
+        self._tell_changes(before)
         return True
+
+    def _tell_changes(self, before: Mapping[str, TaskRecord]) -> None:
+        """Tell subscribers of the tasks another process (the lease holder) saw change, as if
+        this one had polled them: rows, toasts and ``watch`` lines follow the holder's answers."""
+        for task_id, record in self.records.items():
+            old = before.get(task_id)
+            if old is None or (old.status, old.progress, old.not_found) == (
+                record.status, record.progress, record.not_found,
+            ):  # fmt: skip
+                continue
+            self._emit(TaskRefreshed(record, old.status, changed=True))
+            if record.is_final and not is_final(old.status):
+                self._emit(TaskFinished(record, announce=True))
 
     def reload(self) -> None:
         """Read the watchlist again from the store, and poll exactly what it holds."""
@@ -421,11 +491,7 @@ class WatchSession:
             paused: True to stop sending requests, False to resume.
         """
         self.paused = paused
-        if self.poller is not None:
-            if paused:
-                self.poller.pause()
-            else:
-                self.poller.resume()
+        self._apply_roles()
 
     def refresh(self, task_id: str | None = None) -> int:
         """Ask about one task (or every unfinished one) now; return how many were scheduled.
@@ -438,6 +504,20 @@ class WatchSession:
         """
         return self.poller.refresh_now(task_id) if self.poller is not None else 0
 
+    def sink_changed(self, sink: str, problem: str | None) -> None:
+        """A team notification sink stopped taking messages, or works again: shown with the
+        other problems (the banner) and told to subscribers.
+
+        Args:
+            sink: The sink's redacted name.
+            problem: Why it does not take messages, or None when it works again.
+        """
+        if problem is None:
+            self.sink_problems.pop(sink, None)
+        else:
+            self.sink_problems[sink] = f"Team notifications to {sink} are not delivered: {problem}"
+        self._emit(SinkChanged(sink, problem))
+
     def retry_credentials(self) -> str:
         """Try refused credentials again, read afresh from their source (see
         :meth:`CredentialKeeper.retry`: an unchanged one is not sent within the lock window).
@@ -448,15 +528,25 @@ class WatchSession:
         return self.credentials.retry()
 
     async def run(self) -> None:
-        """Poll (and follow) in real time until :meth:`stop`."""
+        """Poll (and follow) in real time until :meth:`stop`, while this process holds the
+        polling lease; otherwise show the holder's results and take over if it goes."""
+        self.keep_lease()
+        self._apply_roles()
         self.credentials.recall()
         await self.credentials.take_turns()
         self.load_estimates()
         if self.poller is not None:
-            loops = [self.poller.run()]
+            loops = [self.poller.run(), self._lease_loop()]
             if self.following.discovery is not None:
                 loops.append(self.following.discovery.run())
             await asyncio.gather(*loops)
+
+    async def _lease_loop(self) -> None:
+        while not self._lease_stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._lease_stop.wait(), LEASE_RENEW)
+            if not self._lease_stop.is_set():
+                self.keep_lease()
 
     async def discover(self) -> int:
         """List for the follow rules that are due (tests on a fake clock); return requests.
@@ -474,6 +564,8 @@ class WatchSession:
         Returns:
             How many requests were sent.
         """
+        if self._lease_due() and not self.keep_lease():
+            self._apply_roles()
         self.credentials.recall()
         await self.credentials.take_turns()
         self.load_estimates()
@@ -485,6 +577,8 @@ class WatchSession:
             self.poller.stop()
         self.following.stop()
         self.credentials.release_all()
+        self._lease_stop.set()
+        self.lease.release()  # another window on the watchlist takes over at once
 
     async def aclose(self) -> None:
         """Close the HTTP connections (on the loop that used them)."""

@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -30,8 +30,10 @@ from tui.engine.setup.paths import config_file, default_credentials_file
 from tui.errors import ConfigError, CredentialError, InvalidInputError
 
 __all__ = [
+    "TEAM_EVENTS",
     "CliOverrides",
     "NotificationSettings",
+    "NotifySettings",
     "Profile",
     "ProfileSettings",
     "Settings",
@@ -58,6 +60,25 @@ class NotificationSettings(_Strict):
     """Also ring the bell for tasks that complete successfully."""
     desktop: bool = True
     """Send a desktop notification (OSC 9 and OSC 777; reaches a laptop over SSH and tmux)."""
+
+
+TEAM_EVENTS = ("failed", "overdue", "credential", "completed", "at_risk", "discovered")
+"""What a ``[[notify]]`` table can ask for (``failed`` includes Canceled)."""
+TeamEventName = Literal["failed", "overdue", "credential", "completed", "at_risk", "discovered"]
+_DEFAULT_ON: list[TeamEventName] = ["failed", "overdue", "credential"]
+
+
+class NotifySettings(_Strict):
+    """``[[notify]]``: the team's chat, as Apprise URLs, and which events go there."""
+
+    urls: list[str] = Field(min_length=1, max_length=20)
+    """Apprise URLs (``dingtalk://``, ``wecombot://``, ``slack://``, ``json://`` ...);
+    ``${VAR}`` is read from the environment. Secrets: shown redacted everywhere."""
+    on: list[TeamEventName] = Field(default_factory=lambda: _DEFAULT_ON.copy())
+    """Events sent: failed, overdue, credential (refused/restored), completed, at_risk,
+    discovered."""
+    digest: float = Field(default=10.0, ge=0, le=3600)
+    """Seconds: events within it go out as one message (0: each at once)."""
 
 
 class ProfileSettings(_Strict):
@@ -101,6 +122,8 @@ class Settings(_Strict):
     """Notification switches."""
     profiles: dict[str, ProfileSettings] = Field(default_factory=dict)
     """Named profiles, ``[profiles.NAME]``."""
+    notify: list[NotifySettings] = Field(default_factory=list, max_length=20)
+    """The team's notification sinks, ``[[notify]]`` tables."""
 
 
 def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
@@ -159,6 +182,8 @@ def load_settings(path: Path | None = None) -> Settings:
             where = f"{path}:{line}" if line else str(path)
             if error["type"] == "extra_forbidden":
                 problems.append(f"{where}: unknown key '{key}' (see `taskwatch config --init`)")
+            elif error["loc"][:1] == ("notify",):  # sink URLs are secrets: never echoed
+                problems.append(f"{where}: '{key}': {error['msg']}")
             else:
                 problems.append(f"{where}: '{key}': {error['msg']} (got {error.get('input')!r})")
         raise ConfigError("\n".join(problems)) from None
@@ -342,7 +367,7 @@ def _toml_value(value: object) -> str:
 def _describe(model: type[BaseModel], prefix: str = "") -> list[str]:
     lines: list[str] = []
     for name, info in model.model_fields.items():
-        if name in {"notifications", "profiles"}:
+        if name in {"notifications", "profiles", "notify"}:
             continue
         description = (info.description or "").replace("``", "")
         lines.extend(f"# {line.strip()}" for line in description.splitlines())
@@ -367,6 +392,14 @@ def config_reference() -> str:
         "",
         "[notifications]",
         *_describe(NotificationSettings),
+        "",
+        "# The team's chat: one [[notify]] table per group of sinks (Apprise URLs; ${VAR} is",
+        "# read from the environment). on: failed, overdue, credential (the default), completed,",
+        "# at_risk, discovered. digest: seconds within which events go out as one message.",
+        "# [[notify]]",
+        '# urls = ["dingtalk://${DINGTALK_TOKEN}", "json://hooks.example.internal/taskwatch"]',
+        '# on = ["failed", "overdue", "completed"]',
+        "# digest = 10",
         "",
         "# One table per profile. Tasks remember their profile; one TUI polls them all.",
         "[profiles.default]",

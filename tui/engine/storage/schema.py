@@ -12,7 +12,7 @@ from tui.engine.records import TaskRecord
 
 __all__ = ["COLUMNS", "EXPECTED", "MIGRATIONS", "SCHEMA_VERSION", "record_of"]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _SCHEMA_V1 = """
 CREATE TABLE tasks (
@@ -107,8 +107,20 @@ _SCHEMA_V6 = """
 UPDATE tasks SET label = '' WHERE origin LIKE 'rule:%' AND label = '⟳ rule ' || substr(origin, 6);
 """
 
+# Which process polls the watchlist: one row, renewed by its holder every few seconds; the
+# others read the results from the tasks table and take the lease over when it goes stale.
+_SCHEMA_V7 = """
+CREATE TABLE poll_lease (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    owner      TEXT NOT NULL,
+    pid        INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    renewed_at REAL NOT NULL
+);
+"""
+
 MIGRATIONS: list[str] = [
-    _SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5, _SCHEMA_V6,
+    _SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5, _SCHEMA_V6, _SCHEMA_V7,
 ]  # fmt: skip
 
 # What the current schema must have; a file without it is treated as damaged.
@@ -121,6 +133,7 @@ EXPECTED = {
     },
     "follow_rules": {"id", "profile", "instance_ids", "names", "created_at", "checked_until"},
     "probe_claims": {"fingerprint", "owner", "claimed_at"},
+    "poll_lease": {"id", "owner", "pid", "kind", "renewed_at"},
     "step_observations": {"id", "task_id", "observed_at", "steps_json"},
     "observations": {
         "id", "task_id", "observed_at", "status", "progress", "job_json", "error_text",

@@ -7,6 +7,7 @@ transaction discipline and one recovery path serve them all; read a module to re
 from __future__ import annotations
 
 from tui.engine.storage.credentials import CredentialRows
+from tui.engine.storage.lease import LeaseRows
 from tui.engine.storage.observations import ObservationRows
 from tui.engine.storage.rules import RuleRows
 from tui.engine.storage.tasks import TaskRows
@@ -14,7 +15,7 @@ from tui.engine.storage.tasks import TaskRows
 __all__ = ["Store"]
 
 
-class Store(TaskRows, ObservationRows, RuleRows, CredentialRows):
+class Store(TaskRows, ObservationRows, RuleRows, CredentialRows, LeaseRows):
     """The watchlist database: :meth:`~Database.open` it; not shared across threads.
 
     - :class:`~tui.engine.storage.tasks.TaskRows`: what is watched (add, remove, label,
@@ -23,5 +24,6 @@ class Store(TaskRows, ObservationRows, RuleRows, CredentialRows):
       history of it;
     - :class:`~tui.engine.storage.rules.RuleRows`: the follow rules;
     - :class:`~tui.engine.storage.credentials.CredentialRows`: refused credentials and probe
-      claims.
+      claims;
+    - :class:`~tui.engine.storage.lease.LeaseRows`: which process polls the watchlist.
     """

@@ -13,6 +13,7 @@ from tui.present.text import format_local, status_icon
 __all__ = ["SummaryBar", "connection_text", "summary_text"]
 
 _CONNECTION = {
+    "shared": "⇄ polled by another taskwatch",
     "paused": "⏸ paused",
     "refused": "✘ authentication failed",
     "unconfigured": "⚠ profile not configured",

@@ -23,8 +23,10 @@ from tui.engine.events import (
     DeadlineWarning,
     EndpointChanged,
     FollowingChanged,
+    LeaseChanged,
     RefreshFailed,
     SessionEvent,
+    SinkChanged,
     TaskRefreshed,
     TasksChecked,
     WatchlistChanged,
@@ -125,9 +127,9 @@ class WatchView(Vertical):
             self.update_banner()
             self.update_summary()
             self.refresh_detail()
-        elif isinstance(event, EndpointChanged):
+        elif isinstance(event, EndpointChanged | LeaseChanged):
             self.update_summary()
-        elif isinstance(event, FollowingChanged):
+        elif isinstance(event, FollowingChanged | SinkChanged):
             self.update_banner()
             self.update_summary()
 

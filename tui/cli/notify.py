@@ -1,0 +1,47 @@
+"""``taskwatch notify``: the team's sinks, and ``--test`` to prove each one works."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+from tui.cli.common import warn
+from tui.cli.parser import EXIT
+from tui.engine.setup.config import load_settings
+from tui.engine.setup.paths import config_file
+from tui.team.delivery import AppriseDelivery
+from tui.team.messages import check_message
+from tui.team.sinks import sinks_from
+
+__all__ = ["cmd_notify"]
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    """List the sinks (redacted); with ``--test``, send each a test message, one line per sink.
+
+    Returns:
+        0 when every sink took its message (or, without ``--test``, when sinks are set up);
+        1 when any did not; 2 when no sink is configured.
+    """
+    settings = load_settings()
+    sinks = sinks_from(settings.notify, os.environ)
+    if not sinks:
+        warn(
+            f"no [[notify]] table in {config_file()}: add one with urls = [...] "
+            "(see `taskwatch config --init`)"
+        )
+        return EXIT["usage"]
+    if not args.test:
+        for sink in sinks:
+            print(f"{sink.name}  on={','.join(sorted(sink.on))} digest={sink.digest:g}s")
+        return EXIT["ok"]
+    delivery = AppriseDelivery()
+    message = check_message()
+    with ThreadPoolExecutor(max_workers=min(len(sinks), 8)) as pool:
+        results = list(pool.map(lambda sink: delivery.send(sink, message), sinks))
+    for sink, why in zip(sinks, results, strict=True):
+        print(
+            f"✔ {sink.name}  delivered" if why is None else f"✘ {sink.name}  not delivered: {why}"
+        )
+    return EXIT["ok"] if all(why is None for why in results) else EXIT["failed"]

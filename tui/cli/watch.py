@@ -1,0 +1,227 @@
+"""``taskwatch watch``: the engine without the TUI, for a systemd unit or a night without tmux.
+
+It polls the watchlist (when it holds the polling lease; otherwise it reads the holder's
+results), runs follow rules and deadlines, tells the team through the ``[[notify]]`` sinks and
+prints one line per change (``--json``: one JSON object per line). It needs no terminal:
+stdin may be closed and stdout a pipe. SIGTERM and SIGINT end it with exit 0 once what is
+waiting has been sent (a few seconds at most); ``--until-done`` ends it when every watched
+task is final, with ``wait``'s exit statuses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+import time
+from typing import Any, TextIO
+
+from tui.cli.common import error_word
+from tui.cli.parser import EXIT
+from tui.cloud.safe_text import json_text, visible
+from tui.cloud.status import JobStatus
+from tui.engine.events import (
+    CredentialRefused,
+    CredentialRestored,
+    DeadlineWarning,
+    FollowingChanged,
+    LeaseChanged,
+    RefreshFailed,
+    SessionEvent,
+    SinkChanged,
+    TaskRefreshed,
+    TasksDiscovered,
+)
+from tui.engine.records import TaskRecord
+from tui.engine.session import WatchSession
+from tui.errors import JobNotFoundError
+from tui.present.text import format_clock, format_progress, status_text, task_title
+
+__all__ = ["WatchPrinter", "cmd_watch", "watch"]
+
+CHECK_EVERY = 1.0
+"""Seconds between looks at the database (another process's writes) and at deadlines."""
+CLOSE_PATIENCE = 3.0
+"""Seconds a stopping ``watch`` gives the team sinks to take what is waiting."""
+
+
+PROGRESS_STEP = 10
+"""As text, a running task's progress is printed when it passes a multiple of this (JSON: every
+change); a status change is always printed."""
+
+
+class WatchPrinter:
+    """One line per change, as text or JSON.
+
+    Args:
+        out: Where lines go (stdout, a pipe).
+        json_lines: One JSON object per line instead of text.
+    """
+
+    def __init__(self, out: TextIO, *, json_lines: bool) -> None:
+        self.out = out
+        self.json_lines = json_lines
+        self.refused = False
+        """A credential was refused (``--until-done`` then ends with exit 4)."""
+        self._shown: dict[str, tuple[str, int | None]] = {}
+        """What was last printed of each task (status, progress step): nothing twice."""
+
+    def _news(self, record: TaskRecord) -> bool:
+        """Whether ``record`` shows something not printed yet (and remember it)."""
+        progress = record.progress
+        if not self.json_lines and progress is not None:
+            progress //= PROGRESS_STEP
+        shown = (record.status, progress)
+        if self._shown.get(record.task_id) == shown:
+            return False
+        self._shown[record.task_id] = shown
+        return True
+
+    def __call__(self, event: SessionEvent) -> None:
+        """Print ``event`` if it is a change worth a line."""
+        if isinstance(event, TaskRefreshed) and event.changed and self._news(event.record):
+            self._task("task", event.record)
+        elif isinstance(event, RefreshFailed):
+            error = event.error
+            if event.not_found or (
+                event.failures == 1 and not isinstance(error, JobNotFoundError)
+            ):  # the first of a run of failures, not every retry
+                text = f"{error_word(error)}: {error}"
+                self._task("error", event.record, text, error=error.to_dict())
+        elif isinstance(event, DeadlineWarning):
+            deadline = format_clock(event.record.deadline) if event.record.deadline else "?"
+            word = "overdue" if event.kind == "overdue" else "at risk"
+            self._task(event.kind, event.record, f"⚑ {word} (deadline {deadline})")
+        elif isinstance(event, TasksDiscovered):
+            self._line("discovered", event.message, task_ids=list(event.task_ids))
+        elif isinstance(event, CredentialRefused):
+            self.refused = True
+            self._line("credential", f"refused ({', '.join(event.profiles)}): {event.error}")
+        elif isinstance(event, CredentialRestored):
+            self._line("credential", f"usable again ({', '.join(event.profiles)})")
+        elif isinstance(event, SinkChanged):
+            state = f"not delivered: {event.problem}" if event.problem else "delivering again"
+            self._line("sink", f"{event.sink}: {state}", sink=event.sink)
+        elif isinstance(event, FollowingChanged) and event.problem:
+            self._line("following", event.problem, profile=event.profile)
+        elif isinstance(event, LeaseChanged):
+            self._line("lease", event.message, polling=event.holds)
+
+    def _task(self, kind: str, record: TaskRecord, text: str | None = None, **extra: Any) -> None:
+        job = record.job
+        if self.json_lines:
+            self._json(
+                kind,
+                task_id=record.task_id,
+                label=record.label or None,
+                name=(job.name or None) if job else None,
+                status=record.status or None,
+                progress=record.progress,
+                fail_reason=(job.fail_reason or None) if job else None,
+                **extra,
+            )
+            return
+        if text is None:
+            text = f"{status_text(record.status)} {format_progress(record.progress, record.status)}"
+            if job and job.fail_reason:
+                text = f"{text.rstrip()} — {job.fail_reason}"
+        self._text(f"{record.task_id}  {task_title(record)[:60]}  {text.rstrip()}")
+
+    def _line(self, kind: str, text: str, **extra: Any) -> None:
+        if self.json_lines:
+            self._json(kind, message=text, **extra)
+        else:
+            self._text(text)
+
+    def _text(self, text: str) -> None:
+        print(visible(f"{time.strftime('%H:%M:%S')}  {text}"), file=self.out, flush=True)
+
+    def _json(self, kind: str, **fields: Any) -> None:
+        print(json_text({"time": time.time(), "event": kind, **fields}), file=self.out, flush=True)
+
+
+def _outcome(session: WatchSession, printer: WatchPrinter) -> int | None:
+    """``wait``'s exit status once every watched task is final (None while some are not)."""
+    records = list(session.records.values())
+    if printer.refused:
+        return EXIT["authentication"]
+    if any(record.not_found for record in records):
+        return EXIT["not_found"]
+    if not all(record.is_final for record in records):
+        return None
+    failed = any(JobStatus.parse(record.status) != JobStatus.COMPLETED for record in records)
+    return EXIT["failed"] if failed else EXIT["ok"]
+
+
+async def watch(
+    session: WatchSession,
+    *,
+    until_done: bool,
+    json_lines: bool,
+    out: TextIO,
+    stop: asyncio.Event | None = None,
+) -> int:
+    """Run ``session`` headless until stopped (or, with ``until_done``, until all are final).
+
+    Args:
+        session: A session over the watchlist (it connects here).
+        until_done: End when every watched task is final, with ``wait``'s exit statuses.
+        json_lines: One JSON object per line.
+        out: Where lines go.
+        stop: Set to end (SIGTERM and SIGINT set it); a new event by default.
+
+    Returns:
+        The exit status: 0 when stopped, else as for ``wait``.
+    """
+    from tui.team.notifier import notifier_for
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(number, stop.set)
+    printer = WatchPrinter(out, json_lines=json_lines)
+    session.subscribe(printer)
+    await session.start()
+    notifier = notifier_for(session, os.environ)
+    count = len(session.records)
+    where = ", ".join(session.places) or "no profile"
+    printer._line("start", f"watching {count} task(s) on {where}", tasks=count)
+    engine = asyncio.create_task(session.run())
+    code: int | None = None
+    try:
+        while not stop.is_set():
+            session.check_outside_changes()
+            session.check_deadlines()
+            if until_done and (code := _outcome(session, printer)) is not None:
+                break
+            if engine.done():
+                engine.result()  # a crash of the engine is not a quiet exit 0
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), CHECK_EVERY)
+    finally:
+        session.stop()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(engine, CLOSE_PATIENCE)
+        if notifier is not None:
+            await notifier.aclose(CLOSE_PATIENCE)
+        await session.aclose()
+    return EXIT["ok"] if code is None else code
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from tui.cli.launch import prepare
+
+    prepared = prepare(args)
+    try:
+        return asyncio.run(
+            watch(
+                prepared.session, until_done=args.until_done, json_lines=args.json, out=sys.stdout
+            )
+        )
+    finally:
+        prepared.close()

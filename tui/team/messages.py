@@ -1,0 +1,172 @@
+"""What the team is told: which session events are worth a chat message, and the message in
+words, as plain text and as Markdown that cloud text cannot reshape."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tui.cloud.safe_text import visible
+from tui.cloud.status import JobStatus
+from tui.engine.events import (
+    CredentialRefused,
+    CredentialRestored,
+    DeadlineWarning,
+    SessionEvent,
+    TaskFinished,
+    TasksDiscovered,
+)
+from tui.engine.records import TaskRecord
+from tui.present.text import format_clock, status_icon, task_title
+
+__all__ = ["Message", "TeamEvent", "check_message", "compose", "markdown_escaped", "team_event_of"]
+
+DIGEST_LINES = 30
+"""Events listed in one digest; the rest are counted."""
+
+
+@dataclass(frozen=True)
+class TeamEvent:
+    """One thing worth telling the team, already in safe words.
+
+    Attributes:
+        kind: The ``on =`` name it answers to (failed, completed, overdue, at_risk,
+            discovered, credential).
+        headline: ``✘ Failed: label · job name`` (one line).
+        details: Lines under the headline: instance, task ID, fail reason.
+    """
+
+    kind: str
+    headline: str
+    details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message ready for a sink: a title and a body, as plain text and as Markdown."""
+
+    title: str
+    text: str
+    markdown: str
+    count: int = 1
+    """How many events it carries."""
+
+
+def _one_line(text: str, limit: int = 120) -> str:
+    return visible(" ".join(text.split()), limit=limit)
+
+
+def _task_lines(record: TaskRecord) -> tuple[str, ...]:
+    job = record.job
+    lines = []
+    if job is not None and (job.instance.name or job.instance.id):
+        instance = job.instance.name or job.instance.id
+        suffix = f" ({job.instance.id})" if job.instance.name and job.instance.id else ""
+        lines.append(f"instance: {_one_line(instance + suffix)}")
+    lines.append(f"task: {record.task_id}  (profile {_one_line(record.profile, 40)})")
+    if job is not None and job.fail_reason.strip():
+        lines.append(f"reason: {_one_line(job.fail_reason, 500)}")
+    return tuple(lines)
+
+
+def team_event_of(event: SessionEvent) -> TeamEvent | None:
+    """The team's view of a session event, or None when it is not one the team hears about.
+
+    Args:
+        event: Anything the session reported.
+
+    Returns:
+        The event in words, or None (a refresh, a task that had ended before it was added ...).
+    """
+    if isinstance(event, TaskFinished):
+        if not event.announce:
+            return None
+        record = event.record
+        kind = "completed" if record.state == JobStatus.COMPLETED else "failed"
+        headline = f"{status_icon(record.status)} {_one_line(record.status, 20)}: "
+        return TeamEvent(kind, headline + _one_line(task_title(record)), _task_lines(record))
+    if isinstance(event, DeadlineWarning):
+        record = event.record
+        deadline = format_clock(record.deadline) if record.deadline else "?"
+        if event.kind == "overdue":
+            headline = f"⚑ Overdue: {_one_line(task_title(record))} (deadline {deadline})"
+        else:
+            headline = f"⚠ At risk: {_one_line(task_title(record))} (deadline {deadline})"
+        return TeamEvent(event.kind, headline, _task_lines(record))
+    if isinstance(event, TasksDiscovered):
+        return TeamEvent("discovered", f"⟳ {_one_line(event.message)}")
+    if isinstance(event, CredentialRefused):
+        profiles = ", ".join(event.profiles)
+        return TeamEvent(
+            "credential",
+            f"⚠ Credential refused ({_one_line(profiles, 80)}): polling stopped",
+            (_one_line(str(event.error), 300),),
+        )
+    if isinstance(event, CredentialRestored):
+        profiles = ", ".join(event.profiles)
+        return TeamEvent("credential", f"✔ Credential usable again ({_one_line(profiles, 80)})")
+    return None
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~>&])")
+
+
+def markdown_escaped(text: str) -> str:
+    """``text`` as Markdown that shows it literally: no link, emphasis, heading or HTML.
+
+    Args:
+        text: Safe text (no control characters).
+
+    Returns:
+        Every character Markdown could act on, backslash-escaped.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _message(title: str, lines: Sequence[str], count: int) -> Message:
+    text = "\n".join(lines)
+    # A hard line break (two spaces) keeps one line per line in every Markdown renderer.
+    markdown = "  \n".join(markdown_escaped(line) for line in lines)
+    return Message(title, text, markdown, count)
+
+
+def compose(events: Sequence[TeamEvent]) -> Message:
+    """One message for the events of a digest window.
+
+    Args:
+        events: At least one event, oldest first.
+
+    Returns:
+        One event: its headline as the title, its details as the body. Several: how many of
+        each kind in the title, one line each in the body (the first 30; the rest counted).
+    """
+    if len(events) == 1:
+        event = events[0]
+        return _message(f"taskwatch: {event.headline}", [event.headline, *event.details], 1)
+    kinds = Counter(event.kind for event in events)
+    summary = ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in kinds.items())
+    lines = []
+    for event in events[:DIGEST_LINES]:
+        task = next((d for d in event.details if d.startswith("task: ")), "")
+        reason = next((d for d in event.details if d.startswith("reason: ")), "")
+        line = event.headline
+        if task:
+            line += f" [{task.removeprefix('task: ').split()[0]}]"
+        if reason:
+            line += f" — {reason.removeprefix('reason: ')[:160]}"
+        lines.append(line)
+    if len(events) > DIGEST_LINES:
+        lines.append(f"… and {len(events) - DIGEST_LINES} more")
+    return _message(f"taskwatch: {len(events)} events ({summary})", lines, len(events))
+
+
+def check_message() -> Message:
+    """The message ``taskwatch notify --test`` sends.
+
+    Returns:
+        A message that says it is a test.
+    """
+    line = "This is a test message from taskwatch: this sink works."
+    return _message("taskwatch: test message", [line], 0)
