@@ -5,6 +5,9 @@ Scenario "final": every task has finished (after the first fetch nothing may cha
 Scenario "running": 50 tasks that started five minutes ago and keep running, polled at the
 default settings.
 
+``--sink`` configures a team notification sink (a local webhook receiver, every event, no
+digest): idle must stay as calm with one as without.
+
 ``--stock-update-cell`` runs the app with DataTable's own update_cell instead of the one-cell
 repaint of tui/ui/widgets/cell_repaint.py, to show what that adapter saves.
 """
@@ -20,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.ptyrun import PtyProcess, cpu_seconds, isolated_env
+from tests.receiver import Receiver
 from tui.simulator import Simulator, SimulatorServer
 from tui.simulator.scenarios import make_job
 
@@ -37,7 +41,14 @@ sys.exit(main())
 
 
 def scenario(
-    name: str, running: bool, tasks: int, warmup: float, window: float, *, stock: bool
+    name: str,
+    running: bool,
+    tasks: int,
+    warmup: float,
+    window: float,
+    *,
+    stock: bool,
+    sink: bool = False,
 ) -> None:
     simulator = Simulator(seed=4)
     now = simulator.clock()
@@ -48,6 +59,14 @@ def scenario(
     ]  # fmt: skip
     with tempfile.TemporaryDirectory() as home, SimulatorServer(simulator) as server:
         env = isolated_env(home)
+        receiver = Receiver() if sink else None
+        if receiver is not None:
+            config = Path(home, "config", "taskwatch", "config.toml")
+            config.parent.mkdir(parents=True)
+            everything = '["failed", "completed", "overdue", "at_risk", "discovered", "credential"]'
+            config.write_text(
+                f'[[notify]]\nurls = ["{receiver.url("/idle")}"]\non = {everything}\ndigest = 0\n'
+            )
         common = ["--endpoint", server.url]
         subprocess.run([sys.executable, "-m", "tui", "add", *ids, *common], env=env, check=True,
                        capture_output=True)  # fmt: skip
@@ -60,8 +79,12 @@ def scenario(
             used = cpu_seconds(app.process.pid) - cpu
         finally:
             app.close()
+            if receiver is not None:
+                receiver.close()
     served = simulator.counters.total
     how = " (stock update_cell)" if stock else ""
+    if receiver is not None:
+        how += f" (a sink: {len(receiver.posted)} messages)"
     print(f"{name}{how}: {tasks} tasks; after a {warmup:g} s warm-up ({startup:,} bytes), "
           f"{window:g} s measured: {written:,} bytes to the terminal, CPU {used:.2f} s "
           f"= {used / window * 100:.2f}% of a core; requests served {served}")  # fmt: skip
@@ -72,10 +95,11 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=10.0)
     parser.add_argument("--stock-update-cell", action="store_true", help="see the docstring")
+    parser.add_argument("--sink", action="store_true", help="with a team notification sink")
     args = parser.parse_args()
-    stock = args.stock_update_cell
-    scenario("final", False, 20, args.warmup, args.window, stock=stock)
-    scenario("running", True, 50, args.warmup, args.window, stock=stock)
+    stock, sink = args.stock_update_cell, args.sink
+    scenario("final", False, 20, args.warmup, args.window, stock=stock, sink=sink)
+    scenario("running", True, 50, args.warmup, args.window, stock=stock, sink=sink)
 
 
 if __name__ == "__main__":
