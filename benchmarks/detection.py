@@ -33,7 +33,7 @@ import pyte
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.ptyrun import PtyProcess, isolated_env
+from tests.ptyrun import PtyProcess, benchmark_env
 from tui.simulator import DEMO_PROJECT_ID, Simulator, SimulatorServer
 from tui.simulator.core import ScriptedJob
 from tui.simulator.scenarios import make_job
@@ -130,7 +130,7 @@ def measure(lists: bool, app_root: Path, interval: float | None, seed: int) -> N
     ends = {labels[job.id]: job.ends_at for job in jobs}
     with tempfile.TemporaryDirectory() as home, SimulatorServer(simulator) as server:
         _prepare(home, server.url, labels, interval)
-        env = isolated_env(home, PYTHONPATH=str(app_root))
+        env = benchmark_env(home, PYTHONPATH=str(app_root))
         app = PtyProcess([sys.executable, "-m", "tui"], env, cwd=str(app_root))
         try:
             app.wait_for(b"Quit", timeout=60)

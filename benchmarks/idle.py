@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.ptyrun import PtyProcess, cpu_seconds, isolated_env
+from tests.ptyrun import PtyProcess, benchmark_env, cpu_seconds
 from tests.receiver import Receiver
 from tui.simulator import Simulator, SimulatorServer
 from tui.simulator.scenarios import make_job
@@ -58,7 +58,7 @@ def scenario(
         for _ in range(tasks)
     ]  # fmt: skip
     with tempfile.TemporaryDirectory() as home, SimulatorServer(simulator) as server:
-        env = isolated_env(home)
+        env = benchmark_env(home)
         receiver = Receiver() if sink else None
         if receiver is not None:
             config = Path(home, "config", "taskwatch", "config.toml")

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.ptyrun import PtyProcess, cpu_seconds, isolated_env, rss_mb
+from tests.ptyrun import PtyProcess, benchmark_env, cpu_seconds, rss_mb
 from tui.cloud.models import parse_job_dict
 from tui.engine.storage import Store
 from tui.simulator import DEMO_PROJECT_ID, Simulator, SimulatorServer
@@ -41,7 +41,7 @@ SORTS = ["status", "created", "changed", "added"]
 
 
 def _env(home: str) -> dict[str, str]:
-    return isolated_env(home)
+    return benchmark_env(home)
 
 
 def _world(running: int, total: int) -> tuple[Simulator, list[ScriptedJob]]:

@@ -7,10 +7,8 @@ is on the terminal. taskwatch runs on an empty watchlist with an isolated home a
 127.0.0.1 (nothing is polled, nothing leaves the machine). Also: `taskwatch --version` and
 `taskwatch list` times, and which heavy modules `--version` loads.
 
-Both programs run from bytecode caches, as an installed (or once-run) taskwatch does: the caches
-go to a temporary PYTHONPYCACHEPREFIX, and PYTHONDONTWRITEBYTECODE is dropped. With it set (as in
-some shells and CI images), taskwatch recompiled its ~55 modules from source on every start while
-Textual's came precompiled from site-packages: ~45 ms of the gap was that, not taskwatch.
+Both programs run from bytecode caches, as an installed (or once-run) taskwatch does (see
+`benchmark_env`): recompiling taskwatch's ~55 modules on every start was ~45 ms of the gap once.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.ptyrun import PtyProcess, isolated_env
+from tests.ptyrun import PtyProcess, benchmark_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,9 +51,7 @@ Bare().run()
 
 
 def _env(home: str) -> dict[str, str]:
-    env = isolated_env(home, PYTHONPYCACHEPREFIX=f"{home}/pycache")
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
+    return benchmark_env(home)
 
 
 def first_paint(argv: list[str], env: dict[str, str], cwd: Path = ROOT) -> float:

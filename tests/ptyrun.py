@@ -8,12 +8,14 @@ import pty
 import select
 import struct
 import subprocess
+import tempfile
 import termios
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
+BYTECODE_CACHE = str(Path(tempfile.gettempdir()) / "taskwatch-benchmarks-pycache")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -46,6 +48,19 @@ def isolated_env(home: str, **extra: str) -> dict[str, str]:
         "TERM": "xterm-256color",
         **extra,
     }
+
+
+def benchmark_env(home: str, **extra: str) -> dict[str, str]:
+    """:func:`isolated_env`, with Python's bytecode cached as on an installed system.
+
+    With PYTHONDONTWRITEBYTECODE set (some shells and CI images set it), taskwatch would
+    recompile its modules from source on every start while the libraries come precompiled
+    from site-packages: a benchmark would measure the compiler. The caches go to one folder
+    under the temporary directory, shared by all runs, never into the source tree.
+    """
+    env = isolated_env(home, PYTHONPYCACHEPREFIX=BYTECODE_CACHE, **extra)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 class PtyProcess:
