@@ -118,6 +118,27 @@ async def test_cursor_stays_on_its_task_when_rows_update(live: LiveSetup) -> Non
         assert table.cursor_row == 2
 
 
+async def test_a_failure_moves_its_row_up_and_the_cursor_stays_on_its_task(
+    live: LiveSetup,
+) -> None:
+    jobs = [make_job(live.simulator, "reboot", running_for=1000) for _ in range(3)]
+    failing = make_job(live.simulator, "reboot", running_for=60, outcome="Failed")
+    live.store.add_tasks([j.id for j in [*jobs, failing]], profile="default")
+    messages = Messages()
+    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+        await messages.wait_for(lambda m: isinstance(m, TaskRefreshed))
+        await pilot.press("s")  # by status: failures first
+        await pilot.press("down")
+        table = live.app.query_one(TaskTable)
+        assert _rows(live.app)[-1] == failing.id
+        watched = table.highlighted_task
+        live.clock.advance(120)
+        await messages.wait_for(lambda m: isinstance(m, TaskFinished))
+        await live.app.view.settled()
+        assert _rows(live.app)[0] == failing.id  # moved by the answer, not by a key
+        assert table.highlighted_task == watched
+
+
 async def test_pause_stops_requests_and_resume_restarts(live: LiveSetup) -> None:
     job = make_job(live.simulator, "reboot", running_for=1000)
     live.store.add_tasks([job.id], profile="default")

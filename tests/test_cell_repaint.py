@@ -158,3 +158,47 @@ async def test_a_cell_drawn_the_short_way_is_the_cell_datatable_draws() -> None:
         # (combining marks, centring, newlines, tabs) the long way.
         assert short == 12 * 2 * 2
         assert render_cell(table, -1, 0, base, 14, False, False) is None  # the header
+
+
+async def test_a_cell_laid_out_again_after_it_changed_is_kept_in_its_new_form() -> None:
+    from rich.style import Style
+    from textual.cache import LRUCache
+
+    from tui.ui.widgets.cell_repaint import CellContents, render_cell, set_cell
+
+    app = OneTable()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(DataTable)
+        await pilot.pause()
+        contents: CellContents = LRUCache(16)
+        key = (RowKey("task-1"), ColumnKey("checked"))
+        base = Style()
+        render_cell(table, 1, 1, base, 10, False, False, contents)
+        set_cell(table, RowKey("task-1"), ColumnKey("checked"), Text("now"))
+        render_cell(table, 1, 1, base, 10, False, False, contents)
+        kept = contents.get(key)
+        assert kept is not None and kept[0].plain == "now"  # not the first text, forever
+        table._update_count += 1  # a re-sort: the table's own cache is cold, ours is not
+        laid_out = kept[2]
+        render_cell(table, 1, 1, base, 10, False, False, contents)
+        assert contents.get(key) is not None and contents.get(key)[2] is laid_out  # type: ignore[index]
+
+
+async def test_rows_reordered_below_the_screen_repaint_nothing() -> None:
+    from tui.ui.widgets.cell_repaint import reorder_rows
+
+    app = LongTable()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(DataTable)
+        await pilot.pause()
+        keys = [row.key for row in table.ordered_rows]
+        calls = _spy_refreshes(table)
+        below = keys[:10] + list(reversed(keys[10:]))  # the screen shows about 6 rows
+        assert reorder_rows(table, below) is False
+        assert [row.key for row in table.ordered_rows] == below
+        assert table.get_row_index(keys[10]) == 999
+        assert calls == []
+        assert reorder_rows(table, list(reversed(below))) is True
+        assert calls == [()]  # the rows on screen moved: the whole table
+        await pilot.pause()
+        assert "10s" in table.render_line(1).text  # the first row now: task-10

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -32,6 +32,7 @@ from tui.engine.events import (
 from tui.engine.session import WatchSession
 from tui.errors import TaskwatchError
 from tui.present.notices import Notice, Severity, notice_of
+from tui.ui.collector import QuietCollector
 from tui.ui.editing import EditingApp
 from tui.ui.messages import SessionReported
 from tui.ui.terminal import HangupWatchdog, TerminalSignals
@@ -53,6 +54,7 @@ _SESSION_WORKERS = ("connect", "poller")
 """Workers that run the session: they keep the rows fresh, so their death must be seen."""
 
 STORE_CHECK = 1.0  # seconds between cheap checks for another process's writes
+COLLECTOR_CHECK = 1.0  # seconds between looks for a quiet moment to collect garbage in
 
 
 def styles_dir() -> Path:
@@ -113,6 +115,7 @@ class TaskwatchApp(EditingApp):
         self._poller_worker: Worker[None] | None = None
         self._team: TeamNotifier | None = None
         self._watchdog: HangupWatchdog | None = None
+        self._collector = QuietCollector()
         self.failure: TaskwatchError | None = None
         """Why the session could not start (bad configuration): the app exits with it."""
         self.session_started = asyncio.Event()
@@ -131,6 +134,8 @@ class TaskwatchApp(EditingApp):
         self.session.reload()
         self.view.refresh_all()
         self.set_interval(STORE_CHECK, self.session.check_outside_changes)
+        self._collector.start()
+        self.set_interval(COLLECTOR_CHECK, self._collector.tick)
         loop = asyncio.get_running_loop()
         for number in (signal.SIGHUP, signal.SIGTERM):
             # SIGHUP: the terminal went away (ssh dropped, tmux killed): leave, don't spin.
@@ -210,7 +215,13 @@ class TaskwatchApp(EditingApp):
         self.session.stop()
         self.exit(0)
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._collector.input_seen()  # a key waits for the screen: no full collection now
+        await super().on_event(event)
+
     async def on_unmount(self) -> None:
+        self._collector.stop()
         if self._watchdog is not None:
             self._watchdog.stopped.set()
         self.session.stop()

@@ -158,8 +158,8 @@ class WatchView(Vertical):
             return
         table, now = self.table, self.session.clock.wall()
         with self.app.batch_update():
-            in_place = [table.update_record(record, now) for record in records.values()]
-        if not all(in_place):  # a row is new, filtered, or its place may have moved
+            in_place = table.update_records(records.values(), now)
+        if not in_place:  # a row is new, or joins or leaves the filter
             self.refresh_all()
             return
         if table.highlighted_task in records:
@@ -316,7 +316,10 @@ class WatchView(Vertical):
         """Sort by the next mode: order added → status severity → created → last change."""
         table = self.table
         table.sort_mode = SORT_MODES[(SORT_MODES.index(table.sort_mode) + 1) % len(SORT_MODES)]
-        self.refresh_all()
+        with self.app.batch_update():
+            table.resort(self.session.records)
+        self.update_summary()
+        self.redraw_timeline()  # its rows follow the table's order
 
     def open_filter(self) -> None:
         """Show the filter field and put the cursor in it."""
