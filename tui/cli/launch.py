@@ -163,7 +163,10 @@ def launch(args: argparse.Namespace) -> int:
     prepared = prepare(args)
     try:
         app = TaskwatchApp(prepared.session, notice=prepared.notice)
-        result = app.run()
+        try:
+            result = app.run()
+        finally:
+            app.watchdog_done()
     finally:
         prepared.close()
     if app.failure is not None:

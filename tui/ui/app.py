@@ -211,6 +211,11 @@ class TaskwatchApp(EditingApp):
             timeout=60,
         )
 
+    def watchdog_done(self) -> None:
+        """The app has left the terminal: the hang-up watchdog may stop."""
+        if self._watchdog is not None:
+            self._watchdog.stopped.set()
+
     def _hang_up(self) -> None:
         self.session.stop()
         self.exit(0)
@@ -221,9 +226,9 @@ class TaskwatchApp(EditingApp):
         await super().on_event(event)
 
     async def on_unmount(self) -> None:
+        # The watchdog keeps watching: Textual's own shutdown writes to the terminal, and with
+        # the terminal gone it blocks on its writer's full queue (watchdog_done() ends it).
         self._collector.stop()
-        if self._watchdog is not None:
-            self._watchdog.stopped.set()
         self.session.stop()
         if self._poller_worker is not None:
             with contextlib.suppress(Exception):  # it ends when stopped; we only wait for that
