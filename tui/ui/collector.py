@@ -22,7 +22,7 @@ from collections.abc import Callable
 __all__ = ["EVERY", "LATEST", "QUIET", "QuietCollector"]
 
 QUIET = 0.5  # seconds without input before a full collection may run
-EVERY = 10.0  # seconds between full collections, at the most often
+EVERY = 30.0  # seconds between full collections, at the most often (each costs 10-50 ms)
 LATEST = 60.0  # seconds between full collections, at the least often, input or not
 _NEVER = 1 << 30  # Python's own full collections: as good as never
 
