@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from tui.ui.collector import EVERY, LATEST, QUIET, QuietCollector
+from tui.ui.collector import EVERY, FIRST, LATEST, QUIET, QuietCollector
 
 
 class Clock:
@@ -48,21 +48,24 @@ def test_python_s_full_collections_are_taken_over_and_given_back() -> None:
 def test_a_collection_waits_for_a_quiet_moment(collections: list[float]) -> None:
     clock = Clock()
     collector = QuietCollector(clock)
-    clock.now += EVERY - 1
+    clock.now += FIRST - 1
     assert collector.tick() is False and collections == []  # not due yet
     clock.now += 1
     collector.input_seen()
     assert collector.tick() is False  # a key was just pressed
     clock.now += QUIET
     assert collector.tick() is True and len(collections) == 1
+    clock.now += EVERY - 1
     assert collector.tick() is False  # not due again for a while
+    clock.now += 1
+    assert collector.tick() is True and len(collections) == 2
 
 
 def test_a_user_who_never_pauses_still_gets_one_now_and_then(collections: list[float]) -> None:
     clock = Clock()
     collector = QuietCollector(clock)
     ran = 0
-    for _ in range(int(LATEST * 4)):  # a key every quarter second, for a minute
+    for _ in range(int((LATEST - EVERY + FIRST) * 4)):  # a key every quarter second
         clock.now += 0.25
         collector.input_seen()
         ran += collector.tick()

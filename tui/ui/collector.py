@@ -19,9 +19,10 @@ import gc
 import time
 from collections.abc import Callable
 
-__all__ = ["EVERY", "LATEST", "QUIET", "QuietCollector"]
+__all__ = ["EVERY", "FIRST", "LATEST", "QUIET", "QuietCollector"]
 
 QUIET = 0.5  # seconds without input before a full collection may run
+FIRST = 10.0  # seconds after start before the first (it freezes what startup built)
 EVERY = 30.0  # seconds between full collections, at the most often (each costs 10-50 ms)
 LATEST = 60.0  # seconds between full collections, at the least often, input or not
 _NEVER = 1 << 30  # Python's own full collections: as good as never
@@ -37,7 +38,7 @@ class QuietCollector:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._input_at = float("-inf")
-        self._collected_at = clock()
+        self._collected_at = clock() + FIRST - EVERY  # the first is due FIRST seconds in
         self._saved: tuple[int, int, int] | None = None
         self._rounds = gc.get_threshold()[2]
         """Python's own bar: middle collections since the last full one before the next."""
