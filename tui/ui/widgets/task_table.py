@@ -100,13 +100,6 @@ def column_widths(table_width: int, padding: int = 1) -> dict[str, int]:
 SORT_MODES = ("added", "status", "created", "changed")
 
 
-class StatusCell(Text):
-    """The status cell; it carries its task ID so that ``DataTable.sort`` can order rows by
-    record (the table's sort key only sees cell values)."""
-
-    task_id: str = ""
-
-
 def _cut(text: str, style: str = "") -> Text:
     """Outside text for one cell: controls shown, not obeyed, capped before rendering; the
     column then cuts it to its width with an ellipsis, whatever the width is."""
@@ -156,12 +149,10 @@ def row_cells(
         checked = "—" if record.is_final else "never"
     else:
         checked = format_checked(now - record.checked_at)
-    status_cell = StatusCell(status, style=style)
-    status_cell.task_id = record.task_id
     timing = eta_text(eta, record, now)
     overdue = record.is_overdue(now)
     values: dict[str, Text] = {
-        "status": status_cell,
+        "status": Text(status, style=style),
         "name": _task_cell(record, job.name if job else ""),
         "progress": Text(progress_bar(record.progress, record.status, width=4), no_wrap=True),
         "eta": Text(timing, style=styles("failed") if overdue and styles else "", no_wrap=True),
