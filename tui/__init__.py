@@ -1,4 +1,4 @@
-"""taskwatch: watch Huawei Cloud TaurusDB and RDS Task Center jobs from a terminal."""
+"""taskwatch: watch the Task Center jobs of Huawei Cloud databases from a terminal."""
 
 import logging
 

@@ -79,8 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(
         prog="taskwatch",
-        description="Watch Huawei Cloud TaurusDB and RDS Task Center jobs. "
-        "Without a command, opens the live table.",
+        description="Watch the Task Center jobs of Huawei Cloud databases (TaurusDB, RDS, "
+        "GaussDB, DDS, GeminiDB). Without a command, opens the live table.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  taskwatch --demo\n  taskwatch --profile prod\n"
         "  taskwatch COMMAND --help",
