@@ -70,9 +70,10 @@ class WatchSession:
 
     The one object a front end (the TUI, ``wait``) talks to; the work is in its rooms:
     :class:`Watchlist`, :class:`CredentialKeeper`, :class:`Answers`, :class:`Deadlines`,
-    :class:`Following`, :class:`Health` and the poller. Its size (about 400 lines, over half of
-    them docstrings) is that of a facade: connecting, user edits and run controls, each a few
-    lines over a room, kept here so that a front end never reaches past the session.
+    :class:`Following`, :class:`Health`, :class:`PollingLease` and the poller. Its size (about
+    520 lines, of them ~180 docstrings and ~80 blank or comment) is that of a facade: connecting,
+    user edits, run controls and the polling role, each a few lines over a room, kept here so
+    that a front end never reaches past the session.
 
     Args:
         store: The watchlist database, or None to watch in memory only (``wait`` observes
