@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["redact"]
+__all__ = ["redact", "register_secrets", "registered_secrets"]
+
+_registered: set[str] = set()
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -24,3 +26,22 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         if secret and len(secret) >= 4:
             text = text.replace(secret, secret[:4] + "…")
     return text
+
+
+def register_secrets(secrets: Iterable[str]) -> None:
+    """Add strings that must never reach a log, a screen or a file, for the whole process.
+
+    Temporary keys are registered each time they are renewed, so a key that was replaced an
+    hour ago is still masked if an old message quotes it.
+
+    Args:
+        secrets: The AK, SK, security token or IAM token of a credential in use, a proxy
+            password, an id-token.
+    """
+    _registered.update(s for s in secrets if s and len(s) >= 4)
+
+
+def registered_secrets() -> list[str]:
+    """Every registered secret, longest first (so a secret that contains another is masked
+    whole)."""
+    return sorted(_registered, key=len, reverse=True)

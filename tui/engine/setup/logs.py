@@ -8,26 +8,14 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from tui.cloud.redaction import redact
+from tui.cloud.redaction import redact, register_secrets, registered_secrets
 from tui.cloud.safe_text import visible
 from tui.engine.setup.paths import log_file, make_private, make_private_dir, state_dir
 
 __all__ = ["RedactingFilter", "register_secrets", "setup_logging"]
-
-_secrets: set[str] = set()
-
-
-def register_secrets(secrets: Iterable[str]) -> None:
-    """Add strings that must never reach the log (AK keeps 4 characters, the rest fewer).
-
-    Args:
-        secrets: The AK, SK, token of a credential in use.
-    """
-    _secrets.update(s for s in secrets if s)
 
 
 class RedactingFilter(logging.Filter):
@@ -36,8 +24,9 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact the record's message and arguments; always keep the record."""
         message = record.getMessage()
-        if _secrets:
-            message = redact(message, sorted(_secrets, key=len, reverse=True))
+        secrets = registered_secrets()
+        if secrets:
+            message = redact(message, secrets)
         # One record, one line: text from the cloud can neither forge lines nor carry escapes.
         record.msg = visible(message)
         record.args = None
