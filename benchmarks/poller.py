@@ -24,8 +24,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tui.cloud.client import TaskCenterClient, new_http_client
-from tui.cloud.credentials import Credential
 from tui.cloud.endpoints import Service
+from tui.cloud.identity.keys import Keys
+from tui.cloud.identity.live import LiveCredential
 from tui.cloud.signing import AkSkAuth
 from tui.engine.polling.poller import PollerConfig
 from tui.engine.session import Clock, WatchSession
@@ -107,7 +108,7 @@ def _runtime(http: httpx.AsyncClient, client: TaskCenterClient, *, rate: float) 
         service=Service.TAURUSDB,
         endpoint=client.endpoint,
         project_id=DEMO_PROJECT_ID,
-        credential=Credential(kind="aksk", source="benchmark", ak=DEMO_AK, sk=DEMO_SK),
+        credential=LiveCredential.fixed(Keys(ak=DEMO_AK, sk=DEMO_SK), "benchmark"),
         rate_limit=rate,
     )
     return Runtime(http, profiles={"bench": profile}, clients={"bench": client})

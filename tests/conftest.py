@@ -26,6 +26,8 @@ from tui.simulator import (
 )
 
 SIM_ENDPOINT = "http://127.0.0.1:9"  # never dialled: the in-process transport answers
+CLOSED_METADATA = "http://127.0.0.1:9"
+"""The metadata service's address in tests: a loopback port nothing listens on."""
 
 
 NEW_SERVICES = ("gaussdb", "dds", "geminidb")
@@ -89,10 +91,27 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "HUAWEICLOUD_SDK_PROJECT_ID",
         "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
         "TASKWATCH_AUTH_TOKEN",
+        "HUAWEICLOUD_SDK_IAM_ENDPOINT",
+        "HUAWEICLOUD_SDK_IDP_ID",
+        "HUAWEICLOUD_SDK_ID_TOKEN_FILE",
+        "HUAWEICLOUD_SDK_REGIONS_FILE",
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "ALL_PROXY",
+        "https_proxy",
+        "http_proxy",
+        "all_proxy",
+        "SSL_CERT_FILE",
         "TMUX",
         "NO_COLOR",
     ):
         monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):
+        if name.startswith("HUAWEICLOUD_SDK_REGION_"):
+            monkeypatch.delenv(name)
+    # The SDK's chain ends at the ECS metadata service; in tests it is a loopback port where
+    # nothing listens (the discard port), so nothing ever reaches 169.254.169.254.
+    monkeypatch.setenv("TASKWATCH_METADATA_ENDPOINT", CLOSED_METADATA)
     return home
 
 

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import CLOSED_METADATA
 from tui.cli import main
-from tui.cloud.credentials import TOKEN_ENV, credential_from_file, permission_warning
+from tui.cloud.client import new_http_client
 from tui.cloud.endpoints import Service
+from tui.cloud.identity.static import TOKEN_ENV, credential_from_file, permission_warning
 from tui.engine.setup.config import CliOverrides, config_reference, load_settings, resolve_profile
 from tui.engine.setup.paths import config_file
+from tui.engine.setup.runtime import Runtime
 from tui.errors import ConfigError, CredentialError
 
 PID = "0123456789abcdef0123456789abcdef"
@@ -162,12 +166,32 @@ def test_missing_profile_and_missing_credential() -> None:
     settings = load_settings()
     with pytest.raises(ConfigError, match=r"no profile 'staging'.*profiles: prod"):
         resolve_profile(settings, CliOverrides(profile="staging"), ENV)
-    with pytest.raises(ConfigError, match="no credentials for profile 'prod'"):
-        resolve_profile(settings, CliOverrides(profile="prod"), {})
     with pytest.raises(ConfigError, match="no region or endpoint"):
         resolve_profile(settings, CliOverrides(project_id=PID), ENV)
     with pytest.raises(ConfigError, match="HUAWEICLOUD_SDK_SK is not set"):
         resolve_profile(settings, CliOverrides(profile="prod"), {"HUAWEICLOUD_SDK_AK": "x"})
+
+
+async def test_no_credentials_anywhere_names_every_source_tried_within_two_seconds() -> None:
+    """Without keys in the environment or the file, the SDK's chain ends at the ECS metadata
+    service; off ECS (a loopback port nothing listens on) it gives up at once, naming all."""
+    _write_config(f'[profiles.prod]\nregion = "cn-north-4"\nproject_id = "{PID}"\n')
+    env = {"TASKWATCH_METADATA_ENDPOINT": CLOSED_METADATA}
+    profile = resolve_profile(load_settings(), CliOverrides(profile="prod"), env)
+    assert profile.credential.kind == "ecs"
+    runtime = Runtime(new_http_client())
+    runtime.client_for(profile)
+    started = time.monotonic()
+    try:
+        with pytest.raises(CredentialError) as caught:
+            await profile.credential.current()
+    finally:
+        await runtime.aclose()
+    assert time.monotonic() - started < 2.5
+    message = str(caught.value)
+    for fragment in ("no credentials found", "environment", "credentials: does not exist",
+                     "ECS metadata http://127.0.0.1:9"):  # fmt: skip
+        assert fragment in message, message
 
 
 def test_broken_credentials_file(isolated_dirs: Path) -> None:

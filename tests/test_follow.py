@@ -287,8 +287,8 @@ async def test_an_open_tui_gets_a_followed_instances_new_task_within_two_interva
 ) -> None:
     from tests.ui_fixtures import Messages
     from tui.cloud.client import new_http_client
-    from tui.cloud.credentials import Credential
-    from tui.engine.setup.runtime import client_for
+    from tui.cloud.identity.keys import Keys
+    from tui.cloud.identity.live import LiveCredential
     from tui.ui.app import TaskwatchApp
 
     sim = live_server.simulator
@@ -299,11 +299,11 @@ async def test_an_open_tui_gets_a_followed_instances_new_task_within_two_interva
         demo_profile(),
         service=service,
         endpoint=live_server.url,
-        credential=Credential(kind="aksk", source="tests", ak=DEMO_AK, sk=DEMO_SK),
+        credential=LiveCredential.fixed(Keys(ak=DEMO_AK, sk=DEMO_SK), "tests"),
     )
     http = new_http_client()
     runtime = Runtime(http, profiles={"default": profile})
-    runtime.clients["default"] = client_for(http, profile)
+    runtime.clients["default"] = runtime.client_for(profile)
     store = Store.open(tmp_path / "w.sqlite3")
     fast = Settings.model_construct(discovery_interval=0.3, refresh_interval=0.3)
     session = WatchSession(store, runtime, fast)

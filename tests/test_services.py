@@ -26,7 +26,7 @@ from tui.engine.events import TaskFinished, TaskRefreshed
 from tui.engine.polling.poller import PollerConfig
 from tui.engine.session import Clock, WatchSession
 from tui.engine.setup.config import Settings
-from tui.engine.setup.runtime import Runtime, client_for
+from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
 from tui.errors import BadResponseError, JobNotFoundError, PermissionDeniedError, RequestError
 from tui.simulator import (
@@ -462,7 +462,7 @@ async def test_one_tui_watches_tasks_of_all_five_services_until_each_is_final(
             demo_profile(name=name), service=Service(name), endpoint=server.url
         )
         runtime.profiles[name] = profile
-        runtime.clients[name] = client_for(http, profile)
+        runtime.clients[name] = runtime.client_for(profile)
         kinds = ["rds_scale", "rds_switchover"] if name == "rds" else kinds_of(name)[:2]
         if name == "taurusdb":
             kinds = ["resize", "upgrade"]

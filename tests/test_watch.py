@@ -26,7 +26,7 @@ from tui.engine.polling.poller import PollerConfig
 from tui.engine.session import WatchSession
 from tui.engine.setup.config import NotifySettings, Settings
 from tui.engine.setup.paths import config_file, database_file
-from tui.engine.setup.runtime import Runtime, client_for
+from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
 from tui.simulator import DEMO_PROJECT_ID, Simulator, SimulatorServer, SimulatorTransport
 from tui.simulator.scenarios import make_job
@@ -158,7 +158,7 @@ async def test_one_poller_per_watchlist_and_the_lease_taken_over_after_sigkill(
         runtime = Runtime(new_http_client(transport=Recording(simulator)))
         profile = demo_profile()
         runtime.profiles["default"] = profile
-        runtime.clients["default"] = client_for(runtime.http, profile)
+        runtime.clients["default"] = runtime.client_for(profile)
         settings = Settings(
             refresh_interval=1,
             notify=[NotifySettings(urls=[receiver.url()], on=["completed"], digest=0)],

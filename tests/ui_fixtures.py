@@ -15,14 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.cloud.client import new_http_client
-from tui.cloud.credentials import Credential
 from tui.cloud.endpoints import Service
+from tui.cloud.identity.keys import Keys
+from tui.cloud.identity.live import LiveCredential
 from tui.cloud.models import parse_job_dict
 from tui.engine.events import SessionEvent
 from tui.engine.polling.poller import PollerConfig
 from tui.engine.session import Clock, WatchSession
 from tui.engine.setup.config import Profile, Settings
-from tui.engine.setup.runtime import Runtime, client_for
+from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
 from tui.simulator import (
     DEMO_AK,
@@ -48,7 +49,7 @@ def demo_profile(sk: str = DEMO_SK, name: str = "default") -> Profile:
         service=Service.TAURUSDB,
         endpoint="http://127.0.0.1:9",
         project_id=DEMO_PROJECT_ID,
-        credential=Credential(kind="aksk", source="tests", ak=DEMO_AK, sk=sk),
+        credential=LiveCredential.fixed(Keys(ak=DEMO_AK, sk=sk), "tests"),
         region="cn-north-4",
         rate_limit=100.0,
     )
@@ -58,7 +59,7 @@ def runtime_for(simulator: Simulator, *profiles: Profile) -> Runtime:
     runtime = Runtime(new_http_client(transport=SimulatorTransport(simulator)))
     for profile in profiles or (demo_profile(),):
         runtime.profiles[profile.name] = profile
-        runtime.clients[profile.name] = client_for(runtime.http, profile)
+        runtime.clients[profile.name] = runtime.client_for(profile)
     return runtime
 
 

@@ -17,12 +17,18 @@ from tui.cli.common import (
     write_atomically,
 )
 from tui.cli.parser import EXIT
-from tui.cloud.credentials import permission_warning
+from tui.cloud.identity.static import permission_warning
 from tui.cloud.ids import extract_task_ids, validate_task_id
 from tui.cloud.safe_text import json_text, visible
 from tui.engine.eta import Estimator, Eta
 from tui.engine.records import TaskRecord
-from tui.engine.setup.config import config_reference, load_settings, resolve_profile
+from tui.engine.setup.config import (
+    Profile,
+    Settings,
+    config_reference,
+    load_settings,
+    resolve_profile,
+)
 from tui.engine.setup.paths import (
     config_file,
     data_dir,
@@ -30,8 +36,9 @@ from tui.engine.setup.paths import (
     default_credentials_file,
     log_file,
 )
+from tui.engine.storage import Store
 from tui.engine.storage.transfer import export_chunks, import_watchlist
-from tui.errors import ConfigError, InvalidInputError
+from tui.errors import ConfigError, InvalidInputError, StoreError
 from tui.present.text import (
     eta_text,
     format_clock,
@@ -190,6 +197,33 @@ def cmd_import(args: argparse.Namespace) -> int:
 # -- config ------------------------------------------------------------------------------------
 
 
+def _auth_origin(settings: Settings, name: str) -> str:
+    configured = settings.profiles.get(name)
+    if configured is not None and configured.auth:
+        return f"auth in [profiles.{name}]"
+    return "the SDK's chain: environment, credentials file, ECS metadata"
+
+
+def _project_shown(profile: Profile) -> tuple[str, str]:
+    """The project ID and where it comes from; a looked-up one as kept in the watchlist (no
+    request is made here: ``taskwatch check`` asks)."""
+    if profile.project_id:
+        return profile.project_id, profile.sources["project_id"]
+    cached = None
+    if database_file().exists() and profile.region:
+        try:
+            store = Store.open(database_file())
+            try:
+                cached = store.cached_project(profile.credential.key, profile.region)
+            finally:
+                store.close()
+        except StoreError:
+            cached = None
+    if cached:
+        return cached, "project looked up in IAM, kept in the watchlist"
+    return "(looked up in IAM at first use)", profile.sources["project_id"]
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     path = config_file()
     if args.init:
@@ -236,12 +270,16 @@ def cmd_config(args: argparse.Namespace) -> int:
         except Exception as exc:  # shown, not raised: one bad profile must not hide the others
             print(f"  unusable: {exc}")
             continue
+        credential = profile.credential
         rows: list[tuple[str, str, str]] = [
             ("service", profile.service.value, profile.sources["service"]),
             ("region", profile.region or "", profile.sources["region"]),
-            ("project_id", profile.project_id, profile.sources["project_id"]),
+            ("project_id", *_project_shown(profile)),
             ("endpoint", profile.endpoint, profile.sources["endpoint"]),
-            ("credential", profile.credential.display, ""),
+            ("auth", credential.kind, _auth_origin(settings, name)),
+            ("credential", credential.display, ""),
+            ("iam", profile.iam_endpoint, profile.sources.get("iam", "")),
+            ("proxy", profile.network.described if profile.network else "none", ""),
         ]
         for key, value, source in rows:
             print(f"  {key:<18} {value}" + (f"  ({source})" if source else ""))

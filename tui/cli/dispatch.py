@@ -58,6 +58,10 @@ def _handler(command: str | None) -> Callable[[argparse.Namespace], int]:
         from tui.cli.watch import cmd_watch
 
         return cmd_watch
+    if command == "check":
+        from tui.cli.check import cmd_check
+
+        return cmd_check
     if command == "notify":
         from tui.cli.notify import cmd_notify
 

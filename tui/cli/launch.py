@@ -56,8 +56,9 @@ def start_demo() -> tuple[list[Profile], Store, Callable[[], None]]:
     One simulator serves TaurusDB and RDS (profile ``demo``); GaussDB, DDS and GeminiDB each
     have their own, as the cloud has one host per service (profiles ``demo-gaussdb`` ...).
     """
-    from tui.cloud.credentials import Credential
     from tui.cloud.endpoints import Service
+    from tui.cloud.identity.keys import Keys
+    from tui.cloud.identity.live import LiveCredential
     from tui.engine.setup.config import Profile
     from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, Simulator, SimulatorServer
     from tui.simulator.scenarios import add_demo_arrivals, add_demo_jobs, add_service_demo_jobs
@@ -78,9 +79,7 @@ def start_demo() -> tuple[list[Profile], Store, Callable[[], None]]:
                 service=service,
                 endpoint=server.url,
                 project_id=DEMO_PROJECT_ID,
-                credential=Credential(
-                    kind="aksk", source="the built-in demo", ak=DEMO_AK, sk=DEMO_SK
-                ),
+                credential=LiveCredential.fixed(Keys(ak=DEMO_AK, sk=DEMO_SK), "the built-in demo"),
                 region="simulator",
                 rate_limit=20.0,
             )

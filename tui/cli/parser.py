@@ -38,6 +38,7 @@ EXAMPLES = {
     "notify": "taskwatch notify --test",
     "watch": "taskwatch watch --json >> /var/log/taskwatch.jsonl",
     "config": "taskwatch config --init && $EDITOR ~/.config/taskwatch/config.toml",
+    "check": "taskwatch check --all",
     "report": "taskwatch report --since 6h --label CHG-1042 --format html --output chg-1042.html\n"
     "  taskwatch report --from '2026-11-27 22:00' --to 02:00 --format csv",
 }
@@ -210,6 +211,12 @@ def build_parser() -> argparse.ArgumentParser:
     notify.add_argument(
         "--test", action="store_true", help="send one test message to each; exit 0 if all arrived"
     )
+
+    check = command(
+        "check", "before the window: each profile's credential, project, endpoint and one read"
+    )
+    check.add_argument("--all", action="store_true", help="every profile of config.toml")
+    check.add_argument("--json", action="store_true", help="a JSON array, one object per profile")
 
     config = command("config", "show the effective configuration and every path used")
     config.add_argument("--init", action="store_true", help="write a commented config.toml")

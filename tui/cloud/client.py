@@ -6,14 +6,17 @@ import email.utils
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
 from tui import __version__
 from tui.cloud.endpoints import Service, check_endpoint_url
+from tui.cloud.identity.live import ProjectRef
+from tui.cloud.identity.network import describe_transport_error
 from tui.cloud.listing import Kind, ListedTask
 from tui.cloud.models import Job, parse_error_body
-from tui.cloud.redaction import redact
+from tui.cloud.redaction import redact, registered_secrets
 from tui.cloud.services import adapter_for
 from tui.cloud.services.base import project_path
 from tui.cloud.steps import TaskSteps, parse_steps_response
@@ -59,6 +62,7 @@ def new_http_client(
     transport: httpx.AsyncBaseTransport | None = None,
     max_connections: int = 16,
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    **network: Any,
 ) -> httpx.AsyncClient:
     """Return the shared AsyncClient: connection reuse, TLS verification on, no redirects.
 
@@ -66,19 +70,24 @@ def new_http_client(
         transport: A transport to use instead of the network (tests: the simulator's).
         max_connections: Connections kept open at most (the poller's concurrency).
         timeout: Connect/read/write/pool timeouts.
+        **network: A profile's proxy and CA (:meth:`Network.client_options`): ``proxy``,
+            ``verify`` (an SSL context, never False), ``trust_env``.
 
     Returns:
         A client to share between every Task Center client of the process.
     """
+    options: dict[str, Any] = {"verify": True, **network}
+    if options["verify"] is False:  # no code path asks for it; no code path may
+        raise ValueError("TLS verification is never turned off")
     return httpx.AsyncClient(
         transport=transport,
         timeout=timeout,
-        verify=True,
         follow_redirects=False,
         headers={"User-Agent": USER_AGENT},
         limits=httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         ),
+        **options,
     )
 
 
@@ -169,15 +178,17 @@ class TaskCenterClient:
         *,
         endpoint: str,
         service: Service,
-        project_id: str,
         auth: httpx.Auth,
+        project_id: str | None = None,
+        project: ProjectRef | None = None,
         secrets: Iterable[str] = (),
         language: str = "en-us",
     ) -> None:
         self._http = http
         self.endpoint = check_endpoint_url(endpoint)
         self.service = service
-        self.project_id = project_id
+        self.project = project or ProjectRef(project_id)
+        """The project ID, looked up (once) at the first request when it is not configured."""
         self._auth = auth
         self._secrets = tuple(s for s in secrets if s)
         self._headers = {"Content-Type": "application/json", "X-Language": language}
@@ -197,7 +208,7 @@ class TaskCenterClient:
             TaskCenterError: A subclass for each way a request fails (see :mod:`tui.errors`).
         """
         adapter = self.adapter
-        request = adapter.job_request(self.project_id, job_id)
+        request = adapter.job_request(self.project.value or await self.project.get(), job_id)
         try:
             body, request_id = await self._send(
                 "GET", self.endpoint + request.path, params=request.params
@@ -234,7 +245,8 @@ class TaskCenterClient:
         """
         if not self.adapter.offers_steps:
             raise RequestError(f"{self.adapter.title} has no step details", status=0)
-        request = self.adapter.steps_request(self.project_id, instance_id, job_id, job_name)
+        project_id = self.project.value or await self.project.get()
+        request = self.adapter.steps_request(project_id, instance_id, job_id, job_name)
         body, request_id = await self._send(
             request.method,
             self.endpoint + request.path,
@@ -292,7 +304,9 @@ class TaskCenterClient:
         operation = self.adapter.list_operation(kind)
         if operation is None:
             raise RequestError(f"{self.adapter.title} has no {kind} task list", status=0)
-        url = self.endpoint + project_path(operation.path, self.project_id)
+        url = self.endpoint + project_path(
+            operation.path, self.project.value or await self.project.get()
+        )
         params: dict[str, str] = {"limit": str(operation.page_size)}
         if since is not None and operation.time_format is not None:
             params["start_time"] = operation.time_format(since)
@@ -347,6 +361,42 @@ class TaskCenterClient:
             seen.update((i.id, i) for i in await page(0) if i.id not in seen)
         return ListPage(list(seen.values()), requests, skipped, cut)
 
+    async def probe(self) -> str:
+        """One signed read, the smallest page of the service's instant-task list (``taskwatch
+        check``): it proves the credential, the project ID and the endpoint at once.
+
+        Returns:
+            What the page said, in a few words (``3 tasks in the last hour``).
+
+        Raises:
+            TaskCenterError: A subclass for each way a request fails.
+        """
+        operation = self.adapter.list_operation("instant")
+        if operation is None:  # no list here: a job by ID that cannot exist answers as well
+            try:
+                await self.get_job("00000000-0000-4000-8000-000000000000")
+            except JobNotFoundError:
+                return "job API answers"
+            return "job API answers"
+        url = self.endpoint + project_path(
+            operation.path, self.project.value or await self.project.get()
+        )
+        params = {
+            "limit": str(operation.smallest_page),
+            "offset": "1" if operation.page_numbers else "0",
+        }
+        if operation.time_format is not None:
+            now = time.time()
+            params["start_time"] = operation.time_format(now - 3600)
+            params["end_time"] = operation.time_format(now)
+        body, request_id = await self._send("GET", url, params=params)
+        try:
+            page = self.adapter.parse_list(body, "instant")
+        except BadResponseError as exc:
+            raise self._bad(exc, request_id) from None
+        total = page.total if page.total is not None else len(page.tasks)
+        return f"{total} task(s) in the last hour"
+
     async def _send(
         self,
         method: str,
@@ -365,9 +415,7 @@ class TaskCenterClient:
                 f"timed out talking to {self.endpoint} ({type(exc).__name__})"
             ) from None
         except (httpx.TransportError, OSError) as exc:
-            raise NetworkError(
-                self._scrub(f"cannot reach {self.endpoint}: {_describe(exc)}")
-            ) from None
+            raise NetworkError(self._scrub(describe_transport_error(exc, self.endpoint))) from None
         request_id = response.headers.get("X-Request-Id", "")
         body = response.content[:_MAX_BODY]
         if response.status_code == 200:
@@ -393,10 +441,11 @@ class TaskCenterClient:
         exc.error_msg = self._scrub(exc.error_msg)
         return exc
 
+    @property
+    def project_id(self) -> str | None:
+        """The project ID, once known."""
+        return self.project.value
+
     def _scrub(self, text: str) -> str:
-        return redact(text, self._secrets)
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return text if len(text) < 200 else text[:197] + "..."
+        # Renewed keys are registered as they arrive: the registry masks old and new alike.
+        return redact(redact(text, self._secrets), registered_secrets())

@@ -9,6 +9,7 @@ answers ``DBS.200543`` for unknown and not-yet-visible jobs, and injects faults 
 
 from __future__ import annotations
 
+import email.utils
 import itertools
 import json
 import random
@@ -314,6 +315,11 @@ def _wire_window(query: dict[str, str], time_format: str | None) -> tuple[float,
     return read(query["start_time"]), read(end) if end else float("inf")
 
 
+def _http_date(epoch: float) -> str:
+    """The gateway's clock as its ``Date`` header says it (a skewed client learns from it)."""
+    return email.utils.formatdate(epoch, usegmt=True)
+
+
 def _format_time(epoch: float, offset_hours: int) -> str:
     zone = timezone(timedelta(hours=offset_hours))
     return datetime.fromtimestamp(int(epoch), zone).strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -325,6 +331,8 @@ class Credential:
 
     sk: str
     security_token: str | None = None
+    expires_at: float | None = None
+    """Temporary keys: refused (401) from this moment, as the gateway refuses expired STS keys."""
 
 
 @dataclass
@@ -346,6 +354,8 @@ class Counters:
     """List requests per operation (``immediate-jobs``, ``tasklist`` ...)."""
     listed: int = 0
     """Items served on list pages (each tells a client one task's state)."""
+    expired: int = 0
+    """Requests signed with temporary keys past their expiry (a renewing client sends none)."""
 
 
 class Simulator:
@@ -734,6 +744,9 @@ class Simulator:
             return ak, self._auth_error(f"Get secretKey failed,ak:{ak},err:ak not exist")
         if self._locked_until.get(ak, 0.0) > now:
             return ak, self._auth_error("AK access failed to reach the limit,forbidden")
+        if credential.expires_at is not None and now >= credential.expires_at:
+            self.counters.expired += 1
+            return ak, self._auth_error("the security token has expired")
         if not self._signature_ok(request, path, raw_query, parsed, credential, now):
             self._failures[ak] += 1
             if self._failures[ak] >= LOCK_AFTER_FAILURES:
@@ -742,6 +755,16 @@ class Simulator:
             return ak, self._auth_error("verify aksk signature fail")
         self._failures[ak] = 0
         return ak, None
+
+    def verify(self, request: SimRequest) -> tuple[str, SimResponse | None]:
+        """Authenticate ``request`` as the gateway does (IAM's stand-in shares the gateway).
+
+        Returns:
+            The caller's AK and None, or the caller and the 401 to send.
+        """
+        with self._lock:
+            path, _, raw_query = request.target.partition("?")
+            return self._authenticate(request, path, raw_query, self.clock())
 
     def _signature_ok(
         self,
@@ -835,7 +858,11 @@ class Simulator:
         content_type: str = "application/json",
         extra_headers: Mapping[str, str] | None = None,
     ) -> SimResponse:
-        headers = {"Content-Type": content_type, "X-Request-Id": self._next_request_id()}
+        headers = {
+            "Content-Type": content_type,
+            "X-Request-Id": self._next_request_id(),
+            "Date": _http_date(self.clock()),
+        }
         headers.update(extra_headers or {})
         return SimResponse(status=status, body=body, headers=headers, delay=self.faults.latency)
 
@@ -850,7 +877,11 @@ class Simulator:
         payload: dict[str, str] = {"error_code": code, "error_msg": message}
         if code.startswith("APIGW"):
             payload["request_id"] = request_id
-        headers = {"Content-Type": "application/json", "X-Request-Id": request_id}
+        headers = {
+            "Content-Type": "application/json",
+            "X-Request-Id": request_id,
+            "Date": _http_date(self.clock()),
+        }
         headers.update(extra_headers or {})
         return SimResponse(
             status=status,

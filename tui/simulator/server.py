@@ -5,16 +5,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import ssl
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol, Self
 
 from tui.cloud.endpoints import is_loopback_host
-from tui.simulator.core import SimRequest, Simulator
+from tui.simulator.core import SimRequest, SimResponse, Simulator
 
-__all__ = ["SimulatorServer"]
+__all__ = ["Served", "ServiceServer", "SimulatorServer"]
 
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,11 @@ class _Handler(BaseHTTPRequestHandler):
         if answer.fault == "drop":
             self._drop()
             return
-        self.send_response(answer.status)
+        self.log_request(answer.status)
+        self.send_response_only(answer.status)
+        self.send_header("Server", self.version_string())
+        if not any(name.lower() == "date" for name in answer.headers):
+            self.send_header("Date", self.date_time_string())
         for name, value in answer.headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(answer.body)))
@@ -78,7 +83,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
+    def __init__(self, address: tuple[str, int], simulator: Served) -> None:
         super().__init__(address, _Handler)
         self.simulator = simulator
         self.stopping = threading.Event()
@@ -97,14 +102,40 @@ class _Server(ThreadingHTTPServer):
             log.exception("simulator failed on a request from %s", client_address)
 
 
-class SimulatorServer:
-    """Serves ``simulator`` on ``host:port`` (an ephemeral port by default) until stopped."""
+class Served(Protocol):
+    """What the server serves: the Task Center's simulator, or an identity stand-in."""
 
-    def __init__(self, simulator: Simulator, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def handle(self, request: SimRequest) -> SimResponse: ...
+
+    def request_started(self) -> None: ...
+
+    def request_finished(self) -> None: ...
+
+
+class ServiceServer:
+    """Serves ``service`` on ``host:port`` (an ephemeral port by default) until stopped.
+
+    Args:
+        service: The simulated service.
+        host: A loopback address.
+        port: The port (0: any free one).
+        tls: Serve HTTPS with this context (a private CA's certificate, for the TLS tests).
+    """
+
+    def __init__(
+        self,
+        service: Served,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         if not is_loopback_host(host):
             raise ValueError(f"the simulator only listens on loopback addresses, not {host!r}")
-        self.simulator = simulator
-        self._server = _Server((host, port), simulator)
+        self._tls = tls
+        self._server = _Server((host, port), service)
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="taskwatch-simulator", daemon=True
         )
@@ -115,14 +146,15 @@ class SimulatorServer:
         host, port = self._server.server_address[:2]
         host_text = host.decode() if isinstance(host, bytes) else str(host)
         shown = f"[{host_text}]" if ":" in host_text else host_text
-        return f"http://{shown}:{port}"
+        scheme = "https" if self._tls is not None else "http"
+        return f"{scheme}://{shown}:{port}"
 
     @property
     def connections(self) -> int:
         """How many TCP connections clients have opened so far."""
         return self._server.connections
 
-    def start(self) -> SimulatorServer:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -132,7 +164,7 @@ class SimulatorServer:
         self._server.server_close()
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> SimulatorServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -142,3 +174,18 @@ class SimulatorServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class SimulatorServer(ServiceServer):
+    """The simulated Task Center over real HTTP (see :class:`ServiceServer`)."""
+
+    def __init__(
+        self,
+        simulator: Simulator,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
+        super().__init__(simulator, host=host, port=port, tls=tls)
+        self.simulator = simulator

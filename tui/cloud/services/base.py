@@ -111,6 +111,8 @@ class ListOperation:
         time_format: How ``start_time``/``end_time`` are written; None: no time filter is sent.
         filters: Our filter name (``instance_id``, ``name``, ``status``) → the query parameter;
             a filter the operation lacks is applied by the caller, on what comes back.
+        smallest_page: The smallest ``limit`` the operation accepts (``taskwatch check`` reads
+            one such page to prove a credential can list).
     """
 
     path: str
@@ -119,6 +121,7 @@ class ListOperation:
     page_numbers: bool = False
     time_format: Callable[[float], str] | None = None
     filters: Mapping[str, str] = field(default_factory=dict)
+    smallest_page: int = 1
 
 
 class WireAdapter:

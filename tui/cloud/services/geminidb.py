@@ -41,6 +41,7 @@ class GeminiDB(WireAdapter):
             "/v3/{project}/jobs",
             "jobs",
             page_size=50,
+            smallest_page=10,
             time_format=iso_time,
             filters={"name": "name", "status": "status"},
         ),

@@ -53,6 +53,7 @@ class TaurusDB(WireAdapter):
             "jobs",
             page_size=50,
             page_numbers=True,
+            smallest_page=10,
             time_format=iso_time,
             filters={"name": "job_name", "status": "status"},
         ),

@@ -83,9 +83,11 @@ class Health:
     def problems(self) -> list[str]:
         """Every reason some tasks are not polled or followed, or the team not told, one
         sentence each (a banner)."""
+        runtime = self._runtime()
         return [
             *self._refused.values(),
             *self.unusable.values(),
+            *(runtime.notices if runtime else ()),
             *self._follow_problems.values(),
             *self._sink_problems.values(),
         ]

@@ -170,6 +170,8 @@ class WatchSession:
         connect, self._connect = self._connect, None
         in_use = sorted({record.profile for record in self.records.values()})
         self._settings, runtime = await asyncio.to_thread(connect, in_use)
+        runtime.project_cache = self.store  # looked-up project IDs are kept with the watchlist
+        await runtime.prepare()  # first temporary keys, project IDs: what cannot be set up shows
         self._attach(runtime)
         if self.poller is not None:
             self.poller.sync(self.records.values())
@@ -336,9 +338,14 @@ class WatchSession:
 
     @property
     def places(self) -> list[str]:
-        """Where the session looks: ``name (region or endpoint)`` per profile."""
+        """Where the session looks: ``name (region or endpoint)`` per profile, and whether its
+        project ID was looked up in IAM rather than configured."""
         profiles = self.runtime.profiles.values() if self.runtime else []
-        return [f"{p.name} ({p.region or p.endpoint})" for p in profiles]
+        return [
+            f"{p.name} ({p.region or p.endpoint}"
+            + (", project looked up)" if p.project_id is None else ")")
+            for p in profiles
+        ]
 
     @property
     def profile_names(self) -> list[str]:

@@ -14,20 +14,20 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tui.cloud.credentials import (
-    Credential,
-    credential_from_env,
-    credential_from_file,
-    credential_from_token_file,
-)
 from tui.cloud.endpoints import Service, check_endpoint_url
+from tui.cloud.identity.keys import AuthKind
 from tui.cloud.services import default_endpoint
 from tui.engine.setup.paths import config_file, default_credentials_file
 from tui.errors import ConfigError, CredentialError, InvalidInputError
+
+if TYPE_CHECKING:
+    from tui.cloud.identity.keys import KeySource
+    from tui.cloud.identity.live import LiveCredential
+    from tui.cloud.identity.network import Network
 
 __all__ = [
     "TEAM_EVENTS",
@@ -90,15 +90,44 @@ class ProfileSettings(_Strict):
     region: str | None = None
     """Region ID such as ``cn-north-4``; picks the endpoint from the built-in tables."""
     project_id: str | None = None
-    """Project ID (32 letters and digits) in that region."""
+    """Project ID (32 letters and digits) in that region; looked up in IAM when unset."""
     endpoint: str | None = None
     """Explicit endpoint URL, overriding the region table (https; http only to 127.0.0.1)."""
+    auth: AuthKind | None = None
+    """Where the credential comes from: ``aksk``, ``ecs``, ``assume``, ``idp``, ``koocli``,
+    ``token``; unset: the SDK's chain (environment, credentials file, ECS metadata)."""
     credentials_file: Path | None = None
     """An SDK-style INI credentials file for this profile (``ak``, ``sk``, ...)."""
     credentials_section: str = "basic"
     """Section of ``credentials_file`` to read."""
     token_file: Path | None = None
     """A file holding an IAM token, sent as ``X-Auth-Token`` instead of AK/SK signing."""
+    metadata_endpoint: str | None = None
+    """The ECS metadata service (default ``http://169.254.169.254``)."""
+    iam_endpoint: str | None = None
+    """IAM's URL (default: the region's ``iam.<region>.myhuaweicloud.com``)."""
+    source_profile: str | None = None
+    """``auth = "assume"``: the profile whose credential assumes the agency."""
+    agency_name: str | None = None
+    """``auth = "assume"``: the agency to assume."""
+    agency_domain: str | None = None
+    """``auth = "assume"``: the account (domain) name that made the agency."""
+    agency_domain_id: str | None = None
+    """``auth = "assume"``: the account's ID, instead of its name."""
+    duration: int = Field(default=3600, ge=900, le=86400)
+    """``auth = "assume"``: seconds the assumed keys live (renewed before they expire)."""
+    idp_id: str | None = None
+    """``auth = "idp"``: the identity provider's ID in IAM."""
+    id_token_file: Path | None = None
+    """``auth = "idp"``: the file the IdP agent writes the OIDC id-token to."""
+    koocli_profile: str | None = None
+    """``auth = "koocli"``: the KooCLI profile (default: KooCLI's current one)."""
+    koocli_file: Path | None = None
+    """``auth = "koocli"``: KooCLI's configuration (default ``~/.hcloud/config.json``)."""
+    proxy: str | None = None
+    """A proxy URL, ``http://user:password@host:port`` (default: ``HTTPS_PROXY``)."""
+    ca_file: Path | None = None
+    """A PEM file of a private CA to trust (TLS verification is never turned off)."""
     rate_limit: float = Field(default=5.0, gt=0, le=100)
     """Most requests per second to this profile's endpoint."""
 
@@ -207,11 +236,15 @@ class Profile:
     name: str
     service: Service
     endpoint: str
-    project_id: str
-    credential: Credential
+    project_id: str | None
+    """None: looked up in IAM for ``region`` at the first request."""
+    credential: LiveCredential
     region: str | None = None
     rate_limit: float = 5.0
     sources: dict[str, str] = field(default_factory=dict)
+    network: Network | None = None
+    """Proxy and CA (None: the environment's)."""
+    iam_endpoint: str = "https://iam.myhuaweicloud.com"
 
 
 def _pick(*candidates: tuple[Any, str]) -> tuple[Any, str]:
@@ -221,15 +254,104 @@ def _pick(*candidates: tuple[Any, str]) -> tuple[Any, str]:
     return None, ""
 
 
-def _credential_for(settings: ProfileSettings, env: Mapping[str, str]) -> Credential | None:
-    if settings.token_file is not None:
-        return credential_from_token_file(settings.token_file)
-    if settings.credentials_file is not None:
-        found = credential_from_file(settings.credentials_file, settings.credentials_section)
-        if found is None:
-            raise CredentialError(f"credentials file {settings.credentials_file} does not exist")
-        return found
-    return credential_from_env(env) or credential_from_file(default_credentials_file())
+def _metadata_endpoint(configured: ProfileSettings, env: Mapping[str, str]) -> str:
+    from tui.cloud.identity.ecs import METADATA_ENDPOINT, METADATA_ENV
+
+    return configured.metadata_endpoint or env.get(METADATA_ENV) or METADATA_ENDPOINT
+
+
+def _ini_value(key: str) -> str | None:
+    """A key of the default INI file's ``[basic]`` section (``iam_endpoint``, ``idp_id`` ...)."""
+    from tui.cloud.identity.static import read_ini
+
+    try:
+        values = read_ini(default_credentials_file())
+    except CredentialError:
+        return None
+    value = values.get(key, "").strip() if values is not None else ""
+    return value or None
+
+
+def _source_for(
+    settings: Settings,
+    configured: ProfileSettings,
+    env: Mapping[str, str],
+    name: str,
+    iam: str,
+    seen: frozenset[str] = frozenset(),
+) -> KeySource:
+    """The key source a profile names with ``auth``, or the SDK's chain without it."""
+    from tui.cloud.identity import static
+    from tui.cloud.identity.agency import AssumeSource, IdpSource
+    from tui.cloud.identity.chain import default_chain
+    from tui.cloud.identity.ecs import MetadataSource
+    from tui.cloud.identity.keys import Keys
+    from tui.cloud.identity.koocli import DEFAULT_KOOCLI_FILE, koocli_source
+
+    auth = configured.auth
+    metadata = _metadata_endpoint(configured, env)
+    if configured.token_file is not None and auth in {None, "token"}:
+        return static.TokenFileSource(configured.token_file)
+    if configured.credentials_file is not None and auth in {None, "aksk"}:
+        if not configured.credentials_file.expanduser().exists():
+            raise CredentialError(f"credentials file {configured.credentials_file} does not exist")
+        return static.IniSource(configured.credentials_file, configured.credentials_section)
+    if auth is None:
+        return default_chain(env, default_credentials_file(), metadata)
+    if auth == "aksk":
+        if static.keys_from_env(env) is not None:
+            return static.EnvSource(env)
+        return static.IniSource(default_credentials_file())
+    if auth == "token":
+        token = env.get(static.TOKEN_ENV, "").strip()
+        if not token:
+            raise CredentialError(f'auth = "token" needs token_file or ${static.TOKEN_ENV}')
+        return static.FixedSource(Keys(token=token), f"${static.TOKEN_ENV}", "token")
+    if auth == "ecs":
+        return MetadataSource(metadata)
+    if auth == "idp":
+        idp_id = configured.idp_id or env.get("HUAWEICLOUD_SDK_IDP_ID") or _ini_value("idp_id")
+        token_file = (
+            configured.id_token_file
+            or env.get("HUAWEICLOUD_SDK_ID_TOKEN_FILE")
+            or _ini_value("id_token_file")
+        )
+        return IdpSource(iam, idp_id=idp_id or "", id_token_file=Path(token_file or ""))
+    if auth == "koocli":
+        return koocli_source(
+            configured.koocli_file or DEFAULT_KOOCLI_FILE,
+            configured.koocli_profile,
+            iam=lambda region: _iam_for(configured, region or configured.region, env)[0],
+            metadata_endpoint=metadata,
+        )
+    # assume: the source profile's credential assumes the agency
+    base_name = configured.source_profile
+    if not base_name or base_name not in settings.profiles:
+        known = ", ".join(sorted(settings.profiles)) or "none"
+        raise CredentialError(
+            f"profile '{name}': auth = \"assume\" needs source_profile, a profile of "
+            f"{config_file()} (profiles: {known})"
+        )
+    if base_name in seen | {name}:
+        raise CredentialError(f"profile '{name}': source_profile '{base_name}' loops back")
+    base_settings = settings.profiles[base_name]
+    base = _source_for(settings, base_settings, env, base_name, iam, seen | {name})
+    return AssumeSource(
+        base,
+        iam,
+        agency_name=configured.agency_name or "",
+        domain_name=configured.agency_domain,
+        domain_id=configured.agency_domain_id,
+        duration=configured.duration,
+    )
+
+
+def _iam_for(
+    configured: ProfileSettings, region: str | None, env: Mapping[str, str]
+) -> tuple[str, str]:
+    from tui.cloud.identity.iam import iam_endpoint
+
+    return iam_endpoint(region, configured.iam_endpoint or _ini_value("iam_endpoint"), env)
 
 
 def resolve_profile(
@@ -261,23 +383,26 @@ def resolve_profile(
     name = name or overrides.profile or settings.default_profile
     configured = _configured_profile(settings, overrides, name)
     file_source = f"{config_file()} [profiles.{name}]"
-    credential = _credential_or_explain(configured, env, name)
     service, service_source = _pick(
         (overrides.service, "--service"), (configured.service, file_source)
     )
     region, region_source = _pick((overrides.region, "--region"), (configured.region, file_source))
+    iam, iam_source = _iam_for(configured, region, env)
+    credential = _credential_or_explain(settings, configured, env, name, iam)
+    network = _network_for(configured, env)
     project_id, project_source = _pick(
         (overrides.project_id, "--project-id"),
         (env.get("HUAWEICLOUD_SDK_PROJECT_ID"), "$HUAWEICLOUD_SDK_PROJECT_ID"),
         (configured.project_id, file_source),
         (credential.project_id, credential.source),
     )
-    _check_project_id(project_id, project_source, name)
+    project_source = _check_project_id(project_id, project_source, name, region)
     endpoint, endpoint_source = _endpoint_for(
         _pick((overrides.endpoint, "--endpoint"), (configured.endpoint, file_source)),
         service,
         region,
         name,
+        env,
     )
     return Profile(
         name=name,
@@ -293,8 +418,17 @@ def resolve_profile(
             "project_id": project_source,
             "endpoint": endpoint_source,
             "credential": credential.source,
+            "iam": iam_source,
         },
+        network=network,
+        iam_endpoint=iam,
     )
+
+
+def _network_for(configured: ProfileSettings, env: Mapping[str, str]) -> Network:
+    from tui.cloud.identity.network import Network
+
+    return Network(proxy=configured.proxy, ca_file=configured.ca_file, env=dict(env))
 
 
 def _configured_profile(settings: Settings, overrides: CliOverrides, name: str) -> ProfileSettings:
@@ -311,40 +445,53 @@ def _configured_profile(settings: Settings, overrides: CliOverrides, name: str) 
 
 
 def _credential_or_explain(
-    configured: ProfileSettings, env: Mapping[str, str], name: str
-) -> Credential:
+    settings: Settings,
+    configured: ProfileSettings,
+    env: Mapping[str, str],
+    name: str,
+    iam: str,
+) -> LiveCredential:
+    from tui.cloud.identity.live import LiveCredential
+
     try:
-        credential = _credential_for(configured, env)
+        return LiveCredential(_source_for(settings, configured, env, name, iam))
     except CredentialError as exc:
-        raise ConfigError(str(exc)) from None
-    if credential is None:
-        raise ConfigError(
-            f"no credentials for profile '{name}': set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, "
-            f"or write {default_credentials_file()} ([basic] ak=..., sk=...), "
-            f"or set credentials_file/token_file in [profiles.{name}]"
-        )
-    return credential
+        raise ConfigError(f"profile '{name}': {exc}") from None
 
 
-def _check_project_id(project_id: str | None, source: str, name: str) -> None:
+def _check_project_id(project_id: str | None, source: str, name: str, region: str | None) -> str:
+    """Where the project ID comes from: as given, or ``looked up`` in IAM for the region."""
     if not project_id:
+        if region:
+            return f"looked up in IAM for {region}"
         raise ConfigError(
-            f"no project ID for profile '{name}': pass --project-id, set "
-            f"HUAWEICLOUD_SDK_PROJECT_ID, or set project_id in [profiles.{name}]"
+            f"no project ID for profile '{name}' and no region to look it up: pass "
+            f"--region or --project-id, or set region or project_id in [profiles.{name}]"
         )
     if not _PROJECT_ID.match(project_id):
         raise ConfigError(f"project ID {project_id!r} ({source}) must be letters and digits")
+    return source
 
 
 def _endpoint_for(
-    given: tuple[str | None, str], service: Service, region: str | None, name: str
+    given: tuple[str | None, str],
+    service: Service,
+    region: str | None,
+    name: str,
+    env: Mapping[str, str],
 ) -> tuple[str, str]:
-    """The endpoint URL and where it came from: the one given, else the region's default."""
+    """The endpoint URL and where it came from: the one given, else the SDK's overrides for the
+    region, else the region's default."""
+    from tui.cloud.regions import endpoint_override
+
     endpoint, source = given
     try:
         if endpoint:
             return check_endpoint_url(endpoint), source
         if region:
+            override = endpoint_override(service, region, env)
+            if override is not None:
+                return override
             return default_endpoint(service, region), f"region {region}"
     except InvalidInputError as exc:
         raise ConfigError(str(exc)) from None

@@ -1,39 +1,25 @@
-"""Wiring: resolved profiles -> one shared HTTP client -> a Task Center client per profile."""
+"""Wiring: resolved profiles -> an HTTP client per network (proxy, CA) -> a Task Center client
+per profile, signing with its live credential, its project ID looked up once when unknown."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import httpx
 
 from tui.cloud.client import TaskCenterClient, new_http_client
+from tui.cloud.identity.clock import ClockSkew
+from tui.cloud.identity.live import ProjectRef
+from tui.cloud.identity.network import IdentityHttp, Network
+from tui.cloud.identity.projects import ProjectCache, look_up_project
 from tui.engine.setup.config import CliOverrides, Profile, Settings, resolve_profile
-from tui.engine.setup.logs import register_secrets
-from tui.errors import ConfigError
+from tui.errors import ConfigError, NetworkError, StoreError
 
-__all__ = ["Runtime", "build_runtime", "client_for"]
+__all__ = ["Runtime", "build_runtime"]
 
-
-def client_for(http: httpx.AsyncClient, profile: Profile) -> TaskCenterClient:
-    """The Task Center client for ``profile`` over the shared ``http``.
-
-    Args:
-        http: The process's shared HTTP client.
-        profile: A resolved profile; its secrets are registered with the log redactor.
-
-    Returns:
-        The client.
-    """
-    register_secrets(profile.credential.secrets)
-    return TaskCenterClient(
-        http,
-        endpoint=profile.endpoint,
-        service=profile.service,
-        project_id=profile.project_id,
-        auth=profile.credential.auth(profile.project_id),
-        secrets=profile.credential.secrets,
-    )
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,6 +33,110 @@ class Runtime:
     """Profiles that could not be resolved, with the reason (shown on their tasks)."""
     resolver: Callable[[str], Profile] | None = None
     """Resolves a profile again from its sources (config, environment, credentials file)."""
+    project_cache: ProjectCache | None = None
+    """Where looked-up project IDs are kept (the watchlist database), if anywhere."""
+    transport: httpx.AsyncBaseTransport | None = None
+    """Instead of the network (tests)."""
+    skew: ClockSkew = field(default_factory=ClockSkew)
+    """This machine's clock against the gateway's, for every request of the process."""
+    _networks: dict[Network, IdentityHttp] = field(default_factory=dict)
+    _task_http: dict[Network, httpx.AsyncClient] = field(default_factory=dict)
+
+    def client_for(self, profile: Profile) -> TaskCenterClient:
+        """The Task Center client for ``profile``, over the client of its network.
+
+        Args:
+            profile: A resolved profile.
+
+        Returns:
+            The client; its credential makes identity calls through the same network.
+        """
+        network = profile.network or Network()
+        identity = self._networks.get(network)
+        if identity is None:
+            identity = IdentityHttp(network, skew=self.skew, transport=self.transport)
+            self._networks[network] = identity
+        profile.credential.bind(identity)
+        project = ProjectRef(
+            profile.project_id, profile.sources.get("project_id", ""), self._lookup(profile)
+        )
+        return TaskCenterClient(
+            self._http_for(network),
+            endpoint=profile.endpoint,
+            service=profile.service,
+            project=project,
+            auth=profile.credential.auth(project),
+            secrets=profile.credential.secrets,
+        )
+
+    def _http_for(self, network: Network) -> httpx.AsyncClient:
+        if network == Network() or self.transport is not None:
+            return self.http
+        client = self._task_http.get(network)
+        if client is None:
+            client = new_http_client(**network.client_options())
+            self._task_http[network] = client
+        return client
+
+    def _lookup(self, profile: Profile) -> Callable[[], Awaitable[str]] | None:
+        region = profile.region
+        if profile.project_id or not region:
+            return None
+
+        async def look_up() -> str:
+            credential = profile.credential
+            cache = self.project_cache
+            if cache is not None:
+                try:
+                    cached = cache.cached_project(credential.key, region)
+                except StoreError:
+                    cached = None
+                if cached:
+                    log.info(
+                        "profile %s: project %s (kept from an earlier lookup)", profile.name, cached
+                    )
+                    return cached
+            identity = self._networks[profile.network or Network()]
+            found = await look_up_project(credential, identity, profile.iam_endpoint, region)
+            log.info("profile %s: project %s looked up in IAM for %s", profile.name, found, region)
+            if cache is not None:
+                try:
+                    cache.remember_project(credential.key, region, found)
+                except StoreError as exc:
+                    log.warning("looked-up project ID not kept: %s", exc)
+            return found
+
+        return look_up
+
+    async def prepare(self) -> None:
+        """Fetch each credential's first keys and look up missing project IDs now, so that a
+        profile that cannot be used is known before polling starts (it moves to ``problems``);
+        one whose source or IAM does not answer yet stays, its requests try again (backing
+        off as for an offline endpoint). Nothing is sent for profiles with read keys and a
+        project ID."""
+        for name, client in list(self.clients.items()):
+            profile = self.profiles[name]
+            try:
+                await profile.credential.current()
+                await client.project.get()
+            except ConfigError as exc:  # no keys, no project: the profile cannot be used
+                log.warning("profile %s cannot be used: %s", name, exc)
+                self.problems[name] = str(exc)
+                del self.clients[name]
+                del self.profiles[name]
+            except NetworkError as exc:  # not answering yet: each request tries again
+                log.warning("profile %s: %s; tried again with its requests", name, exc)
+
+    @property
+    def notices(self) -> list[str]:
+        """What is wrong but not fatal: renewals that fail, a skewed clock (each once)."""
+        seen: dict[str, None] = {}
+        for name, profile in self.profiles.items():
+            if profile.credential.problem:
+                seen.setdefault(f"Profile '{name}': {profile.credential.problem}", None)
+        if self.skew.warning:
+            seen.setdefault(self.skew.warning[0].upper() + self.skew.warning[1:], None)
+        return list(seen)
 
     @property
     def warnings(self) -> list[str]:
@@ -84,12 +174,16 @@ class Runtime:
         if profile.credential.key == self.profiles[name].credential.key:
             return False
         self.profiles[name] = profile
-        self.clients[name] = client_for(self.http, profile)
+        self.clients[name] = self.client_for(profile)
         return True
 
     async def aclose(self) -> None:
-        """Close the shared HTTP client (on the loop that used it)."""
+        """Close the HTTP clients (on the loop that used them)."""
         await self.http.aclose()
+        for client in self._task_http.values():
+            await client.aclose()
+        for identity in self._networks.values():
+            await identity.aclose()
 
 
 def build_runtime(
@@ -118,7 +212,10 @@ def build_runtime(
     Returns:
         The clients, profiles and problems.
     """
-    runtime = Runtime(new_http_client(transport=transport, max_connections=settings.concurrency))
+    runtime = Runtime(
+        new_http_client(transport=transport, max_connections=settings.concurrency),
+        transport=transport,
+    )
     selected = overrides.profile or settings.default_profile
     for profile in extra:
         runtime.profiles[profile.name] = profile
@@ -131,7 +228,7 @@ def build_runtime(
         except ConfigError as exc:
             runtime.problems[name] = str(exc)
     for name, profile in runtime.profiles.items():
-        runtime.clients[name] = client_for(runtime.http, profile)
+        runtime.clients[name] = runtime.client_for(profile)
     extras = {profile.name for profile in extra}
 
     def resolve_again(name: str) -> Profile:

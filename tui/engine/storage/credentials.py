@@ -1,7 +1,10 @@
-"""Credentials refused by the gateway, and who is proving a credential right now, shared by
-every process on the watchlist (by fingerprint: a hash, never the secret)."""
+"""Credentials refused by the gateway, who is proving a credential right now, and the project
+IDs looked up for one, shared by every process on the watchlist (by fingerprint: a hash, never
+the secret)."""
 
 from __future__ import annotations
+
+import time
 
 from tui.engine.storage.database import Database
 
@@ -9,7 +12,38 @@ __all__ = ["CredentialRows"]
 
 
 class CredentialRows(Database):
-    """The ``refused_credentials`` and ``probe_claims`` tables."""
+    """The ``refused_credentials``, ``probe_claims`` and ``project_ids`` tables."""
+
+    def cached_project(self, fingerprint: str, region: str) -> str | None:
+        """The project ID looked up before for this credential in ``region``, if any.
+
+        Args:
+            fingerprint: The credential's key.
+            region: The region ID.
+
+        Returns:
+            The project ID, or None.
+        """
+        row = self._db.execute(
+            "SELECT project_id FROM project_ids WHERE fingerprint = ? AND region = ?",
+            (fingerprint, region),
+        ).fetchone()
+        return str(row["project_id"]) if row else None
+
+    def remember_project(self, fingerprint: str, region: str, project_id: str) -> None:
+        """Keep a project ID IAM just named for this credential in ``region``.
+
+        Args:
+            fingerprint: The credential's key.
+            region: The region ID.
+            project_id: What IAM answered.
+        """
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO project_ids (fingerprint, region, project_id, found_at) "
+                "VALUES (?, ?, ?, ?)",
+                (fingerprint, region, project_id, time.time()),
+            )
 
     def remember_refusal(self, fingerprint: str, message: str, *, now: float) -> None:
         """Note that the cloud refused the credential with ``fingerprint``.

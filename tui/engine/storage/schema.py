@@ -12,7 +12,7 @@ from tui.engine.records import TaskRecord
 
 __all__ = ["COLUMNS", "EXPECTED", "MIGRATIONS", "SCHEMA_VERSION", "record_of"]
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 _SCHEMA_V1 = """
 CREATE TABLE tasks (
@@ -119,8 +119,21 @@ CREATE TABLE poll_lease (
 );
 """
 
+# Project IDs looked up in IAM (a region's project, for one credential): not secrets, and kept
+# so that a restart asks IAM no more. By credential fingerprint (a hash, never the secret).
+_SCHEMA_V8 = """
+CREATE TABLE project_ids (
+    fingerprint TEXT NOT NULL,
+    region      TEXT NOT NULL,
+    project_id  TEXT NOT NULL,
+    found_at    REAL NOT NULL,
+    PRIMARY KEY (fingerprint, region)
+);
+"""
+
 MIGRATIONS: list[str] = [
     _SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5, _SCHEMA_V6, _SCHEMA_V7,
+    _SCHEMA_V8,
 ]  # fmt: skip
 
 # What the current schema must have; a file without it is treated as damaged.
@@ -139,6 +152,7 @@ EXPECTED = {
         "id", "task_id", "observed_at", "status", "progress", "job_json", "error_text",
     },
     "refused_credentials": {"fingerprint", "refused_at", "message"},
+    "project_ids": {"fingerprint", "region", "project_id", "found_at"},
 }  # fmt: skip
 
 COLUMNS = (
