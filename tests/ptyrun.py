@@ -45,6 +45,8 @@ def isolated_env(home: str, **extra: str) -> dict[str, str]:
         "HUAWEICLOUD_SDK_AK": DEMO_AK,
         "HUAWEICLOUD_SDK_SK": DEMO_SK,
         "HUAWEICLOUD_SDK_PROJECT_ID": DEMO_PROJECT_ID,
+        # Never the real metadata service: a loopback port nothing listens on.
+        "TASKWATCH_METADATA_ENDPOINT": "http://127.0.0.1:9",
         "TERM": "xterm-256color",
         **extra,
     }
