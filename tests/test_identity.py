@@ -566,3 +566,36 @@ def test_live_credential_fixed_keys_never_ask() -> None:
     credential = LiveCredential.fixed(Keys(ak=DEMO_AK, sk=DEMO_SK), "tests")
     assert not credential.asks and credential.expires_at is None
     assert credential.display.startswith(f"AK {DEMO_AK[:4]}…")
+
+
+def test_scripts_get_one_line_and_exit_2_when_no_keys_can_be_had(tmp_path: Path) -> None:
+    """``show`` and ``wait`` fetch the first keys before anything else: what cannot give keys
+    is one line and exit 2, never a traceback or a wait that never ends."""
+    ghost = "a9767ede-fe0f-4888-9003-e843a4c90514"
+    _config(
+        f'[profiles.sso]\nauth = "idp"\nidp_id = "corp-idp"\nid_token_file = "{tmp_path}/none"\n'
+        f'iam_endpoint = "http://127.0.0.1:9"\nregion = "cn-north-4"\nproject_id = "{PID}"\n'
+        f'[profiles.bare]\nregion = "cn-north-4"\nproject_id = "{PID}"\n'
+    )
+    cases = [
+        (["show", ghost, "--profile", "sso"], "id-token file"),
+        (["wait", ghost, "--profile", "sso", "--timeout", "30"], "does not exist"),
+        (["show", ghost, "--profile", "bare"], "no credentials found. Tried, in the SDK's order"),
+        (["wait", ghost, "--profile", "bare", "--timeout", "30"], "credentials: does not exist"),
+    ]
+    for argv, words in cases:
+        result = _run(*argv)
+        assert result.returncode == 2, (argv, result.stderr)
+        assert words in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_metadata_service_without_an_agency_stops_a_script(gateway: SimulatorServer) -> None:
+    metadata = MetadataService(gateway.simulator, mode="no_agency")
+    with ServiceServer(metadata) as meta:
+        _config(f'[profiles.vm]\nauth = "ecs"\nmetadata_endpoint = "{meta.url}"\n'
+                f'endpoint = "{gateway.url}"\nproject_id = "{PID}"\n')  # fmt: skip
+        result = _run("wait", "a9767ede-fe0f-4888-9003-e843a4c90514", "--profile", "vm")
+    assert result.returncode == 2
+    assert "no agency is bound to this ECS VM" in result.stderr
+    assert "Please configure Cloud Service Agency first" in result.stderr
+    assert gateway.simulator.counters.total == 0  # nothing was sent to the cloud

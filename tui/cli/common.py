@@ -9,23 +9,26 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.cli.parser import EXIT
 from tui.cloud.endpoints import Service
 from tui.cloud.safe_text import visible
 from tui.engine.setup.config import CliOverrides, Settings
 from tui.engine.setup.paths import database_file
-from tui.engine.setup.runtime import Runtime, build_runtime
 from tui.engine.storage import Store
 from tui.errors import ConfigError, InvalidInputError, TaskCenterError
+
+if TYPE_CHECKING:
+    from tui.engine.setup.runtime import Runtime
 
 __all__ = [
     "error_word",
     "exit_for_errors",
     "open_store",
     "overrides_from",
+    "prepared_runtime",
     "profiles_for",
-    "runtime_or_raise",
     "selected_profile",
     "warn",
     "write_atomically",
@@ -124,13 +127,26 @@ def profiles_for(ids: list[str], args: argparse.Namespace, settings: Settings) -
     return chosen
 
 
-def runtime_or_raise(settings: Settings, args: argparse.Namespace, names: set[str]) -> Runtime:
-    """Clients for ``names``; a profile that cannot be set up is a usage error (exit 2)."""
+async def prepared_runtime(
+    settings: Settings, args: argparse.Namespace, names: set[str]
+) -> Runtime:
+    """Clients for ``names``, their first temporary keys fetched and missing project IDs looked
+    up (and kept in the watchlist, when there is one); a profile that cannot be set up is a
+    usage error (exit 2).
+
+    Raises:
+        ConfigError: A profile cannot be used; the message says why.
+    """
+    from tui.engine.setup.runtime import build_runtime  # the HTTP stack only where it is used
+
     runtime = build_runtime(settings, overrides_from(args), names)
     for warning in runtime.warnings:
         warn(warning)
+    if not runtime.problems:
+        runtime.project_cache = open_store() if database_file().exists() else None
+        await runtime.prepare()
     if runtime.problems:
-        # Nothing was sent yet, so the client can be dropped without closing it in a loop.
+        await runtime.aclose()
         raise ConfigError(next(iter(runtime.problems.values())))
     return runtime
 

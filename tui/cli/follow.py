@@ -9,7 +9,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from tui.cli.common import error_word, open_store, runtime_or_raise, selected_profile, warn
+from tui.cli.common import error_word, open_store, prepared_runtime, selected_profile, warn
 from tui.cli.parser import EXIT
 from tui.cloud.client import ListPage
 from tui.cloud.ids import validate_instance_id, validate_job_name
@@ -69,7 +69,7 @@ def cmd_recent(args: argparse.Namespace) -> int:
     now = time.time()
 
     async def fetch() -> ListPage:
-        runtime = runtime_or_raise(settings, args, {profile})
+        runtime = await prepared_runtime(settings, args, {profile})
         try:
             client = runtime.clients[profile]
             page = await _weathered(

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 from typing import Any
 
-from tui.cli.common import error_word, exit_for_errors, profiles_for, runtime_or_raise, warn
+from tui.cli.common import error_word, exit_for_errors, prepared_runtime, profiles_for, warn
 from tui.cloud.ids import validate_task_id
 from tui.cloud.models import Job
 from tui.cloud.safe_text import json_text, visible
@@ -55,7 +55,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     profiles = profiles_for(ids, args, settings)
 
     async def fetch_all() -> list[tuple[str, Job | None, TaskCenterError | None]]:
-        runtime = runtime_or_raise(settings, args, set(profiles.values()))
+        runtime = await prepared_runtime(settings, args, set(profiles.values()))
         results: list[tuple[str, Job | None, TaskCenterError | None]] = []
         refused: dict[str, TaskCenterError] = {}  # by credential: never repeat a refused one
         keys = runtime.credential_keys

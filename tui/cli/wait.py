@@ -9,7 +9,7 @@ import sys
 import time
 from typing import TextIO
 
-from tui.cli.common import error_word, profiles_for, runtime_or_raise, warn
+from tui.cli.common import error_word, prepared_runtime, profiles_for, warn
 from tui.cli.parser import EXIT
 from tui.cloud.ids import validate_task_id
 from tui.cloud.safe_text import json_text, visible
@@ -188,7 +188,7 @@ async def wait_for_tasks(
     ``unreachable_after`` seconds (by default: the whole ``give_up_after``); without either,
     ``wait`` waits out any weather.
     """
-    runtime = runtime_or_raise(settings, args, set(profiles.values()))
+    runtime = await prepared_runtime(settings, args, set(profiles.values()))
     config = PollerConfig(
         interval=interval,
         concurrency=settings.concurrency,
