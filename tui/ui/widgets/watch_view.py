@@ -129,6 +129,7 @@ class WatchView(Vertical):
             self.refresh_detail()
         elif isinstance(event, EndpointChanged | LeaseChanged):
             self.update_summary()
+            self.update_banner()  # an outage may be keys that could not be renewed
         elif isinstance(event, FollowingChanged | SinkChanged):
             self.update_banner()
             self.update_summary()
@@ -206,6 +207,7 @@ class WatchView(Vertical):
                 self.refresh_detail()
             self.redraw_timeline()
         self.update_summary()  # the overdue count moves with time
+        self.update_banner()  # a renewal failing, a skewed clock: no event says so
 
     def _status_style(self, status: str) -> str:
         variables = self.app.theme_variables
