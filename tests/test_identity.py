@@ -599,3 +599,27 @@ def test_a_metadata_service_without_an_agency_stops_a_script(gateway: SimulatorS
     assert "no agency is bound to this ECS VM" in result.stderr
     assert "Please configure Cloud Service Agency first" in result.stderr
     assert gateway.simulator.counters.total == 0  # nothing was sent to the cloud
+
+
+def test_simulate_identity_serves_a_profile_that_checks() -> None:
+    """``taskwatch simulate --identity``: a rehearsal of an ECS jump host on 127.0.0.1."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", "simulate", "--identity", "--key-life", "120"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(5)]
+        profile_line = next(line for line in lines if line.startswith("# [profiles.vm]"))
+        keys = profile_line.removeprefix("# [profiles.vm]").split("  ")
+        _config("[profiles.vm]\n" + "\n".join(k.strip() for k in keys if k.strip()) + "\n")
+        result = _run("check", "--profile", "vm", "--json")
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+    assert result.returncode == 0, result.stdout + result.stderr
+    [row] = json.loads(result.stdout)
+    assert row["auth"] == "ecs" and row["project_id"] == PID
+    assert row["project_source"] == "looked up in IAM for cn-north-4"

@@ -221,7 +221,7 @@ def _project_shown(profile: Profile) -> tuple[str, str]:
             cached = None
     if cached:
         return cached, "project looked up in IAM, kept in the watchlist"
-    return "(looked up in IAM at first use)", profile.sources["project_id"]
+    return "(looked up in IAM at its first use)", f"region {profile.region}"
 
 
 def cmd_config(args: argparse.Namespace) -> int:

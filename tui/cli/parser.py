@@ -183,6 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--sk", default=None, help="SK for that AK")
     simulate.add_argument("--seed", type=int, default=0, help="makes the job IDs reproducible")
     simulate.add_argument("--jobs", type=int, default=0, help="extra random jobs to script")
+    simulate.add_argument(
+        "--identity",
+        action="store_true",
+        help="also serve the ECS metadata service and IAM (temporary keys, project lookup)",
+    )
+    simulate.add_argument(
+        "--key-life", type=float, default=3600.0, metavar="S", help="with --identity: key life"
+    )
 
     report = command("report", "the record of a window from the local database (no request)")
     _demo(report)

@@ -6,11 +6,16 @@ import argparse
 import contextlib
 import sys
 import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from tui.cli.parser import EXIT
 from tui.errors import (
     InvalidInputError,
 )
+
+if TYPE_CHECKING:
+    from tui.simulator import ScriptedJob, Simulator
 
 # -- simulate ----------------------------------------------------------------------------------
 
@@ -48,11 +53,38 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print(f"# {'TaurusDB and RDS' if service == 'taurusdb' else service}: "
               f"HUAWEICLOUD_SDK_AK={ak} HUAWEICLOUD_SDK_SK=... taskwatch show ID "
               f"--service {chosen} --endpoint {server.url} --project-id {project_id}")  # fmt: skip
-        for job in jobs:
-            ends = job.ends_at - simulator.clock()
-            when = f"ends in {ends:.0f}s" if ends > 0 else "already ended"
-            print(f"{job.id}  {job.name.strip():<40} -> {job.outcome:<9} ({when})")
-        sys.stdout.flush()
-        with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
+        with _identity_stand_ins(simulator, args, project_id, server.url):
+            _print_jobs(simulator, jobs)
+            with contextlib.suppress(KeyboardInterrupt):
+                threading.Event().wait()
     return EXIT["ok"]
+
+
+def _print_jobs(simulator: Simulator, jobs: list[ScriptedJob]) -> None:
+    for job in jobs:
+        ends = job.ends_at - simulator.clock()
+        when = f"ends in {ends:.0f}s" if ends > 0 else "already ended"
+        print(f"{job.id}  {job.name.strip():<40} -> {job.outcome:<9} ({when})")
+    sys.stdout.flush()
+
+
+@contextlib.contextmanager
+def _identity_stand_ins(
+    simulator: Simulator, args: argparse.Namespace, project_id: str, url: str
+) -> Iterator[None]:
+    """With ``--identity``: the ECS metadata service and IAM beside the Task Center, their keys
+    accepted by its gateway, and a profile that uses them printed."""
+    if not args.identity:
+        yield
+        return
+    from tui.simulator.identity import IamService, MetadataService
+    from tui.simulator.server import ServiceServer
+
+    metadata = MetadataService(simulator, life=args.key_life, overlap=args.key_life / 6)
+    region = "cn-north-4"
+    iam = IamService(simulator, projects=[{"id": project_id, "name": region}], life=args.key_life)
+    with ServiceServer(metadata, host=args.host) as meta, ServiceServer(iam, host=args.host) as idm:
+        print(f"# ECS metadata {meta.url} (keys live {args.key_life:g} s), IAM {idm.url}")
+        print(f'# [profiles.vm] auth = "ecs"  metadata_endpoint = "{meta.url}"  '
+              f'iam_endpoint = "{idm.url}"  region = "{region}"  endpoint = "{url}"')  # fmt: skip
+        yield

@@ -260,19 +260,22 @@ class LiveCredential:
         http = self._http
         if http is None:
             raise ConfigError(f"no network for the credential from {self.source}")
-        first = self._keys is None
+        before = self._keys
         try:
             keys = await self.keysource.fetch(http)
         except TaskwatchError as exc:
             self._failed(exc)
             raise
         self._adopt(keys, now=self._skew.now())
-        if not first:
+        if before is not None:
             self.renewals += 1
-        if self._failures:
-            log.info("keys from %s renewed after %d failed tries", self.source, self._failures)
-        elif not first:
-            log.info("keys from %s renewed", self.source)
+            news = (
+                "the same keys, asked again nearer their end"
+                if _same(before, keys)
+                else ("new keys")
+            )
+            tries = f" after {self._failures} failed tries" if self._failures else ""
+            log.info("keys from %s renewed%s: %s", self.source, tries, news)
         self._failures = 0
         self.problem = None
         return keys
