@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tui.cloud.identity.iam import IamAnswer, call_iam, keys_from_answer
-from tui.cloud.identity.keys import AuthKind, Keys, KeySource
+from tui.cloud.identity.keys import AskedSource, AuthKind, Keys, KeySource
 from tui.cloud.identity.network import IdentityHttp
 from tui.cloud.redaction import register_secrets
 from tui.errors import CredentialError
@@ -25,7 +25,7 @@ def _keys(answer: IamAnswer, what: str, now: float) -> Keys:
     return keys_from_answer(answer.body, what=f"IAM ({what})", now=now)
 
 
-class AssumeSource:
+class AssumeSource(AskedSource):
     """An agency of another account, assumed with a source profile's keys.
 
     Args:
@@ -66,12 +66,6 @@ class AssumeSource:
     def path(self) -> Path | None:
         return self.base.path
 
-    def read(self) -> Keys | None:
-        return None  # keys from here are asked for
-
-    def changed(self) -> bool:
-        return False
-
     async def fetch(self, http: IdentityHttp) -> Keys:
         """Assume the agency now: ``POST {iam}/v3.0/OS-CREDENTIAL/securitytokens``.
 
@@ -107,7 +101,7 @@ class AssumeSource:
         )
 
 
-class IdpSource:
+class IdpSource(AskedSource):
     """Federation by an OIDC id-token: the token from the file (the IdP agent rewrites it, so it
     is read again at each renewal), exchanged for an IAM token, then for temporary keys.
 
@@ -127,16 +121,6 @@ class IdpSource:
         self.id_token_file = id_token_file.expanduser()
         self.origin = f"identity provider {idp_id} (id-token {self.id_token_file})"
         self.identity = f"idp:{iam}:{idp_id}:{self.id_token_file}"
-
-    @property
-    def path(self) -> Path | None:
-        return None  # an id-token file is the IdP agent's to keep, not ours to judge
-
-    def read(self) -> Keys | None:
-        return None  # keys from here are asked for
-
-    def changed(self) -> bool:
-        return False
 
     def _id_token(self) -> str:
         try:

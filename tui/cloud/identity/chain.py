@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from tui.cloud.identity.ecs import MetadataSource
-from tui.cloud.identity.keys import AuthKind, Keys, KeySource
+from tui.cloud.identity.keys import AskedSource, AuthKind, Keys, KeySource
 from tui.cloud.identity.network import IdentityHttp
 from tui.cloud.identity.static import EnvSource, IniSource, keys_from_env
 from tui.errors import CredentialError, NetworkError
@@ -15,7 +15,7 @@ from tui.errors import CredentialError, NetworkError
 __all__ = ["LastResort", "default_chain"]
 
 
-class LastResort:
+class LastResort(AskedSource):
     """The ECS metadata service as the chain's last source: off ECS, its silence becomes an
     error that names every source tried.
 
@@ -31,16 +31,6 @@ class LastResort:
         self.tried = tried
         self.origin = metadata.origin
         self.identity = metadata.identity
-
-    @property
-    def path(self) -> Path | None:
-        return None
-
-    def read(self) -> Keys | None:
-        return None
-
-    def changed(self) -> bool:
-        return False
 
     async def fetch(self, http: IdentityHttp) -> Keys:
         """The metadata service's keys, or an error naming every source tried."""

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
 from tui.cloud.endpoints import is_loopback_host
 from tui.cloud.identity.iam import keys_from_answer
-from tui.cloud.identity.keys import AuthKind, Keys
+from tui.cloud.identity.keys import AskedSource, AuthKind, Keys
 from tui.cloud.identity.network import IdentityHttp
 from tui.cloud.redaction import register_secrets
 from tui.errors import ConfigError, CredentialError, NetworkError
@@ -52,7 +51,7 @@ def check_metadata_endpoint(url: str) -> str:
     return f"http://{parts.netloc}"
 
 
-class MetadataSource:
+class MetadataSource(AskedSource):
     """The ECS metadata service: a session token (IMDSv2), then the agency's keys.
 
     Args:
@@ -69,16 +68,6 @@ class MetadataSource:
         self._token_until = 0.0
         self._no_token_until = 0.0
         """IMDSv1 only: no token is asked for again before this (the SDK waits 24 h)."""
-
-    @property
-    def path(self) -> Path | None:
-        return None
-
-    def read(self) -> Keys | None:
-        return None  # keys from here are asked for
-
-    def changed(self) -> bool:
-        return False
 
     async def fetch(self, http: IdentityHttp) -> Keys:
         """Ask the metadata service for the agency's current keys.

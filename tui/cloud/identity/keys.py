@@ -93,3 +93,21 @@ class KeySource(Protocol):
         """Whether the source has different keys than at the last fetch without asking anyone
         (a file rewritten on disk); False for sources that must be asked."""
         ...
+
+
+class AskedSource:
+    """What every source that must be asked (ECS, IAM) says alike: no file of ours, nothing
+    to read without asking, nothing that changes on disk."""
+
+    @property
+    def path(self) -> Path | None:
+        """No file holding secrets."""
+        return None
+
+    def read(self) -> Keys | None:
+        """Nothing to read: keys from here are asked for."""
+        return None
+
+    def changed(self) -> bool:
+        """Never: only asking tells."""
+        return False
