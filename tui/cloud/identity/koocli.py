@@ -52,7 +52,9 @@ def _profile(data: dict[str, Any], name: str | None, path: Path) -> dict[str, An
             return entry
     names = [e.get("name") for e in data.get("profiles", []) if isinstance(e, dict)]
     shown = ", ".join(str(n) for n in names) or "none"
-    raise CredentialError(f"KooCLI configuration {path} has no profile '{wanted}' (has: {shown})")
+    raise CredentialError(  # names are the file's: quoted and cut, never a line of their own
+        f"KooCLI configuration {path} has no profile {str(wanted)[:80]!r} (has: {shown[:200]!r})"
+    )
 
 
 def _text(entry: dict[str, Any], key: str) -> str:
