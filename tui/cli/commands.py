@@ -35,6 +35,7 @@ from tui.engine.setup.paths import (
     database_file,
     default_credentials_file,
     log_file,
+    make_private_dir,
 )
 from tui.engine.storage import Store
 from tui.engine.storage.transfer import export_chunks, import_watchlist
@@ -230,6 +231,7 @@ def cmd_config(args: argparse.Namespace) -> int:
         if path.exists():
             warn(f"{path} exists; not overwritten")
             return EXIT["usage"]
+        make_private_dir(path.parent)  # 0700 whatever the umask, and the folders above it too
         write_atomically(path, config_reference())
         print(f"wrote {path}")
         return EXIT["ok"]
@@ -258,6 +260,9 @@ def cmd_config(args: argparse.Namespace) -> int:
     for number, table in enumerate(settings.notify, start=1):
         shown = ", ".join(redact(url) for url in table.urls)  # sink URLs are secrets
         print(f"  notify #{number:<10} {shown}  on={','.join(table.on)} digest={table.digest:g}s")
+    sink_problems = _sink_problems(settings)
+    for problem in sink_problems:
+        print(f"  unusable: {problem}")
     names = list(dict.fromkeys([selected_profile(args, settings), *settings.profiles]))
     for name in names:
         print(
@@ -283,4 +288,19 @@ def cmd_config(args: argparse.Namespace) -> int:
         ]
         for key, value, source in rows:
             print(f"  {key:<18} {value}" + (f"  ({source})" if source else ""))
-    return EXIT["ok"]
+    return EXIT["usage"] if sink_problems else EXIT["ok"]
+
+
+def _sink_problems(settings: Settings) -> list[str]:
+    """What is wrong with the ``[[notify]]`` sinks (an unset variable, an unknown scheme)."""
+    if not settings.notify:
+        return []
+    import os
+
+    from tui.team.delivery import unusable_sinks
+    from tui.team.sinks import sinks_from
+
+    try:
+        return unusable_sinks(sinks_from(settings.notify, os.environ))
+    except ConfigError as exc:
+        return [str(exc)]

@@ -18,7 +18,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from tui.engine.setup.logs import setup_logging
 
-    setup_logging(debug=bool(getattr(args, "debug", False)))
+    setup_logging(
+        debug=bool(getattr(args, "debug", False)),
+        warn=lambda why: print(f"taskwatch: warning: {why}", file=sys.stderr),
+    )
     try:
         return _handler(args.command)(args)
     except TaskwatchError as exc:  # anything expected: one line, no traceback

@@ -118,7 +118,7 @@ def prepare(args: argparse.Namespace, *, kind: str = "tui") -> Prepared:
     the watchlist are shown when this one polls.
     """
     if getattr(args, "demo", False):
-        return _prepare_demo(args)
+        return _prepare_demo(args, kind)
     store = Store.open(database_file())
     notices = list(store.tightened)
     if store.recovered_to is not None:
@@ -141,7 +141,7 @@ def prepare(args: argparse.Namespace, *, kind: str = "tui") -> Prepared:
     return Prepared(WatchSession(store, connect=connect, kind=kind), notice=notice)
 
 
-def _prepare_demo(args: argparse.Namespace) -> Prepared:
+def _prepare_demo(args: argparse.Namespace, kind: str) -> Prepared:
     from tui.cli.common import overrides_from
     from tui.engine.setup.config import load_settings
     from tui.engine.setup.runtime import build_runtime
@@ -152,7 +152,8 @@ def _prepare_demo(args: argparse.Namespace) -> Prepared:
     )
     profiles, store, stop = start_demo()
     runtime = build_runtime(settings, overrides_from(args), [], extra=profiles)
-    return Prepared(WatchSession(store, runtime, settings, demo=True), cleanups=[stop])
+    session = WatchSession(store, runtime, settings, demo=True, kind=kind)
+    return Prepared(session, cleanups=[stop])
 
 
 def launch(args: argparse.Namespace) -> int:

@@ -214,6 +214,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--until-done", action="store_true", help="exit when every task is final (wait's exits)"
     )
     watch.add_argument("--json", action="store_true", help="one JSON object per line")
+    watch.add_argument(
+        "--unreachable-after",
+        type=float,
+        default=None,
+        metavar="S",
+        help="with --until-done: exit 6 after S s with no answer (default 300)",
+    )
 
     notify = command("notify", "the team's notification sinks ([[notify]] in config.toml)")
     notify.add_argument(

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from tui.cli.common import error_word, prepared_runtime, profiles_for, warn
 from tui.cli.parser import EXIT
+from tui.cli.reachability import Reachability
 from tui.cloud.ids import validate_task_id
 from tui.cloud.safe_text import json_text, visible
 from tui.cloud.status import JobStatus
@@ -19,7 +20,6 @@ from tui.engine.events import (
     RefreshFailed,
     SessionEvent,
     TaskRefreshed,
-    TasksChecked,
 )
 from tui.engine.polling.poller import PollerConfig
 from tui.engine.records import TaskRecord
@@ -29,9 +29,7 @@ from tui.engine.setup.config import Settings, load_settings
 from tui.engine.setup.paths import database_file
 from tui.engine.storage import Store
 from tui.errors import (
-    AuthenticationError,
     InvalidInputError,
-    JobNotFoundError,
     RequestError,
     TaskCenterError,
     TaskwatchError,
@@ -45,16 +43,14 @@ class _WaitPrinter:
     """Prints one line per status change (or JSON lines), and decides when waiting is over.
 
     Weather (throttling, 5xx, timeouts, resets, garbage) is retried by the engine with backoff;
-    ``unreachable_since`` remembers since when no request has succeeded, so that ``wait`` can
-    give up with exit 6 only when the Task Center stayed out of reach long enough.
+    ``reach`` remembers since when no request has succeeded, so that ``wait`` can give up with
+    exit 6 only when the Task Center stayed out of reach long enough.
     """
 
     def __init__(
         self, ids: list[str], *, quiet: bool, json_lines: bool, out: TextIO, started: float
     ) -> None:
-        self.unreachable_since: float | None = started
-        """Monotonic time since when nothing succeeded (None while requests succeed)."""
-        self.last_error: TaskCenterError | None = None
+        self.reach = Reachability(started)
         self.pending = set(ids)
         self.outcome: dict[str, str] = {}
         self.exit_code: int | None = None
@@ -94,10 +90,7 @@ class _WaitPrinter:
         self.done.set()
 
     def __call__(self, event: SessionEvent) -> None:
-        if isinstance(event, TaskRefreshed | TasksChecked) or (
-            isinstance(event, RefreshFailed) and isinstance(event.error, JobNotFoundError)
-        ):
-            self.unreachable_since = None  # the Task Center answered
+        first_weather = self.reach.observe(event)
         if isinstance(event, TaskRefreshed) and event.changed:
             self._print(event.record)
             if event.record.is_final:
@@ -118,21 +111,13 @@ class _WaitPrinter:
             elif isinstance(event.error, RequestError):
                 self._print(event.record, event.error)
                 self._finish(EXIT["usage"])
-            elif not isinstance(event.error, JobNotFoundError | AuthenticationError):
-                if self.last_error is None or event.failures == 1:
-                    self._print(event.record, event.error)  # the first of a run, not each retry
-                self.last_error = event.error
-                if self.unreachable_since is None:
-                    self.unreachable_since = time.monotonic()
-
-    def unreachable_for(self, now: float) -> float:
-        """Seconds since the last successful answer, or 0 while answers come."""
-        return 0.0 if self.unreachable_since is None else now - self.unreachable_since
+            elif first_weather:
+                self._print(event.record, event.error)  # the first of a run, not each retry
 
     def give_up_unreachable(self, seconds: float) -> None:
         """End with exit 6, saying for how long the Task Center was out of reach and why."""
         if not self.quiet:
-            error = self.last_error
+            error = self.reach.last_error
             why = f" (last error: {error_word(error)}: {error})" if error else ""
             warn(f"the Task Center was unreachable for {seconds:.0f} s{why}")
         self._finish(EXIT["unreachable"])
@@ -212,7 +197,7 @@ async def wait_for_tasks(
     try:
         while not printer.done.is_set():
             now = time.monotonic()
-            unreachable = printer.unreachable_for(now)
+            unreachable = printer.reach.unreachable_for(now)
             if patience is not None and unreachable >= patience:
                 printer.give_up_unreachable(unreachable)
                 break

@@ -4,8 +4,10 @@ It polls the watchlist (when it holds the polling lease; otherwise it reads the 
 results), runs follow rules and deadlines, tells the team through the ``[[notify]]`` sinks and
 prints one line per change (``--json``: one JSON object per line). It needs no terminal:
 stdin may be closed and stdout a pipe. SIGTERM and SIGINT end it with exit 0 once what is
-waiting has been sent (a few seconds at most); ``--until-done`` ends it when every watched
-task is final, with ``wait``'s exit statuses.
+waiting has been sent (five seconds at most; what could not be is counted, on stderr, in the log
+and as an ``undelivered`` line); a closed stdout (``watch | head -1``) ends it quietly, exit 0.
+``--until-done`` ends it when every watched task is final, with ``wait``'s exit statuses, or
+with 6 when the Task Center stays unreachable.
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import sys
 import time
 from typing import Any, TextIO
 
-from tui.cli.common import error_word
+from tui.cli.common import error_word, warn
 from tui.cli.parser import EXIT
+from tui.cli.reachability import Reachability
 from tui.cloud.safe_text import json_text, visible
 from tui.cloud.status import JobStatus
 from tui.engine.events import (
@@ -37,15 +41,20 @@ from tui.engine.events import (
 )
 from tui.engine.records import TaskRecord
 from tui.engine.session import WatchSession
-from tui.errors import JobNotFoundError
+from tui.errors import InvalidInputError, JobNotFoundError
 from tui.present.text import format_clock, format_progress, status_text, task_title
+from tui.team.notifier import CLOSE_PATIENCE
 
 __all__ = ["WatchPrinter", "cmd_watch", "watch"]
 
+log = logging.getLogger(__name__)
+
 CHECK_EVERY = 1.0
 """Seconds between looks at the database (another process's writes) and at deadlines."""
-CLOSE_PATIENCE = 3.0
-"""Seconds a stopping ``watch`` gives the team sinks to take what is waiting."""
+REASON_CHARS = 2000
+"""Characters of a fail reason a line carries (the whole one is in ``show --json``)."""
+UNREACHABLE_AFTER = 300.0
+"""``--until-done``: seconds without any answer after which it ends with exit 6."""
 
 
 PROGRESS_STEP = 10
@@ -66,6 +75,9 @@ class WatchPrinter:
         self.json_lines = json_lines
         self.refused = False
         """A credential was refused (``--until-done`` then ends with exit 4)."""
+        self.closed = asyncio.Event()
+        """Set when stdout was closed by its reader (``watch | head -1``): time to stop."""
+        self.reach = Reachability(time.monotonic())
         self._shown: dict[str, tuple[str, int | None]] = {}
         """What was last printed of each task (status, progress step): nothing twice."""
 
@@ -82,6 +94,7 @@ class WatchPrinter:
 
     def __call__(self, event: SessionEvent) -> None:
         """Print ``event`` if it is a change worth a line."""
+        self.reach.observe(event)
         if isinstance(event, TaskRefreshed) and event.changed and self._news(event.record):
             self._task("task", event.record)
         elif isinstance(event, RefreshFailed):
@@ -120,14 +133,14 @@ class WatchPrinter:
                 name=(job.name or None) if job else None,
                 status=record.status or None,
                 progress=record.progress,
-                fail_reason=(job.fail_reason or None) if job else None,
+                fail_reason=_reason_cut(job.fail_reason) if job else None,
                 **extra,
             )
             return
         if text is None:
             text = f"{status_text(record.status)} {format_progress(record.progress, record.status)}"
             if job and job.fail_reason:
-                text = f"{text.rstrip()} — {job.fail_reason}"
+                text = f"{text.rstrip()} — {_reason_cut(job.fail_reason)}"
         self._text(f"{record.task_id}  {task_title(record)[:60]}  {text.rstrip()}")
 
     def _line(self, kind: str, text: str, **extra: Any) -> None:
@@ -137,17 +150,52 @@ class WatchPrinter:
             self._text(text)
 
     def _text(self, text: str) -> None:
-        print(visible(f"{time.strftime('%H:%M:%S')}  {text}"), file=self.out, flush=True)
+        self._print(visible(f"{time.strftime('%H:%M:%S')}  {text}"))
 
     def _json(self, kind: str, **fields: Any) -> None:
-        print(json_text({"time": time.time(), "event": kind, **fields}), file=self.out, flush=True)
+        self._print(json_text({"time": time.time(), "event": kind, **fields}))
+
+    def _print(self, line: str) -> None:
+        """Write a line; a reader that went away ends ``watch``, never the engine mid-poll."""
+        if self.closed.is_set():
+            return
+        try:
+            print(line, file=self.out, flush=True)
+        except (BrokenPipeError, ValueError):  # ValueError: the stream was closed
+            self.closed.set()
+            with contextlib.suppress(OSError, ValueError):
+                # Python's last flush at exit would hit the broken pipe again: point it away.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), self.out.fileno())
+
+    def line(self, kind: str, text: str, **extra: Any) -> None:
+        """Print a line of ``watch``'s own (a start, a loss at exit), as text or JSON.
+
+        Args:
+            kind: The JSON line's ``event``.
+            text: The words.
+            **extra: More JSON fields.
+        """
+        self._line(kind, text, **extra)
 
 
-def _outcome(session: WatchSession, printer: WatchPrinter) -> int | None:
+def _reason_cut(reason: str) -> str | None:
+    """A fail reason for one line: at most :data:`REASON_CHARS` characters, its length said."""
+    if len(reason) <= REASON_CHARS:
+        return reason or None
+    return f"{reason[:REASON_CHARS]}… ({len(reason):,} characters in all)"
+
+
+def _outcome(session: WatchSession, printer: WatchPrinter, patience: float) -> int | None:
     """``wait``'s exit status once every watched task is final (None while some are not)."""
     records = list(session.records.values())
     if printer.refused:
         return EXIT["authentication"]
+    unreachable = printer.reach.unreachable_for(time.monotonic())
+    if records and unreachable >= patience:
+        error = printer.reach.last_error
+        why = f" (last error: {error_word(error)}: {error})" if error else ""
+        warn(f"the Task Center was unreachable for {unreachable:.0f} s{why}")
+        return EXIT["unreachable"]
     if any(record.not_found for record in records):
         return EXIT["not_found"]
     if not all(record.is_final for record in records):
@@ -163,6 +211,8 @@ async def watch(
     json_lines: bool,
     out: TextIO,
     stop: asyncio.Event | None = None,
+    unreachable_after: float = UNREACHABLE_AFTER,
+    notice: str | None = None,
 ) -> int:
     """Run ``session`` headless until stopped (or, with ``until_done``, until all are final).
 
@@ -172,6 +222,9 @@ async def watch(
         json_lines: One JSON object per line.
         out: Where lines go.
         stop: Set to end (SIGTERM and SIGINT set it); a new event by default.
+        unreachable_after: ``until_done``: seconds without an answer before exit 6.
+        notice: What opening the watchlist found (moved aside after corruption, tightened
+            permissions): said on stderr and in the log before anything else.
 
     Returns:
         The exit status: 0 when stopped, else as for ``wait``.
@@ -184,43 +237,66 @@ async def watch(
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(number, stop.set)
     printer = WatchPrinter(out, json_lines=json_lines)
+    if notice:
+        for sentence in notice.splitlines():
+            log.warning("%s", sentence)
+            warn(sentence)
     session.subscribe(printer)
     await session.start()
     notifier = notifier_for(session, os.environ)
     count = len(session.records)
     where = ", ".join(session.places) or "no profile"
-    printer._line("start", f"watching {count} task(s) on {where}", tasks=count)
+    printer.line("start", f"watching {count} task(s) on {where}", tasks=count)
     engine = asyncio.create_task(session.run())
     code: int | None = None
     try:
-        while not stop.is_set():
+        while not stop.is_set() and not printer.closed.is_set():
             session.check_outside_changes()
             session.check_deadlines()
-            if until_done and (code := _outcome(session, printer)) is not None:
+            if until_done and (code := _outcome(session, printer, unreachable_after)) is not None:
                 break
             if engine.done():
                 engine.result()  # a crash of the engine is not a quiet exit 0
                 break
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), CHECK_EVERY)
+                await asyncio.wait_for(_either(stop, printer.closed), CHECK_EVERY)
     finally:
         session.stop()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(engine, CLOSE_PATIENCE)
-        if notifier is not None:
-            await notifier.aclose(CLOSE_PATIENCE)
+        if notifier is not None and (lost := await notifier.aclose(CLOSE_PATIENCE)):
+            warn(lost.sentence())
+            printer.line("undelivered", lost.sentence(), count=lost.count, sinks=list(lost.sinks))
         await session.aclose()
     return EXIT["ok"] if code is None else code
+
+
+async def _either(*events: asyncio.Event) -> None:
+    """Wait until any of ``events`` is set."""
+    waits = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
     from tui.cli.launch import prepare
 
-    prepared = prepare(args)
+    patience = args.unreachable_after
+    if patience is not None and patience <= 0:
+        raise InvalidInputError("--unreachable-after must be positive")
+    prepared = prepare(args, kind="watch")
     try:
         return asyncio.run(
             watch(
-                prepared.session, until_done=args.until_done, json_lines=args.json, out=sys.stdout
+                prepared.session,
+                until_done=args.until_done,
+                json_lines=args.json,
+                out=sys.stdout,
+                unreachable_after=UNREACHABLE_AFTER if patience is None else patience,
+                notice=prepared.notice,
             )
         )
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import email.utils
 import time
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 
 from tui import __version__
+from tui.cloud.big_answers import KEEP_BYTES, shrunk
 from tui.cloud.endpoints import Service, check_endpoint_url
 from tui.cloud.identity.live import ProjectRef
 from tui.cloud.identity.network import describe_transport_error
@@ -54,7 +56,6 @@ _PERMISSION_CODES = frozenset(
     {"DBS.200010", "DBS.200604", "DBS.200044", "DBS.201003", "DBS.280015"}
 )
 _TOKEN_CODES = frozenset({"DBS.280056"})
-_MAX_BODY = 4 * 1024 * 1024  # a job is a few KB; anything this large is not one
 MAX_PAGES = 40  # 2,000 tasks in one window: beyond that something is wrong, not busy
 
 
@@ -321,12 +322,13 @@ class TaskCenterClient:
         page_numbers = operation.page_numbers
         offset = 1 if page_numbers else 0
         seen: dict[str, ListedTask] = {}
-        requests = skipped = size = 0
+        requests = size = 0
+        skipped: set[str] = set()
         start_fetched = cut = False
         total: int | None = None
 
         async def page(at: int) -> list[ListedTask]:
-            nonlocal requests, total, skipped, size
+            nonlocal requests, total, size
             if requests and on_page is not None:
                 on_page()
             body, request_id = await self._send("GET", url, params={**params, "offset": str(at)})
@@ -336,7 +338,7 @@ class TaskCenterClient:
             except BadResponseError as exc:
                 raise self._bad(exc, request_id) from None
             total, size = parsed.total, parsed.size
-            skipped += parsed.skipped
+            skipped.update(parsed.skipped_items)
             return parsed.tasks
 
         while True:
@@ -360,7 +362,7 @@ class TaskCenterClient:
             # Fewer than the count and no overlap seen: a server that skips records left out
             # the first one (offset 1); ask for it.
             seen.update((i.id, i) for i in await page(0) if i.id not in seen)
-        return ListPage(list(seen.values()), requests, skipped, cut)
+        return ListPage(list(seen.values()), requests, len(skipped), cut)
 
     async def probe(self) -> str:
         """One signed read, the smallest page of the service's instant-task list (``taskwatch
@@ -416,7 +418,9 @@ class TaskCenterClient:
         except (httpx.TransportError, OSError) as exc:
             raise NetworkError(self._scrub(describe_transport_error(exc, self.endpoint))) from None
         request_id = response.headers.get("X-Request-Id", "")
-        body = response.content[:_MAX_BODY]
+        body = response.content
+        if len(body) > KEEP_BYTES:  # rare, and a second's work: off the event loop
+            body = await asyncio.to_thread(shrunk, body)
         if response.status_code == 200:
             return body, request_id
         if response.status_code < 400:

@@ -15,6 +15,7 @@ all raises :class:`BadResponseError`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -190,8 +191,15 @@ class ParsedPage:
     """``total_count`` when it is a believable number (not fewer than the page holds)."""
     size: int
     """How many items the page held (skipped ones too): a short page is the last one."""
-    skipped: int
-    """Items that are not tasks (no ID, an ID that is not a task ID, not an object)."""
+    skipped_items: frozenset[str] = frozenset()
+    """The items that are not tasks (no ID, an ID that is not a task ID, not an object), each
+    as its JSON text: a page asked twice (paging that switches its reading) names the same
+    items, so they are counted once."""
+
+    @property
+    def skipped(self) -> int:
+        """How many different items were not tasks."""
+        return len(self.skipped_items)
 
 
 def parse_list_page(body: bytes | str, key: str, kind: Kind) -> ParsedPage:
@@ -216,8 +224,15 @@ def parse_list_page(body: bytes | str, key: str, kind: Kind) -> ParsedPage:
     count = total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else None
     if count is not None and count < len(items):
         count = None  # a count smaller than the page itself says nothing
-    tasks = [t for item in items if isinstance(item, dict) and (t := _normalise(item, kind))]
-    return ParsedPage(tasks, count, len(items), len(items) - len(tasks))
+    tasks = []
+    skipped = set()
+    for item in items:
+        task = _normalise(item, kind) if isinstance(item, dict) else None
+        if task is None:
+            skipped.add(json.dumps(item, sort_keys=True, default=str))
+        else:
+            tasks.append(task)
+    return ParsedPage(tasks, count, len(items), frozenset(skipped))
 
 
 def updated_job(job: Job, item: ListedTask) -> Job | None:

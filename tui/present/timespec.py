@@ -96,9 +96,22 @@ def parse_moment(text: str, *, now: datetime) -> datetime:
         raise InvalidInputError(
             f"not a time: {text!r} (examples: 23:30, 2026-11-27 22:00, 2026-11-27T22:00+08:00)"
         ) from None
+    if not _FIRST_YEAR <= moment.year <= _LAST_YEAR:  # a clock cannot show it in every zone
+        raise InvalidInputError(
+            f"not a time taskwatch can use: {text[:40]!r} (years {_FIRST_YEAR} to {_LAST_YEAR})"
+        )
     if moment.tzinfo is None:
         moment = _local(moment, text)  # a naive time is the user's local time
+    try:
+        moment.timestamp()
+    except (OverflowError, ValueError, OSError):
+        raise InvalidInputError(f"not a time taskwatch can use: {text[:40]!r}") from None
     return moment
+
+
+_FIRST_YEAR, _LAST_YEAR = 1970, 9998
+"""Times outside these years are refused: nothing ran then, and near year 1 or 9999 a time
+zone's offset would move them out of what a clock can show."""
 
 
 def _local(naive: datetime, text: str) -> datetime:

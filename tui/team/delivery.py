@@ -2,7 +2,8 @@
 
 Apprise is imported on first use. Its own log is kept out of the terminal and out of taskwatch's
 log (its lines can hold parts of a URL); the last warning of a failed send is kept, per thread,
-as the reason, with every part of the URL that may be a secret cut out.
+as the reason, with every part of the URL that may be a secret cut out. Each message is written
+in the markup its service renders (:mod:`tui.team.rendering`).
 """
 
 from __future__ import annotations
@@ -10,19 +11,22 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tui.cloud.safe_text import visible
-from tui.team.messages import markdown_escaped
+from tui.team.rendering import markup_of, rendered
 
 if TYPE_CHECKING:
     from tui.team.messages import Message
     from tui.team.sinks import Sink
 
-__all__ = ["AppriseDelivery", "Delivery"]
+__all__ = ["SEND_DEADLINE", "SOCKET_TIMEOUT", "AppriseDelivery", "Delivery", "unusable_sinks"]
 
-SEND_TIMEOUT = 10.0
-"""Seconds to connect, and to read the answer, per attempt."""
+SOCKET_TIMEOUT = 5.0
+"""Seconds to connect, and per read of the answer (a trickling answer is cut by the deadline)."""
+SEND_DEADLINE = 10.0
+"""Seconds one attempt may take in all, however its answer trickles in."""
 
 
 class Delivery(Protocol):
@@ -62,29 +66,25 @@ class AppriseDelivery:
         timeout: Seconds to connect and to read, per attempt.
     """
 
-    def __init__(self, timeout: float = SEND_TIMEOUT) -> None:
+    def __init__(self, timeout: float = SOCKET_TIMEOUT) -> None:
         self._timeout = timeout
         self._plugins: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._reasons: _Reasons | None = None
 
     def _setup(self) -> Any:
-        import apprise
-
+        apprise = _quiet_apprise()
         with self._lock:
             if self._reasons is None:
                 self._reasons = _Reasons()
-                logger = logging.getLogger("apprise")
-                logger.propagate = False  # never into taskwatch's log or onto the terminal
-                logger.setLevel(logging.WARNING)
-                logger.addHandler(self._reasons)
+                logging.getLogger("apprise").addHandler(self._reasons)
         return apprise
 
     def send(self, sink: Sink, message: Message) -> str | None:
-        """Send ``message`` to ``sink``, in the format the service reads.
+        """Send ``message`` to ``sink``, written in the markup the service renders.
 
-        A service that reads Markdown gets the escaped Markdown body (cloud text cannot add a
-        link or a heading); the others get plain text, which Apprise escapes for HTML.
+        The body format handed to Apprise is one the plugin takes as it is, so that Apprise
+        converts nothing: a conversion could turn escaped text back into live markup.
 
         Args:
             sink: Where to.
@@ -94,27 +94,57 @@ class AppriseDelivery:
             None when delivered; otherwise why not, with no secret in it.
         """
         apprise = self._setup()
-        plugin = self._plugins.get(sink.url)
-        if plugin is None:
-            plugin = apprise.Apprise.instantiate(sink.url)
+        with self._lock:
+            plugin = self._plugins.get(sink.url)
             if plugin is None:
-                return "not a URL Apprise can send to (check the scheme and its parts)"
-            plugin.socket_connect_timeout = plugin.socket_read_timeout = self._timeout
-            self._plugins[sink.url] = plugin
+                plugin = apprise.Apprise.instantiate(sink.url)
+                if plugin is None:
+                    return "not a URL Apprise can send to (check the scheme and its parts)"
+                plugin.socket_connect_timeout = plugin.socket_read_timeout = self._timeout
+                self._plugins[sink.url] = plugin
         formats = plugin.notify_format
-        primary = formats[0] if isinstance(formats, tuple | list) else formats
-        markdown = primary == apprise.NotifyFormat.MARKDOWN
-        body_format = apprise.NotifyFormat.MARKDOWN if markdown else apprise.NotifyFormat.TEXT
+        formats = [str(f) for f in (formats if isinstance(formats, tuple | list) else [formats])]
+        markup = markup_of(getattr(plugin, "service_name", ""), formats[0])
+        title, body, wanted = rendered(message, markup)
+        body_format = wanted if wanted in formats else formats[0]
         assert self._reasons is not None
         self._reasons.last.pop(threading.get_ident(), None)
         try:
-            delivered = plugin.notify(
-                body=message.markdown if markdown else message.text,
-                title=markdown_escaped(message.title) if markdown else message.title,
-                body_format=body_format,
-            )
+            delivered = plugin.notify(body=body, title=title, body_format=body_format)
         except Exception as exc:  # a plugin's bug must not end the sending thread
             return f"the {type(exc).__name__} of Apprise's plugin"
         if delivered:
             return None
         return _scrubbed(self._reasons.last.pop(threading.get_ident(), "refused"), sink.url)
+
+
+def _quiet_apprise() -> Any:
+    """Apprise, imported, its log kept out of the terminal and out of taskwatch's log."""
+    import apprise
+
+    logger = logging.getLogger("apprise")
+    logger.propagate = False  # never into taskwatch's log or onto the terminal
+    logger.setLevel(logging.WARNING)
+    return apprise
+
+
+def unusable_sinks(sinks: Sequence[Sink]) -> list[str]:
+    """The sinks Apprise cannot send to (an unknown scheme, a URL missing a part), in words.
+
+    Asked when the config is read (``config``, ``notify``, ``watch``, the TUI), so that
+    ``foo://`` is refused at once and not at the first failure of the night.
+
+    Args:
+        sinks: The configured sinks.
+
+    Returns:
+        One sentence per unusable sink (its redacted name, never the URL).
+    """
+    if not sinks:
+        return []
+    apprise = _quiet_apprise()
+    return [
+        f"{sink.name}: not a URL Apprise can send to (check the scheme and its parts)"
+        for sink in sinks
+        if apprise.Apprise.instantiate(sink.url) is None
+    ]

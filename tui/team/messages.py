@@ -36,22 +36,37 @@ class TeamEvent:
             discovered, credential).
         headline: ``✘ Failed: label · job name`` (one line).
         details: Lines under the headline: instance, task ID, fail reason.
+        key: What the event is, the same in every process (``finished:<task>:<status>``), so
+            that the lease holder tells it once per watchlist; None for one with no identity
+            of its own (a credential refused or restored).
     """
 
     kind: str
     headline: str
     details: tuple[str, ...] = ()
+    key: str | None = None
 
 
 @dataclass(frozen=True)
 class Message:
-    """A message ready for a sink: a title and a body, as plain text and as Markdown."""
+    """A message ready for a sink: a title and the lines of its body, in safe words (no
+    control character, each line one line); :mod:`tui.team.rendering` writes it in the markup
+    of each service."""
 
     title: str
-    text: str
-    markdown: str
+    lines: tuple[str, ...]
     count: int = 1
     """How many events it carries."""
+
+    @property
+    def text(self) -> str:
+        """The body as plain text."""
+        return "\n".join(self.lines)
+
+    @property
+    def markdown(self) -> str:
+        """The body as Markdown that shows it literally (hard line breaks between lines)."""
+        return "  \n".join(markdown_escaped(line) for line in self.lines)
 
 
 def _one_line(text: str, limit: int = 120) -> str:
@@ -86,7 +101,12 @@ def team_event_of(event: SessionEvent) -> TeamEvent | None:
         record = event.record
         kind = "completed" if record.state == JobStatus.COMPLETED else "failed"
         headline = f"{status_icon(record.status)} {_one_line(record.status, 20)}: "
-        return TeamEvent(kind, headline + _one_line(task_title(record)), _task_lines(record))
+        return TeamEvent(
+            kind,
+            headline + _one_line(task_title(record)),
+            _task_lines(record),
+            f"finished:{record.task_id}:{record.status}",
+        )
     if isinstance(event, DeadlineWarning):
         record = event.record
         deadline = format_clock(record.deadline) if record.deadline else "?"
@@ -94,9 +114,11 @@ def team_event_of(event: SessionEvent) -> TeamEvent | None:
             headline = f"⚑ Overdue: {_one_line(task_title(record))} (deadline {deadline})"
         else:
             headline = f"⚠ At risk: {_one_line(task_title(record))} (deadline {deadline})"
-        return TeamEvent(event.kind, headline, _task_lines(record))
+        key = f"{event.kind}:{record.task_id}:{record.deadline}"
+        return TeamEvent(event.kind, headline, _task_lines(record), key)
     if isinstance(event, TasksDiscovered):
-        return TeamEvent("discovered", f"⟳ {_one_line(event.message)}")
+        key = "discovered:" + ",".join(sorted(event.task_ids))
+        return TeamEvent("discovered", f"⟳ {_one_line(event.message)}", key=key)
     if isinstance(event, CredentialRefused):
         profiles = ", ".join(event.profiles)
         return TeamEvent(
@@ -126,10 +148,7 @@ def markdown_escaped(text: str) -> str:
 
 
 def _message(title: str, lines: Sequence[str], count: int) -> Message:
-    text = "\n".join(lines)
-    # A hard line break (two spaces) keeps one line per line in every Markdown renderer.
-    markdown = "  \n".join(markdown_escaped(line) for line in lines)
-    return Message(title, text, markdown, count)
+    return Message(title, tuple(lines), count)
 
 
 def compose(events: Sequence[TeamEvent]) -> Message:

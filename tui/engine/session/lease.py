@@ -119,6 +119,32 @@ class PollingLease:
                 )
         return self.holds != was
 
+    def confirm(self, key: str | None) -> bool | None:
+        """Whether this process may tell the team of ``key`` now: it still holds a live lease
+        (confirmed in the database, not from memory: it may have slept through a takeover) and
+        no holder has told of it before. Recorded as told in the same transaction.
+
+        Args:
+            key: The event's identity (``finished:<task>:<status>``), or None.
+
+        Returns:
+            True: send it. False: do not (another process leads, or it was told). None: the
+            database could not be written now (a held lock): ask again shortly.
+        """
+        if self._store is None:
+            return True
+        if not self.holds:
+            return False
+        try:
+            with self._store.patience(BACKGROUND_PATIENCE):
+                confirmed = self._store.confirm_lease(self.owner, key, now=self._wall())
+        except StoreError as exc:
+            log.info("team message held back: the lease cannot be confirmed now (%s)", exc)
+            return None
+        if not confirmed and key is not None:
+            log.info("not telling the team of %s: told already or no longer polling", key)
+        return confirmed
+
     def describe(self) -> str:
         """Who polls, in words: ``this process polls`` or ``pid 4242 (watch) polls``."""
         if self.holds or self.holder is None:

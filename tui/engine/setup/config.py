@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tui.cloud.endpoints import Service, check_endpoint_url
 from tui.cloud.identity.keys import AuthKind
 from tui.cloud.services import default_endpoint
-from tui.engine.setup.paths import config_file, default_credentials_file
+from tui.engine.setup.paths import config_dir, config_file, default_credentials_file
 from tui.errors import ConfigError, CredentialError, InvalidInputError
 
 if TYPE_CHECKING:
@@ -176,6 +176,31 @@ def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
     return None
 
 
+def _refuse_loose(path: Path) -> None:
+    """Refuse a config file (or taskwatch's folder of it) that others may rewrite.
+
+    Whoever can write config.toml decides where team messages go and which credential is
+    used, so a file or folder writable by group or others is refused, as ssh refuses a loose
+    ``authorized_keys``, with the command that fixes it.
+
+    Raises:
+        ConfigError: The file, or its folder when it is taskwatch's own, is writable by others.
+    """
+    for target in (path, path.parent):
+        if target == path.parent and target != config_dir():
+            continue  # a folder the user chose (--config elsewhere): not taskwatch's to judge
+        try:
+            mode = target.stat().st_mode & 0o777
+        except OSError:
+            continue
+        if mode & 0o022:
+            raise ConfigError(
+                f"{target} is writable by {'group and others' if mode & 0o002 else 'its group'} "
+                f"({mode:04o}), so anyone there could redirect team messages or credentials: "
+                f"run `chmod go-w {target}` and start again"
+            )
+
+
 def load_settings(path: Path | None = None) -> Settings:
     """Read ``config.toml`` (defaults when it does not exist); raise ConfigError when bad.
 
@@ -193,8 +218,11 @@ def load_settings(path: Path | None = None) -> Settings:
         text = path.read_text("utf-8")
     except FileNotFoundError:
         return Settings()
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
+    _refuse_loose(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

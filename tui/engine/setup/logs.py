@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,10 @@ from tui.cloud.redaction import redact, register_secrets, registered_secrets
 from tui.cloud.safe_text import visible
 from tui.engine.setup.paths import log_file, make_private, make_private_dir, state_dir
 
-__all__ = ["RedactingFilter", "register_secrets", "setup_logging"]
+__all__ = ["QUIET_LIBRARIES", "RedactingFilter", "register_secrets", "setup_logging"]
+
+QUIET_LIBRARIES = ("urllib3", "requests", "apprise")
+"""Loggers held at WARNING whatever the level: their DEBUG lines quote sink URLs."""
 
 
 class RedactingFilter(logging.Filter):
@@ -38,7 +42,8 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
     def _open(self) -> Any:
         def private(path: str, flags: int) -> int:
-            return os.open(path, flags, 0o600)
+            # Never through a link: one planted at the log path would have it written elsewhere.
+            return os.open(path, flags | os.O_NOFOLLOW, 0o600)
 
         if Path(self.baseFilename).exists():
             make_private(Path(self.baseFilename))  # a log from before: tightened too
@@ -48,12 +53,15 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
         )  # fmt: skip
 
 
-def setup_logging(*, debug: bool = False, path: Path | None = None) -> Path | None:
+def setup_logging(
+    *, debug: bool = False, path: Path | None = None, warn: Callable[[str], None] | None = None
+) -> Path | None:
     """Log to ``path`` (default: the log dir), rotating at 1 MB x 3. Returns the file used.
 
     Args:
         debug: Log at DEBUG instead of INFO.
         path: The log file.
+        warn: Told, in one sentence, why there is no log (a symbolic link at its path).
 
     Returns:
         The file used, or None when it cannot be written (logging then goes nowhere).
@@ -63,6 +71,11 @@ def setup_logging(*, debug: bool = False, path: Path | None = None) -> Path | No
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     for old in list(root.handlers):
         root.removeHandler(old)
+    if path.is_symlink():  # never followed: it could point anywhere, even at a missing file
+        root.addHandler(logging.NullHandler())
+        if warn is not None:
+            warn(f"{path} is a symbolic link; not logging until it is removed")
+        return None
     try:
         if path.parent.parent == state_dir():
             make_private_dir(path.parent.parent)  # the log's folder is not the only one there
@@ -79,4 +92,8 @@ def setup_logging(*, debug: bool = False, path: Path | None = None) -> Path | No
     # httpx logs every request URL at INFO; keep that for --debug only.
     logging.getLogger("httpx").setLevel(logging.DEBUG if debug else logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.INFO if debug else logging.WARNING)
+    # The sinks' libraries log request lines whose path and query hold the sink's token
+    # (Slack's path, DingTalk's access_token=, WeCom's key=): warnings only, even with --debug.
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)
     return path

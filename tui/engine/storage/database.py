@@ -59,6 +59,30 @@ def _reason(exc: sqlite3.Error) -> str:
     return _REASONS.get(_primary_code(exc), str(exc))
 
 
+def _refuse_links(path: Path) -> None:
+    """Refuse a database (or its journal) that is a symbolic link.
+
+    A link planted at the database path would have taskwatch write the watchlist wherever it
+    points, outside the private folder (a link to a missing file would even create it there).
+    """
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.is_symlink():
+            raise StoreError(
+                f"{file} is a symbolic link; taskwatch does not follow links for its "
+                "database: remove the link (or move the real file to this path)."
+            )
+
+
+def _create_private(path: Path) -> None:
+    """Create ``path`` empty and owner-only unless it exists (never through a link).
+
+    Created before SQLite opens it, so that its -wal and -shm files copy the mode too.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    with suppress(FileExistsError):  # it exists, or another process created it a moment ago
+        os.close(os.open(path, flags, PRIVATE_FILE))
+
+
 def _retrying_while_busy(step: Callable[[], None], seconds: float = 10.0) -> None:
     """Run ``step``, again while another process holds the lock (SQLite does not wait by
     itself when several processes create or convert a new file at the same moment)."""
@@ -114,14 +138,11 @@ class Database:
             store._migrate()
             return store
         path = Path(path)
+        _refuse_links(path)
         tightened = []
         try:
             tightened.append(make_private_dir(path.parent))
-            if not path.exists():
-                # Created owner-only before SQLite opens it: its -wal and -shm files copy this.
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
-        except FileExistsError:
-            pass  # another process created it a moment ago
+            _create_private(path)
         except OSError as exc:
             raise StoreError(f"cannot create {path}: {exc.strerror}") from None
         for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
@@ -139,6 +160,10 @@ class Database:
                 # Disk full, locked, read-only, I/O error: the file may be perfectly healthy.
                 raise StoreError(f"cannot use {path}: {_reason(exc)}") from None
             moved = cls._move_aside(path, clock())
+            try:
+                _create_private(path)  # the fresh file is owner-only from its first byte
+            except OSError as exc:
+                raise StoreError(f"cannot create {path}: {exc.strerror}") from None
             store = cls(cls._connect(str(path)), path)
             _retrying_while_busy(store._migrate)
             store.recovered_to = moved

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from tui.engine.storage.database import Database
 from tui.errors import StoreError
 
-__all__ = ["LeaseHolder", "LeaseRows"]
+__all__ = ["SENT_KEPT", "LeaseHolder", "LeaseRows"]
+
+SENT_KEPT = 7 * 86400.0
+"""Seconds an event told to the team is remembered (long after any holder could repeat it)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,34 @@ class LeaseRows(Database):
                 (owner, pid, kind, now),
             )
         return None
+
+    def confirm_lease(self, owner: str, key: str | None, *, now: float) -> bool:
+        """Confirm ``owner`` still holds a live lease and record ``key`` as told, in one
+        transaction: whether the team may be told of it now, by this process.
+
+        Args:
+            owner: This session's key.
+            key: What is about to be sent (``finished:<task>:<status>``), or None for an event
+                with no identity of its own (only the lease is confirmed).
+            now: Wall time.
+
+        Returns:
+            True when the lease row is ``owner``'s and ``key`` was not told before. The row, read
+            under the write lock, is the truth: a takeover rewrites it, so a holder that slept
+            (SIGSTOP, ``ctrl+z``, a long lock) and still finds its own name was not replaced.
+        """
+        with self._write() as db:
+            row = db.execute("SELECT owner FROM poll_lease").fetchone()
+            if row is None or row["owner"] != owner:
+                return False
+            db.execute("UPDATE poll_lease SET renewed_at = ? WHERE owner = ?", (now, owner))
+            if key is None:
+                return True
+            db.execute("DELETE FROM team_sent WHERE sent_at < ?", (now - SENT_KEPT,))
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO team_sent (key, sent_at) VALUES (?, ?)", (key, now)
+            )
+            return inserted.rowcount == 1
 
     def lease_holder(self) -> LeaseHolder | None:
         """Who holds the lease as last written (it may be stale), or None.

@@ -12,7 +12,7 @@ from tui.engine.records import TaskRecord
 
 __all__ = ["COLUMNS", "EXPECTED", "MIGRATIONS", "SCHEMA_VERSION", "record_of"]
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 _SCHEMA_V1 = """
 CREATE TABLE tasks (
@@ -131,9 +131,19 @@ CREATE TABLE project_ids (
 );
 """
 
+# What the team was told, by event (``finished:<task>:<status>`` ...): written by the lease
+# holder in the transaction that confirms it still holds the lease, so that an event goes out
+# once per watchlist even when a holder wakes from SIGSTOP after another took over.
+_SCHEMA_V9 = """
+CREATE TABLE team_sent (
+    key     TEXT PRIMARY KEY,
+    sent_at REAL NOT NULL
+);
+"""
+
 MIGRATIONS: list[str] = [
     _SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5, _SCHEMA_V6, _SCHEMA_V7,
-    _SCHEMA_V8,
+    _SCHEMA_V8, _SCHEMA_V9,
 ]  # fmt: skip
 
 # What the current schema must have; a file without it is treated as damaged.
@@ -153,6 +163,7 @@ EXPECTED = {
     },
     "refused_credentials": {"fingerprint", "refused_at", "message"},
     "project_ids": {"fingerprint", "region", "project_id", "found_at"},
+    "team_sent": {"key", "sent_at"},
 }  # fmt: skip
 
 COLUMNS = (
