@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -14,19 +15,23 @@ __all__ = ["Posted", "Receiver"]
 
 @dataclass(frozen=True)
 class Posted:
-    """One request received: its path and its JSON body."""
+    """One request received: its path, its JSON body and when it arrived (wall time)."""
 
     path: str
     body: dict[str, Any]
+    at: float = field(default_factory=time.time)
 
 
 @dataclass
 class Receiver:
     """An HTTP server on 127.0.0.1 that keeps every POST; ``refuse`` paths get a 500, ``hold``
-    paths wait until ``release`` is set (a slow sink)."""
+    paths wait until ``release`` is set (a slow sink), ``trickle`` paths answer a byte every
+    0.2 s, never finishing before ``release`` (each read is quick: only a total deadline cuts
+    it)."""
 
     refuse: set[str] = field(default_factory=set)
     hold: set[str] = field(default_factory=set)
+    trickle: set[str] = field(default_factory=set)
     release: threading.Event = field(default_factory=threading.Event)
     posted: list[Posted] = field(default_factory=list)
     _arrived: threading.Condition = field(default_factory=threading.Condition)
@@ -40,6 +45,9 @@ class Receiver:
                 raw = self.rfile.read(length)
                 if self.path in receiver.hold:
                     receiver.release.wait(30)
+                if self.path in receiver.trickle:
+                    self._trickle()
+                    return
                 try:
                     body = json.loads(raw)
                 except ValueError:
@@ -50,6 +58,20 @@ class Receiver:
                 self.send_response(500 if self.path in receiver.refuse else 200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+
+            def _trickle(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                for _ in range(300):
+                    if receiver.release.wait(0.2):
+                        break
+                    try:
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                    except OSError:
+                        break
+                self.close_connection = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

@@ -219,7 +219,9 @@ def test_a_list_entry_updates_the_job_as_a_fresh_parse_would() -> None:
     assert updated_job(moved, page[0]) is None  # nothing more to change
 
 
-def _pages(answer: Callable[[int], dict[str, object]]) -> TaskCenterClient:
+def _pages(
+    answer: Callable[[int], dict[str, object]], service: Service = Service.RDS
+) -> TaskCenterClient:
     """A client over a hostile list server: ``answer(offset)`` is each page's body."""
 
     async def handle(request: httpx.Request) -> httpx.Response:
@@ -227,7 +229,7 @@ def _pages(answer: Callable[[int], dict[str, object]]) -> TaskCenterClient:
 
     http = httpx.AsyncClient(transport=httpx.MockTransport(handle))
     return TaskCenterClient(
-        http, endpoint="http://127.0.0.1:9", service=Service.RDS, project_id=DEMO_PROJECT_ID,
+        http, endpoint="http://127.0.0.1:9", service=service, project_id=DEMO_PROJECT_ID,
         auth=sim_auth(FakeClock()),
     )  # fmt: skip
 
@@ -240,6 +242,17 @@ async def test_list_items_that_are_not_task_ids_are_skipped_and_counted() -> Non
     page = await _pages(lambda at: {"tasks": items if at == 0 else []}).list_tasks("instant")
     assert sorted(t.id for t in page.tasks) == sorted(good)
     assert page.skipped == len(bad) and not page.cut
+
+
+async def test_a_page_asked_twice_counts_its_skipped_items_once() -> None:
+    good = [{"id": str(uuid.UUID(int=i)), "status": "Running"} for i in range(3)]
+    items = [*good, {"id": "not-a-task"}, {"name": "no id"}]
+    # A count above what the pages hold: the start is asked again (offset 0 after 1).
+    page = await _pages(lambda at: {"jobs": items, "total_count": 6}, Service.TAURUSDB).list_tasks(
+        "instant"
+    )
+    assert page.requests == 2 and len(page.tasks) == 3
+    assert page.skipped == 2  # the same two items both times, counted once
 
 
 async def test_an_endless_list_is_cut_and_says_so() -> None:

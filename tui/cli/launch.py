@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -169,6 +170,8 @@ def launch(args: argparse.Namespace) -> int:
             app.watchdog_done()
     finally:
         prepared.close()
+    if app.undelivered is not None:
+        print(f"taskwatch: warning: {app.undelivered}", file=sys.stderr)
     if app.failure is not None:
         raise app.failure  # a configuration the session could not start with: one line, exit 2
     return result or 0

@@ -9,6 +9,7 @@ says how long it was.
 
 from __future__ import annotations
 
+import json
 import re
 
 __all__ = ["KEEP_BYTES", "KEEP_CHARS", "shrunk"]
@@ -21,15 +22,26 @@ KEEP_CHARS = 8000
 # A JSON string, unrolled ("normal* (escape normal*)*") so that a string of megabytes is one
 # linear scan, not a backtracking alternation.
 _STRING = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"', re.DOTALL)
-_PARTIAL_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{0,3})?$")
+_PARTIAL_UNICODE = re.compile(r"(?<!\\)((?:\\\\)*)\\u[0-9a-fA-F]{0,3}$")
+
+
+def _whole_escapes(text: str) -> str:
+    """``text`` without an escape cut in half at its end (a lone backslash, ``\\u00``)."""
+    text = _PARTIAL_UNICODE.sub(r"\1", text)
+    trailing = len(text) - len(text.rstrip("\\"))
+    return text[:-1] if trailing % 2 else text
 
 
 def _cut(match: re.Match[str]) -> str:
     inner = match.group(1)
     if len(inner) <= KEEP_CHARS:
         return match.group(0)
-    kept = _PARTIAL_ESCAPE.sub("", inner[:KEEP_CHARS])  # never end inside an escape
-    return f'"{kept}… (cut: {len(inner):,} characters in all)"'
+    kept = _whole_escapes(inner[:KEEP_CHARS])
+    try:
+        length = len(json.loads(f'"{inner}"'))  # the text's length, not its escaped form's
+    except ValueError:
+        length = len(inner)
+    return f'"{kept}… (cut: {length:,} characters in all)"'
 
 
 def shrunk(body: bytes) -> bytes:

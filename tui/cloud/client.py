@@ -322,13 +322,13 @@ class TaskCenterClient:
         page_numbers = operation.page_numbers
         offset = 1 if page_numbers else 0
         seen: dict[str, ListedTask] = {}
-        requests = size = 0
-        skipped: set[str] = set()
+        requests = skipped = size = 0
+        counted: set[str] = set()  # pages whose skipped items are counted already
         start_fetched = cut = False
         total: int | None = None
 
         async def page(at: int) -> list[ListedTask]:
-            nonlocal requests, total, size
+            nonlocal requests, total, skipped, size
             if requests and on_page is not None:
                 on_page()
             body, request_id = await self._send("GET", url, params={**params, "offset": str(at)})
@@ -338,7 +338,9 @@ class TaskCenterClient:
             except BadResponseError as exc:
                 raise self._bad(exc, request_id) from None
             total, size = parsed.total, parsed.size
-            skipped.update(parsed.skipped_items)
+            if parsed.fingerprint not in counted:
+                counted.add(parsed.fingerprint)
+                skipped += parsed.skipped
             return parsed.tasks
 
         while True:
@@ -362,7 +364,7 @@ class TaskCenterClient:
             # Fewer than the count and no overlap seen: a server that skips records left out
             # the first one (offset 1); ask for it.
             seen.update((i.id, i) for i in await page(0) if i.id not in seen)
-        return ListPage(list(seen.values()), requests, len(skipped), cut)
+        return ListPage(list(seen.values()), requests, skipped, cut)
 
     async def probe(self) -> str:
         """One signed read, the smallest page of the service's instant-task list (``taskwatch

@@ -15,6 +15,7 @@ all raises :class:`BadResponseError`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -191,15 +192,11 @@ class ParsedPage:
     """``total_count`` when it is a believable number (not fewer than the page holds)."""
     size: int
     """How many items the page held (skipped ones too): a short page is the last one."""
-    skipped_items: frozenset[str] = frozenset()
-    """The items that are not tasks (no ID, an ID that is not a task ID, not an object), each
-    as its JSON text: a page asked twice (paging that switches its reading) names the same
-    items, so they are counted once."""
-
-    @property
-    def skipped(self) -> int:
-        """How many different items were not tasks."""
-        return len(self.skipped_items)
+    skipped: int
+    """Items that are not tasks (no ID, an ID that is not a task ID, not an object)."""
+    fingerprint: str = ""
+    """What the page's items were (a hash): the same page asked twice, as paging that
+    switches its reading does, has its skipped items counted once."""
 
 
 def parse_list_page(body: bytes | str, key: str, kind: Kind) -> ParsedPage:
@@ -224,15 +221,13 @@ def parse_list_page(body: bytes | str, key: str, kind: Kind) -> ParsedPage:
     count = total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else None
     if count is not None and count < len(items):
         count = None  # a count smaller than the page itself says nothing
-    tasks = []
-    skipped = set()
-    for item in items:
-        task = _normalise(item, kind) if isinstance(item, dict) else None
-        if task is None:
-            skipped.add(json.dumps(item, sort_keys=True, default=str))
-        else:
-            tasks.append(task)
-    return ParsedPage(tasks, count, len(items), frozenset(skipped))
+    tasks = [t for item in items if isinstance(item, dict) and (t := _normalise(item, kind))]
+    skipped = len(items) - len(tasks)
+    fingerprint = ""
+    if skipped:  # only a page with something to count needs telling apart
+        text = json.dumps(items, sort_keys=True, default=str).encode()
+        fingerprint = hashlib.blake2b(text, digest_size=16).hexdigest()
+    return ParsedPage(tasks, count, len(items), skipped, fingerprint)
 
 
 def updated_job(job: Job, item: ListedTask) -> Job | None:

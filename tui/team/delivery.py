@@ -103,7 +103,10 @@ class AppriseDelivery:
                 plugin.socket_connect_timeout = plugin.socket_read_timeout = self._timeout
                 self._plugins[sink.url] = plugin
         formats = plugin.notify_format
-        formats = [str(f) for f in (formats if isinstance(formats, tuple | list) else [formats])]
+        formats = [
+            str(getattr(f, "value", f))  # NotifyFormat members, or plain strings
+            for f in (formats if isinstance(formats, tuple | list) else [formats])
+        ]
         markup = markup_of(getattr(plugin, "service_name", ""), formats[0])
         title, body, wanted = rendered(message, markup)
         body_format = wanted if wanted in formats else formats[0]

@@ -31,7 +31,9 @@ class Markup(enum.Enum):
     MARKDOWN = "markdown"
     """Markdown (CommonMark with the service's own mentions): backslash-escaped."""
     SLACK = "slack"
-    """Slack's mrkdwn: ``<…>`` is a link or a mention, ``&`` ``<`` ``>`` must be entities."""
+    """Slack: ``<…>`` is a link or a mention and ``&`` ``<`` ``>`` must be entities; sent as
+    text (no mrkdwn), which Apprise's Slack plugin writes as entities itself (its payload is
+    checked in the tests: escaped twice would show ``&amp;lt;``)."""
     HTML = "html"
     """HTML (Telegram's parse mode): entities for ``&`` ``<`` ``>`` and quotes."""
     DATA = "data"
@@ -97,8 +99,7 @@ def _escaped(text: str, markup: Markup) -> str:
     if markup is Markup.MARKDOWN:
         return _unmentioned(markdown_escaped(text))
     if markup is Markup.SLACK:
-        slack = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return _unmentioned(slack)
+        return _unmentioned(text)
     if markup is Markup.HTML:
         return _unmentioned(html.escape(text, quote=True))
     if markup is Markup.DATA:

@@ -117,6 +117,8 @@ class TaskwatchApp(EditingApp):
         self._watchdog: HangupWatchdog | None = None
         self._collector = QuietCollector()
         self.failure: TaskwatchError | None = None
+        self.undelivered: str | None = None
+        """Team messages lost at exit, in words (said on stderr once the terminal is back)."""
         """Why the session could not start (bad configuration): the app exits with it."""
         self.session_started = asyncio.Event()
         """Set once the session's start has been tried, whether it worked or not."""
@@ -234,7 +236,8 @@ class TaskwatchApp(EditingApp):
             with contextlib.suppress(Exception):  # it ends when stopped; we only wait for that
                 await self._poller_worker.wait()
         if self._team is not None:
-            await self._team.aclose()
+            lost = await self._team.aclose()
+            self.undelivered = lost.sentence() if lost is not None else None
         await self.session.aclose()
 
     # -- showing what the session reports ------------------------------------------------------
