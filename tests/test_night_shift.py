@@ -573,3 +573,19 @@ def test_dates_out_of_a_clocks_range_are_refused(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("taskwatch: argument --") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("json_lines", [True, False])
+def test_a_watch_line_carries_at_most_2000_characters_of_a_reason(json_lines: bool) -> None:
+    import io
+
+    from tui.cli.watch import REASON_CHARS, WatchPrinter
+    from tui.engine.events import TaskRefreshed
+
+    out = io.StringIO()
+    printer = WatchPrinter(out, json_lines=json_lines)
+    printer(TaskRefreshed(_failed_record("why " * 1_000_000), "Running", changed=True))
+    (line,) = out.getvalue().splitlines()
+    reason = json.loads(line)["fail_reason"] if json_lines else line.split(" — ", 1)[1]
+    assert reason.startswith("why why") and reason.endswith("(4,000,000 characters in all)")
+    assert len(reason) < REASON_CHARS + 40
