@@ -106,6 +106,18 @@ class TaskRecord:
         return steps_from_json(self.steps_json)
 
     @property
+    def steps_before_end(self) -> bool:
+        """Whether the task ended after its steps were last read: they show it as it was then
+        (steps still running), not as it ended, until the final snapshot is read."""
+        return (
+            self.is_final
+            and self.steps_json is not None
+            and self.steps_checked_at is not None
+            and self.changed_at is not None
+            and self.steps_checked_at < self.changed_at
+        )
+
+    @property
     def planned_start(self) -> float | None:
         """When a scheduled task is planned to start (wall time), if this is one."""
         job = self.job
@@ -186,12 +198,13 @@ class TaskRecord:
             A new record: status, progress and snapshot from ``job``, error cleared, and
             ``changed_at`` moved if the status or progress moved.
         """
+        progress = kept_progress(self.progress, job)
         if changed is None:
-            changed = (self.status, self.progress) != (job.status, job.progress)
+            changed = (self.status, self.progress) != (job.status, progress)
         record = replace(
             self,
             status=job.status,
-            progress=job.progress,
+            progress=progress,
             job_json=snapshot if snapshot is not None else self.snapshot_of(job),
             checked_at=now,
             changed_at=now if changed else self.changed_at,
@@ -392,6 +405,23 @@ class Observation:
     progress: int | None
     job_json: str | None
     error_text: str | None
+
+
+def kept_progress(previous: int | None, job: Job) -> int | None:
+    """The progress a task keeps after ``job``: the job's, or, for a job that ended without
+    one (a failed job often sends none), the last one seen: a failed row says how far it got
+    (``✘ 96%``).
+
+    Args:
+        previous: The progress known before this answer.
+        job: The answer.
+
+    Returns:
+        The percent, or None.
+    """
+    if job.progress is None and job.is_final and job.status.lower() != "completed":
+        return previous
+    return job.progress
 
 
 def visible_fields(record: TaskRecord, *, steps: bool = True) -> tuple[object, ...]:

@@ -41,6 +41,9 @@ class ReportTask:
     """Where its bar ends: ended, else now for a task still running, else last seen."""
     steps: tuple[SubTask, ...] = ()
     """Its steps as last seen (empty when the cloud showed none)."""
+    steps_seen_at: float | None = None
+    """When the steps were last read, if that was before the task ended (they show it as it
+    was then, not as it ended: the final snapshot could not be read)."""
 
     @property
     def duration(self) -> float | None:
@@ -148,4 +151,5 @@ def _report_task(record: TaskRecord, seen: tuple[float, float] | None, now: date
         start=start,
         end=finish,
         steps=record.steps.steps if record.steps is not None else (),
+        steps_seen_at=record.steps_checked_at if record.steps_before_end else None,
     )

@@ -17,7 +17,7 @@ from typing import Any
 
 from tui.cloud.safe_text import json_object_chunks, visible
 from tui.engine.report import Report, ReportTask
-from tui.present.text import format_duration, status_text, step_summary
+from tui.present.text import format_duration, status_text, step_summary, steps_note
 
 __all__ = [
     "REPORT_FORMAT", "as_csv", "as_json", "as_markdown", "human_time", "md_cell", "zone",
@@ -33,8 +33,12 @@ working."""
 
 
 def steps_line(task: ReportTask) -> str:
-    """A task's steps in one line, ``; `` between them (unescaped)."""
-    return "; ".join(step_summary(step) for step in task.steps)
+    """A task's steps in one line, ``; `` between them (unescaped); steps read before the
+    task ended say so first."""
+    before_end = task.steps_seen_at is not None
+    line = "; ".join(step_summary(step, before_end=before_end) for step in task.steps)
+    note = steps_note(task.steps_seen_at)
+    return f"({note}) {line}" if note and line else line
 
 
 def zone(utc: bool) -> tzinfo | None:
@@ -128,7 +132,12 @@ def markdown_chunks(report: Report, *, utc: bool = False) -> Iterator[str]:
         for number, task in stepped:
             heading = md_cell(f"{task.label or task.name or task.task_id}")
             yield from _lines(["", f"**{number}. {heading}** ({md_cell(task.task_id)})", ""])
-            yield from _lines([f"- {md_cell(step_summary(step))}" for step in task.steps])
+            before_end = task.steps_seen_at is not None
+            if before_end:
+                yield from _lines([f"- {md_cell(steps_note(task.steps_seen_at))}"])
+            yield from _lines(
+                [f"- {md_cell(step_summary(s, before_end=before_end))}" for s in task.steps]
+            )
     if not report.tasks:
         yield from _lines(["", "No task was active in this window."])
 

@@ -13,7 +13,13 @@ from datetime import datetime, timedelta, tzinfo
 from tui.cloud.safe_text import visible
 from tui.engine.report import Report, ReportTask
 from tui.present.report_formats import human_time, zone
-from tui.present.text import axis_step, format_duration, status_icon, step_summary
+from tui.present.text import (
+    axis_step,
+    format_duration,
+    status_icon,
+    step_summary,
+    steps_note,
+)
 
 __all__ = ["as_html"]
 
@@ -119,8 +125,13 @@ def _timeline(report: Report, tz: tzinfo | None) -> Iterator[str]:
 def _steps_list(task: ReportTask) -> str:
     if not task.steps:
         return ""
-    items = "".join(f"<li>{_esc(step_summary(step))}</li>" for step in task.steps)
-    return f'<ol class="steps">{items}</ol>'
+    before_end = task.steps_seen_at is not None
+    items = "".join(
+        f"<li>{_esc(step_summary(step, before_end=before_end))}</li>" for step in task.steps
+    )
+    note = steps_note(task.steps_seen_at)
+    heading = f'<p class="steps-note">{_esc(note)}</p>' if note else ""
+    return f'{heading}<ol class="steps">{items}</ol>'
 
 
 def _short(text: str, limit: int) -> str:

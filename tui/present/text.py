@@ -35,7 +35,9 @@ __all__ = [
     "severity",
     "status_icon",
     "status_text",
+    "step_state",
     "step_summary",
+    "steps_note",
     "task_title",
 ]
 
@@ -407,19 +409,48 @@ def task_title(record: TaskRecord) -> str:
     return record.label or name or record.task_id
 
 
-def step_summary(step: SubTask) -> str:
+def step_state(step: SubTask, *, before_end: bool = False, gap: str = " ") -> str:
+    """A step's status and percent: ``Running 40%``; ``was Running 40%`` when the steps were
+    read before the task ended (a step is never shown running after its task is final).
+
+    Args:
+        step: A step as the cloud sent it.
+        before_end: The task has ended since these steps were read.
+        gap: What goes between the status and the percent.
+
+    Returns:
+        The status and the percent (as sent when it is not a number 0-100).
+    """
+    state = step.status.strip() or "no status"
+    if before_end and step.phase in ("active", "waiting"):
+        state = f"was {state}"
+    if step.percent is not None:
+        return f"{state}{gap}{step.percent}%"
+    if step.percent_text.strip():
+        return f"{state}{gap}(percent {step.percent_text.strip()!r})"
+    return state
+
+
+def steps_note(seen_at: float | None) -> str:
+    """What to say above steps read before their task ended (empty otherwise).
+
+    Args:
+        seen_at: When they were read, if before the end.
+
+    Returns:
+        ``last seen 01:02, before it ended``, or "".
+    """
+    return f"last seen {format_clock(seen_at)}, before it ended" if seen_at is not None else ""
+
+
+def step_summary(step: SubTask, *, before_end: bool = False) -> str:
     """One step in a line of a report: ``Upgrade the kernel: Running 40%``.
 
     Args:
         step: A step as the cloud sent it.
+        before_end: The task has ended since these steps were read.
 
     Returns:
-        Its name, status and percent (the percent as sent when it is not a number 0-100);
-        unescaped: each format escapes it its own way.
+        Its name and :func:`step_state`; unescaped: each format escapes it its own way.
     """
-    text = f"{step.name.strip() or '(unnamed)'}: {step.status.strip() or 'no status'}"
-    if step.percent is not None:
-        return f"{text} {step.percent}%"
-    if step.percent_text.strip():
-        return f"{text} (percent {step.percent_text.strip()!r})"
-    return text
+    return f"{step.name.strip() or '(unnamed)'}: {step_state(step, before_end=before_end)}"

@@ -64,6 +64,8 @@ class Polls:
                 steps = self._steps.admit_now(tracked, job.status, job.instance.id)
                 if steps is not None:
                     await self._steps.fetch(tracked, steps, job.name, job.instance.id)
+                elif self._steps.final_due(tracked):  # no spare token now: as tokens allow
+                    self._steps.enqueue(tracked, job.name, job.instance.id)
         finally:
             tracked.in_flight = False
             poller.settle(ticket)

@@ -74,6 +74,9 @@ class Schedule:
         tracked.final = record.is_final
         tracked.running = record.status.lower() == "running"
         tracked.steps_refused = record.steps_refused is not None
+        tracked.steps_seen = record.steps_json is not None
+        if record.is_final and not record.steps_before_end:
+            tracked.final_steps = True  # nothing to ask: no steps, or read after the end
         if record.steps_checked_at is not None and tracked.steps_due == 0.0:
             # Asked in an earlier run: wait out the rest of the interval, not a new one.
             age = max(0.0, self._wall() - record.steps_checked_at)

@@ -1,5 +1,6 @@
 """A running task's steps (ShowTaskDetails): asked for at most every ``steps_interval``, only
-with the tokens the polls leave over, never while a poll waits for its turn.
+with the tokens the polls leave over, never while a poll waits for its turn; and once more when
+the task ends (the final snapshot), so a failed task never keeps showing steps as running.
 
 Steps are a nicety that must never crowd out the polls: after a poll's answer they take a spare
 token at once if there is one; a task a roll call refreshed joins a queue that is served as
@@ -54,20 +55,25 @@ class Steps:
             now: Monotonic time.
 
         Returns:
-            True for a running, current task whose steps were not refused and are due.
+            True for a running, current task whose steps were not refused and are due, or a
+            task that just ended whose final snapshot is not asked for yet.
         """
         poller = self._poller
+        running = status.lower() == "running" and not tracked.final and now >= tracked.steps_due
         return (
-            status.lower() == "running"
+            (running or self.final_due(tracked))
             and bool(instance_id)
             and not tracked.steps_refused
-            and not tracked.final
-            and now >= tracked.steps_due
             and not poller.stopped
             and not poller.paused
             and not poller.gate.is_blocked(tracked.profile)
             and poller.is_current(tracked)
         )
+
+    @staticmethod
+    def final_due(tracked: Tracked) -> bool:
+        """Whether the task ended with steps seen and its final snapshot is not asked yet."""
+        return tracked.final and tracked.steps_seen and not tracked.final_steps
 
     def admit_now(self, tracked: Tracked, status: str, instance_id: str) -> Pass | None:
         """A pass for the task's steps right after its job answer, if they are due and a token
@@ -88,8 +94,15 @@ class Steps:
         ticket = poller.gate.admit(tracked.profile, now, probe_ok=False)
         if not isinstance(ticket, Pass):
             return None
-        tracked.steps_due = now + poller.config.steps_interval  # taken: not asked twice
+        self._taken(tracked, now)
         return ticket
+
+    def _taken(self, tracked: Tracked, now: float) -> None:
+        """The task's steps are being asked for: not due again for an interval (or ever, for
+        the final snapshot)."""
+        tracked.steps_due = now + self._poller.config.steps_interval
+        if tracked.final:
+            tracked.final_steps = True
 
     def enqueue(self, tracked: Tracked, name: str, instance_id: str) -> None:
         """Queue a roll-called task's steps, if they are due.
@@ -99,9 +112,8 @@ class Steps:
             name: Its job name.
             instance_id: Its instance.
         """
-        if not tracked.steps_queued and self.due(
-            tracked, "Running", instance_id, self._poller.now()
-        ):
+        status = "Running" if tracked.running else ""
+        if not tracked.steps_queued and self.due(tracked, status, instance_id, self._poller.now()):
             tracked.steps_queued = True
             self._queue.append((tracked, name, instance_id))
 
@@ -115,7 +127,7 @@ class Steps:
         most = max(1, poller.config.concurrency // 4)  # the other slots stay free for polls
         while self._queue and self._in_flight < most and poller.slot_free():
             tracked, name, instance_id = self._queue[0]
-            if not self.due(tracked, "Running", instance_id, now):
+            if not self.due(tracked, "Running" if tracked.running else "", instance_id, now):
                 self._queue.popleft()
                 tracked.steps_queued = False
                 continue
@@ -132,7 +144,7 @@ class Steps:
             self._in_flight += 1  # counted now: the request starts only after this loop
             # Due no more from now: a poll answered before this request starts must not ask
             # for the same steps again (a roll call a second queues them often).
-            tracked.steps_due = now + poller.config.steps_interval
+            self._taken(tracked, now)
             request = poller.start(self.fetch(tracked, ticket, name, instance_id), [])
             request.add_done_callback(self._finished)
 
@@ -149,7 +161,7 @@ class Steps:
             instance_id: Its instance.
         """
         poller = self._poller
-        tracked.steps_due = poller.now() + poller.config.steps_interval
+        self._taken(tracked, poller.now())
         try:
             steps = await ticket.client.get_steps(tracked.task_id, name, instance_id)
         except Exception as exc:  # any failure is this request's outcome, never a crash
@@ -168,6 +180,7 @@ class Steps:
                 log.warning("steps of %s not fetched (%s): %s", tracked.task_id, error.kind, error)
         else:
             poller.gate.succeeded(ticket)
+            tracked.steps_seen = True
             if poller.is_current(tracked):
                 poller.tell(StepsFetched(tracked.task_id, steps))
         finally:

@@ -34,5 +34,9 @@ class Tracked:
     """Its last known status is Running: a roll call may refresh it."""
     steps_queued: bool = False
     """Waiting in the steps queue."""
+    steps_seen: bool = False
+    """It showed steps: once it ends they are asked for once more (the final snapshot)."""
+    final_steps: bool = False
+    """The final snapshot is asked for (or not needed: the steps were read after the end)."""
     by_id_due: float = 0.0
     """Monotonic time from which its next refresh is a request by ID (not a roll call)."""

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tui.engine.records import Observation, TaskRecord, job_json
+from tui.engine.records import Observation, TaskRecord, job_json, kept_progress
 from tui.engine.storage.database import Database, in_chunks
 
 if TYPE_CHECKING:
@@ -71,18 +71,19 @@ class ObservationRows(Database):
             ).fetchone()
             if row is None:
                 return None
-            changed = (row["status"], row["progress"]) != (job.status, job.progress)
+            progress = kept_progress(row["progress"], job)
+            changed = (row["status"], row["progress"]) != (job.status, progress)
             db.execute(
                 "UPDATE tasks SET status = ?, progress = ?, job_json = ?, checked_at = ?, "
                 "changed_at = CASE WHEN ? THEN ? ELSE changed_at END, "
                 "error_kind = NULL, error_text = NULL, not_found = 0 WHERE task_id = ?",
-                (job.status, job.progress, snapshot, now, changed, now, task_id),
+                (job.status, progress, snapshot, now, changed, now, task_id),
             )
             if changed:
                 db.execute(
                     "INSERT INTO observations (task_id, observed_at, status, progress, job_json) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    (task_id, now, job.status, job.progress, snapshot),
+                    (task_id, now, job.status, progress, snapshot),
                 )
         return Recorded(changed=changed, previous_status=row["status"])
 

@@ -29,6 +29,8 @@ from tui.present.text import (
     format_local,
     format_progress,
     status_text,
+    step_state,
+    steps_note,
 )
 
 __all__ = ["DetailPane", "detail_key", "render_detail", "steps_lines"]
@@ -70,7 +72,11 @@ def detail_key(
         _planned_line(planned, now) if planned is not None else "",
     )  # fmt: skip
     steps = record.steps
-    shown_steps = tuple(steps_lines(steps)) if steps is not None else None
+    shown_steps = (
+        tuple(steps_lines(steps, final=record.is_final, before_end=record.steps_before_end))
+        if steps is not None
+        else None
+    )
     fields = visible_fields(record, steps=False)
     return (record.task_id, fields, shown_steps, elapsed, checked, raw, problem, timing)
 
@@ -103,22 +109,27 @@ def _deadline_line(record: TaskRecord, now: float) -> str:
 _STEP_ICONS = {"done": "✔", "active": "▶", "waiting": "◌", "failed": "✘", "unknown": "?"}
 
 
-def steps_lines(steps: TaskSteps) -> list[tuple[str, str]]:
+def steps_lines(
+    steps: TaskSteps, *, final: bool = False, before_end: bool = False
+) -> list[tuple[str, str]]:
     """One (step, state) line per step, as the cloud sent it: a value that cannot be read is
-    shown as sent, never turned into a number."""
+    shown as sent, never turned into a number.
+
+    Only a running step of a running task shows the cloud's time left (a pending step's
+    ``remaining_time`` is its planned length, not time left). Steps read before their task
+    ended show no step as running: ``was Running 35%``, and no time left.
+    """
     lines = []
     for step in steps.steps:
-        label = f"{_STEP_ICONS[step.phase]} {step.name or '(unnamed)'}"
-        state = step.status or "no status"
-        percent = step.percent
-        if percent is not None:
-            state += f"  {percent}%"
-        elif step.percent_text.strip():
-            state += f"  percent {step.percent_text.strip()!r}"
+        icon = (
+            "·" if before_end and step.phase in ("active", "waiting") else _STEP_ICONS[step.phase]
+        )
+        label = f"{icon} {step.name or '(unnamed)'}"
+        state = step_state(step, before_end=before_end, gap="  ")
         remaining = step.remaining
-        if step.phase != "done" and remaining is not None and remaining > 0:
+        if step.phase == "active" and not final and remaining is not None and remaining > 0:
             state += f"  {format_left(remaining, approximate=True)} left"
-        elif remaining is None and step.remaining_text.strip():
+        elif remaining is None and step.remaining_text.strip() and not final:
             state += f"  remaining {step.remaining_text.strip()!r}"
         lines.append((label, state))
     return lines
@@ -149,7 +160,11 @@ def render_detail(
     parts.append(_fields(record, now, eta))
     steps = record.steps
     if steps is not None and steps.steps:
-        parts.append(_section("Steps", steps_lines(steps)))
+        before_end = record.steps_before_end
+        note = steps_note(record.steps_checked_at if before_end else None)
+        heading = f"Steps ({note})" if note else "Steps"
+        lines = steps_lines(steps, final=record.is_final, before_end=before_end)
+        parts.append(_section(heading, lines))
     elif record.steps_refused and not record.is_final:
         parts.append(Text("\nThe cloud shows no steps for this job.", style="dim"))
     entities = entity_lines(job) if job else []
