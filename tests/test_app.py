@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -193,13 +194,24 @@ async def test_copy_emits_osc52(tmp_path: Path) -> None:
     assert payloads[1].startswith("Upgrade of the database kernel failed")
 
 
-async def test_copy_is_wrapped_for_tmux(tmp_path: Path) -> None:
+async def test_copy_is_wrapped_for_an_old_tmux_with_passthrough_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def old_tmux(argv: list[str], stdin: str) -> subprocess.CompletedProcess[str]:
+        answers = {"set-clipboard": "external", "allow-passthrough": "on"}
+        failed = argv[1] == "load-buffer"  # no -w before tmux 3.2
+        return subprocess.CompletedProcess(argv, int(failed), answers.get(argv[-1], ""), "")
+
     writes: list[str] = []
     app = frozen_app(tmp_path / "f.sqlite3", write_terminal=writes.append)
     app.signals.tmux = True
+    app.signals.run_tmux = old_tmux
+    toasts: list[str] = []
+    monkeypatch.setattr(app, "notify", lambda message, **kwargs: toasts.append(message))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("c")
     assert writes[0].startswith("\x1bPtmux;\x1b\x1b]52;c;")
+    assert any(t.startswith("Copied ") and "passthrough" in t for t in toasts)
 
 
 async def test_help_lists_every_binding(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from tui.engine.events import (
 from tui.engine.session import WatchSession
 from tui.errors import TaskwatchError
 from tui.present.notices import Notice, Severity, notice_of
+from tui.ui.clipboard import Copied
 from tui.ui.collector import QuietCollector
 from tui.ui.editing import EditingApp
 from tui.ui.messages import SessionReported
@@ -307,8 +308,8 @@ class TaskwatchApp(EditingApp):
         """Copy the selected task's ID to the clipboard of the terminal you sit at (OSC 52)."""
         record = self.view.selected
         if record is not None:
-            self.signals.copy(record.task_id)
-            self.notify(f"Copied {record.task_id}")
+            copied = self.signals.copy(record.task_id)
+            self._say_copied(record.task_id, copied)
 
     def action_copy_fail_reason(self) -> None:
         """Copy the selected task's failure reason (OSC 52)."""
@@ -317,8 +318,14 @@ class TaskwatchApp(EditingApp):
         if job is None or not job.fail_reason:
             self.notify("The selected task has no failure reason.", severity="warning")
             return
-        self.signals.copy(visible(job.fail_reason, multiline=True))  # pasted into shells
-        self.notify("Copied the failure reason.")
+        copied = self.signals.copy(visible(job.fail_reason, multiline=True))  # pasted into shells
+        self._say_copied("the failure reason", copied)
+
+    def _say_copied(self, what: str, copied: Copied) -> None:
+        if copied.reached:
+            self.notify(f"Copied {what}: {copied.how}.")
+        else:
+            self.notify(f"{what}: {copied.how}.", title="Not on your clipboard", severity="warning")
 
     def action_toggle_raw(self) -> None:
         """Show or hide the raw JSON in the detail pane."""

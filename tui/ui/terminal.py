@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 
 from tui.cloud.safe_text import visible
+from tui.ui.clipboard import Copied, Run, run_tmux, tmux_copy
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +73,13 @@ def osc52_copy(text: str) -> str:
 class TerminalSignals:
     """Sends bell, notifications and clipboard sequences through ``write``, tmux-aware."""
 
-    def __init__(self, write: Callable[[str], None], *, tmux: bool | None = None) -> None:
+    def __init__(
+        self, write: Callable[[str], None], *, tmux: bool | None = None, run: Run = run_tmux
+    ) -> None:
         self._write = write
         self.tmux = in_tmux() if tmux is None else tmux
+        self.run_tmux = run
+        """Runs tmux commands (the copy asks tmux; tests pass a fake)."""
 
     def _send(self, sequence: str) -> None:
         self._write(tmux_wrap(sequence) if self.tmux else sequence)
@@ -85,8 +90,20 @@ class TerminalSignals:
     def notify(self, title: str, body: str) -> None:
         self._send(desktop_notification(title, body))
 
-    def copy(self, text: str) -> None:
-        self._send(osc52_copy(text))
+    def copy(self, text: str) -> Copied:
+        """Put ``text`` on the clipboard of the terminal the user sits at.
+
+        Args:
+            text: What to copy (the caller makes it safe: no escapes obeyed on paste).
+
+        Returns:
+            What happened, for the toast (inside tmux: what tmux made of it).
+        """
+        sequence = osc52_copy(text)
+        if not self.tmux:
+            self._write(sequence)
+            return Copied(True, "sent to your terminal's clipboard")
+        return tmux_copy(text, self._write, sequence, tmux_wrap(sequence), self.run_tmux)
 
 
 def terminal_fds(candidates: Iterable[int] = (0, 1)) -> tuple[int, ...]:

@@ -151,7 +151,9 @@ def render_detail(
     job = record.job
     title = Text(status_text(record.status, not_found=record.not_found), style="bold")
     title.append(f"  {visible(job.name, limit=FIELD_LIMIT)}" if job and job.name else "")
-    parts: list[RenderableType] = [title]
+    # The ID on a line of its own, never folded: it is selected by hand as often as copied.
+    task_id = Text(record.task_id, style="dim", no_wrap=True, overflow="ellipsis")
+    parts: list[RenderableType] = [title, task_id]
     if job and job.fail_reason:
         reason = Text(visible(job.fail_reason, multiline=True, limit=REASON_LIMIT))
         parts.append(
@@ -197,7 +199,6 @@ def _fields(record: TaskRecord, now: float, eta: Eta | None = None) -> Table:
     last check."""
     job = record.job
     grid = _Fields()
-    grid.add_row("task", record.task_id)
     if record.label:
         grid.add_row("label", record.label)
     grid.add_row("profile", record.profile)
