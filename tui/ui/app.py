@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -65,6 +66,21 @@ def styles_dir() -> Path:
     return packaged if packaged.is_dir() else package.parent / "styles"
 
 
+MAX_TOASTS = 3
+"""Toasts on screen at once."""
+TOAST_CHARS = 400
+"""Characters of a toast's text (a few lines in a toast 60 wide)."""
+
+
+@dataclass(frozen=True)
+class _Toast:
+    message: str
+    title: str
+    severity: Severity
+    until: float
+    """Event-loop time it goes."""
+
+
 class TaskwatchApp(EditingApp):
     """Shows ``session``'s tasks live and lets the user act on them.
 
@@ -96,6 +112,7 @@ class TaskwatchApp(EditingApp):
         Binding("j", "toggle_raw", "Raw JSON", show=False),
         Binding("t", "toggle_timeline", "Timeline", show=False),
         Binding("question_mark", "help", "Help"),
+        Binding("n", "dismiss_notices", "Dismiss toasts", show=False),
         Binding("q", "quit", "Quit"),
         # What people press to leave a terminal program (Textual's default only shows a hint).
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
@@ -117,6 +134,10 @@ class TaskwatchApp(EditingApp):
         self._team: TeamNotifier | None = None
         self._watchdog: HangupWatchdog | None = None
         self._collector = QuietCollector()
+        self._toasts: list[_Toast] = []
+        """The toasts wanted on screen (three at most), oldest first."""
+        self._shown: list[_Toast] = []
+        self._toasts_due = False
         self.failure: TaskwatchError | None = None
         self.undelivered: str | None = None
         """Team messages lost at exit, in words (said on stderr once the terminal is back)."""
@@ -353,9 +374,51 @@ class TaskwatchApp(EditingApp):
     ) -> None:
         """A toast. Unlike Textual's default, the text is literal (no markup, controls shown): it
         carries labels, task names and failure reasons, which must never break rendering or
-        reach the terminal as escape sequences."""
-        message, title = visible(message, multiline=True, limit=1000), visible(title, limit=100)
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        reach the terminal as escape sequences.
+
+        At most :data:`MAX_TOASTS` are on screen (the oldest goes first), each cut to a few
+        lines: the full text stays in the detail pane and the log. ``n`` (or ``esc`` with
+        nothing else open) dismisses them all.
+        """
+        message, title = (
+            visible(message, multiline=True, limit=TOAST_CHARS),
+            visible(title, limit=100),
+        )
+        timeout = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        if not self.is_running:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+            return
+        now = asyncio.get_running_loop().time()
+        self._toasts = [*(t for t in self._toasts if t.until > now), _Toast(
+            message, title, severity, now + timeout
+        )][-MAX_TOASTS:]  # fmt: skip
+        if not self._toasts_due:
+            # After the toasts already posted are on screen (call_later runs after them).
+            self._toasts_due = True
+            self.call_later(self._show_toasts)
+
+    def _show_toasts(self) -> None:
+        """Put the wanted toasts on screen: the new ones added, or (past three) all again."""
+        self._toasts_due = False
+        now = asyncio.get_running_loop().time()
+        wanted = [toast for toast in self._toasts if toast.until > now]
+        alive = [toast for toast in self._shown if toast.until > now]
+        if alive == wanted[: len(alive)]:
+            new = wanted[len(alive) :]
+        else:
+            self.clear_notifications()  # the oldest goes: the others again, as long as they had
+            new = wanted
+        for toast in new:
+            super().notify(
+                toast.message, title=toast.title, severity=toast.severity,
+                timeout=max(1.0, toast.until - now), markup=False,
+            )  # fmt: skip
+        self._shown = wanted
+
+    def action_dismiss_notices(self) -> None:
+        """Dismiss every toast (their text stays in the detail pane and the log)."""
+        self._toasts = self._shown = []
+        self.clear_notifications()
 
     async def action_quit(self) -> None:
         """Quit taskwatch (the watchlist is saved; nothing is lost)."""

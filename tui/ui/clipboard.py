@@ -12,6 +12,7 @@ later). An older tmux is asked how it is set, and the toast says what really hap
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,7 +52,13 @@ def run_tmux(argv: list[str], stdin: str) -> subprocess.CompletedProcess[str]:
 
     Returns:
         Its outcome (never the terminal's: its input and output are pipes).
+
+    Raises:
+        OSError: Not inside tmux (no ``$TMUX``: there is no server of ours to ask, and the
+            default one may be someone else's), or no tmux binary.
     """
+    if not os.environ.get("TMUX"):
+        raise OSError("not inside tmux ($TMUX is not set)")
     return subprocess.run(  # noqa: S603 - a fixed argv, no shell
         argv, input=stdin, capture_output=True, text=True, timeout=TMUX_TIMEOUT, check=False
     )

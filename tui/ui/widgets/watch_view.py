@@ -103,7 +103,9 @@ class WatchView(Vertical):
         self.set_interval(CLOCK_TICK, self._tick_clock)
 
     def on_resize(self) -> None:
-        self.main_area.set_class(self.app.size.width < WIDE, "-narrow")
+        narrow = self.app.size.width < WIDE
+        self.main_area.set_class(narrow, "-narrow")
+        self.screen.set_class(narrow, "-narrow")  # toasts go where the detail pane is not
         self.update_summary()
 
     @property
@@ -345,3 +347,5 @@ class WatchView(Vertical):
             field.value = ""
             field.display = False
             self.table.focus()
+        else:  # nothing else open: esc dismisses the toasts
+            self.call_later(self.run_action, "app.dismiss_notices")

@@ -1,0 +1,49 @@
+"""What the screen says is true, and it fits: toasts never over the detail pane, at most three,
+dismissed by a key; at 80×24, 120×40 and 200×50."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.geometry import Region
+
+from tests.ui_fixtures import frozen_app, highlight
+
+SIZES = [(80, 24), (120, 40), (200, 50)]
+
+
+def _toast_regions(app: object) -> list[Region]:
+    screen = app.screen  # type: ignore[attr-defined]
+    return [toast.region for toast in screen.query("Toast") if toast.region.area]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_toasts_never_cover_the_detail_pane_and_three_at_most(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await highlight(app, "CHG-1044 upgrade")
+        for n in range(5):
+            app.notify(f"notice {n}: " + "a long failure reason " * 30, title=f"Failed {n}")
+        await pilot.pause()
+        await pilot.pause()
+        detail = app.query_one("#detail").region
+        toasts = _toast_regions(app)
+        assert 1 <= len(toasts) <= 3
+        for toast in toasts:
+            assert not toast.overlaps(detail), (toast, detail)
+            assert Region(0, 0, *size).contains_region(toast)  # wrapped inside the screen
+        shown = [str(t.render()) for t in app.screen.query("Toast")]
+        assert not any("notice 0" in text or "notice 1" in text for text in shown)
+        await pilot.press("n")
+        await pilot.pause()
+        assert _toast_regions(app) == []
+        app.notify("again")
+        await pilot.pause()
+        assert len(_toast_regions(app)) == 1
+        await pilot.press("escape")  # nothing else open: esc dismisses too
+        await pilot.pause()
+        await pilot.pause()
+        assert _toast_regions(app) == []
