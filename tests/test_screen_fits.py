@@ -47,3 +47,34 @@ async def test_toasts_never_cover_the_detail_pane_and_three_at_most(
         await pilot.pause()
         await pilot.pause()
         assert _toast_regions(app) == []
+
+
+async def test_a_picked_theme_is_kept_until_the_config_changes_it(tmp_path: Path) -> None:
+    from tui.ui.theme_memory import kept_theme
+
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.session_started.wait()
+        app.theme = "nord"  # as the command palette's "Change theme" does
+        await pilot.pause()
+    assert kept_theme("textual-dark") == "nord"
+    again = frozen_app(tmp_path / "g.sqlite3")
+    async with again.run_test(size=(120, 40)) as pilot:
+        await again.session_started.wait()
+        await pilot.pause()
+        assert again.theme == "nord"
+    assert kept_theme("gruvbox") == "gruvbox"  # config.toml changed since: the newer decision
+
+
+def test_an_unknown_theme_is_refused_naming_the_choices() -> None:
+    from textual.theme import BUILTIN_THEMES
+
+    from tui.engine.setup.config import THEMES, load_settings
+    from tui.engine.setup.paths import config_file
+    from tui.errors import ConfigError
+
+    assert sorted(THEMES) == sorted(BUILTIN_THEMES)  # the engine's copy of Textual's list
+    config_file().parent.mkdir(parents=True, exist_ok=True)
+    config_file().write_text('theme = "nrod"\n', "utf-8")
+    with pytest.raises(ConfigError, match=r"config.toml:1: 'theme'.*'nord'.*\(got 'nrod'\)"):
+        load_settings()

@@ -38,6 +38,7 @@ from tui.ui.collector import QuietCollector
 from tui.ui.editing import EditingApp
 from tui.ui.messages import SessionReported
 from tui.ui.terminal import HangupWatchdog, TerminalSignals
+from tui.ui.theme_memory import kept_theme, remember_theme
 from tui.ui.widgets.timeline import TIMELINE_KEYS
 from tui.ui.widgets.watch_view import WatchView
 
@@ -189,9 +190,10 @@ class TaskwatchApp(EditingApp):
             return
         finally:
             self.session_started.set()
-        if self.session.settings.theme:
-            with contextlib.suppress(Exception):  # an unknown theme name falls back to default
-                self.theme = self.session.settings.theme
+        configured = self.session.settings.theme
+        with contextlib.suppress(Exception):  # a kept pick Textual no longer has: the default
+            self.theme = kept_theme(configured) if not self.session.demo else configured
+        self.theme_changed_signal.subscribe(self, self._theme_picked)
         runtime = self.session.runtime
         for warning in runtime.warnings if runtime else []:
             self.notify(warning, severity="warning", timeout=20)
@@ -200,6 +202,12 @@ class TaskwatchApp(EditingApp):
         self._poller_worker = self.run_worker(
             self.session.run(), name="poller", exit_on_error=False
         )
+
+    def _theme_picked(self, theme: object) -> None:
+        """A theme was picked (command palette): keep it for the next start."""
+        name = getattr(theme, "name", "")
+        if name and not self.session.demo:
+            remember_theme(name, self.session.settings.theme)
 
     def _start_team(self) -> None:
         """Tell the team too, if ``[[notify]]`` tables say where (a bad one is said, not fatal)."""

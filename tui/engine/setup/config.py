@@ -132,6 +132,16 @@ class ProfileSettings(_Strict):
     """Most requests per second to this profile's endpoint."""
 
 
+THEMES = (
+    "textual-dark", "textual-light", "ansi-dark", "ansi-light", "atom-one-dark", "atom-one-light",
+    "catppuccin-frappe", "catppuccin-latte", "catppuccin-macchiato", "catppuccin-mocha",
+    "dracula", "flexoki", "gruvbox", "monokai", "nord", "rose-pine", "rose-pine-dawn",
+    "rose-pine-moon", "solarized-dark", "solarized-light", "tokyo-night",
+)  # fmt: skip
+"""Textual's built-in themes (a test keeps this list equal to Textual's: the engine does not
+import Textual)."""
+
+
 class Settings(_Strict):
     """The whole ``config.toml``."""
 
@@ -145,8 +155,9 @@ class Settings(_Strict):
     """Seconds a newly added task may be unknown to the cloud before it is marked not found."""
     discovery_interval: float = Field(default=15.0, ge=5, le=3600)
     """Seconds between list requests per profile while a follow rule exists."""
-    theme: str = "textual-dark"
-    """Textual theme name, e.g. ``textual-dark``, ``textual-light``, ``nord``."""
+    theme: Literal[THEMES] = "textual-dark"  # type: ignore[valid-type]
+    """Textual theme name: textual-dark, textual-light, nord, gruvbox, dracula, tokyo-night,
+    solarized-light ... (``taskwatch config`` names them all when one is unknown)."""
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     """Notification switches."""
     profiles: dict[str, ProfileSettings] = Field(default_factory=dict)
