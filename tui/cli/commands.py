@@ -9,6 +9,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from tui.cli.columns import Column, fit_table, terminal_width
 from tui.cli.common import (
     open_store,
     overrides_from,
@@ -19,7 +20,7 @@ from tui.cli.common import (
 from tui.cli.parser import EXIT
 from tui.cloud.identity.static import permission_warning
 from tui.cloud.ids import extract_task_ids, validate_task_id
-from tui.cloud.safe_text import json_text, visible
+from tui.cloud.safe_text import json_text
 from tui.engine.eta import Estimator, Eta
 from tui.engine.records import TaskRecord
 from tui.engine.setup.config import (
@@ -109,24 +110,37 @@ def cmd_remove(args: argparse.Namespace) -> int:
         print(f"removed {task_id}")
     for task_id in sorted(set(ids) - set(removed)):
         warn(f"not watched: {task_id}")
-    return EXIT["ok"]
+    return EXIT["ok"] if removed else EXIT["usage"]
 
 
-def _record_line(record: TaskRecord, eta: Eta | None, now: float) -> str:
+LIST_COLUMNS = (
+    Column("TASK"), Column("STATUS"), Column("PROG", right=True), Column("ETA", least=6),
+    Column("INSTANCE", least=8, drop=2), Column("LABEL", least=8),
+    Column("NAME", least=10, drop=1), Column("PROFILE", least=7, drop=4),
+    Column("CHECKED", least=8, drop=3),
+)  # fmt: skip
+"""``taskwatch list``'s columns: the ID, status and progress are never cut; on a narrow
+terminal the profile, the last check, the instance and the job name give way, in that order
+(``--json`` has everything)."""
+
+
+def _record_row(record: TaskRecord, eta: Eta | None, now: float) -> list[str]:
     job = record.job
-    status = status_text(record.status, not_found=record.not_found)
-    progress = format_progress(record.progress, record.status)
-    name = job.name if job else ""
-    checked = (
-        format_duration(time.time() - record.checked_at) + " ago" if record.checked_at else "never"
-    )
-    stale = "  [stale: " + (record.error_kind or "") + "]" if record.is_stale else ""
-    timing = eta_text(eta, record, now)
-    line = (
-        f"{record.task_id}  {status:<14} {progress:>4}  {timing:<10} {record.profile:<10} "
-        f"{record.label[:24]:<24} {name[:32]:<32} checked {checked}{stale}"
-    )
-    return visible(line.rstrip())  # labels and names are outside text
+    checked = format_duration(now - record.checked_at) + " ago" if record.checked_at else "never"
+    if record.is_stale:
+        checked += f" (stale: {record.error_kind or 'error'})"
+    instance = (job.instance.name or job.instance.id) if job else ""
+    return [
+        record.task_id,
+        status_text(record.status, not_found=record.not_found),
+        format_progress(record.progress, record.status),
+        eta_text(eta, record, now),
+        instance,
+        record.label,
+        job.name if job else "",
+        record.profile,
+        checked,
+    ]
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -156,12 +170,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     elif not records:
         print("the watchlist is empty; add tasks with: taskwatch add ID...")
     else:
-        print(
-            f"{'TASK':<36}  {'STATUS':<14} {'PROG':>4}  {'ETA':<10} {'PROFILE':<10} "
-            f"{'LABEL':<24} NAME"
-        )
-        for record in records:
-            print(_record_line(record, etas[record.task_id], now))
+        table = [_record_row(record, etas[record.task_id], now) for record in records]
+        for line in fit_table(LIST_COLUMNS, table, terminal_width()):
+            print(line)
     return EXIT["ok"]
 
 

@@ -69,7 +69,9 @@ def open_store(*, demo: bool = False) -> Store:
 
 
 def selected_profile(args: argparse.Namespace, settings: Settings) -> str:
-    return getattr(args, "profile", None) or settings.default_profile
+    """``--profile``, else ``demo`` with ``--demo``, else the config's default profile."""
+    default = "demo" if getattr(args, "demo", False) else settings.default_profile
+    return getattr(args, "profile", None) or default
 
 
 def write_atomically(path: Path, text: str | Iterable[str]) -> None:
@@ -117,13 +119,16 @@ def error_word(error: TaskCenterError) -> str:
 
 def profiles_for(ids: list[str], args: argparse.Namespace, settings: Settings) -> dict[str, str]:
     """The profile to ask about each task: ``--profile`` if given, else the profile the task was
-    added with, else the default profile."""
+    added with, else the default profile (``--demo``: the demo's watchlist and profiles)."""
+    demo = bool(getattr(args, "demo", False))
     explicit = getattr(args, "profile", None)
-    watched = open_store() if not explicit and database_file().exists() else None
+    path = database_file(demo=demo)
+    watched = open_store(demo=demo) if not explicit and path.exists() else None
+    default = "demo" if demo else settings.default_profile
     chosen = {}
     for task_id in ids:
         record = watched.get_task(task_id) if watched else None
-        chosen[task_id] = explicit or (record.profile if record else settings.default_profile)
+        chosen[task_id] = explicit or (record.profile if record else default)
     return chosen
 
 
@@ -139,6 +144,13 @@ async def prepared_runtime(
     """
     from tui.engine.setup.runtime import build_runtime  # the HTTP stack only where it is used
 
+    if getattr(args, "demo", False):  # the demo's simulators, no account and no config
+        from tui.cli.launch import demo_servers
+
+        profiles, stop = demo_servers()
+        runtime = build_runtime(settings, overrides_from(args), [], extra=profiles)
+        runtime.cleanups.append(stop)
+        return runtime
     runtime = build_runtime(settings, overrides_from(args), names)
     for warning in runtime.warnings:
         warn(warning)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -31,6 +33,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT["usage"]
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `taskwatch list | head`: the reader has what it wanted
+        with contextlib.suppress(OSError, ValueError):
+            # Python's last flush at exit would hit the broken pipe again: point it away.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT["ok"]
 
 
 def _handler(command: str | None) -> Callable[[argparse.Namespace], int]:

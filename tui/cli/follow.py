@@ -110,7 +110,7 @@ def cmd_recent(args: argparse.Namespace) -> int:
     ]  # fmt: skip
     wanted.sort(key=lambda t: t.scheduled_start if t.kind == "scheduled" else t.created)
     if args.add and wanted:
-        _add(profile, wanted)
+        _add(profile, wanted, demo=bool(getattr(args, "demo", False)))
     if args.json:
         print(json_text([task.to_json() for task in wanted], indent=2))
     elif not wanted:
@@ -153,8 +153,8 @@ def _say_what_the_list_left_out(page: ListPage) -> None:
         )
 
 
-def _add(profile: str, tasks: list[ListedTask]) -> None:
-    store = open_store()
+def _add(profile: str, tasks: list[ListedTask], *, demo: bool = False) -> None:
+    store = open_store(demo=demo)
     rows = [
         (
             task.id,

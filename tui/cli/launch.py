@@ -57,6 +57,26 @@ def start_demo() -> tuple[list[Profile], Store, Callable[[], None]]:
     One simulator serves TaurusDB and RDS (profile ``demo``); GaussDB, DDS and GeminiDB each
     have their own, as the cloud has one host per service (profiles ``demo-gaussdb`` ...).
     """
+    path = database_file(demo=True)
+    for suffix in ("", "-wal", "-shm"):  # the demo starts over each time; real data lives apart
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    store = Store.open(path)
+    profiles, stop = demo_servers(store)
+    return profiles, store, stop
+
+
+def demo_servers(
+    store: Store | None = None,
+) -> tuple[list[Profile], Callable[[], None]]:
+    """Start the demo's simulators on 127.0.0.1 (the same job IDs every time: fixed seeds).
+
+    Args:
+        store: A fresh demo watchlist to fill with the demo tasks, or None (``show``, ``wait``,
+            ``recent --demo`` only ask the simulators).
+
+    Returns:
+        The demo profiles, and the function that stops the simulators.
+    """
     from tui.cloud.endpoints import Service
     from tui.cloud.identity.keys import Keys
     from tui.cloud.identity.live import LiveCredential
@@ -64,10 +84,6 @@ def start_demo() -> tuple[list[Profile], Store, Callable[[], None]]:
     from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, Simulator, SimulatorServer
     from tui.simulator.scenarios import add_demo_arrivals, add_demo_jobs, add_service_demo_jobs
 
-    path = database_file(demo=True)
-    for suffix in ("", "-wal", "-shm"):  # the demo starts over each time; real data lives apart
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
-    store = Store.open(path)
     servers: list[SimulatorServer] = []
     profiles: list[Profile] = []
 
@@ -90,24 +106,27 @@ def start_demo() -> tuple[list[Profile], Store, Callable[[], None]]:
     jobs = add_demo_jobs(simulator)
     add_demo_arrivals(simulator, on=jobs[0])
     serve(simulator, "demo", Service.TAURUSDB)
-    for job, label in zip(jobs, DEMO_LABELS, strict=False):
-        store.add_tasks([job.id], profile="demo", label=label)
-    # The reboot was promised in 75 s but takes 105: it warns "at risk", then "overdue".
-    store.set_deadline([jobs[4].id], simulator.clock() + 75)
-    # The demo follows its whole project: tasks others start appear by themselves.
-    store.add_rule("demo", [], [], now=simulator.clock())
+    if store is not None:
+        for job, label in zip(jobs, DEMO_LABELS, strict=False):
+            store.add_tasks([job.id], profile="demo", label=label)
+        # The reboot was promised in 75 s but takes 105: it warns "at risk", then "overdue".
+        store.set_deadline([jobs[4].id], simulator.clock() + 75)
+        # The demo follows its whole project: tasks others start appear by themselves.
+        store.add_rule("demo", [], [], now=simulator.clock())
     for service, labels in SERVICE_DEMO_LABELS.items():
         other = Simulator(service=service, seed=len(profiles))
         name = f"demo-{service}"
         serve(other, name, Service(service))
-        for job, label in zip(add_service_demo_jobs(other, service), labels, strict=True):
-            store.add_tasks([job.id], profile=name, label=label)
+        service_jobs = add_service_demo_jobs(other, service)
+        if store is not None:
+            for job, label in zip(service_jobs, labels, strict=True):
+                store.add_tasks([job.id], profile=name, label=label)
 
     def stop() -> None:
         for server in servers:
             server.stop()
 
-    return profiles, store, stop
+    return profiles, stop
 
 
 def prepare(args: argparse.Namespace, *, kind: str = "tui") -> Prepared:

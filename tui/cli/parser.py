@@ -63,6 +63,15 @@ def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     )
 
 
+def _demo_cloud(command: argparse.ArgumentParser) -> None:
+    """``--demo`` after a command that asks the cloud: ask the demo's simulators instead (they
+    start on 127.0.0.1 for the command; the demo's job IDs are the same every time)."""
+    command.add_argument(
+        "--demo", action="store_true", default=argparse.SUPPRESS,
+        help="ask the built-in simulator of taskwatch --demo, no account needed",
+    )  # fmt: skip
+
+
 def _demo(command: argparse.ArgumentParser) -> None:
     """``--demo`` after a command that reads the watchlist: read the demo's instead (default
     SUPPRESS, so ``taskwatch --demo report`` means the same)."""
@@ -129,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     show = command("show", "fetch tasks now and print them")
     show.add_argument("ids", nargs="+", metavar="ID")
     show.add_argument("--json", action="store_true", help="a JSON array, one object per ID")
+    _demo_cloud(show)
 
     wait = command("wait", "block until tasks end; the exit status says how")
     wait.add_argument("ids", nargs="+", metavar="ID")
@@ -144,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wait.add_argument("-q", "--quiet", action="store_true", help="print nothing")
     wait.add_argument("--json", action="store_true", help="JSON lines, one per change")
+    _demo_cloud(wait)
     wait.epilog = (
         f"example:\n  {EXAMPLES['wait']}\n\nexit status: 0 all Completed, 1 any Failed or "
         "Canceled, 2 usage, 3 timeout,\n  4 authentication/permission, 5 not found, "
@@ -158,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     recent.add_argument("--scheduled", action="store_true", help="the scheduled tasks instead")
     recent.add_argument("--add", action="store_true", help="watch them too")
     recent.add_argument("--json", action="store_true", help="a JSON array of the tasks")
+    _demo_cloud(recent)
 
     follow = command("follow", "add new tasks of instances (or the whole project) by themselves")
     follow.add_argument("--instance", action="append", metavar="ID", help="follow this instance")
@@ -213,7 +225,13 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument(
         "--until-done", action="store_true", help="exit when every task is final (wait's exits)"
     )
-    watch.add_argument("--json", action="store_true", help="one JSON object per line")
+    watch.add_argument(
+        "--json", action="store_true", help="one JSON object per line (as many as the text)"
+    )
+    watch.add_argument(
+        "--verbose", action="store_true",
+        help="a line per answer (default: per status, step, or tenth of progress)",
+    )  # fmt: skip
     watch.add_argument(
         "--unreachable-after",
         type=float,
@@ -221,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="with --until-done: exit 6 after S s with no answer (default 300)",
     )
+    _demo_cloud(watch)
 
     notify = command("notify", "the team's notification sinks ([[notify]] in config.toml)")
     notify.add_argument(

@@ -7,9 +7,11 @@ import asyncio
 import contextlib
 import sys
 import time
+from collections.abc import Iterable
 from typing import TextIO
 
 from tui.cli.common import error_word, prepared_runtime, profiles_for, warn
+from tui.cli.news import News, current_step, summary_line
 from tui.cli.parser import EXIT
 from tui.cli.reachability import Reachability
 from tui.cloud.ids import validate_task_id
@@ -58,10 +60,13 @@ class _WaitPrinter:
         self.json_lines = json_lines
         self.out = out
         self.done = asyncio.Event()
+        self.news = News()
+        self.ever_found: set[str] = set()
+        """Tasks the cloud has returned at least once (a timeout names the others)."""
 
     def _print(self, record: TaskRecord, error: TaskCenterError | None = None) -> None:
-        if self.quiet:
-            return
+        if self.quiet or (error is None and not self.news(record)):
+            return  # nothing new since the last line: never the same line twice
         job = record.job
         if self.json_lines:
             line = {
@@ -69,6 +74,7 @@ class _WaitPrinter:
                 "task_id": record.task_id,
                 "status": record.status or None,
                 "progress": record.progress,
+                "step": current_step(record) or None,
                 "fail_reason": (job.fail_reason or None) if job else None,
                 "error": error.to_dict() if error else None,
             }
@@ -79,6 +85,8 @@ class _WaitPrinter:
             text = f"{error_word(error)}: {error}"
         else:
             text = f"{status_text(record.status)} {format_progress(record.progress, record.status)}"
+            if step := current_step(record):
+                text = f"{text.rstrip()} · {step}"
             if job and job.fail_reason:
                 text += f" — {job.fail_reason}"
         shown = visible(f"{stamp}  {record.task_id}  {text.rstrip()}")  # one line per change
@@ -91,6 +99,8 @@ class _WaitPrinter:
 
     def __call__(self, event: SessionEvent) -> None:
         first_weather = self.reach.observe(event)
+        if isinstance(event, TaskRefreshed):
+            self.ever_found.add(event.record.task_id)
         if isinstance(event, TaskRefreshed) and event.changed:
             self._print(event.record)
             if event.record.is_final:
@@ -121,6 +131,16 @@ class _WaitPrinter:
             why = f" (last error: {error_word(error)}: {error})" if error else ""
             warn(f"the Task Center was unreachable for {seconds:.0f} s{why}")
         self._finish(EXIT["unreachable"])
+
+    def summary(self, records: Iterable[TaskRecord]) -> None:
+        """The line that ends a wait: counts by outcome, the longest task, the first failure."""
+        line, fields = summary_line(records)
+        if self.json_lines:
+            # A task line's keys stay (null): a script reading each line's status reads on.
+            line = {"time": time.time(), "task_id": None, "status": None, "summary": fields}
+            print(json_text(line), file=self.out, flush=True)
+        else:
+            print(f"{time.strftime('%H:%M:%S')}  done: {line}", file=self.out, flush=True)
 
     def _print_error_once(self, error: TaskCenterError) -> None:
         if not self.quiet:
@@ -203,8 +223,7 @@ async def wait_for_tasks(
                 break
             if deadline is not None and now >= deadline:
                 if not args.quiet:
-                    running = ", ".join(sorted(printer.pending))
-                    warn(f"timed out after {give_up_after:g} s; still running: {running}")
+                    warn(f"timed out after {give_up_after:g} s; {_unfinished(printer)}")
                 return EXIT["timeout"]
             checks = [1.0] + [t - now for t in (deadline,) if t is not None]
             if patience is not None:
@@ -217,4 +236,16 @@ async def wait_for_tasks(
         await session.aclose()
         if memo.store is not None:
             memo.store.close()
+    if printer.exit_code is not None and not args.quiet:
+        printer.summary(session.records.values())
     return printer.exit_code if printer.exit_code is not None else EXIT["ok"]
+
+
+def _unfinished(printer: _WaitPrinter) -> str:
+    """What a timeout leaves: the tasks still running, and those never found."""
+    never = sorted(printer.pending - printer.ever_found)
+    running = sorted(printer.pending & printer.ever_found)
+    parts = [f"still running: {', '.join(running)}"] if running else []
+    if never:
+        parts.append(f"not found (the cloud never returned them): {', '.join(never)}")
+    return "; ".join(parts)

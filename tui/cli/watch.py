@@ -23,6 +23,7 @@ import time
 from typing import Any, TextIO
 
 from tui.cli.common import error_word, warn
+from tui.cli.news import News, current_step, summary_line
 from tui.cli.parser import EXIT
 from tui.cli.reachability import Reachability
 from tui.cloud.safe_text import json_text, visible
@@ -57,45 +58,33 @@ UNREACHABLE_AFTER = 300.0
 """``--until-done``: seconds without any answer after which it ends with exit 6."""
 
 
-PROGRESS_STEP = 10
-"""As text, a running task's progress is printed when it passes a multiple of this (JSON: every
-change); a status change is always printed."""
-
-
 class WatchPrinter:
-    """One line per change, as text or JSON.
+    """A line per change worth one (:class:`~tui.cli.news.News`), as text or JSON.
 
     Args:
         out: Where lines go (stdout, a pipe).
         json_lines: One JSON object per line instead of text.
+        verbose: A line for every answer.
     """
 
-    def __init__(self, out: TextIO, *, json_lines: bool) -> None:
+    def __init__(self, out: TextIO, *, json_lines: bool, verbose: bool = False) -> None:
         self.out = out
         self.json_lines = json_lines
+        self._news = News(verbose=verbose)
         self.refused = False
         """A credential was refused (``--until-done`` then ends with exit 4)."""
         self.closed = asyncio.Event()
         """Set when stdout was closed by its reader (``watch | head -1``): time to stop."""
         self.reach = Reachability(time.monotonic())
-        self._shown: dict[str, tuple[str, int | None]] = {}
-        """What was last printed of each task (status, progress step): nothing twice."""
-
-    def _news(self, record: TaskRecord) -> bool:
-        """Whether ``record`` shows something not printed yet (and remember it)."""
-        progress = record.progress
-        if not self.json_lines and progress is not None:
-            progress //= PROGRESS_STEP
-        shown = (record.status, progress)
-        if self._shown.get(record.task_id) == shown:
-            return False
-        self._shown[record.task_id] = shown
-        return True
 
     def __call__(self, event: SessionEvent) -> None:
         """Print ``event`` if it is a change worth a line."""
         self.reach.observe(event)
-        if isinstance(event, TaskRefreshed) and event.changed and self._news(event.record):
+        if (
+            isinstance(event, TaskRefreshed)
+            and (event.changed or self._news.verbose)
+            and self._news(event.record)
+        ):
             self._task("task", event.record)
         elif isinstance(event, RefreshFailed):
             error = event.error
@@ -133,12 +122,15 @@ class WatchPrinter:
                 name=(job.name or None) if job else None,
                 status=record.status or None,
                 progress=record.progress,
+                step=current_step(record) or None,
                 fail_reason=_reason_cut(job.fail_reason) if job else None,
                 **extra,
             )
             return
         if text is None:
             text = f"{status_text(record.status)} {format_progress(record.progress, record.status)}"
+            if step := current_step(record):
+                text = f"{text.rstrip()} · {step}"
             if job and job.fail_reason:
                 text = f"{text.rstrip()} — {_reason_cut(job.fail_reason)}"
         self._text(f"{record.task_id}  {task_title(record)[:60]}  {text.rstrip()}")
@@ -213,6 +205,7 @@ async def watch(
     stop: asyncio.Event | None = None,
     unreachable_after: float = UNREACHABLE_AFTER,
     notice: str | None = None,
+    verbose: bool = False,
 ) -> int:
     """Run ``session`` headless until stopped (or, with ``until_done``, until all are final).
 
@@ -225,6 +218,7 @@ async def watch(
         unreachable_after: ``until_done``: seconds without an answer before exit 6.
         notice: What opening the watchlist found (moved aside after corruption, tightened
             permissions): said on stderr and in the log before anything else.
+        verbose: A line for every answer, not only for a change worth one.
 
     Returns:
         The exit status: 0 when stopped, else as for ``wait``.
@@ -236,7 +230,7 @@ async def watch(
     for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(number, stop.set)
-    printer = WatchPrinter(out, json_lines=json_lines)
+    printer = WatchPrinter(out, json_lines=json_lines, verbose=verbose)
     if notice:
         for sentence in notice.splitlines():
             log.warning("%s", sentence)
@@ -254,6 +248,8 @@ async def watch(
             session.check_outside_changes()
             session.check_deadlines()
             if until_done and (code := _outcome(session, printer, unreachable_after)) is not None:
+                summary, fields = summary_line(session.records.values())
+                printer.line("summary", summary, **fields)
                 break
             if engine.done():
                 engine.result()  # a crash of the engine is not a quiet exit 0
@@ -297,6 +293,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
                 out=sys.stdout,
                 unreachable_after=UNREACHABLE_AFTER if patience is None else patience,
                 notice=prepared.notice,
+                verbose=args.verbose,
             )
         )
     finally:

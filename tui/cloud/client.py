@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -312,7 +313,10 @@ class TaskCenterClient:
         params: dict[str, str] = {"limit": str(operation.page_size)}
         if since is not None and operation.time_format is not None:
             params["start_time"] = operation.time_format(since)
-            params["end_time"] = operation.time_format(until if until is not None else time.time())
+            # Rounded up: a time format of whole seconds must not leave out a task started
+            # in the second the list is asked.
+            end = math.ceil(until if until is not None else time.time())
+            params["end_time"] = operation.time_format(end)
         wanted = {"instance_id": instance_id, "name": name, "status": status}
         params.update(
             (operation.filters[key], value)

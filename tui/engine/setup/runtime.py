@@ -38,6 +38,8 @@ class Runtime:
     transport: httpx.AsyncBaseTransport | None = None
     """Instead of the network (tests)."""
     skew: ClockSkew = field(default_factory=ClockSkew)
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
+    """Run when closed (the demo's simulators stop)."""
     """This machine's clock against the gateway's, for every request of the process."""
     _networks: dict[Network, IdentityHttp] = field(default_factory=dict)
     _task_http: dict[Network, httpx.AsyncClient] = field(default_factory=dict)
@@ -178,8 +180,10 @@ class Runtime:
         return True
 
     async def aclose(self) -> None:
-        """Close the HTTP clients (on the loop that used them)."""
+        """Close the HTTP clients (on the loop that used them), then run ``cleanups``."""
         await self.http.aclose()
+        for cleanup in self.cleanups:
+            cleanup()
         for client in self._task_http.values():
             await client.aclose()
         for identity in self._networks.values():
