@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from tui.cli.completion import answer_completion, script_for
 from tui.cli.parser import EXIT, build_parser
 from tui.errors import TaskwatchError
 
@@ -17,6 +18,7 @@ __all__ = ["main"]
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
+    answer_completion(parser)  # the shell asking for completions: answered, then exit
     args = parser.parse_args(argv)
     from tui.engine.setup.logs import setup_logging
 
@@ -76,6 +78,8 @@ def _handler(command: str | None) -> Callable[[argparse.Namespace], int]:
         from tui.cli.notify import cmd_notify
 
         return cmd_notify
+    if command == "completion":
+        return _print_completion
     if command == "simulate":
         from tui.cli.simulate import cmd_simulate
 
@@ -84,3 +88,9 @@ def _handler(command: str | None) -> Callable[[argparse.Namespace], int]:
 
     handler: Callable[[argparse.Namespace], int] = getattr(commands, f"cmd_{command}")
     return handler
+
+
+def _print_completion(args: argparse.Namespace) -> int:
+    """``taskwatch completion SHELL``: the script that completes taskwatch in that shell."""
+    print(script_for(args.shell), end="")
+    return EXIT["ok"]

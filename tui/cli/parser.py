@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tui import __version__
+from tui.cli.completion import SHELLS, profile_names, task_ids
 from tui.cloud.endpoints import Service
 
 __all__ = ["EXIT", "build_parser"]
@@ -39,16 +40,24 @@ EXAMPLES = {
     "watch": "taskwatch watch --json >> /var/log/taskwatch.jsonl",
     "config": "taskwatch config --init && $EDITOR ~/.config/taskwatch/config.toml",
     "check": "taskwatch check --all",
+    "completion": 'eval "$(taskwatch completion bash)"   # in ~/.bashrc',
     "report": "taskwatch report --since 6h --label CHG-1042 --format html --output chg-1042.html\n"
     "  taskwatch report --from '2026-11-27 22:00' --to 02:00 --format csv",
 }
+
+
+def _ids(command: argparse.ArgumentParser) -> None:
+    """The task IDs a command takes (completed from the watchlist, labels beside them)."""
+    ids = command.add_argument("ids", nargs="+", metavar="ID")
+    ids.completer = task_ids  # type: ignore[attr-defined]  # argcomplete reads it
 
 
 def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     """Options every command accepts, before or after the subcommand name."""
     default = argparse.SUPPRESS if suppress else None
     group = parser.add_argument_group("connection")
-    group.add_argument("--profile", default=default, help="profile from config.toml")
+    profile = group.add_argument("--profile", default=default, help="profile from config.toml")
+    profile.completer = profile_names  # type: ignore[attr-defined]  # argcomplete reads it
     group.add_argument("--endpoint", metavar="URL", default=default, help="endpoint URL override")
     group.add_argument("--region", default=default, help="region ID, e.g. cn-north-4")
     group.add_argument("--project-id", default=default, help="project ID")
@@ -123,25 +132,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     deadline = command("deadline", "set or clear watched tasks' deadline")
-    deadline.add_argument("ids", nargs="+", metavar="ID")
+    _ids(deadline)
     when = deadline.add_mutually_exclusive_group(required=True)
     when.add_argument("--at", metavar="WHEN", help="40m, 2h, 23:30, 2026-11-27 23:30 ...")
     when.add_argument("--clear", action="store_true", help="remove the deadline")
 
     remove = command("remove", "stop watching task IDs")
-    remove.add_argument("ids", nargs="+", metavar="ID")
+    _ids(remove)
 
     listing = command("list", "the watchlist with the last known state")
     _demo(listing)
     listing.add_argument("--json", action="store_true", help="machine-readable output")
 
     show = command("show", "fetch tasks now and print them")
-    show.add_argument("ids", nargs="+", metavar="ID")
+    _ids(show)
     show.add_argument("--json", action="store_true", help="a JSON array, one object per ID")
     _demo_cloud(show)
 
     wait = command("wait", "block until tasks end; the exit status says how")
-    wait.add_argument("ids", nargs="+", metavar="ID")
+    _ids(wait)
     wait.add_argument("--timeout", type=float, default=None, metavar="S", help="give up after S")
     wait.add_argument("--interval", type=float, default=None, metavar="S", help="poll every S")
     wait.add_argument(
@@ -251,6 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--all", action="store_true", help="every profile of config.toml")
     check.add_argument("--json", action="store_true", help="a JSON array, one object per profile")
+
+    completion = command("completion", "print the shell completion script (bash, zsh or fish)")
+    completion.add_argument("shell", choices=SHELLS, help="the shell to complete in")
 
     config = command("config", "show the effective configuration and every path used")
     config.add_argument("--init", action="store_true", help="write a commented config.toml")

@@ -137,8 +137,8 @@ class _WaitPrinter:
         line, fields = summary_line(records)
         if self.json_lines:
             # A task line's keys stay (null): a script reading each line's status reads on.
-            line = {"time": time.time(), "task_id": None, "status": None, "summary": fields}
-            print(json_text(line), file=self.out, flush=True)
+            row = {"time": time.time(), "task_id": None, "status": None, "summary": fields}
+            print(json_text(row), file=self.out, flush=True)
         else:
             print(f"{time.strftime('%H:%M:%S')}  done: {line}", file=self.out, flush=True)
 
