@@ -23,10 +23,15 @@ from tui.present.text import (
 
 __all__ = ["as_html"]
 
-LABEL_WIDTH = 300
-CHART_WIDTH = 860
+LABEL_WIDTH = 340
+CHART_WIDTH = 820
 ROW = 24
 AXIS = 34
+BREAK = 18
+"""Pixels at the chart's left edge where a bar that began long before the busy part of the
+window comes in, drawn with a break (its real start is in its label and tooltip)."""
+BUSY_SHARE = 0.9
+"""At most the tasks beyond this share (one at least) may begin before the busy part."""
 
 STYLE = """
 :root { color-scheme: light; --ok: #1a7f37; --failed: #cf222e; --canceled: #9a6700;
@@ -42,11 +47,19 @@ svg .tick { fill: var(--muted); }
 svg line { stroke: var(--grid); }
 .bar.completed { fill: var(--ok); } .bar.failed { fill: var(--failed); }
 .bar.canceled { fill: var(--canceled); } .bar.running { fill: var(--running); }
-table { border-collapse: collapse; width: 100%; margin-top: 1.5rem; font-size: 13px; }
+svg .break { stroke: #fff; stroke-width: 2; }
+table { border-collapse: collapse; width: 100%; margin-top: 1.5rem; font-size: 13px;
+  table-layout: auto; }
 th, td { border-bottom: 1px solid var(--grid); padding: .35rem .5rem; text-align: left;
-  vertical-align: top; }
-td.reason { white-space: pre-wrap; max-width: 28rem; }
-ol.steps { margin: 0; padding-left: 1.2rem; white-space: nowrap; }
+  vertical-align: top; overflow-wrap: anywhere; }
+tr.task.has-more td { border-bottom: none; }
+tr.more td { padding-top: 0; padding-left: 2.2rem; }
+.reason { white-space: pre-wrap; margin: 0 0 .4rem; padding: .4rem .6rem;
+  border-left: 3px solid var(--failed); background: #fff5f5; }
+ol.steps { margin: 0; padding-left: 1.2rem; columns: 2 24rem; }
+.steps-note { color: var(--muted); margin: 0 0 .2rem; }
+small { color: var(--muted); }
+.label { font-weight: 600; }
 .outcome-failed { color: var(--failed); font-weight: 600; }
 .outcome-completed { color: var(--ok); }
 @media print { body { margin: 0; font-size: 11px; } svg, tr { break-inside: avoid; }
@@ -77,17 +90,48 @@ def _ticks(start: datetime, end: datetime, tz: tzinfo | None) -> list[datetime]:
     return ticks
 
 
+def busy_start(tasks: list[ReportTask], end: datetime) -> datetime | None:
+    """Where the timeline starts: the first start, unless one task or a few began so long
+    before the rest that they would squeeze every other bar into a sliver; then from where
+    :data:`BUSY_SHARE` of the tasks have started (those before come in with a break).
+
+    Args:
+        tasks: The report's tasks.
+        end: The timeline's end.
+
+    Returns:
+        The start, or None without tasks.
+    """
+    if not tasks:
+        return None
+    starts = sorted(task.start for task in tasks)
+    most = max(1, int(len(starts) * (1 - BUSY_SHARE)))  # outliers: one, or a tenth
+    busy = 0
+    # An early start is an outlier when the gap after it would take over a third of the axis.
+    while busy < most and busy + 1 < len(starts):
+        gap = (starts[busy + 1] - starts[busy]).total_seconds()
+        if gap <= 0.5 * max(60.0, (end - starts[busy + 1]).total_seconds()):
+            break
+        busy += 1
+    if busy == 0:
+        return starts[0]
+    return starts[busy] - (end - starts[busy]) * 0.03
+
+
 def _timeline(report: Report, tz: tzinfo | None) -> Iterator[str]:
     """The SVG timeline, a line at a time (each piece but the first starts with a newline)."""
     span = report.span
     if span is None:
         return
-    start, end = span
+    _, end = span
+    start = busy_start(report.tasks, end) or span[0]
     if end <= start:
         end = start + timedelta(minutes=1)
     total = (end - start).total_seconds()
 
     def x(moment: datetime) -> float:
+        if moment < start:
+            return LABEL_WIDTH - BREAK  # began long before: comes in through the break
         return LABEL_WIDTH + (moment - start).total_seconds() / total * CHART_WIDTH
 
     height = AXIS + ROW * len(report.tasks) + 8
@@ -110,14 +154,21 @@ def _timeline(report: Report, tz: tzinfo | None) -> Iterator[str]:
         left, right = x(task.start), x(task.end)
         kind = _kind(task)
         word = task.outcome if task.outcome != "waiting" else "Waiting"
-        name = task.label or task.name or task.task_id
+        name = " · ".join(part for part in (task.label, task.name) if part) or task.task_id
         glyph = status_icon("" if task.outcome == "waiting" else task.outcome)
         tip = f"{name}: {word}, {_span_text(task, tz)}"
+        early = task.start < start
+        shown = f"{glyph} {_short(name, 40)}"
+        if early:
+            shown += f" (from {task.start.astimezone(tz).strftime('%H:%M')})"
+        broken = (
+            f'<path class="break" d="M{LABEL_WIDTH - 6},{top + 3} l4,9 l-4,9"/>' if early else ""
+        )
         yield (
             f"\n<g><title>{_esc(tip)}</title>"
-            f'<text x="6" y="{top + 16}">{_esc(f"{glyph} {_short(name, 34)} · {word}")}</text>'
+            f'<text x="6" y="{top + 16}">{_esc(shown)}</text>'
             f'<rect class="bar {kind}" x="{left:.1f}" y="{top + 4}" '
-            f'width="{max(2.0, right - left):.1f}" height="{ROW - 8}" rx="3"/></g>'
+            f'width="{max(2.0, right - left):.1f}" height="{ROW - 8}" rx="3"/>{broken}</g>'
         )
     yield "\n</svg>"
 
@@ -132,6 +183,12 @@ def _steps_list(task: ReportTask) -> str:
     note = steps_note(task.steps_seen_at)
     heading = f'<p class="steps-note">{_esc(note)}</p>' if note else ""
     return f'{heading}<ol class="steps">{items}</ol>'
+
+
+def _more(task: ReportTask) -> str:
+    """A task's failure reason and steps, for the full-width row under it ("" if none)."""
+    reason = f'<p class="reason">{_esc(task.fail_reason)}</p>' if task.fail_reason else ""
+    return reason + _steps_list(task)
 
 
 def _short(text: str, limit: int) -> str:
@@ -177,26 +234,30 @@ def html_chunks(report: Report, *, utc: bool = False) -> Iterator[str]:
         yield '<p class="note">No task was active in this window.</p>'
     else:
         yield (
-            "<table><thead><tr><th>#</th><th>Label</th><th>Job</th><th>Instance</th>"
-            "<th>Profile</th><th>Created</th><th>Ended</th><th>Duration</th><th>Outcome</th>"
-            "<th>Failure reason</th><th>Steps</th></tr></thead><tbody>"
+            "<table><thead><tr><th>#</th><th>Task</th><th>Instance</th><th>Created</th>"
+            "<th>Ended</th><th>Duration</th><th>Outcome</th></tr></thead><tbody>"
         )
     for number, task in enumerate(report.tasks, 1):
         kind = _kind(task)
         word = task.outcome if task.outcome != "waiting" else "Waiting"
         glyph = status_icon("" if task.outcome == "waiting" else task.outcome)
         instance = f"{_esc(task.instance_name)}<br><small>{_esc(task.instance_id)}</small>"
+        more = _more(task)
+        label = f'<span class="label">{_esc(task.label)}</span><br>' if task.label else ""
         yield (
-            "<tr>"
-            f"<td>{number}</td><td>{_esc(task.label)}</td><td>{_esc(task.name)}</td>"
-            f"<td>{instance if task.instance_id else ''}</td><td>{_esc(task.profile)}</td>"
+            f'<tr class="task{" has-more" if more else ""}">'
+            f"<td>{number}</td>"
+            f"<td>{label}{_esc(task.name)}<br><small>{_esc(task.task_id)} · "
+            f"{_esc(task.profile)}</small></td>"
+            f"<td>{instance if task.instance_id else ''}</td>"
             f"<td>{human_time(task.created, tz)}</td><td>{human_time(task.ended, tz)}</td>"
             f"<td>{format_duration(task.duration)}</td>"
             f'<td class="outcome-{kind}">{_esc(glyph)} {_esc(word)}</td>'
-            f'<td class="reason">{_esc(task.fail_reason)}</td>'
-            f"<td>{_steps_list(task)}</td>"
             "</tr>"
         )
+        if more:  # the reason and the steps: the table's full width, under their task
+            yield f'<tr class="more"><td colspan="7">{more}</td></tr>'
+
     if report.tasks:
         yield "</tbody></table>"
     yield "\n</body>\n</html>\n"
