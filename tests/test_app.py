@@ -236,9 +236,9 @@ async def test_raw_json_toggle(tmp_path: Path) -> None:
     app = frozen_app(tmp_path / "f.sqlite3")
     async with app.run_test(size=(120, 40)) as pilot:
         await highlight(app, "CHG-1044 upgrade")
-        await pilot.press("j")
+        await pilot.press("v")
         assert app.view.raw_json
-        await pilot.press("j")
+        await pilot.press("v")
         assert not app.view.raw_json
 
 

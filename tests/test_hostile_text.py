@@ -125,7 +125,7 @@ def test_the_real_tui_shows_hostile_text_without_obeying_it(
     )  # fmt: skip
     try:
         app.wait_for("␛]52;c;UFdORUQ=␇".encode())  # the fail reason, shown visibly
-        app.send(b"j")  # raw JSON, at the end of the detail pane
+        app.send(b"v")  # raw JSON, at the end of the detail pane
         app.send(b"\t")  # focus the detail pane
         app.send(b"\x1b[F")  # End: scroll to the bottom
         app.wait_for(b"Raw JSON")

@@ -4,6 +4,7 @@ dismissed by a key; at 80×24, 120×40 and 200×50."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.geometry import Region
@@ -78,3 +79,33 @@ def test_an_unknown_theme_is_refused_naming_the_choices() -> None:
     config_file().write_text('theme = "nrod"\n', "utf-8")
     with pytest.raises(ConfigError, match=r"config.toml:1: 'theme'.*'nord'.*\(got 'nrod'\)"):
         load_settings()
+
+
+async def test_j_k_move_and_the_sort_shows_as_an_arrow_a_header_click_sorts(
+    tmp_path: Path,
+) -> None:
+    app = frozen_app(tmp_path / "f.sqlite3")
+    said: list[str] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.view.table
+        first = table.highlighted_task
+        await pilot.press("j")
+        second = table.highlighted_task
+        assert second is not None and second != first
+        await pilot.press("k")
+        assert table.highlighted_task == first
+        original = app.notify
+
+        def notify(message: str, **kwargs: Any) -> None:
+            said.append(message)
+            original(message, **kwargs)
+
+        app.notify = notify  # type: ignore[method-assign]
+        await pilot.press("s")  # added → status
+        await pilot.pause()
+        labels = [str(column.label) for column in table.columns.values()]
+        assert labels[0] == "Status ▼" and said[-1].startswith("Sorted by status")
+        await pilot.click("#tasks", offset=(30, 0))  # the Task header: back to order added
+        await pilot.pause()
+        status = next(iter(table.columns.values()))
+        assert table.sort_mode == "added" and "▼" not in str(status.label)

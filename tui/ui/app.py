@@ -21,6 +21,7 @@ from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.signal import SignalError
 from textual.worker import Worker, WorkerState
 
 from tui.cloud.safe_text import visible
@@ -110,7 +111,9 @@ class TaskwatchApp(EditingApp):
         Binding("ctrl+r", "retry_credentials", "Retry login", show=False),
         Binding("c", "copy_id", "Copy ID", show=False),
         Binding("f", "copy_fail_reason", "Copy reason", show=False),
-        Binding("j", "toggle_raw", "Raw JSON", show=False),
+        Binding("j", "cursor_down", "Next task", show=False),
+        Binding("k", "cursor_up", "Previous task", show=False),
+        Binding("v", "toggle_raw", "Raw JSON", show=False),
         Binding("t", "toggle_timeline", "Timeline", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("n", "dismiss_notices", "Dismiss toasts", show=False),
@@ -193,7 +196,8 @@ class TaskwatchApp(EditingApp):
         configured = self.session.settings.theme
         with contextlib.suppress(Exception):  # a kept pick Textual no longer has: the default
             self.theme = kept_theme(configured) if not self.session.demo else configured
-        self.theme_changed_signal.subscribe(self, self._theme_picked)
+        with contextlib.suppress(SignalError):  # the app already closing: nothing to keep
+            self.theme_changed_signal.subscribe(self, self._theme_picked)
         runtime = self.session.runtime
         for warning in runtime.warnings if runtime else []:
             self.notify(warning, severity="warning", timeout=20)
@@ -355,6 +359,14 @@ class TaskwatchApp(EditingApp):
             self.notify(f"Copied {what}: {copied.how}.")
         else:
             self.notify(f"{what}: {copied.how}.", title="Not on your clipboard", severity="warning")
+
+    def action_cursor_down(self) -> None:
+        """Move to the next task (as vim, less and k9s do)."""
+        self.view.table.action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        """Move to the previous task."""
+        self.view.table.action_cursor_up()
 
     def action_toggle_raw(self) -> None:
         """Show or hide the raw JSON in the detail pane."""

@@ -183,7 +183,7 @@ def render_detail(
         shown = visible_data(job.raw or job.to_api_dict())  # the full text, controls shown
         parts.append(JSON(json.dumps(shown, ensure_ascii=False)))
     elif job:
-        parts.append(Text("\nj: raw JSON", style="dim"))
+        parts.append(Text("\nv: raw JSON", style="dim"))
     return Group(*parts)
 
 

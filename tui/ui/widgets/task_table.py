@@ -36,7 +36,10 @@ from tui.ui.widgets.cell_repaint import (
     set_cells,
 )
 
-__all__ = ["COLUMNS", "SORT_MODES", "TaskTable", "column_widths", "row_cells"]
+__all__ = [
+    "COLUMNS", "SORT_COLUMNS", "SORT_MODES", "SORT_WORDS", "TaskTable", "column_widths",
+    "row_cells",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,12 @@ def column_widths(table_width: int, padding: int = 1) -> dict[str, int]:
 
 
 SORT_MODES = ("added", "status", "created", "changed")
+SORT_COLUMNS = {"status": "status", "created": "created", "changed": "checked"}
+"""The column whose header shows the sort arrow (sorting by order added shows none)."""
+SORT_WORDS = {
+    "added": "order added", "status": "status (worst first)", "created": "created (newest first)",
+    "changed": "last change (latest first)",
+}  # fmt: skip
 
 
 def _cut(text: str, style: str = "") -> Text:
@@ -256,6 +265,14 @@ class TaskTable(DataTable[Text]):
     def on_mount(self) -> None:
         for column in COLUMNS:
             self.add_column(column.label, key=column.key, width=column.width)
+
+    def show_sort(self) -> None:
+        """Mark the sort column's header with an arrow (``Status ▼``)."""
+        marked = SORT_COLUMNS.get(self.sort_mode)
+        for column in COLUMNS:
+            label = f"{column.label} ▼" if column.key == marked else column.label
+            self.columns[ColumnKey(column.key)].label = Text(label)
+        self.refresh()
 
     def on_resize(self) -> None:
         """Share the new width between the task and instance columns (rows stay as they are:

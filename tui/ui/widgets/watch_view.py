@@ -36,7 +36,7 @@ from tui.engine.session import WatchSession
 from tui.ui.widgets.detail import DetailPane, detail_key, render_detail
 from tui.ui.widgets.key_hints import KeyHints
 from tui.ui.widgets.summary import SummaryBar, summary_text
-from tui.ui.widgets.task_table import SORT_MODES, TaskTable
+from tui.ui.widgets.task_table import SORT_COLUMNS, SORT_MODES, SORT_WORDS, TaskTable
 from tui.ui.widgets.timeline import Timeline
 
 __all__ = ["WIDE", "WatchView"]
@@ -319,11 +319,28 @@ class WatchView(Vertical):
     def cycle_sort(self) -> None:
         """Sort by the next mode: order added → status severity → created → last change."""
         table = self.table
-        table.sort_mode = SORT_MODES[(SORT_MODES.index(table.sort_mode) + 1) % len(SORT_MODES)]
+        self.sort_by(SORT_MODES[(SORT_MODES.index(table.sort_mode) + 1) % len(SORT_MODES)])
+
+    def sort_by(self, mode: str) -> None:
+        """Sort the rows by ``mode``, show it in the header, and say it."""
+        table = self.table
+        table.sort_mode = mode
         with self.app.batch_update():
             table.resort(self.session.records)
+            table.show_sort()
         self.update_summary()
         self.redraw_timeline()  # its rows follow the table's order
+        self.app.notify(f"Sorted by {SORT_WORDS[mode]}", timeout=3)
+
+    @on(DataTable.HeaderSelected, "#tasks")
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        """A click on a header sorts by that column (Task: back to the order added)."""
+        key = str(event.column_key.value)
+        modes = {column: mode for mode, column in SORT_COLUMNS.items()} | {"name": "added"}
+        if key in modes:
+            self.sort_by(modes[key])
+        else:
+            self.app.notify("Sorts by Status, Created, Checked, or Task (order added).", timeout=4)
 
     def open_filter(self) -> None:
         """Show the filter field and put the cursor in it."""
