@@ -106,7 +106,7 @@ def test_the_summary_counts_outcomes_and_names_the_longest_and_the_first_failure
         fail_reason="disk full",
     ).evolve(task_id=B, label="CHG-2")  # fmt: skip
     line, fields = summary_line([done, failed])
-    assert line.startswith("2 task(s): 1 Completed, 1 Failed")
+    assert line.startswith("2 tasks: 1 Completed, 1 Failed")
     assert "longest 12m 03s CHG-1" in line
     assert "first failure" in line and "CHG-2" in line and line.endswith("disk full")
     assert fields["outcomes"] == {"Completed": 1, "Failed": 1}

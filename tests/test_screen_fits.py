@@ -109,3 +109,45 @@ async def test_j_k_move_and_the_sort_shows_as_an_arrow_a_header_click_sorts(
         await pilot.pause()
         status = next(iter(table.columns.values()))
         assert table.sort_mode == "added" and "▼" not in str(status.label)
+
+
+async def test_a_selected_instance_says_so_without_colour(tmp_path: Path) -> None:
+    from textual.widgets import SelectionList
+
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("F")
+        await pilot.pause()
+        choices: SelectionList[str] = app.screen.query_one("#follow-instances", SelectionList)
+        choices.select(choices.get_option_at_index(0).value)  # the whole project
+        await pilot.pause()
+        prompts = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
+        assert prompts[0].startswith("✔ ") and all(p.startswith("  ") for p in prompts[1:])
+
+
+async def test_the_deadline_dialog_error_wraps_inside_the_dialog(tmp_path: Path) -> None:
+    from textual.widgets import Input, Label
+
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await highlight(app, "CHG-1044 upgrade")
+        await pilot.press("D")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "next tuesday after lunch, roughly"
+        await pilot.press("enter")
+        await pilot.pause()
+        error = app.screen.query_one("#deadline-error", Label)
+        dialog = app.screen.query_one("#deadline-dialog").region
+        assert "not a deadline" in str(error.render())
+        assert error.region.height >= 2 and dialog.contains_region(error.region)
+
+
+async def test_the_empty_screen_says_how_to_begin(tmp_path: Path) -> None:
+    from tests.ui_fixtures import live_app
+
+    live = live_app(tmp_path)
+    async with live.app.run_test(size=(120, 40)) as pilot:
+        await live.app.session_started.wait()
+        await pilot.pause()
+        text = str(live.app.view.detail.current)
+        assert "press a to add tasks" in text and "taskwatch --demo" in text

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from tui.cloud.safe_text import visible
 from tui.engine.records import TaskRecord
-from tui.present.text import format_clock, format_duration, task_title
+from tui.present.text import format_clock, format_duration, task_title, tasks_count
 
 __all__ = ["PROGRESS_STEP", "News", "current_step", "summary_line"]
 
@@ -81,7 +81,7 @@ def summary_line(records: Iterable[TaskRecord]) -> tuple[str, dict[str, object]]
     tasks = list(records)
     counts = Counter(record.count_key for record in tasks)
     words = [f"{count} {status}" for status, count in counts.most_common()]
-    line = f"{len(tasks)} task(s): {', '.join(words) or 'none'}"
+    line = f"{tasks_count(len(tasks))}: {', '.join(words) or 'none'}"
     fields: dict[str, object] = {"tasks": len(tasks), "outcomes": dict(counts)}
     spans = [
         ((job.ended_at - job.created_at).total_seconds(), record)

@@ -43,7 +43,13 @@ from tui.engine.events import (
 from tui.engine.records import TaskRecord
 from tui.engine.session import WatchSession
 from tui.errors import InvalidInputError, JobNotFoundError
-from tui.present.text import format_clock, format_progress, status_text, task_title
+from tui.present.text import (
+    format_clock,
+    format_progress,
+    status_text,
+    task_title,
+    tasks_count,
+)
 from tui.team.notifier import CLOSE_PATIENCE
 
 __all__ = ["WatchPrinter", "cmd_watch", "watch"]
@@ -240,7 +246,7 @@ async def watch(
     notifier = notifier_for(session, os.environ)
     count = len(session.records)
     where = ", ".join(session.places) or "no profile"
-    printer.line("start", f"watching {count} task(s) on {where}", tasks=count)
+    printer.line("start", f"watching {tasks_count(count)} on {where}", tasks=count)
     engine = asyncio.create_task(session.run())
     code: int | None = None
     try:

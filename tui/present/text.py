@@ -39,6 +39,7 @@ __all__ = [
     "step_summary",
     "steps_note",
     "task_title",
+    "tasks_count",
 ]
 
 _ICONS = {
@@ -284,6 +285,21 @@ def progress_bar(progress: int | None, status: str, width: int = 5) -> str:
     full, part = divmod(eighths, 8)
     bar = "█" * full + (_BAR_CELLS[part - 1] if part else "")
     return f"{bar:<{width}} {text:>4}"
+
+
+def tasks_count(count: int, what: str = "task") -> str:
+    """``1 task``, ``3 tasks``, ``no task``: a count a person reads, not ``task(s)``.
+
+    Args:
+        count: How many.
+        what: The noun, singular.
+
+    Returns:
+        The words.
+    """
+    if count == 0:
+        return f"no {what}"
+    return f"{count} {what}" + ("" if count == 1 else "s")
 
 
 def format_progress(progress: int | None, status: str) -> str:

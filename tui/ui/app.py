@@ -34,6 +34,7 @@ from tui.engine.events import (
 from tui.engine.session import WatchSession
 from tui.errors import TaskwatchError
 from tui.present.notices import Notice, Severity, notice_of
+from tui.present.text import tasks_count
 from tui.ui.clipboard import Copied
 from tui.ui.collector import QuietCollector
 from tui.ui.editing import EditingApp
@@ -329,7 +330,11 @@ class TaskwatchApp(EditingApp):
 
     def action_refresh_all(self) -> None:
         """Refresh every unfinished task now."""
-        self.notify(f"Refreshing {self.session.refresh()} task(s).")
+        count = self.session.refresh()
+        if count:
+            self.notify(f"Refreshing {tasks_count(count, 'unfinished task')}.")
+        else:
+            self.notify("Every task is final: nothing to refresh.")
 
     def action_retry_credentials(self) -> None:
         """Read a refused credential again from its source and retry (one request)."""

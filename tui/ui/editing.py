@@ -17,7 +17,7 @@ from textual.screen import Screen
 from tui.cloud.safe_text import visible
 from tui.engine.session import WatchSession
 from tui.errors import TaskwatchError
-from tui.present.text import task_title
+from tui.present.text import task_title, tasks_count
 
 if TYPE_CHECKING:
     from tui.ui.widgets.dialogs import AddRequest
@@ -57,7 +57,7 @@ class EditingApp(App[int]):
             self.notify(str(error), severity="error")
             return
         self.view.refresh_all()  # now, so the cursor can go to the new row (the event is later)
-        message = f"Watching {len(result.added)} new task(s)"
+        message = f"Watching {tasks_count(len(result.added), 'new task')}"
         if result.already:
             message += f"; {len(result.already)} already watched"
         self.notify(message)
@@ -75,7 +75,7 @@ class EditingApp(App[int]):
         """Bring back the most recently removed task."""
         restored = self._safely(self.session.undo) or []
         if restored:
-            self.notify(f"Restored {len(restored)} task(s).")
+            self.notify(f"Restored {tasks_count(len(restored))}.")
         else:
             self.notify("Nothing to undo.", severity="warning")
 

@@ -266,6 +266,11 @@ class FollowChoice:
 WHOLE_PROJECT = "*"
 
 
+def _marked(prompt: str, *, selected: bool) -> Text:
+    """An instance's line in the follow dialog: ``✔`` when selected (no colour needed)."""
+    return Text(f"{'✔' if selected else ' '} {prompt}")
+
+
 class FollowScreen(ModalScreen[FollowChoice | None]):
     """Follow instances: their new tasks join the watchlist by themselves; or remove a rule.
 
@@ -281,6 +286,8 @@ class FollowScreen(ModalScreen[FollowChoice | None]):
         super().__init__()
         self._instances: list[tuple[str, str]] = []
         self._rules: list[tuple[int, str]] = []
+        self._prompts: dict[str, str] = {}
+        """Each choice's words by value, in the order shown."""
 
     def edit(self, instances: Sequence[tuple[str, str]], rules: Sequence[tuple[int, str]]) -> None:
         """Offer these instances and show these rules next time (one dialog is reused).
@@ -307,10 +314,11 @@ class FollowScreen(ModalScreen[FollowChoice | None]):
     def on_screen_resume(self) -> None:
         choices = self.query_one("#follow-instances", SelectionList)
         choices.clear_options()
-        choices.add_option(Selection("(the whole project)", WHOLE_PROJECT))
+        self._prompts = {WHOLE_PROJECT: "(the whole project)"}
         for instance_id, name in self._instances:
-            shown = Text(visible(f"{name or '?'}  {instance_id}", limit=120))
-            choices.add_option(Selection(shown, instance_id))
+            self._prompts[instance_id] = visible(f"{name or '?'}  {instance_id}", limit=120)
+        for value, prompt in self._prompts.items():
+            choices.add_option(Selection(_marked(prompt, selected=False), value))
         rules = self.query_one("#follow-rules", OptionList)
         rules.clear_options()
         for number, description in self._rules:
@@ -321,6 +329,15 @@ class FollowScreen(ModalScreen[FollowChoice | None]):
             rules.add_option(Option(Text("none yet", style="dim"), "none", disabled=True))
         self.query_one("#follow-names", Input).value = ""
         choices.focus()
+
+    @on(SelectionList.SelectedChanged, "#follow-instances")
+    def _mark_selected(self, event: SelectionList.SelectedChanged[str]) -> None:
+        """Selected instances say so in words (✔), not by colour alone."""
+        choices = event.selection_list
+        chosen = set(choices.selected)
+        for index, value in enumerate(self._prompts):
+            prompt = _marked(self._prompts[value], selected=value in chosen)
+            choices.replace_option_prompt_at_index(index, prompt)
 
     def on_key(self, event: events.Key) -> None:
         rules = self.query_one("#follow-rules", OptionList)

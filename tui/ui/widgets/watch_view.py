@@ -242,7 +242,14 @@ class WatchView(Vertical):
         """Show the selected task in the detail pane, unless the pane already shows it so."""
         record = self.selected
         if record is None:
-            hint = "" if self.session.records else " Press a to add tasks."
+            hint = (
+                ""
+                if self.session.records
+                else (
+                    " The watchlist is empty: press a to add tasks (paste their IDs, or any text"
+                    " that holds them), or start taskwatch --demo to see it at work."
+                )
+            )
             self.detail.show_empty(f"No task selected.{hint}")
             self._detail_key = None
             return
