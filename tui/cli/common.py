@@ -145,7 +145,7 @@ async def prepared_runtime(
     from tui.engine.setup.runtime import build_runtime  # the HTTP stack only where it is used
 
     if getattr(args, "demo", False):  # the demo's simulators, no account and no config
-        from tui.cli.launch import demo_servers
+        from tui.cli.demo import demo_servers
 
         profiles, stop = demo_servers()
         runtime = build_runtime(settings, overrides_from(args), [], extra=profiles)
