@@ -151,3 +151,15 @@ async def test_the_empty_screen_says_how_to_begin(tmp_path: Path) -> None:
         await pilot.pause()
         text = str(live.app.view.detail.current)
         assert "press a to add tasks" in text and "taskwatch --demo" in text
+
+
+async def test_status_and_task_stay_put_when_the_table_scrolls_sideways(tmp_path: Path) -> None:
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.view.table
+        await pilot.pause()
+        assert table.max_scroll_x > 0  # at 80 columns the last columns are off to the right
+        table.scroll_to(x=table.max_scroll_x, animate=False)
+        await pilot.pause()
+        shot = app.export_screenshot()
+        assert "Status" in shot and "Task" in shot and "Profile" in shot

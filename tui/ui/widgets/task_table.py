@@ -215,7 +215,8 @@ class TaskTable(DataTable[Text]):
     """
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
+        # Status and Task stay put when the table scrolls sideways.
+        super().__init__(cursor_type="row", zebra_stripes=False, fixed_columns=2, **kwargs)  # type: ignore[arg-type]
         self._cells: dict[str, dict[str, Text]] = {}
         self._drawn: dict[str, tuple[object, ...]] = {}
         """What each row was drawn from (:func:`visible_fields`): an unchanged record is not
