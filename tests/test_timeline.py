@@ -19,9 +19,10 @@ from tui.ui.widgets.timeline import TimeWindow, fit_window, timeline_text
 
 
 def _lines(app: Any) -> list[str]:
-    content = app.view.timeline.body.content
-    assert isinstance(content, Text)
-    return content.plain.splitlines()
+    """The axis (docked: it stays on screen as the rows scroll), then the rows."""
+    axis, body = app.view.timeline.axis.content, app.view.timeline.body.content
+    assert isinstance(axis, Text) and isinstance(body, Text)
+    return [axis.plain, *body.plain.splitlines()]
 
 
 async def test_t_swaps_table_and_timeline_keeping_the_selection(tmp_path: Path) -> None:
@@ -201,3 +202,30 @@ async def test_timeline_keys_zoom_pan_and_fit(tmp_path: Path) -> None:
         assert timeline._drawn == fitted
         await pilot.press("t")
         assert "Zoom" not in str(app.view.key_hints.render())
+
+
+def test_the_name_column_grows_with_the_width() -> None:
+    from tui.ui.widgets.timeline import name_width_for
+
+    assert name_width_for(80) == 16 and name_width_for(120) == 30 and name_width_for(200) == 40
+    assert name_width_for(40) == 14
+
+
+async def test_the_axis_stays_and_zoom_keeps_the_selected_task_in_view(tmp_path: Path) -> None:
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await highlight(app, "CHG-1044 upgrade")
+        await pilot.press("t")
+        await pilot.pause()
+        timeline = app.view.timeline
+        await pilot.press("end")  # the last task: the rows scroll
+        await pilot.pause()
+        axis = timeline.axis
+        assert axis.region.height == 1 and timeline.region.y <= axis.region.y  # still on screen
+        await highlight(app, "CHG-1044 upgrade")
+        await pilot.pause()
+        for _ in range(4):  # zoom in far: the selected bar stays in the window
+            await pilot.press("plus")
+            await pilot.pause()
+        line = next(text for text in _lines(app) if "CHG-1044" in text)
+        assert "█" in line or "✘" in line.split("│", 1)[1]

@@ -26,9 +26,20 @@ from tui.cloud.safe_text import visible
 from tui.engine.records import TaskRecord, time_span
 from tui.present.text import axis_step, format_clock, origin_mark, status_icon, task_title
 
-__all__ = ["TIMELINE_KEYS", "TimeWindow", "Timeline", "fit_window", "timeline_text"]
+__all__ = [
+    "TIMELINE_KEYS", "TimeWindow", "Timeline", "fit_window", "name_width_for", "timeline_text",
+]  # fmt: skip
 
 NAME_WIDTH = 22
+"""The name column at 100 cells; it grows and shrinks with the width (:func:`name_width_for`)."""
+
+
+def name_width_for(width: int) -> int:
+    """Cells for the task names in a timeline ``width`` cells wide: a third of what the bars
+    leave, 14 at the least (80 columns), 40 at the most (a wide terminal names tasks whole)."""
+    return min(40, max(14, (width - 30) // 3))
+
+
 RECENT = 30 * 60.0
 """A task that ended this long ago or less still belongs to the window in hand."""
 SHORTEST = 120.0
@@ -260,7 +271,7 @@ def timeline_text(
     if not records:
         return Text("No task to show.", style="dim")
     window = window or fit_window(records, now, everything=False)
-    name_width = NAME_WIDTH if width >= 100 else 14
+    name_width = name_width_for(width)
     left = name_width + 4  # glyph, space, name, space, "│": the bars start after it
     bar_width = max(10, width - left - 1)
     now_column = _column(window, now, bar_width)
@@ -284,6 +295,19 @@ def timeline_text(
             row.write(1, "no times yet", "dim")
         out.append_text(row.text())
     return out
+
+
+def _anchor(
+    records: Sequence[TaskRecord], selected: str | None, window: TimeWindow, now: float
+) -> float | None:
+    """The moment zooming keeps in place: the middle of the selected task's bar where it is
+    in the window (else the nearest edge of it); None without a selected bar."""
+    record = next((r for r in records if r.task_id == selected), None)
+    span = _span(record, now) if record is not None else None
+    if span is None:
+        return None
+    middle = (max(span[0], window.start) + min(span[1], window.end)) / 2
+    return min(max(middle, window.start), window.end)
 
 
 class Timeline(VerticalScroll, can_focus=True):
@@ -317,7 +341,11 @@ class Timeline(VerticalScroll, can_focus=True):
 
     def __init__(self, **kwargs: str) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.axis = Static(id="timeline-axis")
+        """The time axis, docked: it stays on screen while the rows scroll."""
         self.body = Static(id="timeline-body")
+        self._anchor: float | None = None
+        """Where zooming keeps its place: the selected task's bar (so it stays in view)."""
         self._shown: Text | None = None
         self.fit_all = False
         """Fit every task rather than those in hand (while no zoom or pan is set)."""
@@ -327,6 +355,7 @@ class Timeline(VerticalScroll, can_focus=True):
         self._now = 0.0
 
     def compose(self) -> ComposeResult:
+        yield self.axis
         yield self.body
 
     def action_move(self, rows: int) -> None:
@@ -336,7 +365,8 @@ class Timeline(VerticalScroll, can_focus=True):
     def action_zoom(self, factor: float) -> None:
         """Show ``factor`` times as much time (below 1: zoom in)."""
         if self._drawn is not None:
-            self.window = (self.window or self._drawn).zoomed(factor, self._now)
+            around = self._anchor if self._anchor is not None else self._now
+            self.window = (self.window or self._drawn).zoomed(factor, around)
             self.post_message(self.Reframed())
 
     def action_pan(self, fraction: float) -> None:
@@ -370,6 +400,7 @@ class Timeline(VerticalScroll, can_focus=True):
         """
         window = self.window or fit_window(records, now, everything=self.fit_all)
         self._drawn, self._now = window, now
+        self._anchor = _anchor(records, selected, window, now)
         text = timeline_text(
             records,
             now=now,
@@ -380,8 +411,12 @@ class Timeline(VerticalScroll, can_focus=True):
         )
         if text != self._shown:
             self._shown = text
-            self.body.update(text)
+            axis, *lines = text.split("\n")
+            self.axis.update(axis)
+            self.axis.display = bool(lines)  # "No task to show." is the body alone
+            self.body.update(Text("\n").join(lines) if lines else axis)
         if selected is not None and selected in rows:
-            line = rows[selected] + 1  # below the axis line
-            if not self.scroll_y <= line < self.scroll_y + self.size.height - 1:
-                self.scroll_to(y=max(0, line - self.size.height // 2), animate=False)
+            line = rows[selected]
+            visible_rows = max(1, self.size.height - 1)  # less the axis line
+            if not self.scroll_y <= line < self.scroll_y + visible_rows:
+                self.scroll_to(y=max(0, line - visible_rows // 2), animate=False)
