@@ -12,6 +12,7 @@ import httpx
 import pytest
 from textual.app import App
 
+from tests.receiver import Receiver
 from tui.cloud.client import TaskCenterClient, new_http_client
 from tui.cloud.endpoints import Service
 from tui.cloud.signing import AkSkAuth
@@ -159,6 +160,21 @@ def sim_client(sim_http: httpx.AsyncClient, clock: FakeClock) -> TaskCenterClien
         auth=sim_auth(clock),
         secrets=(DEMO_AK, DEMO_SK),
     )
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A local webhook receiver (the team's sinks), closed after the test."""
+    found = Receiver()
+    yield found
+    found.close()
+
+
+@pytest.fixture
+def server() -> Iterator[SimulatorServer]:
+    """The simulator over real HTTP on 127.0.0.1 (``watch`` and the CLI in subprocesses)."""
+    with SimulatorServer(Simulator(seed=5)) as running:
+        yield running
 
 
 @pytest.fixture

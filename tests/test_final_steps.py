@@ -67,7 +67,10 @@ async def _run(session: WatchSession, clock: FakeClock, seconds: int) -> None:
         clock.advance(1.0)
 
 
-async def test_the_steps_are_read_once_more_when_the_task_ends(tmp_path: Path) -> None:
+async def _failing_resize_running(
+    tmp_path: Path,
+) -> tuple[WatchSession, _StepsRefusedAfter, FakeClock, str]:
+    """A resize that fails at 45 s, watched for 40 s: running, its steps read."""
     clock = FakeClock(start=time.time())
     simulator = Simulator(clock=clock.now, seed=2)
     transport = _StepsRefusedAfter(simulator)
@@ -75,12 +78,17 @@ async def test_the_steps_are_read_once_more_when_the_task_ends(tmp_path: Path) -
     job = make_job(simulator, "resize", outcome="Failed", running_for=45, fail_reason="disk")
     session.add([job.id], profile="default")
     await _run(session, clock, 40)
-    running = session.records[job.id]
+    return session, transport, clock, job.id
+
+
+async def test_the_steps_are_read_once_more_when_the_task_ends(tmp_path: Path) -> None:
+    session, transport, clock, job_id = await _failing_resize_running(tmp_path)
+    running = session.records[job_id]
     assert running.status == "Running" and running.steps is not None
     assert any(step.phase == "active" for step in running.steps.steps)
     before = transport.steps_requests
     await _run(session, clock, 20)
-    ended = session.records[job.id]
+    ended = session.records[job_id]
     assert ended.status == "Failed" and ended.steps is not None
     assert transport.steps_requests == before + 1  # the final snapshot, once
     phases = [step.phase for step in ended.steps.steps]
@@ -96,16 +104,10 @@ async def test_the_steps_are_read_once_more_when_the_task_ends(tmp_path: Path) -
 async def test_when_the_final_snapshot_fails_the_steps_say_when_they_were_seen(
     tmp_path: Path,
 ) -> None:
-    clock = FakeClock(start=time.time())
-    simulator = Simulator(clock=clock.now, seed=2)
-    transport = _StepsRefusedAfter(simulator)
-    session = _session(tmp_path, transport, clock)
-    job = make_job(simulator, "resize", outcome="Failed", running_for=45, fail_reason="disk")
-    session.add([job.id], profile="default")
-    await _run(session, clock, 40)
+    session, transport, clock, job_id = await _failing_resize_running(tmp_path)
     transport.broken = True
     await _run(session, clock, 20)
-    record = session.records[job.id]
+    record = session.records[job_id]
     assert record.status == "Failed" and record.steps_before_end
     assert record.progress is not None and record.progress > 50  # ✘ 80%, not a blank cell
     text = _plain(render_detail(record, [], now=clock.now()))

@@ -20,7 +20,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 from unittest import mock
@@ -43,7 +42,7 @@ from tui.engine.setup.logs import setup_logging
 from tui.engine.setup.paths import config_dir, config_file, database_file, log_file
 from tui.engine.storage import Store
 from tui.errors import ConfigError, StoreError
-from tui.simulator import Simulator, SimulatorServer
+from tui.simulator import SimulatorServer
 from tui.simulator.scenarios import make_job
 from tui.team.delivery import AppriseDelivery
 from tui.team.messages import compose, team_event_of
@@ -56,19 +55,6 @@ EVIL = (
     + ' ![img](http://evil.example/i.png) @everyone @here @all <at user_id="all">x</at>'
     + " <!channel> <http://evil.example|click> <@123456> <a href='http://evil'>a</a> &amp;"
 )
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    found = Receiver()
-    yield found
-    found.close()
-
-
-@pytest.fixture
-def server() -> Iterator[SimulatorServer]:
-    with SimulatorServer(Simulator(seed=9)) as running:
-        yield running
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,13 +32,6 @@ from tui.team.notifier import TeamNotifier, notifier_for
 from tui.team.sinks import redact, sinks_from
 
 HOSTILE = "disk full \x1b[31m [x](http://evil.example) <b>bold</b> | # h\nsecond line"
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    found = Receiver()
-    yield found
-    found.close()
 
 
 def dead_url(path: str = "/dead") -> str:

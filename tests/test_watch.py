@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -28,24 +27,11 @@ from tui.engine.setup.config import NotifySettings, Settings
 from tui.engine.setup.paths import config_file, database_file
 from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
-from tui.simulator import DEMO_PROJECT_ID, Simulator, SimulatorServer, SimulatorTransport
+from tui.simulator import DEMO_PROJECT_ID, SimulatorServer, SimulatorTransport
 from tui.simulator.scenarios import make_job
 from tui.ui.app import TaskwatchApp
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    found = Receiver()
-    yield found
-    found.close()
-
-
-@pytest.fixture
-def server() -> Iterator[SimulatorServer]:
-    with SimulatorServer(Simulator(seed=5)) as running:
-        yield running
 
 
 def _configure(server: SimulatorServer, notify: str = "") -> None:
