@@ -93,7 +93,7 @@ def _demo(command: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line's grammar.
 
-    One flat list of declarations (about 70 lines): split up, the commands would be harder
+    One flat list of declarations: split up, the commands would be harder
     to compare with each other and with the README's command table.
     """
     parser = argparse.ArgumentParser(

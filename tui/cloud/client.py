@@ -274,7 +274,7 @@ class TaskCenterClient:
     ) -> ListPage:
         """Every task of the project in the window, across all pages.
 
-        About 90 lines with its docstring: one paging loop whose defensive readings (page
+        One paging loop whose defensive readings (page
         numbers or records skipped, overlaps, a first record left out, a count that lies, the
         page cap) depend on each other. What differs by service (path, item key, page size,
         time format, filters) is the adapter's :class:`ListOperation`; the loop is shared.

@@ -40,7 +40,7 @@ COUNT_ORDER = ("Failed", "Running", "Pending", "waiting", "not found", "Canceled
 class Watchlist:
     """The watched tasks and their last known state.
 
-    About 390 lines (half of them docstrings): every change, from the user or the cloud, goes
+    Every change, from the user or the cloud, goes
     through here to its backend, because one invariant spans them all: the records in memory,
     the summary counts and what is written (or still waiting to be written, when a lock or a
     full disk refused it) must agree.

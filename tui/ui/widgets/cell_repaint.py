@@ -133,7 +133,7 @@ def render_cell(
 ) -> SegmentLines | None:
     """A body cell of a one-line row drawn as ``DataTable._render_cell`` draws it, directly.
 
-    About 80 lines in one piece on purpose: it mirrors DataTable's own drawing step for step
+    In one piece on purpose: it mirrors DataTable's own drawing step for step
     (cursor, hover, zebra, styles, cache key), and ``tests/test_cell_repaint.py`` compares the
     two byte for byte; split, the mirror would be harder to check against its original.
 
