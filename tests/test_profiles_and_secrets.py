@@ -110,14 +110,15 @@ async def test_tui_polls_two_profiles_at_once(
     assert runtime.problems == {}
     app = TaskwatchApp(WatchSession(store, runtime, settings), write_terminal=lambda _: None)
     messages = Messages()
-    async with app.run_test(size=(120, 40), message_hook=messages):
+    async with app.run_test(size=(240, 50), message_hook=messages):  # the profile column shows
         await messages.wait_for(
             lambda m: isinstance(m, TaskFinished) and m.record.task_id == job_a.id
         )
         await messages.wait_for(
             lambda m: isinstance(m, TaskFinished) and m.record.task_id == job_b.id
         )
-        assert str(app.view.table.get_row(job_b.id)[-1]) == "bravo"  # the profile column
+        cells = app.view.table.cells_of(job_b.id)
+        assert cells["profile"] == "bravo" and cells["service"] == "rds"  # two services
 
 
 def test_no_secret_in_data_log_or_export(

@@ -153,13 +153,81 @@ async def test_the_empty_screen_says_how_to_begin(tmp_path: Path) -> None:
         assert "press a to add tasks" in text and "taskwatch --demo" in text
 
 
-async def test_status_and_task_stay_put_when_the_table_scrolls_sideways(tmp_path: Path) -> None:
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_table_fits_its_width_at_every_size(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
     app = frozen_app(tmp_path / "f.sqlite3")
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
+        await highlight(app, "CHG-1044 upgrade")
+        await pilot.pause()
         table = app.view.table
+        assert table.max_scroll_x == 0  # no horizontal scrollbar: nothing is off to the right
+        assert table.virtual_size.width <= table.size.width
+        await pilot.press("end")  # End goes to the last row, never sideways
         await pilot.pause()
-        assert table.max_scroll_x > 0  # at 80 columns the last columns are off to the right
-        table.scroll_to(x=table.max_scroll_x, animate=False)
+        assert table.scroll_x == 0
+        if size[0] <= 120:  # long names are cut, and say so
+            assert "GaussDBforMy…" in app.export_screenshot().replace("&#160;", " ")
+        if size[0] >= 200:  # beside the pane: the instance and the times join
+            assert {"instance", "elapsed", "checked", "created"} <= set(table.shown)
+
+
+async def test_a_36_character_job_name_shows_whole_at_120_columns_with_the_pane_open(
+    tmp_path: Path,
+) -> None:
+    from tui.cloud.models import parse_job_dict
+    from tui.engine.session import WatchSession
+    from tui.engine.storage import Store
+    from tui.ui.app import TaskwatchApp
+
+    name = "UpgradeGaussDBforMySQLDatabaseVers"  # 34, then two more
+    name += "ns"
+    assert len(name) == 36
+    store = Store.open(tmp_path / "n.sqlite3")
+    task_id = "0f0f0f0f-0000-4000-8000-00000000abcd"
+    store.add_tasks([task_id], profile="default")
+    job = {"id": task_id, "name": name, "status": "Running", "process": "40%"}
+    store.record_success(task_id, parse_job_dict(job), now=1)
+    app = TaskwatchApp(WatchSession(store, poll=False), write_terminal=lambda _: None)
+    async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
+        assert app.view.detail.display  # the pane is open beside the table
         shot = app.export_screenshot()
-        assert "Status" in shot and "Task" in shot and "Profile" in shot
+        assert name in shot.replace("&#160;", " ")  # whole, no ellipsis
+
+
+async def test_a_service_column_appears_when_the_watchlist_holds_two_services(
+    tmp_path: Path,
+) -> None:
+    from dataclasses import replace
+
+    from tests.ui_fixtures import demo_profile, runtime_for
+    from tui.cloud.endpoints import Service
+    from tui.cloud.models import parse_job_dict
+    from tui.engine.session import WatchSession
+    from tui.engine.setup.config import Settings
+    from tui.engine.storage import Store
+    from tui.simulator import Simulator
+    from tui.ui.app import TaskwatchApp
+
+    rds = replace(demo_profile(name="orders"), service=Service.RDS)
+    store = Store.open(tmp_path / "s.sqlite3")
+    for number, profile in enumerate(("default", "orders")):
+        task_id = f"0f0f0f0f-0000-4000-8000-00000000000{number}"
+        store.add_tasks([task_id], profile=profile)
+        job = {"id": task_id, "name": "Reboot", "status": "Running", "process": "40%"}
+        store.record_success(task_id, parse_job_dict(job), now=1)
+    runtime = runtime_for(Simulator(), demo_profile(), rds)
+    session = WatchSession(store, runtime, Settings(), poll=False)
+    app = TaskwatchApp(session, write_terminal=lambda _: None)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        table = app.view.table
+        assert "service" in table.shown
+        services = {table.cells_of(task)["service"] for task in session.records}
+        assert services == {"taurusdb", "rds"}
+        session.remove("0f0f0f0f-0000-4000-8000-000000000001")  # one service left
+        app.view.refresh_all()
+        await pilot.pause()
+        assert "service" not in table.shown

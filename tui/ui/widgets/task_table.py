@@ -37,8 +37,8 @@ from tui.ui.widgets.cell_repaint import (
 )
 
 __all__ = [
-    "COLUMNS", "SORT_COLUMNS", "SORT_MODES", "SORT_WORDS", "TaskTable", "column_widths",
-    "row_cells",
+    "COLUMNS", "OPTIONAL", "SORT_COLUMNS", "SORT_MODES", "SORT_WORDS", "TASK_WHOLE", "TaskTable",
+    "column_widths", "row_cells",
 ]  # fmt: skip
 
 
@@ -51,53 +51,74 @@ class Column:
     """For a column that shares the room left over: the most it takes (``width`` the least)."""
 
 
-# In order of importance: what a person scans for comes first, and at 80 columns (or 120 with
-# the detail pane open) status, task, instance, progress and ETA are on screen together.
-# "Task" is the label when there is one, then the job name: no empty Label column.
+# The columns, in their order on screen. Status, Task, Progress and ETA are always there; the
+# others join as the width allows, in the order of OPTIONAL, so that the table always fits its
+# width (no horizontal scrollbar) and the Task column (label · job name) takes the slack.
 COLUMNS = (
     Column("status", "Status", 11),
-    Column("name", "Task", 16, most=48),
+    Column("name", "Task", 16, most=60),
     Column("instance", "Instance", 12, most=24),
     Column("progress", "Progress", 9),
-    # Two cells more than its longest text: a vertical scrollbar, when rows overflow, covers
-    # those and nothing else, so the five columns fill the width exactly either way.
     Column("eta", "ETA", 11),
+    Column("service", "Service", 9),
     Column("elapsed", "Elapsed", 7),
     Column("checked", "Checked", 7),
     Column("created", "Created", 11),
     Column("profile", "Profile", 10),
 )
 WIDTHS = {column.key: column.width for column in COLUMNS}
-_SHARING = [column for column in COLUMNS if column.most]
-_FIRST_SCREEN = ("status", "name", "instance", "progress", "eta")
+ALWAYS = ("status", "name", "progress", "eta")
+OPTIONAL = ("instance", "service", "elapsed", "checked", "created", "profile")
+"""The columns that join as the width allows, first to last (Service only when the watchlist
+holds more than one service)."""
+TASK_WHOLE = 36
+"""Cells the Task column keeps before any optional column joins: a 36-character job name."""
+SCROLLBAR = 2
+"""Cells kept for the vertical scrollbar, so rows that overflow never make the table scroll
+sideways."""
 _CELL_LIMIT = 300  # outside text is cut here before rendering; the column cuts the rest
 CONTENTS_KEPT = 4096  # cells whose laid-out text is kept: some screenfuls of ten columns
 
 
-def column_widths(table_width: int, padding: int = 1) -> dict[str, int]:
-    """Each column's width for a table ``table_width`` cells wide.
+def column_widths(table_width: int, padding: int = 1, *, services: int = 1) -> dict[str, int]:
+    """The columns shown in a table ``table_width`` cells wide, and each one's width.
 
-    The first screen's fixed columns keep their width; the task and instance columns share
-    what is left (about 2:1) between their least and their most, so that at 80 cells the five
-    columns that matter fit without scrolling and a wide table shows long names whole.
+    Status, Progress and ETA keep their widths; Task keeps 36 cells (a job name whole) when
+    it can; then Instance, Service (with more than one service), Elapsed, Checked, Created and
+    Profile join, each while it fits; what is left widens Task, then Instance, then Task again.
+    The columns always add up to the table's width: it never scrolls sideways.
 
     Args:
         table_width: The table's width in cells.
         padding: Cells of padding on each side of a cell.
+        services: How many services the watchlist holds.
 
     Returns:
-        Width by column key.
+        Width by column key, for the columns shown, in their order on screen.
     """
-    widths = {column.key: column.width for column in COLUMNS}
-    fixed = sum(widths[key] + 2 * padding for key in _FIRST_SCREEN if key not in
-                {c.key for c in _SHARING})  # fmt: skip
-    room = table_width - fixed - 2 * padding * len(_SHARING)
-    name, instance = _SHARING
-    share = max(name.width, min(name.most, room * 2 // 3))
-    widths[name.key] = share
-    widths[instance.key] = max(instance.width, min(instance.most, room - share))
-    widths[name.key] = max(name.width, min(name.most, room - widths[instance.key]))
-    return widths
+    pad = 2 * padding
+    widths = {key: WIDTHS[key] for key in ALWAYS}
+    room = table_width - SCROLLBAR - sum(widths[key] + pad for key in ALWAYS if key != "name")
+    room -= pad  # the Task column's own padding
+    task = max(WIDTHS["name"], min(TASK_WHOLE, room))
+    left = room - task
+    for key in OPTIONAL:
+        if key == "service" and services < 2:
+            continue
+        if left >= WIDTHS[key] + pad:
+            widths[key] = WIDTHS[key]
+            left -= WIDTHS[key] + pad
+    grow = min(left, COLUMN_MOST["name"] - task)
+    task, left = task + grow, left - grow
+    if "instance" in widths:
+        more = min(left, COLUMN_MOST["instance"] - widths["instance"])
+        widths["instance"] += more
+        left -= more
+    widths["name"] = task + max(0, left)
+    return {column.key: widths[column.key] for column in COLUMNS if column.key in widths}
+
+
+COLUMN_MOST = {column.key: column.most for column in COLUMNS if column.most}
 
 
 SORT_MODES = ("added", "status", "created", "changed")
@@ -119,7 +140,9 @@ def _task_cell(record: TaskRecord, name: str) -> Text:
     """The label (bold) and the job name: the label first, so a narrow column keeps it. A task
     a follow rule found starts with its mark (``⟳``); its name leads, as the user's label would."""
     mark = origin_mark(record)
-    cell = Text(f"{mark} ", style="dim", no_wrap=True, overflow="ellipsis") if mark else Text()
+    cell = Text(no_wrap=True, overflow="ellipsis")  # cut at the column's width, with "…"
+    if mark:
+        cell.append(f"{mark} ", style="dim")
     if not record.label:
         cell.append_text(_cut(name))
         return cell
@@ -135,6 +158,7 @@ def row_cells(
     now: float,
     styles: Callable[[str], str] | None = None,
     eta: Eta | None = None,
+    service: str = "",
 ) -> dict[str, Text]:
     """The cells of ``record``'s row at wall time ``now``; pure, so it is cheap to compare."""
     job = record.job
@@ -170,6 +194,7 @@ def row_cells(
         "created": Text(format_local(created, now=datetime.fromtimestamp(now).astimezone())),
         "checked": Text(checked, justify="right"),
         "profile": _cut(record.profile),
+        "service": _cut(service),
     }
     return values
 
@@ -215,8 +240,7 @@ class TaskTable(DataTable[Text]):
     """
 
     def __init__(self, **kwargs: object) -> None:
-        # Status and Task stay put when the table scrolls sideways.
-        super().__init__(cursor_type="row", zebra_stripes=False, fixed_columns=2, **kwargs)  # type: ignore[arg-type]
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
         self._cells: dict[str, dict[str, Text]] = {}
         self._drawn: dict[str, tuple[object, ...]] = {}
         """What each row was drawn from (:func:`visible_fields`): an unchanged record is not
@@ -230,6 +254,12 @@ class TaskTable(DataTable[Text]):
         self.styles_for: Callable[[str], str] | None = None
         self.eta_for: Callable[[TaskRecord, float], Eta | None] | None = None
         """How the table learns a task's ETA (the session's estimator)."""
+        self.service_for: Callable[[str], str] | None = None
+        """A profile's service (``taurusdb``, ``rds`` ...), for the Service column."""
+        self.services = 1
+        """How many services the watchlist holds (the Service column shows from two)."""
+        self.shown: tuple[str, ...] = ()
+        """The keys of the columns on screen, in order (:func:`column_widths`)."""
 
     def _render_cell(
         self,
@@ -264,30 +294,66 @@ class TaskTable(DataTable[Text]):
         return self._pass_style or super().rich_style
 
     def on_mount(self) -> None:
-        for column in COLUMNS:
-            self.add_column(column.label, key=column.key, width=column.width)
+        self._lay_out(column_widths(max(80, self.size.width), self.cell_padding))
 
     def show_sort(self) -> None:
         """Mark the sort column's header with an arrow (``Status ▼``)."""
         marked = SORT_COLUMNS.get(self.sort_mode)
         for column in COLUMNS:
-            label = f"{column.label} ▼" if column.key == marked else column.label
-            self.columns[ColumnKey(column.key)].label = Text(label)
+            if column.key in self.shown:
+                label = f"{column.label} ▼" if column.key == marked else column.label
+                self.columns[ColumnKey(column.key)].label = Text(label)
         self.refresh()
 
     def on_resize(self) -> None:
-        """Share the new width between the task and instance columns (rows stay as they are:
-        each cell is cut to its column when drawn)."""
-        widths = column_widths(self.size.width, self.cell_padding)
+        """Fit the columns to the new width (see :func:`column_widths`)."""
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Show the columns that fit the table's width now, each as wide as it gets; the rows
+        are laid out again only when the set of columns changed (a width crossed a step)."""
+        widths = column_widths(self.size.width, self.cell_padding, services=self.services)
+        if tuple(widths) != self.shown:
+            self._lay_out(widths)
+            return
         changed = False
         for key, column in self.columns.items():
-            width = widths.get(str(key.value), column.width)
+            width = widths[str(key.value)]
             if column.width != width:
                 column.width = width
                 changed = True
         if changed:
             self._require_update_dimensions = True  # the virtual width follows the columns
             self.refresh()
+
+    def _lay_out(self, widths: Mapping[str, int]) -> None:
+        """Put up ``widths``' columns and the rows again with them, in the same order, the
+        cursor on the same task (on a resize across a step: not per answer)."""
+        cursor_task = self.highlighted_task
+        order = [str(row.key.value) for row in self.ordered_rows]
+        self.clear(columns=True)
+        self._contents.clear()  # laid-out cells are kept by column position
+        self.shown = tuple(widths)
+        labels = {column.key: column.label for column in COLUMNS}
+        for key, width in widths.items():
+            self.add_column(labels[key], key=key, width=width)
+        for task_id in order:
+            cells = self._cells[task_id]
+            self.add_row(*(cells[key] for key in self.shown), key=task_id)
+        if cursor_task in self._cells:
+            self.move_cursor(row=self.get_row_index(cursor_task), animate=False)
+        self.show_sort()
+
+    def cells_of(self, task_id: str) -> dict[str, str]:
+        """The text of each cell on screen of ``task_id``'s row, by column key.
+
+        Args:
+            task_id: A task with a row.
+
+        Returns:
+            Column key → the cell's plain text.
+        """
+        return {key: str(cell) for key, cell in zip(self.shown, self.get_row(task_id), strict=True)}
 
     @property
     def highlighted_task(self) -> str | None:
@@ -398,16 +464,16 @@ class TaskTable(DataTable[Text]):
             return
         self._drawn[record.task_id] = fields
         eta = self.eta_for(record, now) if self.eta_for is not None else None
-        cells = row_cells(record, now, self.styles_for, eta)
+        service = self.service_for(record.profile) if self.service_for is not None else ""
+        cells = row_cells(record, now, self.styles_for, eta, service)
         old = self._cells.get(record.task_id)
         if old is None:
-            self.add_row(*(cells[c.key] for c in COLUMNS), key=record.task_id)
+            self.add_row(*(cells[key] for key in self.shown), key=record.task_id)
         else:
             changed = {
-                ColumnKey(column.key): cells[column.key]
-                for column in COLUMNS
-                if cells[column.key] != old[column.key]
-                or cells[column.key].style != old[column.key].style
+                ColumnKey(key): cells[key]
+                for key in self.shown
+                if cells[key] != old[key] or cells[key].style != old[key].style
             }
             if changed:
                 set_cells(self, RowKey(record.task_id), changed)

@@ -177,6 +177,7 @@ class WatchView(Vertical):
             redraw: Recompute every row, not only those whose record changed (the settings,
                 the theme or what the estimates rest on changed).
         """
+        self._count_services()
         with self.app.batch_update():
             more = self.table.show(
                 self.session.records.values(),
@@ -193,6 +194,21 @@ class WatchView(Vertical):
         self.update_banner()
         self.refresh_detail()
         self.redraw_timeline()
+
+    def _service_of(self, profile: str) -> str:
+        runtime = self.session.runtime
+        known = runtime.profiles.get(profile) if runtime is not None else None
+        return known.service.value if known is not None else ""
+
+    def _count_services(self) -> None:
+        """The Service column shows once the watchlist holds tasks of two services or more."""
+        table = self.table
+        table.service_for = self._service_of
+        profiles = {record.profile for record in self.session.records.values()}
+        count = len({self._service_of(profile) for profile in profiles} - {""})
+        if count != table.services:
+            table.services = count
+            table.fit_columns()
 
     def _fill(self) -> None:
         self._filling = False
