@@ -231,3 +231,42 @@ async def test_a_service_column_appears_when_the_watchlist_holds_two_services(
         app.view.refresh_all()
         await pilot.pause()
         assert "service" not in table.shown
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_failed_task_shows_no_running_step_and_keeps_its_progress(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    import json
+
+    from rich.console import Console
+
+    from tui.cloud.models import parse_job_dict
+    from tui.engine.session import WatchSession
+    from tui.engine.storage import Store
+    from tui.ui.app import TaskwatchApp
+
+    store = Store.open(tmp_path / "f.sqlite3")
+    task_id = "0f0f0f0f-0000-4000-8000-00000000abcd"
+    store.add_tasks([task_id], profile="default", label="CHG-9 upgrade")
+    running = {"id": task_id, "name": "Upgrade", "status": "Running", "process": "96%"}
+    store.record_success(task_id, parse_job_dict(running), now=1)
+    steps = [
+        {"sub_task_name": "Upgrade node 3", "status": "Running", "percent": "12",
+         "remaining_time": "40"},
+        {"sub_task_name": "Switch over", "status": "Pending", "percent": "0",
+         "remaining_time": "30"},
+    ]  # fmt: skip
+    store.record_steps(task_id, json.dumps({"sub_task_list": steps}), now=2)
+    failed = {"id": task_id, "name": "Upgrade", "status": "Failed", "fail_reason": "disk full"}
+    store.record_success(task_id, parse_job_dict(failed), now=3)  # the final snapshot: never
+    app = TaskwatchApp(WatchSession(store, poll=False), write_terminal=lambda _: None)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        console = Console(width=120, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+        console.print(app.view.detail.current)
+        detail = console.export_text()
+        row = app.view.table.cells_of(task_id)
+    assert "before it ended" in detail and "was Running" in detail and "was Pending" in detail
+    assert " left" not in detail and "▶ Upgrade node 3" not in detail
+    assert row["progress"].endswith("96%") and row["status"].startswith("✘ Failed")
