@@ -38,6 +38,7 @@ __all__ = [
     "Undelivered",
     "notifier_for",
     "send_in_thread",
+    "send_within",
 ]
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,27 @@ def send_in_thread(
     thread = threading.Thread(target=run, name="taskwatch-notify", daemon=True)
     thread.start()
     return future, thread
+
+
+async def send_within(
+    delivery: Delivery, sinks: Sequence[Sink], message: Message, deadline: float
+) -> list[str | None]:
+    """Send ``message`` to every sink at once, each in its own thread, waiting ``deadline``
+    seconds in all (``notify --test``): a sink that hangs or trickles cannot hold the rest.
+
+    Args:
+        delivery: How to send.
+        sinks: Where to.
+        message: What.
+        deadline: Seconds to wait for them all.
+
+    Returns:
+        Per sink, in order: None when delivered, else why not.
+    """
+    futures = [send_in_thread(delivery, sink, message)[0] for sink in sinks]
+    await asyncio.wait(futures, timeout=deadline)
+    late = f"no answer within {deadline:.0f} s"
+    return [future.result() if future.done() else late for future in futures]
 
 
 class TeamNotifier:
@@ -264,22 +286,6 @@ class TeamNotifier:
             return await asyncio.wait_for(future, self._deadline)
         except TimeoutError:
             lane.abandoned.append(thread)
-            return f"no answer within {self._deadline:.0f} s"
-
-    async def attempt(self, sink: Sink, message: Message) -> str | None:
-        """One attempt to send ``message`` to ``sink``, in a thread, within the deadline.
-
-        Args:
-            sink: Where to.
-            message: What.
-
-        Returns:
-            None when delivered, else why not.
-        """
-        future, _ = send_in_thread(self._delivery, sink, message)
-        try:
-            return await asyncio.wait_for(future, self._deadline)
-        except TimeoutError:
             return f"no answer within {self._deadline:.0f} s"
 
     async def aclose(self, patience: float = CLOSE_PATIENCE) -> Undelivered | None:

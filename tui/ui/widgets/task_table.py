@@ -67,6 +67,7 @@ COLUMNS = (
     Column("profile", "Profile", 10),
 )
 WIDTHS = {column.key: column.width for column in COLUMNS}
+COLUMN_MOST = {column.key: column.most for column in COLUMNS if column.most}
 ALWAYS = ("status", "name", "progress", "eta")
 OPTIONAL = ("instance", "service", "elapsed", "checked", "created", "profile")
 """The columns that join as the width allows, first to last (Service only when the watchlist
@@ -116,9 +117,6 @@ def column_widths(table_width: int, padding: int = 1, *, services: int = 1) -> d
         left -= more
     widths["name"] = task + max(0, left)
     return {column.key: widths[column.key] for column in COLUMNS if column.key in widths}
-
-
-COLUMN_MOST = {column.key: column.most for column in COLUMNS if column.most}
 
 
 SORT_MODES = ("added", "status", "created", "changed")
