@@ -8,8 +8,6 @@ default settings.
 ``--sink`` configures a team notification sink (a local webhook receiver, every event, no
 digest): idle must stay as calm with one as without.
 
-``--stock-update-cell`` runs the app with DataTable's own update_cell instead of the one-cell
-repaint of tui/ui/widgets/cell_repaint.py, to show what that adapter saves.
 """
 
 from __future__ import annotations
@@ -27,18 +25,6 @@ from tests.receiver import Receiver
 from tui.simulator import Simulator, SimulatorServer
 from tui.simulator.scenarios import make_job
 
-# The app with DataTable.update_cell in place of the one-cell repaint (see --stock-update-cell).
-STOCK = """
-import sys
-from textual.widgets import DataTable
-import tui.ui.widgets.cell_repaint as adapter
-adapter.set_cell = lambda table, row, column, value: DataTable.update_cell(
-    table, row, column, value
-)
-from tui.cli import main
-sys.exit(main())
-"""
-
 
 def scenario(
     name: str,
@@ -47,7 +33,6 @@ def scenario(
     warmup: float,
     window: float,
     *,
-    stock: bool,
     sink: bool = False,
 ) -> None:
     simulator = Simulator(seed=4)
@@ -70,8 +55,7 @@ def scenario(
         common = ["--endpoint", server.url]
         subprocess.run([sys.executable, "-m", "tui", "add", *ids, *common], env=env, check=True,
                        capture_output=True)  # fmt: skip
-        program = ["-c", STOCK] if stock else ["-m", "tui"]
-        app = PtyProcess([sys.executable, *program, *common], env)
+        app = PtyProcess([sys.executable, "-m", "tui", *common], env)
         try:
             startup = app.pump(warmup)
             cpu = cpu_seconds(app.process.pid)
@@ -82,7 +66,7 @@ def scenario(
             if receiver is not None:
                 receiver.close()
     served = simulator.counters.total
-    how = " (stock update_cell)" if stock else ""
+    how = ""
     if receiver is not None:
         how += f" (a sink: {len(receiver.posted)} messages)"
     print(f"{name}{how}: {tasks} tasks; after a {warmup:g} s warm-up ({startup:,} bytes), "
@@ -94,12 +78,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--window", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=10.0)
-    parser.add_argument("--stock-update-cell", action="store_true", help="see the docstring")
     parser.add_argument("--sink", action="store_true", help="with a team notification sink")
     args = parser.parse_args()
-    stock, sink = args.stock_update_cell, args.sink
-    scenario("final", False, 20, args.warmup, args.window, stock=stock, sink=sink)
-    scenario("running", True, 50, args.warmup, args.window, stock=stock, sink=sink)
+    scenario("final", False, 20, args.warmup, args.window, sink=args.sink)
+    scenario("running", True, 50, args.warmup, args.window, sink=args.sink)
 
 
 if __name__ == "__main__":

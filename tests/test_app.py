@@ -28,7 +28,7 @@ def live(tmp_path: Path) -> LiveSetup:
 
 
 def _rows(app: TaskwatchApp) -> list[str]:
-    return [str(row.key.value) for row in app.query_one(TaskTable).ordered_rows]
+    return app.query_one(TaskTable).row_ids
 
 
 async def test_add_then_transition_then_notification(

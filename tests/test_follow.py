@@ -320,7 +320,7 @@ async def test_an_open_tui_gets_a_followed_instances_new_task_within_two_interva
         assert isinstance(found, TasksDiscovered) and found.task_ids == (new.id,)
         assert sim.counters.lists[instant] - lists_before <= 2  # two intervals at most
         await pilot.pause()
-        rows = [str(row.key.value) for row in app.view.table.ordered_rows]
+        rows = app.view.table.row_ids
         assert rows == [new.id]
         assert "⟳ following" in str(app.view.summary.render())
     assert any(f"1 new task on {anchor.instance_name}" in text for text, _ in toasts)

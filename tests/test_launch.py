@@ -55,7 +55,7 @@ async def test_the_watchlist_shows_before_the_session_connects_then_polling_star
     app = TaskwatchApp(session, write_terminal=lambda _: None)
     try:
         async with app.run_test(size=(120, 40)):
-            assert [str(r.key.value) for r in app.query_one(TaskTable).ordered_rows] == [job.id]
+            assert app.query_one(TaskTable).row_ids == [job.id]
             async with asyncio.timeout(10):
                 await refreshed.wait()
             assert session.runtime is not None and "default" in session.runtime.profiles

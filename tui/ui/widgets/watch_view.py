@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from tui.cloud.safe_text import visible
 from tui.engine.events import (
@@ -289,7 +289,7 @@ class WatchView(Vertical):
         )
         self.detail.show(rendered)
 
-    @on(DataTable.RowHighlighted)
+    @on(TaskTable.Highlighted)
     def _row_highlighted(self) -> None:
         self.refresh_detail()
         self.redraw_timeline()
@@ -315,7 +315,7 @@ class WatchView(Vertical):
         if not self.timeline_shown:
             return
         records = self.session.records
-        order = [str(row.key.value) for row in self.table.ordered_rows]
+        order = self.table.row_ids
         self.timeline.draw(
             [records[task_id] for task_id in order if task_id in records],
             now=self.session.clock.wall(),
@@ -355,10 +355,10 @@ class WatchView(Vertical):
         self.redraw_timeline()  # its rows follow the table's order
         self.app.notify(f"Sorted by {SORT_WORDS[mode]}", timeout=3)
 
-    @on(DataTable.HeaderSelected, "#tasks")
-    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+    @on(TaskTable.HeaderClicked, "#tasks")
+    def _header_clicked(self, event: TaskTable.HeaderClicked) -> None:
         """A click on a header sorts by that column (Task: back to the order added)."""
-        key = str(event.column_key.value)
+        key = event.column
         modes = {column: mode for mode, column in SORT_COLUMNS.items()} | {"name": "added"}
         if key in modes:
             self.sort_by(modes[key])
