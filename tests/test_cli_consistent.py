@@ -19,6 +19,7 @@ from tui.cli.dispatch import main
 from tui.cli.news import summary_line
 from tui.cli.watch import WatchPrinter
 from tui.cloud.models import Job
+from tui.engine.changes import Change
 from tui.engine.events import TaskRefreshed
 from tui.engine.records import TaskRecord
 
@@ -84,16 +85,16 @@ def test_watch_prints_a_status_change_or_a_tenth_of_progress_and_nothing_twice(
     out = io.StringIO()
     printer = WatchPrinter(out, json_lines=json_lines)
     for percent in range(1, 100):
-        printer(TaskRefreshed(_record("Running", percent), "Running", changed=True))
-        printer(TaskRefreshed(_record("Running", percent), "Running", changed=True))  # again
-    printer(TaskRefreshed(_record("Completed", 100), "Running", changed=True))
+        printer(TaskRefreshed(_record("Running", percent), Change(True, "Running")))
+        printer(TaskRefreshed(_record("Running", percent), Change(True, "Running")))  # again
+    printer(TaskRefreshed(_record("Completed", 100), Change(True, "Running", finished=True)))
     lines = out.getvalue().splitlines()
     assert len(lines) == 11  # 1%, 10%, 20% ... 90%, Completed
     assert len(set(lines)) == len(lines)
     verbose = io.StringIO()
     every = WatchPrinter(verbose, json_lines=json_lines, verbose=True)
     for percent in range(1, 21):
-        every(TaskRefreshed(_record("Running", percent), "Running", changed=percent % 2 == 0))
+        every(TaskRefreshed(_record("Running", percent), Change(percent % 2 == 0, "Running")))
     assert len(verbose.getvalue().splitlines()) == 20
 
 

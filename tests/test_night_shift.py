@@ -34,6 +34,7 @@ from tests.ui_fixtures import runtime_for
 from tui.cli.dispatch import main
 from tui.cloud.big_answers import KEEP_CHARS
 from tui.cloud.models import Job
+from tui.engine.changes import Change
 from tui.engine.events import TaskFinished
 from tui.engine.records import TaskRecord
 from tui.engine.session import Clock, WatchSession
@@ -572,7 +573,7 @@ def test_a_watch_line_carries_at_most_2000_characters_of_a_reason(json_lines: bo
 
     out = io.StringIO()
     printer = WatchPrinter(out, json_lines=json_lines)
-    printer(TaskRefreshed(_failed_record("why " * 1_000_000), "Running", changed=True))
+    printer(TaskRefreshed(_failed_record("why " * 1_000_000), Change(True, "Running")))
     (line,) = out.getvalue().splitlines()
     reason = json.loads(line)["fail_reason"] if json_lines else line.split(" — ", 1)[1]
     assert reason.startswith("why why") and reason.endswith("(4,000,000 characters in all)")

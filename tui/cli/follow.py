@@ -15,6 +15,7 @@ from tui.cloud.client import ListPage
 from tui.cloud.ids import validate_instance_id, validate_job_name
 from tui.cloud.listing import Kind, ListedTask
 from tui.cloud.safe_text import json_text, visible
+from tui.cloud.status import JobStatus
 from tui.engine.setup.config import load_settings
 from tui.errors import (
     AuthenticationError,
@@ -45,7 +46,7 @@ def _line(task: ListedTask) -> str:
 
     when = task.scheduled_start if task.kind == "scheduled" else task.created
     moment = format_local(parse_cloud_time(when)) or when
-    status = status_text("Scheduled" if task.kind == "scheduled" else task.status)
+    status = status_text(JobStatus.SCHEDULED if task.kind == "scheduled" else task.status)
     # The cloud's text, shown and cut: one line per task however long a name is.
     instance = visible(task.instance_name or task.instance_id, limit=40)
     line = (
@@ -161,7 +162,7 @@ def _add(profile: str, tasks: list[ListedTask], *, demo: bool = False) -> None:
             profile,
             "recent",  # the label says where the task came from, like a follow rule's
             "recent",
-            "Scheduled" if task.kind == "scheduled" else "",
+            JobStatus.SCHEDULED if task.kind == "scheduled" else "",
             json.dumps(task.to_job(), ensure_ascii=False, sort_keys=True),
         )
         for task in tasks

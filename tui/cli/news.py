@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tui.cloud.safe_text import visible
+from tui.cloud.status import JobStatus
 from tui.engine.records import TaskRecord
 from tui.present.text import format_clock, format_duration, task_title, tasks_count
 
@@ -96,7 +97,7 @@ def summary_line(records: Iterable[TaskRecord]) -> tuple[str, dict[str, object]]
         (job.ended_at.timestamp(), record)
         for record in tasks
         if record.is_final
-        and record.status != "Completed"
+        and record.state is not JobStatus.COMPLETED
         and (job := record.job) is not None
         and job.ended_at
     ]

@@ -21,6 +21,7 @@ from tui.engine.events import (
     CredentialRefused,
     RefreshFailed,
     SessionEvent,
+    TaskFinished,
     TaskRefreshed,
 )
 from tui.engine.polling.poller import PollerConfig
@@ -101,16 +102,16 @@ class _WaitPrinter:
         first_weather = self.reach.observe(event)
         if isinstance(event, TaskRefreshed):
             self.ever_found.add(event.record.task_id)
-        if isinstance(event, TaskRefreshed) and event.changed:
-            self._print(event.record)
-            if event.record.is_final:
-                self.pending.discard(event.record.task_id)
-                self.outcome[event.record.task_id] = event.record.status
-                if not self.pending:
-                    failed = any(
-                        JobStatus.parse(s) != JobStatus.COMPLETED for s in self.outcome.values()
-                    )
-                    self._finish(EXIT["failed"] if failed else EXIT["ok"])
+            if event.changed:
+                self._print(event.record)
+        elif isinstance(event, TaskFinished):  # the session's verdict, as the TUI hears it
+            self.pending.discard(event.record.task_id)
+            self.outcome[event.record.task_id] = event.record.status
+            if not self.pending:
+                failed = any(
+                    JobStatus.parse(s) != JobStatus.COMPLETED for s in self.outcome.values()
+                )
+                self._finish(EXIT["failed"] if failed else EXIT["ok"])
         elif isinstance(event, CredentialRefused):
             self._print_error_once(event.error)
             self._finish(EXIT["authentication"])

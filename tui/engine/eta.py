@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from tui.cloud.status import JobStatus
 from tui.engine.records import TaskRecord
 
 __all__ = [
@@ -138,7 +139,12 @@ class DurationHistory:
             record: A Completed task.
         """
         job = record.job
-        if job is None or record.status != "Completed" or not job.created_at or not job.ended_at:
+        if (
+            job is None
+            or record.state is not JobStatus.COMPLETED
+            or not job.created_at
+            or not job.ended_at
+        ):
             return
         self._add(job.id, record.profile, job.name, (job.ended_at - job.created_at).total_seconds())
 
@@ -308,7 +314,7 @@ class Estimator:
         if store is None:
             return
         self.history.learn_stored(store.completed_jobs())
-        running = [r.task_id for r in records if not r.is_final and r.status == "Running"]
+        running = [r.task_id for r in records if not r.is_final and r.state is JobStatus.RUNNING]
         self.samples.load(store.progress_samples(running))
 
     def observe(self, record: TaskRecord, now: float) -> None:
@@ -321,7 +327,7 @@ class Estimator:
         if record.is_final:
             self.samples.forget(record.task_id)
             self.history.learn(record)
-        elif record.status == "Running":
+        elif record.state is JobStatus.RUNNING:
             self.samples.observe(record.task_id, now, record.progress)
 
     def estimate(self, record: TaskRecord, now: float) -> Eta | None:

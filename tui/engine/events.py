@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from tui.engine.changes import Change
 from tui.engine.eta import Eta
 from tui.engine.records import TaskRecord
 from tui.errors import TaskCenterError
@@ -43,11 +44,21 @@ class EndpointState(StrEnum):
 
 @dataclass(frozen=True)
 class TaskRefreshed:
-    """A task was fetched; ``changed`` when its status or progress moved."""
+    """A task was fetched (or its steps were); ``change`` is the change rule's verdict
+    (:mod:`tui.engine.changes`), the one every front end reads."""
 
     record: TaskRecord
-    previous_status: str
-    changed: bool
+    change: Change
+
+    @property
+    def previous_status(self) -> str:
+        """The status before this answer ("" before the first one)."""
+        return self.change.previous_status
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything shown moved (status, progress, steps, found again)."""
+        return self.change.changed
 
 
 @dataclass(frozen=True)

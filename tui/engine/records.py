@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from tui.cloud.status import JobStatus, is_final
+from tui.cloud.status import NOT_FOUND, WAITING, JobStatus, is_final
+from tui.engine.changes import answered, kept_progress
 from tui.errors import ErrorKind, InvalidInputError
 
 if TYPE_CHECKING:
@@ -179,8 +180,8 @@ class TaskRecord:
     def count_key(self) -> str:
         """What the summary bar counts this task as: its status, ``waiting`` or ``not found``."""
         if self.not_found:
-            return "not found"
-        return self.status or "waiting"
+            return NOT_FOUND
+        return self.status or WAITING
 
     def fetched(
         self, job: Job, now: float, *, snapshot: str | None = None, changed: bool | None = None
@@ -200,7 +201,7 @@ class TaskRecord:
         """
         progress = kept_progress(self.progress, job)
         if changed is None:
-            changed = (self.status, self.progress) != (job.status, progress)
+            changed = answered(self, job).moved
         record = replace(
             self,
             status=job.status,
@@ -405,23 +406,6 @@ class Observation:
     progress: int | None
     job_json: str | None
     error_text: str | None
-
-
-def kept_progress(previous: int | None, job: Job) -> int | None:
-    """The progress a task keeps after ``job``: the job's, or, for a job that ended without
-    one (a failed job often sends none), the last one seen: a failed row says how far it got
-    (``✘ 96%``).
-
-    Args:
-        previous: The progress known before this answer.
-        job: The answer.
-
-    Returns:
-        The percent, or None.
-    """
-    if job.progress is None and job.is_final and job.status.lower() != "completed":
-        return previous
-    return job.progress
 
 
 def visible_fields(record: TaskRecord, *, steps: bool = True) -> tuple[object, ...]:

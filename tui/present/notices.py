@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from tui.cloud.status import JobStatus
+from tui.cloud.status import Tone
 from tui.engine.events import DeadlineWarning, TaskFinished
 from tui.engine.records import TaskRecord
 from tui.present.text import (
@@ -29,6 +29,11 @@ def _name(record: TaskRecord) -> str:
 __all__ = ["Notice", "Severity", "deadline_notice", "notice_for", "notice_of"]
 
 Severity = Literal["information", "warning", "error"]
+SEVERITIES: dict[Tone, Severity] = {
+    Tone.GOOD: "information", Tone.BAD: "error", Tone.WARNING: "warning",
+    Tone.NEUTRAL: "information",
+}  # fmt: skip
+"""The notice's severity for each tone of a status (:class:`~tui.cloud.status.Tone`)."""
 
 
 @dataclass(frozen=True)
@@ -77,12 +82,9 @@ def notice_for(record: TaskRecord, switches: NotificationSettings) -> Notice:
     text = f"{status_icon(record.status)} {_name(record)}: {record.status}"
     if job and job.fail_reason:
         text += f" — {job.fail_reason[:200]}"
-    severity: Severity = "warning"
-    if state == JobStatus.COMPLETED:
-        severity = "information"
-    elif state == JobStatus.FAILED:
-        severity = "error"
-    failed = state != JobStatus.COMPLETED
+    tone = state.meaning.tone if state is not None else Tone.WARNING
+    severity = SEVERITIES[tone]
+    failed = tone != Tone.GOOD
     return Notice(
         title=f"Task {record.status.lower()}",
         text=text,

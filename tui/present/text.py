@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tui.cloud.safe_text import visible
+from tui.cloud.status import JobStatus, meaning_of, rank_of
 
 if TYPE_CHECKING:
     from tui.cloud.models import Job
@@ -42,21 +43,6 @@ __all__ = [
     "tasks_count",
 ]
 
-_ICONS = {
-    "completed": "✔",
-    "failed": "✘",
-    "canceled": "⊘",
-    "running": "▶",
-    "pending": "◌",
-    "unauthorized": "⚿",
-    "initing": "◌",
-    "scheduled": "◷",
-}
-# Lower sorts first: what needs attention comes to the top.
-_SEVERITY = {
-    "failed": 0, "running": 2, "pending": 3, "scheduled": 3, "canceled": 5, "completed": 6,
-}  # fmt: skip
-
 
 def status_icon(status: str, *, not_found: bool = False) -> str:
     """A one-cell icon for ``status``; never the only signal (the word is always shown too).
@@ -72,7 +58,8 @@ def status_icon(status: str, *, not_found: bool = False) -> str:
         return "∅"
     if not status:
         return "·"
-    return _ICONS.get(status.lower(), "?")
+    meaning = meaning_of(status)
+    return meaning.icon if meaning is not None else "?"
 
 
 def status_text(status: str, *, not_found: bool = False) -> str:
@@ -103,11 +90,7 @@ def severity(status: str, *, not_found: bool = False, stale: bool = False) -> in
     Returns:
         A rank; lower sorts first.
     """
-    if not_found:
-        return 1
-    if not status:
-        return 4
-    return _SEVERITY.get(status.lower(), 1 if stale else 2)
+    return rank_of(status, not_found=not_found, stale=stale)
 
 
 def format_duration(seconds: float | None) -> str:
@@ -249,7 +232,7 @@ def eta_text(eta: Eta | None, record: TaskRecord, now: float) -> str:
     """
     if record.is_overdue(now):
         return "⚑ overdue"
-    planned = record.planned_start if record.status == "Scheduled" else None
+    planned = record.planned_start if record.state is JobStatus.SCHEDULED else None
     if planned is not None:
         return f"at {format_clock(planned, now=now)}"
     if eta is None:
@@ -314,7 +297,7 @@ def format_progress(progress: int | None, status: str) -> str:
     """
     if progress is not None:
         return f"{progress}%"
-    return "100%" if status.lower() == "completed" else ""
+    return "100%" if JobStatus.parse(status) is JobStatus.COMPLETED else ""
 
 
 def _flatten(prefix: str, value: Any, out: list[tuple[str, str]]) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tui.cloud.safe_text import visible
-from tui.cloud.status import JobStatus
+from tui.cloud.status import Tone
 from tui.engine.events import (
     CredentialRefused,
     CredentialRestored,
@@ -99,7 +99,9 @@ def team_event_of(event: SessionEvent) -> TeamEvent | None:
         if not event.announce:
             return None
         record = event.record
-        kind = "completed" if record.state == JobStatus.COMPLETED else "failed"
+        # ``on = ["failed"]`` hears every task that ended without doing what was asked.
+        good = record.state is not None and record.state.meaning.tone == Tone.GOOD
+        kind = "completed" if good else "failed"
         headline = f"{status_icon(record.status)} {_one_line(record.status, 20)}: "
         return TeamEvent(
             kind,

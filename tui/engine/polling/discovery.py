@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tui.cloud.listing import Kind, ListedTask
-from tui.cloud.status import is_final
+from tui.cloud.status import WAITING, JobStatus, is_final, meaning_of
 from tui.engine.records import FollowRule
 from tui.engine.storage.database import BACKGROUND_PATIENCE
 from tui.errors import PermissionDeniedError, StoreError, TaskCenterError
@@ -42,7 +42,6 @@ OVERLAP = 300.0
 """Seconds each instant list reaches back before the last one's end (clock skew, late pages)."""
 LOOKBACK = 24 * 3600.0
 """How far a new rule looks back for tasks still running."""
-_WAITING = {"pending", "initing", "unauthorized", "waiting", ""}
 ROUND_CAP = 200
 """Tasks one list may add at most: an endless or hostile list must not flood the watchlist;
 the rest are added in the next rounds (the list window waits for them)."""
@@ -274,7 +273,7 @@ class Discovery:
                 profile,
                 "",  # the label is the user's; where the task came from is its origin
                 f"rule:{rule.id}",
-                "Scheduled" if task.kind == "scheduled" else "",
+                JobStatus.SCHEDULED if task.kind == "scheduled" else "",
                 json.dumps(task.to_job(), ensure_ascii=False, sort_keys=True),
             )
             for task, rule in fresh
@@ -303,7 +302,8 @@ def _wanted(task: ListedTask, rule: FollowRule) -> bool:
     """A task created since the rule is wanted whatever its status; an older one only while it
     still runs (a rule follows what happens from now on, plus what is under way)."""
     if task.kind == "scheduled":
-        return task.status.lower() in _WAITING
+        meaning = meaning_of(task.status)
+        return meaning.waiting if meaning is not None else task.status.lower() in ("", WAITING)
     from tui.cloud.models import parse_cloud_time
 
     created = parse_cloud_time(task.created)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from tui.cloud.status import JobStatus
 from tui.engine.polling.admission import Meaning, Pass
 from tui.engine.polling.cadence import by_id_delay
 from tui.engine.polling.outcomes import JobFetched
@@ -78,7 +79,7 @@ class Polls:
         tracked.failures = 0
         tracked.ever_found = True
         tracked.final = job.is_final
-        tracked.running = job.status.lower() == "running"
+        tracked.running = JobStatus.parse(job.status) is JobStatus.RUNNING
         tracked.by_id_due = poller.now() + poller.jittered(config.by_id_every)
         poller.tell(JobFetched(tracked.task_id, job))  # first: the estimate takes it in
         if not tracked.final:

@@ -16,6 +16,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from tui.cloud.status import JobStatus
 from tui.engine.polling.admission import Meaning, Pass
 from tui.engine.polling.cadence import roll_call_period
 from tui.engine.polling.outcomes import TasksListed
@@ -92,7 +93,7 @@ class RollCalls:
         bucket = ticket.bucket
         try:
             page = await ticket.client.list_tasks(
-                "instant", status="Running", on_page=lambda: bucket.spend(poller.now())
+                "instant", status=JobStatus.RUNNING, on_page=lambda: bucket.spend(poller.now())
             )
         except Exception as exc:  # a bug here must not leave a thousand tasks unpolled
             if not isinstance(exc, TaskCenterError):
@@ -111,7 +112,11 @@ class RollCalls:
     async def _found(self, profile: str, page: ListPage, group: list[Tracked]) -> None:
         """Report the listed tasks, ask the missing ones by ID, queue the steps due."""
         poller = self._poller
-        listed = {item.id: item for item in page.tasks if item.status.lower() == "running"}
+        listed = {
+            item.id: item
+            for item in page.tasks
+            if JobStatus.parse(item.status) is JobStatus.RUNNING
+        }
         now = poller.now()
         if page.requests >= len(group):
             # The project runs far more than we watch: one request each is cheaper for now.

@@ -12,6 +12,7 @@ import itertools
 import random
 from collections.abc import Callable, Iterable
 
+from tui.cloud.status import JobStatus
 from tui.engine.polling.scheduler import PollerConfig
 from tui.engine.polling.tracked import Entry, Tracked
 from tui.engine.records import TaskRecord
@@ -72,7 +73,7 @@ class Schedule:
             tracked = self._new(record, now)
         tracked.profile = record.profile
         tracked.final = record.is_final
-        tracked.running = record.status.lower() == "running"
+        tracked.running = record.state is JobStatus.RUNNING
         tracked.steps_refused = record.steps_refused is not None
         tracked.steps_seen = record.steps_json is not None
         if record.is_final and not record.steps_before_end:
@@ -99,7 +100,7 @@ class Schedule:
         due = now
         # Only a Scheduled row has a planned start (reading it parses the snapshot: not for
         # each of a thousand tasks at start).
-        planned = record.planned_start if record.status == "Scheduled" else None
+        planned = record.planned_start if record.state is JobStatus.SCHEDULED else None
         if planned is not None:
             # A scheduled task exists for the job API once it starts: ask then, and count the
             # grace for a new ID from then.

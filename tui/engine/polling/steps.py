@@ -13,6 +13,7 @@ import logging
 from collections import deque
 from typing import TYPE_CHECKING
 
+from tui.cloud.status import JobStatus
 from tui.engine.polling.admission import Closed, Meaning, Pass
 from tui.engine.polling.outcomes import StepsFetched, StepsRefused
 from tui.engine.polling.requests import as_task_center_error
@@ -59,7 +60,11 @@ class Steps:
             task that just ended whose final snapshot is not asked for yet.
         """
         poller = self._poller
-        running = status.lower() == "running" and not tracked.final and now >= tracked.steps_due
+        running = (
+            JobStatus.parse(status) is JobStatus.RUNNING
+            and not tracked.final
+            and now >= tracked.steps_due
+        )
         return (
             (running or self.final_due(tracked))
             and bool(instance_id)
@@ -112,7 +117,7 @@ class Steps:
             name: Its job name.
             instance_id: Its instance.
         """
-        status = "Running" if tracked.running else ""
+        status = JobStatus.RUNNING if tracked.running else ""
         if not tracked.steps_queued and self.due(tracked, status, instance_id, self._poller.now()):
             tracked.steps_queued = True
             self._queue.append((tracked, name, instance_id))
@@ -127,7 +132,9 @@ class Steps:
         most = max(1, poller.config.concurrency // 4)  # the other slots stay free for polls
         while self._queue and self._in_flight < most and poller.slot_free():
             tracked, name, instance_id = self._queue[0]
-            if not self.due(tracked, "Running" if tracked.running else "", instance_id, now):
+            if not self.due(
+                tracked, JobStatus.RUNNING if tracked.running else "", instance_id, now
+            ):
                 self._queue.popleft()
                 tracked.steps_queued = False
                 continue

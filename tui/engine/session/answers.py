@@ -11,6 +11,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from tui.cloud.status import JobStatus
+from tui.engine.changes import Change
 from tui.engine.eta import Estimator
 from tui.engine.events import (
     CredentialRefused,
@@ -115,8 +117,8 @@ class Answers:
         self._estimator.observe(record, now)
         if recorded.changed:
             log.info("%s is %s %s", task_id, job.status, job.process)
-        self._emit(TaskRefreshed(record, recorded.previous_status, recorded.changed))
-        if recorded.changed and record.is_final and recorded.previous_status != record.status:
+        self._emit(TaskRefreshed(record, recorded))
+        if recorded.finished:
             self._emit(TaskFinished(record, announce=finished_while_watched(record)))
         self._deadlines.check(self._watchlist.records.get(task_id, record), now)
 
@@ -158,7 +160,7 @@ class Answers:
         if record is None:
             return
         changed = old is None or old.steps_json != record.steps_json
-        self._emit(TaskRefreshed(record, record.status, changed))
+        self._emit(TaskRefreshed(record, Change(False, record.status, steps=changed)))
         self._deadlines.check(record, now)
 
     def _steps_refused(self, task_id: str, error: TaskCenterError) -> None:
@@ -170,7 +172,7 @@ class Answers:
         """
         record = self._watchlist.steps_refused(task_id, str(error), self._wall())
         if record is not None:
-            self._emit(TaskRefreshed(record, record.status, True))
+            self._emit(TaskRefreshed(record, Change(False, record.status, steps=True)))
 
     def _fetch_failed(
         self, task_id: str, error: TaskCenterError, *, failures: int, not_found: bool
@@ -188,7 +190,7 @@ class Answers:
             isinstance(error, JobNotFoundError)
             and not not_found
             and old is not None
-            and old.status == "Scheduled"
+            and old.state is JobStatus.SCHEDULED
         ):
             # The cloud often starts a scheduled job late; until the job API knows it, it is
             # "not started yet", not an error (the poller counts the grace from its planned start).

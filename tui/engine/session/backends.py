@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Protocol
 
 from tui.cloud.ids import clean_label, validate_task_id
+from tui.engine.changes import answered
 from tui.engine.records import Observation, TaskRecord, check_deadline
 from tui.engine.storage import AddResult, Recorded
 
@@ -187,8 +188,9 @@ class MemoryBackend:
         row = self._get(task_id)
         if row is None:
             return None
-        self._rows[task_id] = row.fetched(job, now, snapshot=snapshot)
-        return Recorded.between(row, job)
+        change = answered(row, job)
+        self._rows[task_id] = row.fetched(job, now, snapshot=snapshot, changed=change.moved)
+        return change
 
     def record_checked(self, task_ids: Iterable[str], *, now: float) -> None:
         """Mark tasks checked with nothing changed."""

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tui.cloud.status import is_final
+from tui.engine.changes import UNCHANGED, compared
 from tui.engine.eta import Estimator, Eta
 from tui.engine.events import (
     LeaseChanged,
@@ -456,12 +456,11 @@ class WatchSession:
         this one had polled them: rows, toasts and ``watch`` lines follow the holder's answers."""
         for task_id, record in self.records.items():
             old = before.get(task_id)
-            if old is None or (old.status, old.progress, old.not_found) == (
-                record.status, record.progress, record.not_found,
-            ):  # fmt: skip
+            change = compared(old, record) if old is not None else UNCHANGED
+            if not change.changed:
                 continue
-            self._emit(TaskRefreshed(record, old.status, changed=True))
-            if record.is_final and not is_final(old.status):
+            self._emit(TaskRefreshed(record, change))
+            if change.finished:
                 self._emit(TaskFinished(record, announce=True))
 
     def reload(self) -> None:

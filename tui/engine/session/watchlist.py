@@ -15,6 +15,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from tui.cloud.ids import clean_label
+from tui.cloud.status import count_rank
+from tui.engine.changes import answered
 from tui.engine.records import Observation, TaskRecord
 from tui.engine.session.backends import Backend, MemoryBackend
 from tui.engine.storage import AddResult, Recorded, Store
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
     from tui.cloud.steps import TaskSteps
     from tui.errors import TaskCenterError
 
-__all__ = ["COUNT_ORDER", "Watchlist"]
+__all__ = ["Watchlist"]
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,6 @@ WRITE_PAUSE = 1.0
 """Seconds without writing poll results after one could not be written."""
 
 # The summary bar's order: what needs attention first.
-COUNT_ORDER = ("Failed", "Running", "Pending", "waiting", "not found", "Canceled", "Completed")
 
 
 class Watchlist:
@@ -85,9 +86,8 @@ class Watchlist:
         Returns:
             (status, count) pairs, worst first.
         """
-        known = [key for key in COUNT_ORDER if self._counts[key] > 0]
-        others = sorted(k for k, n in self._counts.items() if n > 0 and k not in COUNT_ORDER)
-        return [(key, self._counts[key]) for key in known + others]
+        shown = sorted((key for key, n in self._counts.items() if n > 0), key=count_rank)
+        return [(key, self._counts[key]) for key in shown]
 
     def history(self, task_id: str) -> list[Observation]:
         """The observed changes of ``task_id``, oldest first (none when kept in memory).
@@ -243,8 +243,8 @@ class Watchlist:
             self._unsaved.add(task_id)  # writes are paused for a moment: saved once they resume
         # The backend decides what changed (another process may have seen it first); when it
         # could not be asked, the same rule decides here.
-        recorded = recorded or Recorded.between(old, job)
-        record = old.fetched(job, now, snapshot=snapshot, changed=recorded.changed)
+        recorded = recorded or answered(old, job)
+        record = old.fetched(job, now, snapshot=snapshot, changed=recorded.moved)
         self._put(record)
         return record, recorded
 

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tui.engine.records import Observation, TaskRecord, job_json, kept_progress
+from tui.engine.changes import Change, change_between, kept_progress
+from tui.engine.records import Observation, TaskRecord, job_json
 from tui.engine.storage.database import Database, in_chunks
 
 if TYPE_CHECKING:
@@ -19,28 +19,8 @@ STEP_HISTORY = 200
 """Changes of a task's steps kept at most (a real job has a few dozen)."""
 
 
-@dataclass(frozen=True)
-class Recorded:
-    """What :meth:`Store.record_success` did."""
-
-    changed: bool
-    """The status or progress moved (a history row was added)."""
-    previous_status: str
-    """The status before this fetch ("" before the first one)."""
-
-    @classmethod
-    def between(cls, before: TaskRecord, job: Job) -> Recorded:
-        """What a fetch of ``job`` does to ``before``: the one rule of what counts as a change.
-
-        Args:
-            before: The task as it was.
-            job: The answer.
-
-        Returns:
-            Whether its status or progress moved, and the status before.
-        """
-        changed = (before.status, before.progress) != (job.status, job.progress)
-        return cls(changed=changed, previous_status=before.status)
+Recorded = Change
+"""What :meth:`ObservationRows.record_success` did: the change rule's verdict on the answer."""
 
 
 class ObservationRows(Database):
@@ -67,12 +47,14 @@ class ObservationRows(Database):
         snapshot = snapshot if snapshot is not None else job_json(job)
         with self._write() as db:
             row = db.execute(
-                "SELECT status, progress, job_json FROM tasks WHERE task_id = ?", (task_id,)
+                "SELECT status, progress, not_found FROM tasks WHERE task_id = ?", (task_id,)
             ).fetchone()
             if row is None:
                 return None
             progress = kept_progress(row["progress"], job)
-            changed = (row["status"], row["progress"]) != (job.status, progress)
+            before = (row["status"], row["progress"], bool(row["not_found"]))
+            change = change_between(before, (job.status, progress, False))
+            changed = change.moved
             db.execute(
                 "UPDATE tasks SET status = ?, progress = ?, job_json = ?, checked_at = ?, "
                 "changed_at = CASE WHEN ? THEN ? ELSE changed_at END, "
@@ -85,7 +67,7 @@ class ObservationRows(Database):
                     "VALUES (?, ?, ?, ?, ?)",
                     (task_id, now, job.status, progress, snapshot),
                 )
-        return Recorded(changed=changed, previous_status=row["status"])
+        return change
 
     def record_checked(self, task_ids: Iterable[str], *, now: float) -> None:
         """Mark tasks checked at ``now`` with nothing changed (a roll call found them as they

@@ -16,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.cloud.safe_text import visible, visible_data
+from tui.cloud.status import JobStatus
 from tui.cloud.steps import TaskSteps
 from tui.engine.eta import Eta
 from tui.engine.records import Observation, TaskRecord, visible_fields
@@ -66,7 +67,7 @@ def detail_key(
     checked = format_checked(now - record.checked_at) if record.checked_at else ""
     if record.is_final:
         checked = str(record.checked_at)
-    planned = record.planned_start if record.status == "Scheduled" else None
+    planned = record.planned_start if record.state is JobStatus.SCHEDULED else None
     timing = (
         _eta_line(eta), _deadline_line(record, now),
         _planned_line(planned, now) if planned is not None else "",
@@ -209,7 +210,7 @@ def _fields(record: TaskRecord, now: float, eta: Eta | None = None) -> Table:
     if job:
         grid.add_row("instance", f"{job.instance.name}\n{job.instance.id}".strip())
         created, ended = job.created_at, job.ended_at
-        if created or record.status != "Scheduled":
+        if created or record.state is not JobStatus.SCHEDULED:
             grid.add_row("created", f"{format_local(created, now=_local(now))}")
             sent = visible(job.created or "empty", limit=80)
             grid.add_row("", Text(f"as sent: {sent}", style="dim"))
@@ -224,7 +225,7 @@ def _fields(record: TaskRecord, now: float, eta: Eta | None = None) -> Table:
         if progress:
             sent = f"  (process {job.process!r})" if job.process else ""
             grid.add_row("progress", progress + sent)
-    planned = record.planned_start if record.status == "Scheduled" else None
+    planned = record.planned_start if record.state is JobStatus.SCHEDULED else None
     if planned is not None:
         grid.add_row("planned", _planned_line(planned, now))
     if eta is not None:

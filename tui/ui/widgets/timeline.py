@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from tui.cloud.safe_text import visible
+from tui.cloud.status import JobStatus
 from tui.engine.records import TaskRecord, time_span
 from tui.present.text import axis_step, format_clock, origin_mark, status_icon, task_title
 
@@ -89,13 +90,13 @@ class TimeWindow:
 
 
 def _planned(record: TaskRecord) -> float | None:
-    return record.planned_start if record.status == "Scheduled" else None
+    return record.planned_start if record.state is JobStatus.SCHEDULED else None
 
 
 def _span(record: TaskRecord, now: float) -> tuple[float, float] | None:
     """Where a started task's bar runs; None before the cloud gave it a start time."""
     job = record.job
-    if record.status == "Scheduled" or job is None or job.created_at is None:
+    if record.state is JobStatus.SCHEDULED or job is None or job.created_at is None:
         return None
     return time_span(record, now)
 

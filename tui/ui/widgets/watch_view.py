@@ -17,6 +17,7 @@ from textual.containers import Container, Vertical
 from textual.widgets import Input, Static
 
 from tui.cloud.safe_text import visible
+from tui.cloud.status import Tone, meaning_of
 from tui.engine.events import (
     CredentialRefused,
     CredentialRestored,
@@ -40,6 +41,9 @@ from tui.ui.widgets.task_table import SORT_COLUMNS, SORT_MODES, SORT_WORDS, Task
 from tui.ui.widgets.timeline import Timeline
 
 __all__ = ["WIDE", "WatchView"]
+
+TONE_COLOURS = {Tone.BAD: "error", Tone.GOOD: "success", Tone.WARNING: "warning"}
+"""The theme colour of a status of each tone (neutral ones keep the table's)."""
 
 WIDE = 120  # from this many columns the detail pane sits beside the table
 CLOCK_TICK = 5.0  # seconds between updates of elapsed / checked-ago texts
@@ -231,7 +235,8 @@ class WatchView(Vertical):
         variables = self.app.theme_variables
         if status == "stale":
             return f"italic {variables.get('warning', '')}".strip()
-        name = {"failed": "error", "completed": "success", "canceled": "warning"}.get(status)
+        meaning = meaning_of(status)
+        name = TONE_COLOURS.get(meaning.tone) if meaning is not None else None
         return variables.get(name, "") if name else ""
 
     def update_summary(self) -> None:
