@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import time
 
-from tui.engine.events import RefreshFailed, SessionEvent, TaskRefreshed, TasksChecked
+from tui.engine.events import (
+    RefreshFailed,
+    SessionEvent,
+    SessionListener,
+    TaskRefreshed,
+    TasksChecked,
+)
 from tui.errors import AuthenticationError, JobNotFoundError, RequestError, TaskCenterError
 
 __all__ = ["Reachability"]
 
 
-class Reachability:
+class Reachability(SessionListener[bool]):
     """Follows the session's answers and failures.
 
     Args:
@@ -37,14 +43,24 @@ class Reachability:
         Returns:
             Whether ``event`` is a weather failure that starts a run (worth a line).
         """
-        if isinstance(event, TaskRefreshed | TasksChecked) or (
-            isinstance(event, RefreshFailed) and isinstance(event.error, JobNotFoundError)
-        ):
+        return bool(self.hear(event))
+
+    def task_refreshed(self, event: TaskRefreshed) -> bool:
+        """The Task Center answered."""
+        self.since = None
+        return False
+
+    def tasks_checked(self, event: TasksChecked) -> bool:
+        """The Task Center answered (a roll call)."""
+        self.since = None
+        return False
+
+    def refresh_failed(self, event: RefreshFailed) -> bool:
+        """A failure: weather starts or continues a run; "not found" is an answer."""
+        if isinstance(event.error, JobNotFoundError):
             self.since = None  # the Task Center answered
             return False
-        if not isinstance(event, RefreshFailed) or event.not_found:
-            return False
-        if isinstance(event.error, JobNotFoundError | AuthenticationError | RequestError):
+        if event.not_found or isinstance(event.error, AuthenticationError | RequestError):
             return False
         first = self.last_error is None or event.failures == 1
         self.last_error = event.error

@@ -21,6 +21,7 @@ from tui.engine.events import (
     CredentialRefused,
     RefreshFailed,
     SessionEvent,
+    SessionListener,
     TaskFinished,
     TaskRefreshed,
 )
@@ -42,7 +43,7 @@ from tui.present.text import format_progress, status_text
 __all__ = ["cmd_wait", "wait_for_tasks"]
 
 
-class _WaitPrinter:
+class _WaitPrinter(SessionListener[None]):
     """Prints one line per status change (or JSON lines), and decides when waiting is over.
 
     Weather (throttling, 5xx, timeouts, resets, garbage) is retried by the engine with backoff;
@@ -54,6 +55,8 @@ class _WaitPrinter:
         self, ids: list[str], *, quiet: bool, json_lines: bool, out: TextIO, started: float
     ) -> None:
         self.reach = Reachability(started)
+        self._first_weather = False
+        """Whether the event being heard starts a run of weather errors."""
         self.pending = set(ids)
         self.outcome: dict[str, str] = {}
         self.exit_code: int | None = None
@@ -99,31 +102,39 @@ class _WaitPrinter:
         self.done.set()
 
     def __call__(self, event: SessionEvent) -> None:
-        first_weather = self.reach.observe(event)
-        if isinstance(event, TaskRefreshed):
-            self.ever_found.add(event.record.task_id)
-            if event.changed:
-                self._print(event.record)
-        elif isinstance(event, TaskFinished):  # the session's verdict, as the TUI hears it
-            self.pending.discard(event.record.task_id)
-            self.outcome[event.record.task_id] = event.record.status
-            if not self.pending:
-                failed = any(
-                    JobStatus.parse(s) != JobStatus.COMPLETED for s in self.outcome.values()
-                )
-                self._finish(EXIT["failed"] if failed else EXIT["ok"])
-        elif isinstance(event, CredentialRefused):
-            self._print_error_once(event.error)
-            self._finish(EXIT["authentication"])
-        elif isinstance(event, RefreshFailed):
-            if event.not_found:
-                self._print(event.record, event.error)
-                self._finish(EXIT["not_found"])
-            elif isinstance(event.error, RequestError):
-                self._print(event.record, event.error)
-                self._finish(EXIT["usage"])
-            elif first_weather:
-                self._print(event.record, event.error)  # the first of a run, not each retry
+        """Take a session event: print what moved, and end once every task has."""
+        self._first_weather = self.reach.observe(event)
+        self.hear(event)
+
+    def task_refreshed(self, event: TaskRefreshed) -> None:
+        """A line when what it shows moved."""
+        self.ever_found.add(event.record.task_id)
+        if event.changed:
+            self._print(event.record)
+
+    def task_finished(self, event: TaskFinished) -> None:
+        """The session's verdict, as the TUI hears it: the last one ends the wait."""
+        self.pending.discard(event.record.task_id)
+        self.outcome[event.record.task_id] = event.record.status
+        if not self.pending:
+            failed = any(JobStatus.parse(s) != JobStatus.COMPLETED for s in self.outcome.values())
+            self._finish(EXIT["failed"] if failed else EXIT["ok"])
+
+    def credential_refused(self, event: CredentialRefused) -> None:
+        """A refused credential ends the wait (exit 4)."""
+        self._print_error_once(event.error)
+        self._finish(EXIT["authentication"])
+
+    def refresh_failed(self, event: RefreshFailed) -> None:
+        """Not found and a refused request end it; weather gets a line when a run starts."""
+        if event.not_found:
+            self._print(event.record, event.error)
+            self._finish(EXIT["not_found"])
+        elif isinstance(event.error, RequestError):
+            self._print(event.record, event.error)
+            self._finish(EXIT["usage"])
+        elif self._first_weather:
+            self._print(event.record, event.error)  # the first of a run, not each retry
 
     def give_up_unreachable(self, seconds: float) -> None:
         """End with exit 6, saying for how long the Task Center was out of reach and why."""

@@ -36,6 +36,7 @@ from tui.engine.events import (
     LeaseChanged,
     RefreshFailed,
     SessionEvent,
+    SessionListener,
     SinkChanged,
     TaskRefreshed,
     TasksDiscovered,
@@ -64,7 +65,7 @@ UNREACHABLE_AFTER = 300.0
 """``--until-done``: seconds without any answer after which it ends with exit 6."""
 
 
-class WatchPrinter:
+class WatchPrinter(SessionListener[None]):
     """A line per change worth one (:class:`~tui.cli.news.News`), as text or JSON.
 
     Args:
@@ -86,37 +87,52 @@ class WatchPrinter:
     def __call__(self, event: SessionEvent) -> None:
         """Print ``event`` if it is a change worth a line."""
         self.reach.observe(event)
-        if (
-            isinstance(event, TaskRefreshed)
-            and (event.changed or self._news.verbose)
-            and self._news(event.record)
-        ):
+        self.hear(event)
+
+    def task_refreshed(self, event: TaskRefreshed) -> None:
+        """A line when what it shows moved (every answer with ``--verbose``)."""
+        if (event.changed or self._news.verbose) and self._news(event.record):
             self._task("task", event.record)
-        elif isinstance(event, RefreshFailed):
-            error = event.error
-            if event.not_found or (
-                event.failures == 1 and not isinstance(error, JobNotFoundError)
-            ):  # the first of a run of failures, not every retry
-                text = f"{error_word(error)}: {error}"
-                self._task("error", event.record, text, error=error.to_dict())
-        elif isinstance(event, DeadlineWarning):
-            deadline = format_clock(event.record.deadline) if event.record.deadline else "?"
-            word = "overdue" if event.kind == "overdue" else "at risk"
-            self._task(event.kind, event.record, f"⚑ {word} (deadline {deadline})")
-        elif isinstance(event, TasksDiscovered):
-            self._line("discovered", event.message, task_ids=list(event.task_ids))
-        elif isinstance(event, CredentialRefused):
-            self.refused = True
-            self._line("credential", f"refused ({', '.join(event.profiles)}): {event.error}")
-        elif isinstance(event, CredentialRestored):
-            self._line("credential", f"usable again ({', '.join(event.profiles)})")
-        elif isinstance(event, SinkChanged):
-            state = f"not delivered: {event.problem}" if event.problem else "delivering again"
-            self._line("sink", f"{event.sink}: {state}", sink=event.sink)
-        elif isinstance(event, FollowingChanged) and event.problem:
+
+    def refresh_failed(self, event: RefreshFailed) -> None:
+        """A line for the first of a run of failures, not for every retry."""
+        error = event.error
+        if event.not_found or (event.failures == 1 and not isinstance(error, JobNotFoundError)):
+            text = f"{error_word(error)}: {error}"
+            self._task("error", event.record, text, error=error.to_dict())
+
+    def deadline_warning(self, event: DeadlineWarning) -> None:
+        """A line when a task is overdue or at risk."""
+        deadline = format_clock(event.record.deadline) if event.record.deadline else "?"
+        word = "overdue" if event.kind == "overdue" else "at risk"
+        self._task(event.kind, event.record, f"⚑ {word} (deadline {deadline})")
+
+    def tasks_discovered(self, event: TasksDiscovered) -> None:
+        """A line for tasks a follow rule added."""
+        self._line("discovered", event.message, task_ids=list(event.task_ids))
+
+    def credential_refused(self, event: CredentialRefused) -> None:
+        """A line, and ``--until-done`` will end with exit 4."""
+        self.refused = True
+        self._line("credential", f"refused ({', '.join(event.profiles)}): {event.error}")
+
+    def credential_restored(self, event: CredentialRestored) -> None:
+        """A line: the credential may be used again."""
+        self._line("credential", f"usable again ({', '.join(event.profiles)})")
+
+    def sink_changed(self, event: SinkChanged) -> None:
+        """A line when a team sink stops or starts delivering."""
+        state = f"not delivered: {event.problem}" if event.problem else "delivering again"
+        self._line("sink", f"{event.sink}: {state}", sink=event.sink)
+
+    def following_changed(self, event: FollowingChanged) -> None:
+        """A line when following a profile fails or pauses."""
+        if event.problem:
             self._line("following", event.problem, profile=event.profile)
-        elif isinstance(event, LeaseChanged):
-            self._line("lease", event.message, polling=event.holds)
+
+    def lease_changed(self, event: LeaseChanged) -> None:
+        """A line when this process starts or stops polling."""
+        self._line("lease", event.message, polling=event.holds)
 
     def _task(self, kind: str, record: TaskRecord, text: str | None = None, **extra: Any) -> None:
         job = record.job

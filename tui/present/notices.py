@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from tui.cloud.status import Tone
-from tui.engine.events import DeadlineWarning, TaskFinished
+from tui.engine.events import DeadlineWarning, SessionListener, TaskFinished
 from tui.engine.records import TaskRecord
 from tui.present.text import (
     format_clock,
@@ -61,9 +61,20 @@ def notice_of(
         The notice, or None when the event is not announced (a task that had already ended
         before it was added).
     """
-    if isinstance(event, DeadlineWarning):
-        return deadline_notice(event.record, event.kind, event.eta, switches, event.at)
-    return notice_for(event.record, switches) if event.announce else None
+    return _NoticeWords(switches).hear(event)
+
+
+class _NoticeWords(SessionListener["Notice"]):
+    """The notice of an ended task or a deadline warning, with the user's channels."""
+
+    def __init__(self, switches: NotificationSettings) -> None:
+        self.switches = switches
+
+    def task_finished(self, event: TaskFinished) -> Notice | None:
+        return notice_for(event.record, self.switches) if event.announce else None
+
+    def deadline_warning(self, event: DeadlineWarning) -> Notice | None:
+        return deadline_notice(event.record, event.kind, event.eta, self.switches, event.at)
 
 
 def notice_for(record: TaskRecord, switches: NotificationSettings) -> Notice:

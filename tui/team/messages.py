@@ -15,6 +15,7 @@ from tui.engine.events import (
     CredentialRestored,
     DeadlineWarning,
     SessionEvent,
+    SessionListener,
     TaskFinished,
     TasksDiscovered,
 )
@@ -95,7 +96,13 @@ def team_event_of(event: SessionEvent) -> TeamEvent | None:
     Returns:
         The event in words, or None (a refresh, a task that had ended before it was added ...).
     """
-    if isinstance(event, TaskFinished):
+    return _TEAM_WORDS.hear(event)
+
+
+class _TeamWords(SessionListener[TeamEvent]):
+    """Puts the events the team hears about into words; the others answer None."""
+
+    def task_finished(self, event: TaskFinished) -> TeamEvent | None:
         if not event.announce:
             return None
         record = event.record
@@ -109,7 +116,8 @@ def team_event_of(event: SessionEvent) -> TeamEvent | None:
             _task_lines(record),
             f"finished:{record.task_id}:{record.status}",
         )
-    if isinstance(event, DeadlineWarning):
+
+    def deadline_warning(self, event: DeadlineWarning) -> TeamEvent | None:
         record = event.record
         deadline = format_clock(record.deadline) if record.deadline else "?"
         if event.kind == "overdue":
@@ -118,20 +126,25 @@ def team_event_of(event: SessionEvent) -> TeamEvent | None:
             headline = f"⚠ At risk: {_one_line(task_title(record))} (deadline {deadline})"
         key = f"{event.kind}:{record.task_id}:{record.deadline}"
         return TeamEvent(event.kind, headline, _task_lines(record), key)
-    if isinstance(event, TasksDiscovered):
+
+    def tasks_discovered(self, event: TasksDiscovered) -> TeamEvent | None:
         key = "discovered:" + ",".join(sorted(event.task_ids))
         return TeamEvent("discovered", f"⟳ {_one_line(event.message)}", key=key)
-    if isinstance(event, CredentialRefused):
+
+    def credential_refused(self, event: CredentialRefused) -> TeamEvent | None:
         profiles = ", ".join(event.profiles)
         return TeamEvent(
             "credential",
             f"⚠ Credential refused ({_one_line(profiles, 80)}): polling stopped",
             (_one_line(str(event.error), 300),),
         )
-    if isinstance(event, CredentialRestored):
+
+    def credential_restored(self, event: CredentialRestored) -> TeamEvent | None:
         profiles = ", ".join(event.profiles)
         return TeamEvent("credential", f"✔ Credential usable again ({_one_line(profiles, 80)})")
-    return None
+
+
+_TEAM_WORDS = _TeamWords()
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~>&])")

@@ -13,7 +13,6 @@ import logging
 import os
 import signal
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -26,15 +25,12 @@ from textual.worker import Worker, WorkerState
 
 from tui.cloud.safe_text import visible
 from tui.engine.events import (
-    DeadlineWarning,
     SessionEvent,
-    TaskFinished,
-    TasksDiscovered,
 )
 from tui.engine.session import WatchSession
 from tui.errors import TaskwatchError
-from tui.present.notices import Notice, Severity, notice_of
 from tui.present.text import tasks_count
+from tui.ui.announcer import Announcer
 from tui.ui.clipboard import Copied
 from tui.ui.collector import QuietCollector
 from tui.ui.editing import EditingApp
@@ -67,21 +63,6 @@ def styles_dir() -> Path:
     package = Path(__file__).parents[1]  # tui/
     packaged = package / "styles"
     return packaged if packaged.is_dir() else package.parent / "styles"
-
-
-MAX_TOASTS = 3
-"""Toasts on screen at once."""
-TOAST_CHARS = 400
-"""Characters of a toast's text (a few lines in a toast 60 wide)."""
-
-
-@dataclass(frozen=True)
-class _Toast:
-    message: str
-    title: str
-    severity: Severity
-    until: float
-    """Event-loop time it goes."""
 
 
 class TaskwatchApp(EditingApp):
@@ -139,16 +120,15 @@ class TaskwatchApp(EditingApp):
         self._team: TeamNotifier | None = None
         self._watchdog: HangupWatchdog | None = None
         self._collector = QuietCollector()
-        self._toasts: list[_Toast] = []
-        """The toasts wanted on screen (three at most), oldest first."""
-        self._shown: list[_Toast] = []
-        self._toasts_due = False
         self.failure: TaskwatchError | None = None
         self.undelivered: str | None = None
         """Team messages lost at exit, in words (said on stderr once the terminal is back)."""
         """Why the session could not start (bad configuration): the app exits with it."""
         self.session_started = asyncio.Event()
         """Set once the session's start has been tried, whether it worked or not."""
+        self._announcer = Announcer(
+            self.notify, self.signals, lambda: self.session.settings.notifications
+        )
         session.subscribe(self._post_event)
 
     # -- composition and lifecycle -------------------------------------------------------------
@@ -285,22 +265,8 @@ class TaskwatchApp(EditingApp):
     def _session_reported(self, message: SessionReported) -> None:
         if not self.view.table.is_attached:
             return  # messages can still arrive while the app shuts down
-        event = message.event
-        if isinstance(event, TaskFinished | DeadlineWarning):
-            notice = notice_of(event, self.session.settings.notifications)
-            if notice is not None:
-                self._announce(notice)
-        elif isinstance(event, TasksDiscovered) and self.session.settings.notifications.toast:
-            self.notify(visible(event.message, limit=200), title="Followed", timeout=8)
-        self.view.show_event(event)
-
-    def _announce(self, notice: Notice) -> None:
-        if notice.toast:
-            self.notify(notice.text, title=notice.title, severity=notice.severity, timeout=10)
-        if notice.bell:
-            self.signals.bell()
-        if notice.desktop:
-            self.signals.notify(f"taskwatch: {notice.title.lower()}", notice.text)
+        self._announcer.hear(message.event)
+        self.view.hear(message.event)
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -387,63 +353,6 @@ class TaskwatchApp(EditingApp):
         from tui.ui.widgets.dialogs import HelpScreen
 
         self.push_screen(self._dialog("help", lambda: HelpScreen(binding_rows())))
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: Severity = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-    ) -> None:
-        """A toast. Unlike Textual's default, the text is literal (no markup, controls shown): it
-        carries labels, task names and failure reasons, which must never break rendering or
-        reach the terminal as escape sequences.
-
-        At most :data:`MAX_TOASTS` are on screen (the oldest goes first), each cut to a few
-        lines: the full text stays in the detail pane and the log. ``n`` (or ``esc`` with
-        nothing else open) dismisses them all.
-        """
-        message, title = (
-            visible(message, multiline=True, limit=TOAST_CHARS),
-            visible(title, limit=100),
-        )
-        timeout = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
-        if not self.is_running:
-            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-            return
-        now = asyncio.get_running_loop().time()
-        self._toasts = [*(t for t in self._toasts if t.until > now), _Toast(
-            message, title, severity, now + timeout
-        )][-MAX_TOASTS:]  # fmt: skip
-        if not self._toasts_due:
-            # After the toasts already posted are on screen (call_later runs after them).
-            self._toasts_due = True
-            self.call_later(self._show_toasts)
-
-    def _show_toasts(self) -> None:
-        """Put the wanted toasts on screen: the new ones added, or (past three) all again."""
-        self._toasts_due = False
-        now = asyncio.get_running_loop().time()
-        wanted = [toast for toast in self._toasts if toast.until > now]
-        alive = [toast for toast in self._shown if toast.until > now]
-        if alive == wanted[: len(alive)]:
-            new = wanted[len(alive) :]
-        else:
-            self.clear_notifications()  # the oldest goes: the others again, as long as they had
-            new = wanted
-        for toast in new:
-            super().notify(
-                toast.message, title=toast.title, severity=toast.severity,
-                timeout=max(1.0, toast.until - now), markup=False,
-            )  # fmt: skip
-        self._shown = wanted
-
-    def action_dismiss_notices(self) -> None:
-        """Dismiss every toast (their text stays in the detail pane and the log)."""
-        self._toasts = self._shown = []
-        self.clear_notifications()
 
     async def action_quit(self) -> None:
         """Quit taskwatch (the watchlist is saved; nothing is lost)."""

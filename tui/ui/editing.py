@@ -11,13 +11,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import work
-from textual.app import App
 from textual.screen import Screen
 
 from tui.cloud.safe_text import visible
 from tui.engine.session import WatchSession
 from tui.errors import TaskwatchError
 from tui.present.text import task_title, tasks_count
+from tui.ui.toasts import ToastingApp
 
 if TYPE_CHECKING:
     from tui.ui.widgets.dialogs import AddRequest
@@ -28,7 +28,7 @@ __all__ = ["EditingApp"]
 T = TypeVar("T")
 
 
-class EditingApp(App[int]):
+class EditingApp(ToastingApp):
     """The watchlist edits of the TUI (the app itself is :class:`~tui.ui.app.TaskwatchApp`)."""
 
     session: WatchSession

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from tui.engine.events import RefreshFailed, SessionEvent, TaskRefreshed
+from tui.engine.events import RefreshFailed, SessionEvent, SessionListener, TaskRefreshed
 
 __all__ = ["SessionReported"]
 
@@ -26,11 +26,20 @@ class SessionReported(Message):
         Textual asks this of a queued message about the one queued right behind it; a record is
         a whole snapshot, so nothing is lost by showing only the later one.
         """
-        mine, theirs = self.event, getattr(message, "event", None)
-        refreshes = TaskRefreshed | RefreshFailed
-        return (
-            isinstance(message, SessionReported)
-            and isinstance(mine, refreshes)
-            and isinstance(theirs, refreshes)
-            and mine.record.task_id == theirs.record.task_id
-        )
+        if not isinstance(message, SessionReported):
+            return False
+        task = _REPLACEABLE.hear(self.event)
+        return task is not None and task == _REPLACEABLE.hear(message.event)
+
+
+class _Replaceable(SessionListener[str]):
+    """The task whose newer snapshot makes an event redundant (None: every one counts)."""
+
+    def task_refreshed(self, event: TaskRefreshed) -> str:
+        return event.record.task_id
+
+    def refresh_failed(self, event: RefreshFailed) -> str:
+        return event.record.task_id
+
+
+_REPLACEABLE = _Replaceable()

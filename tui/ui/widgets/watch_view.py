@@ -26,7 +26,7 @@ from tui.engine.events import (
     FollowingChanged,
     LeaseChanged,
     RefreshFailed,
-    SessionEvent,
+    SessionListener,
     SinkChanged,
     TaskRefreshed,
     TasksChecked,
@@ -56,7 +56,7 @@ TIMELINE_HINTS = [
 ]  # fmt: skip
 
 
-class WatchView(Vertical):
+class WatchView(Vertical, SessionListener[None]):
     """Everything on the main screen, for ``session``.
 
     Args:
@@ -119,26 +119,64 @@ class WatchView(Vertical):
 
     # -- keeping up with the session -----------------------------------------------------------
 
-    def show_event(self, event: SessionEvent) -> None:
-        """Bring the screen up to date with one session event."""
-        if isinstance(event, TaskRefreshed | RefreshFailed | DeadlineWarning):
-            self._schedule_pending()
-            self._pending[event.record.task_id] = event.record
-        elif isinstance(event, TasksChecked):
-            self._schedule_pending()
-            self._pending.update((record.task_id, record) for record in event.records)
-        elif isinstance(event, WatchlistChanged):
-            self.refresh_all()
-        elif isinstance(event, CredentialRefused | CredentialRestored):
-            self.update_banner()
-            self.update_summary()
-            self.refresh_detail()
-        elif isinstance(event, EndpointChanged | LeaseChanged):
-            self.update_summary()
-            self.update_banner()  # an outage may be keys that could not be renewed
-        elif isinstance(event, FollowingChanged | SinkChanged):
-            self.update_banner()
-            self.update_summary()
+    # The session's events, by kind (the app hands each over with ``hear``).
+
+    def task_refreshed(self, event: TaskRefreshed) -> None:
+        """A task's answer: its row is drawn with the others of this frame."""
+        self._pend(event.record)
+
+    def refresh_failed(self, event: RefreshFailed) -> None:
+        """A failed refresh: the row shows it stale."""
+        self._pend(event.record)
+
+    def deadline_warning(self, event: DeadlineWarning) -> None:
+        """A task went past its deadline: the row shows it."""
+        self._pend(event.record)
+
+    def tasks_checked(self, event: TasksChecked) -> None:
+        """A roll call found tasks as they were: their "checked" cells move."""
+        for record in event.records:
+            self._pend(record)
+
+    def watchlist_changed(self, event: WatchlistChanged) -> None:
+        """Tasks were added, removed or relabelled: every row again."""
+        self.refresh_all()
+
+    def credential_refused(self, event: CredentialRefused) -> None:
+        """Polling stopped for some profiles: the banner, the summary and the pane say it."""
+        self._credentials_changed()
+
+    def credential_restored(self, event: CredentialRestored) -> None:
+        """A credential may be tried again."""
+        self._credentials_changed()
+
+    def endpoint_changed(self, event: EndpointChanged) -> None:
+        """An endpoint went offline or came back."""
+        self._weather_changed()
+
+    def lease_changed(self, event: LeaseChanged) -> None:
+        """This process started or stopped polling."""
+        self._weather_changed()
+
+    def following_changed(self, event: FollowingChanged) -> None:
+        """A follow rule paused, failed or works again."""
+        self._weather_changed()
+
+    def sink_changed(self, event: SinkChanged) -> None:
+        """A team sink stopped or started delivering."""
+        self._weather_changed()
+
+    def _pend(self, record: TaskRecord) -> None:
+        self._schedule_pending()
+        self._pending[record.task_id] = record
+
+    def _credentials_changed(self) -> None:
+        self._weather_changed()
+        self.refresh_detail()
+
+    def _weather_changed(self) -> None:
+        self.update_summary()
+        self.update_banner()  # an outage may be keys that could not be renewed
 
     def _schedule_pending(self) -> None:
         """Draw the answers reported meanwhile once, after the messages already queued (keys
