@@ -36,9 +36,11 @@ __all__ = [
     "DurationHistory",
     "Estimator",
     "Eta",
+    "Forecast",
     "ProgressSamples",
     "StoredHistory",
     "estimate",
+    "forecast",
 ]
 
 HISTORY_MINIMUM = 3
@@ -225,7 +227,35 @@ class ProgressSamples:
         return self._first[task_id], self._latest[task_id], self._count[task_id]
 
 
-def _from_cloud(record: TaskRecord, now: float) -> Eta | None:
+@dataclass(frozen=True)
+class Forecast:
+    """An estimate made once per answer that stays true as the clock moves: the time left at
+    ``since`` (``remaining``), less the time since then. :meth:`at` is the :class:`Eta` at any
+    moment, so a row, the detail pane and the poller read one estimate, not one each.
+
+    Attributes:
+        remaining: Seconds the task had left at ``since``.
+        since: Wall time ``remaining`` was measured from.
+        source: Where it came from.
+        samples: How many values it rests on.
+        clamped: A ``since`` in the future counts as now (a step fetch stamped by a fast clock).
+    """
+
+    remaining: float
+    since: float
+    source: Source
+    samples: int
+    clamped: bool = False
+
+    def at(self, now: float) -> Eta:
+        """The estimate at wall time ``now``."""
+        elapsed = now - self.since
+        if self.clamped:
+            elapsed = max(0.0, elapsed)
+        return _eta(self.remaining - elapsed, self.source, self.samples)
+
+
+def _from_cloud(record: TaskRecord) -> Forecast | None:
     steps = record.steps
     if steps is None or record.steps_checked_at is None:
         return None
@@ -233,21 +263,21 @@ def _from_cloud(record: TaskRecord, now: float) -> Eta | None:
     if remaining is None:
         return None
     counted = sum(1 for step in steps.steps if step.phase != "done")
-    return _eta(remaining - max(0.0, now - record.steps_checked_at), "cloud", counted)
+    return Forecast(remaining, record.steps_checked_at, "cloud", counted, clamped=True)
 
 
-def _from_history(record: TaskRecord, now: float, history: DurationHistory) -> Eta | None:
+def _from_history(record: TaskRecord, history: DurationHistory) -> Forecast | None:
     job = record.job
     if job is None or not job.name or job.created_at is None:
         return None
     durations = history.durations(record.profile, job.name)
     if len(durations) < HISTORY_MINIMUM:
         return None
-    elapsed = now - job.created_at.timestamp()
-    return _eta(statistics.median(durations) - elapsed, "history", len(durations))
+    median = statistics.median(durations)
+    return Forecast(median, job.created_at.timestamp(), "history", len(durations))
 
 
-def _from_progress(record: TaskRecord, now: float, samples: ProgressSamples) -> Eta | None:
+def _from_progress(record: TaskRecord, now: float, samples: ProgressSamples) -> Forecast | None:
     span = samples.span(record.task_id)
     if span is None:
         return None
@@ -255,16 +285,16 @@ def _from_progress(record: TaskRecord, now: float, samples: ProgressSamples) -> 
     if t1 - t0 < PROGRESS_SPAN or p1 <= p0:
         return None
     rate = (p1 - p0) / (t1 - t0)  # percent per second
-    left = (100 - p1) / rate - (now - t1)
-    if left > _LONGEST:
+    made = Forecast((100 - p1) / rate, t1, "progress", count)
+    if made.remaining - (now - t1) > _LONGEST:
         return None
-    return _eta(left, "progress", count)
+    return made
 
 
-def estimate(
+def forecast(
     record: TaskRecord, now: float, history: DurationHistory, samples: ProgressSamples
-) -> Eta | None:
-    """The estimate of the time ``record`` still needs, or None.
+) -> Forecast | None:
+    """The estimate of the time ``record`` still needs, as a :class:`Forecast`, or None.
 
     Args:
         record: A task.
@@ -279,10 +309,28 @@ def estimate(
     if record.is_final or record.not_found or not record.status:
         return None
     return (
-        _from_cloud(record, now)
-        or _from_history(record, now, history)
+        _from_cloud(record)
+        or _from_history(record, history)
         or _from_progress(record, now, samples)
     )
+
+
+def estimate(
+    record: TaskRecord, now: float, history: DurationHistory, samples: ProgressSamples
+) -> Eta | None:
+    """The estimate of the time ``record`` still needs at ``now`` (see :func:`forecast`).
+
+    Args:
+        record: A task.
+        now: Wall time.
+        history: Durations of past tasks.
+        samples: Observed progress.
+
+    Returns:
+        The estimate, or None.
+    """
+    made = forecast(record, now, history, samples)
+    return made.at(now) if made is not None else None
 
 
 class StoredHistory(Protocol):
@@ -341,3 +389,15 @@ class Estimator:
             The estimate, or None.
         """
         return estimate(record, now, self.history, self.samples)
+
+    def forecast(self, record: TaskRecord, now: float) -> Forecast | None:
+        """See :func:`forecast`.
+
+        Args:
+            record: A task.
+            now: Wall time.
+
+        Returns:
+            The forecast, or None.
+        """
+        return forecast(record, now, self.history, self.samples)

@@ -14,6 +14,7 @@ from typing import Generic, Literal, TypeVar
 from tui.engine.changes import Change
 from tui.engine.eta import Eta
 from tui.engine.records import TaskRecord
+from tui.engine.views import TaskView
 from tui.errors import TaskCenterError
 
 __all__ = [
@@ -54,6 +55,9 @@ class TaskRefreshed:
 
     record: TaskRecord
     change: Change
+    view: TaskView | None = None
+    """The task's view built from this answer (:class:`~tui.engine.views.TaskView`): the
+    session always gives it; None only in an event made by hand."""
 
     @property
     def previous_status(self) -> str:

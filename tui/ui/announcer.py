@@ -4,13 +4,15 @@ toasts, the bell and desktop notifications, as the session's events ask for them
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from tui.cloud.safe_text import visible
 from tui.engine.events import DeadlineWarning, SessionListener, TaskFinished, TasksDiscovered
-from tui.engine.setup.config import NotificationSettings
 from tui.present.notices import Notice, Severity, notice_of
 from tui.ui.terminal import TerminalSignals
+
+if TYPE_CHECKING:  # the config module brings pydantic: not before the first paint
+    from tui.engine.setup.config import NotificationSettings
 
 __all__ = ["Announcer"]
 

@@ -32,10 +32,11 @@ from tui.engine.polling.outcomes import (
     StepsRefused,
     TasksListed,
 )
-from tui.engine.records import finished_while_watched
+from tui.engine.records import TaskRecord, finished_while_watched
 from tui.engine.session.credentials import CredentialKeeper
 from tui.engine.session.deadlines import Deadlines
 from tui.engine.session.watchlist import Watchlist
+from tui.engine.views import TaskView
 from tui.errors import AuthenticationError, JobNotFoundError, TaskCenterError
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class Answers:
     Args:
         watchlist: Where the answers are recorded.
         estimator: Learns durations and progress from them.
+        view_of: A record's view (built once per answer), handed over with the event.
         credentials: Hears that the gateway answered (or refused).
         deadlines: Checked after each answer about a task.
         emit: Tells the session's subscribers.
@@ -64,6 +66,7 @@ class Answers:
         self,
         watchlist: Watchlist,
         estimator: Estimator,
+        view_of: Callable[[TaskRecord], TaskView],
         credentials: CredentialKeeper,
         deadlines: Deadlines,
         emit: Callable[[SessionEvent], None],
@@ -71,6 +74,7 @@ class Answers:
     ) -> None:
         self._watchlist = watchlist
         self._estimator = estimator
+        self._view_of = view_of
         self._credentials = credentials
         self._deadlines = deadlines
         self._emit = emit
@@ -117,7 +121,7 @@ class Answers:
         self._estimator.observe(record, now)
         if recorded.changed:
             log.info("%s is %s %s", task_id, job.status, job.process)
-        self._emit(TaskRefreshed(record, recorded))
+        self._emit(TaskRefreshed(record, recorded, self._view_of(record)))
         if recorded.finished:
             self._emit(TaskFinished(record, announce=finished_while_watched(record)))
         self._deadlines.check(self._watchlist.records.get(task_id, record), now)
@@ -160,7 +164,8 @@ class Answers:
         if record is None:
             return
         changed = old is None or old.steps_json != record.steps_json
-        self._emit(TaskRefreshed(record, Change(False, record.status, steps=changed)))
+        change = Change(False, record.status, steps=changed)
+        self._emit(TaskRefreshed(record, change, self._view_of(record)))
         self._deadlines.check(record, now)
 
     def _steps_refused(self, task_id: str, error: TaskCenterError) -> None:
@@ -172,7 +177,8 @@ class Answers:
         """
         record = self._watchlist.steps_refused(task_id, str(error), self._wall())
         if record is not None:
-            self._emit(TaskRefreshed(record, Change(False, record.status, steps=True)))
+            change = Change(False, record.status, steps=True)
+            self._emit(TaskRefreshed(record, change, self._view_of(record)))
 
     def _fetch_failed(
         self, task_id: str, error: TaskCenterError, *, failures: int, not_found: bool

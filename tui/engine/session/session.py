@@ -34,8 +34,10 @@ from tui.engine.session.deadlines import Deadlines
 from tui.engine.session.following import Following
 from tui.engine.session.health import Connection, Health
 from tui.engine.session.lease import LEASE_RENEW, PollingLease
+from tui.engine.session.views import Views
 from tui.engine.session.watchlist import Watchlist
 from tui.engine.storage import AddResult, Store
+from tui.engine.views import TaskView
 from tui.errors import StoreError
 
 if TYPE_CHECKING:
@@ -129,11 +131,19 @@ class WatchSession:
         self.estimator = Estimator(self._service_of)
         """Past durations and observed progress: the inputs of each task's ETA."""
         self._estimates_loaded = False
+        self.views = Views(
+            self.estimator.forecast,
+            lambda profile: self.health.problem_for(profile),
+            self.watchlist.history,
+            self.clock.wall,
+        )
+        """Each task's view, built once per answer (its estimate, problem, history)."""
         self.deadlines = Deadlines(self.watchlist, self.eta, self._emit)
         self.following = Following(store, self._emit, self._watch_discovered, self.clock.wall)
         self.answers = Answers(
             self.watchlist,
             self.estimator,
+            self.views.of,
             self.credentials,
             self.deadlines,
             self._emit,
@@ -184,6 +194,7 @@ class WatchSession:
         self._estimates_loaded = True
         try:
             self.estimator.load(self.store, self.records.values())
+            self.views.forget()  # the estimates rest on more now
         except StoreError as exc:  # estimates are a nicety: a locked file costs them, no more
             log.warning("past durations not read: %s", exc)
 
@@ -321,7 +332,27 @@ class WatchSession:
         Returns:
             The estimate, or None.
         """
-        return self.estimator.estimate(record, self.clock.wall() if now is None else now)
+        return self.views.of(record).eta(self.clock.wall() if now is None else now)
+
+    def view(self, record: TaskRecord) -> TaskView:
+        """The view of ``record`` (see :class:`~tui.engine.views.TaskView`): built once per
+        answer, its history read only for the focused task (:meth:`focus`).
+
+        Args:
+            record: A watched task.
+
+        Returns:
+            Its view.
+        """
+        return self.views.of(record)
+
+    def focus(self, task_id: str | None) -> None:
+        """The task the user looks at (the detail pane): its views carry its history.
+
+        Args:
+            task_id: The task, or None.
+        """
+        self.views.focus(task_id)
 
     def counts(self) -> list[tuple[str, int]]:
         """How many tasks have each status, worst first (see :meth:`Watchlist.counts`).
@@ -459,7 +490,7 @@ class WatchSession:
             change = compared(old, record) if old is not None else UNCHANGED
             if not change.changed:
                 continue
-            self._emit(TaskRefreshed(record, change))
+            self._emit(TaskRefreshed(record, change, self.views.of(record)))
             if change.finished:
                 self._emit(TaskFinished(record, announce=True))
 

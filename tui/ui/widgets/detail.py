@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from rich.console import Group, RenderableType
@@ -13,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from tui.cloud.safe_text import visible, visible_data
@@ -20,6 +22,7 @@ from tui.cloud.status import JobStatus
 from tui.cloud.steps import TaskSteps
 from tui.engine.eta import Eta
 from tui.engine.records import Observation, TaskRecord, visible_fields
+from tui.engine.views import TaskView
 from tui.present.text import (
     entity_lines,
     format_checked,
@@ -34,7 +37,7 @@ from tui.present.text import (
     steps_note,
 )
 
-__all__ = ["DetailPane", "detail_key", "render_detail", "steps_lines"]
+__all__ = ["DetailContent", "DetailPane", "detail_key", "render_detail", "steps_lines"]
 
 # Outside text is cut at these lengths on screen (a 3 MB job name must not stall the UI); the
 # whole text stays in the database and in the raw JSON view.
@@ -80,6 +83,39 @@ def detail_key(
     )
     fields = visible_fields(record, steps=False)
     return (record.task_id, fields, shown_steps, elapsed, checked, raw, problem, timing)
+
+
+@dataclass(frozen=True)
+class DetailContent:
+    """What the pane is asked to show: a task's view at a moment, raw JSON or not.
+
+    Two contents are equal when the pane would show the same text (:func:`detail_key`: the
+    shown fields, steps as drawn, the clock's texts, the problem), so the pane's reactive
+    repaints only when something on it moved.
+    """
+
+    view: TaskView = field(compare=False)
+    now: float = field(compare=False)
+    raw: bool = field(compare=False, default=False)
+    shown: tuple[object, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        view, now = self.view, self.now
+        shown = detail_key(view.record, now, self.raw, view.problem, view.eta(now))
+        object.__setattr__(self, "shown", (*shown, len(view.history)))
+
+    def render(self, error_style: str = "red") -> RenderableType:
+        """The pane's text (see :func:`render_detail`)."""
+        view = self.view
+        return render_detail(
+            view.record,
+            view.history,
+            now=self.now,
+            raw=self.raw,
+            problem=view.problem,
+            error_style=error_style,
+            eta=view.eta(self.now),
+        )
 
 
 def _eta_line(eta: Eta | None) -> str:
@@ -304,15 +340,28 @@ def history_lines(history: Sequence[Observation], now: float) -> list[tuple[str,
 
 
 class DetailPane(VerticalScroll):
-    """Shows the highlighted task in full; scrolls when it does not fit."""
+    """Shows the highlighted task in full; scrolls when it does not fit.
+
+    Set :attr:`content` to show a task: it is drawn again only when it differs from what is
+    shown (Posting's response area works the same way).
+    """
 
     can_focus = True
+
+    content: reactive[DetailContent | None] = reactive(None, init=False)
+    """The task shown, or None (then :meth:`show_empty`'s text is)."""
+    error_style = "red"
+    """The theme's error colour: the failure reason's frame and the problem text."""
 
     def compose(self) -> ComposeResult:
         yield Static("Select a task to see its details.", id="detail-body")
 
     current: RenderableType = ""
     """What the pane shows now."""
+
+    def watch_content(self, content: DetailContent | None) -> None:
+        if content is not None:
+            self.show(content.render(self.error_style))
 
     def show(self, renderable: RenderableType) -> None:
         """Show ``renderable``; the screen is laid out again only if its height changed.
@@ -331,4 +380,6 @@ class DetailPane(VerticalScroll):
             body.refresh(layout=True)
 
     def show_empty(self, text: str = "No task selected.") -> None:
+        """Show ``text`` instead of a task."""
+        self.set_reactive(DetailPane.content, None)
         self.show(Text(text, style="dim"))

@@ -34,7 +34,7 @@ from tui.engine.events import (
 )
 from tui.engine.records import TaskRecord
 from tui.engine.session import WatchSession
-from tui.ui.widgets.detail import DetailPane, detail_key, render_detail
+from tui.ui.widgets.detail import DetailContent, DetailPane
 from tui.ui.widgets.key_hints import KeyHints
 from tui.ui.widgets.summary import SummaryBar, summary_text
 from tui.ui.widgets.task_table import SORT_COLUMNS, SORT_MODES, SORT_WORDS, TaskTable
@@ -70,7 +70,6 @@ class WatchView(Vertical, SessionListener[None]):
         self.raw_json = False
         """Whether the detail pane shows the raw JSON of the job."""
         self._keys = keys
-        self._detail_key: tuple[object, ...] | None = None
         self._pending: dict[str, TaskRecord] = {}
         """Records reported since the last redraw, by task."""
         self._filling = False
@@ -300,6 +299,7 @@ class WatchView(Vertical, SessionListener[None]):
     def refresh_detail(self) -> None:
         """Show the selected task in the detail pane, unless the pane already shows it so."""
         record = self.selected
+        self.session.focus(record.task_id if record is not None else None)
         if record is None:
             hint = (
                 ""
@@ -310,27 +310,10 @@ class WatchView(Vertical, SessionListener[None]):
                 )
             )
             self.detail.show_empty(f"No task selected.{hint}")
-            self._detail_key = None
             return
-        problem = self.session.health.problem_for(record.profile)
-        now = self.session.clock.wall()
-        eta = self.session.eta(record, now)
-        key = detail_key(record, now, self.raw_json, problem, eta)
-        if key == self._detail_key:
-            return  # same text as on screen: repainting it would only send bytes
-        self._detail_key = key
-        history = self.session.history(record.task_id)
-        error_style = self.app.theme_variables.get("error", "red")
-        rendered = render_detail(
-            record,
-            history,
-            now=now,
-            raw=self.raw_json,
-            problem=problem,
-            error_style=error_style,
-            eta=eta,
-        )
-        self.detail.show(rendered)
+        self.detail.error_style = self.app.theme_variables.get("error", "red")
+        view = self.session.view(record)
+        self.detail.content = DetailContent(view, self.session.clock.wall(), self.raw_json)
 
     @on(TaskTable.Highlighted)
     def _row_highlighted(self) -> None:

@@ -1,0 +1,83 @@
+"""The session's views of its tasks (:class:`~tui.engine.views.TaskView`): each built when
+its record changes, and shared by the event, the row, the detail pane and the poller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tui.engine.eta import Forecast
+from tui.engine.records import Observation, TaskRecord
+from tui.engine.views import TaskView
+
+__all__ = ["Views"]
+
+
+class Views:
+    """Builds a task's view once per record; the estimate and the history are not made again
+    while the record is the same object.
+
+    Args:
+        forecast: The estimator's forecast of a record at a wall time.
+        problem_for: Why a profile is not polled, if so (read each time: it changes without
+            an answer, when a credential is refused).
+        history: A task's observed changes (a database read: for the focused task only).
+        wall: The session's wall clock.
+    """
+
+    def __init__(
+        self,
+        forecast: Callable[[TaskRecord, float], Forecast | None],
+        problem_for: Callable[[str], str | None],
+        history: Callable[[str], list[Observation]],
+        wall: Callable[[], float],
+    ) -> None:
+        self._forecast = forecast
+        self._problem_for = problem_for
+        self._history = history
+        self._wall = wall
+        self._views: dict[str, TaskView] = {}
+        self.focused: str | None = None
+        """The task whose views carry its history (the detail pane's)."""
+
+    def of(self, record: TaskRecord) -> TaskView:
+        """The view of ``record``: the one already built for it, or a new one.
+
+        Args:
+            record: A watched task's record, as the watchlist holds it.
+
+        Returns:
+            Its view.
+        """
+        view = self._views.get(record.task_id)
+        problem = self._problem_for(record.profile)
+        if view is not None and view.record is record and view.problem == problem:
+            return view
+        history = tuple(self._history(record.task_id)) if record.task_id == self.focused else ()
+        view = TaskView(record, self._forecast(record, self._wall()), problem, history)
+        self._views[record.task_id] = view
+        return view
+
+    def focus(self, task_id: str | None) -> None:
+        """Carry ``task_id``'s history in its views from now on (and no other task's).
+
+        Args:
+            task_id: The task in the detail pane, or None.
+        """
+        if task_id == self.focused:
+            return
+        for dropped in (self.focused, task_id):
+            if dropped is not None:
+                self._views.pop(dropped, None)
+        self.focused = task_id
+
+    def forget(self, task_id: str | None = None) -> None:
+        """Build a view again on its next use: one task's, or (None) every one, when what the
+        estimates rest on changed (past durations loaded) or a task's history grew.
+
+        Args:
+            task_id: The task, or None for all.
+        """
+        if task_id is None:
+            self._views.clear()
+        else:
+            self._views.pop(task_id, None)
