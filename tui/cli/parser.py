@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from tui import __version__
 from tui.cli.completion import SHELLS, profile_names, task_ids
@@ -91,11 +92,8 @@ def _demo(command: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The whole command line's grammar.
-
-    One flat list of declarations: split up, the commands would be harder
-    to compare with each other and with the README's command table.
-    """
+    """The whole command line's grammar: the options every command has, then each group of
+    commands (in the order ``--help`` lists them, the README's command table's order)."""
     parser = argparse.ArgumentParser(
         prog="taskwatch",
         description="Watch the Task Center jobs of Huawei Cloud databases (TaurusDB, RDS, "
@@ -122,6 +120,17 @@ def build_parser() -> argparse.ArgumentParser:
         _common(sub, suppress=True)
         return sub
 
+    for group in (_watchlist_commands, _cloud_commands, _file_commands, _engine_commands):
+        group(command)
+    return parser
+
+
+_Command = Callable[[str, str], argparse.ArgumentParser]
+"""Adds a command (name, help) with the common options; returns its parser."""
+
+
+def _watchlist_commands(command: _Command) -> None:
+    """add, deadline, remove, list: the watchlist itself."""
     add = command("add", "watch task IDs (any text: the UUIDs in it are taken)")
     add.add_argument("ids", nargs="+", metavar="ID", help="task IDs, or - to read stdin")
     add.add_argument("--label", default="", help="a note shown with the tasks")
@@ -144,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     _demo(listing)
     listing.add_argument("--json", action="store_true", help="machine-readable output")
 
+
+def _cloud_commands(command: _Command) -> None:
+    """show, wait, recent, follow, unfollow: what asks the cloud."""
     show = command("show", "fetch tasks now and print them")
     _ids(show)
     show.add_argument("--json", action="store_true", help="a JSON array, one object per ID")
@@ -190,6 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     unfollow.add_argument("rules", nargs="*", metavar="RULE", help="rule numbers (follow --list)")
     unfollow.add_argument("--all", action="store_true", help="every rule")
 
+
+def _file_commands(command: _Command) -> None:
+    """export, import, simulate, report: files, the simulator and the record."""
     export = command("export", "write the watchlist and last snapshots as JSON")
     _demo(export)
     export.add_argument("file", nargs="?", default="-", help="output file (default: stdout)")
@@ -228,6 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", metavar="FILE", help="write here (default: stdout)")
     report.add_argument("--utc", action="store_true", help="times in UTC, not local time")
 
+
+def _engine_commands(command: _Command) -> None:
+    """watch, notify, check, completion, config: running without a screen, and the setup."""
     watch = command(
         "watch", "the engine without the TUI: poll, follow, notify, one line per change"
     )
@@ -266,4 +284,3 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = command("config", "show the effective configuration and every path used")
     config.add_argument("--init", action="store_true", help="write a commented config.toml")
-    return parser

@@ -20,6 +20,7 @@ from tui.cloud.identity.live import ProjectRef
 from tui.cloud.identity.network import describe_transport_error
 from tui.cloud.listing import Kind, ListedTask
 from tui.cloud.models import Job, parse_error_body
+from tui.cloud.paging import PageFlow
 from tui.cloud.redaction import redact, registered_secrets
 from tui.cloud.services import adapter_for
 from tui.cloud.services.base import project_path
@@ -274,17 +275,10 @@ class TaskCenterClient:
     ) -> ListPage:
         """Every task of the project in the window, across all pages.
 
-        One paging loop whose defensive readings (page
-        numbers or records skipped, overlaps, a first record left out, a count that lies, the
-        page cap) depend on each other. What differs by service (path, item key, page size,
-        time format, filters) is the adapter's :class:`ListOperation`; the loop is shared.
-
-        Pages are read defensively (reference §12): the TaurusDB instant list documents an
-        offset that starts at 1 and Huawei's own tooling reads it as a page number, the others
-        count records skipped. The first reading is tried, and if a page overlaps the last one
-        (the server skips records), the reading switches and the start is fetched again. Items
-        are de-duplicated by ID; paging stops once ``total_count`` tasks are seen, a page is
-        short, or a page brings nothing new.
+        Which pages are asked for, and when the list ends, is the :class:`~.paging.PageFlow`'s
+        (the defensive reading of reference §12); this sends its requests. What differs by
+        service (path, item key, page size, time format, filters) is the adapter's
+        :class:`ListOperation`.
 
         Args:
             kind: Instant or scheduled tasks.
@@ -323,52 +317,25 @@ class TaskCenterClient:
             for key, value in wanted.items()
             if value and key in operation.filters
         )
-        page_numbers = operation.page_numbers
-        offset = 1 if page_numbers else 0
-        seen: dict[str, ListedTask] = {}
-        requests = skipped = size = 0
-        counted: set[str] = set()  # pages whose skipped items are counted already
-        start_fetched = cut = False
-        total: int | None = None
-
-        async def page(at: int) -> list[ListedTask]:
-            nonlocal requests, total, skipped, size
-            if requests and on_page is not None:
+        flow = PageFlow(
+            page_numbers=operation.page_numbers, page_size=operation.page_size, max_pages=MAX_PAGES
+        )
+        offsets = flow.offsets()
+        offset = next(offsets)  # the first page is always asked for
+        while True:
+            if flow.requests and on_page is not None:
                 on_page()
-            body, request_id = await self._send("GET", url, params={**params, "offset": str(at)})
-            requests += 1
+            query = {**params, "offset": str(offset)}
+            body, request_id = await self._send("GET", url, params=query)
             try:
-                parsed = self.adapter.parse_list(body, kind)
+                page = self.adapter.parse_list(body, kind)
             except BadResponseError as exc:
                 raise self._bad(exc, request_id) from None
-            total, size = parsed.total, parsed.size
-            if parsed.fingerprint not in counted:
-                counted.add(parsed.fingerprint)
-                skipped += parsed.skipped
-            return parsed.tasks
-
-        while True:
-            if requests >= MAX_PAGES:
-                cut = True  # full pages still coming: something is wrong, not busy
+            try:
+                offset = offsets.send(page)
+            except StopIteration:
                 break
-            items = await page(offset)
-            new = [item for item in items if item.id not in seen]
-            seen.update((item.id, item) for item in new)
-            if page_numbers and 0 < len(new) < len(items):
-                # Overlap: this server skips records. Read on from what has been seen, and
-                # fetch the start once (a skip of 1 left out the very first record).
-                page_numbers, offset = False, len(seen) + 1
-                start_fetched = True
-                seen.update((i.id, i) for i in await page(0) if i.id not in seen)
-                continue
-            if not new or size < operation.page_size or (total is not None and len(seen) >= total):
-                break
-            offset = offset + 1 if page_numbers else offset + len(items)
-        if page_numbers and not start_fetched and total is not None and len(seen) < total:
-            # Fewer than the count and no overlap seen: a server that skips records left out
-            # the first one (offset 1); ask for it.
-            seen.update((i.id, i) for i in await page(0) if i.id not in seen)
-        return ListPage(list(seen.values()), requests, skipped, cut)
+        return ListPage(flow.tasks, flow.requests, flow.skipped, flow.cut)
 
     async def probe(self) -> str:
         """One signed read, the smallest page of the service's instant-task list (``taskwatch
