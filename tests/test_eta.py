@@ -254,7 +254,7 @@ async def test_overdue_is_said_once_and_survives_a_restart(
     job = make_job(simulator, "bind_eip", running_for=600)
     store.add_tasks([job.id], profile="default")
     session, events = _session(store, _client(sim_http, clock), sim_http, clock)
-    session.set_deadline([job.id], clock.now() + 60)
+    session.edits.set_deadline([job.id], clock.now() + 60)
     await _run_for(session, clock, 59)
     # Its progress (1 % in 6 s) says ~10 minutes: at risk first.
     assert _warnings(events) == [("at_risk", job.id)] and session.overdue == set()
@@ -279,7 +279,7 @@ async def test_a_task_that_ends_is_no_longer_overdue(
     job = make_job(simulator, "bind_eip", running_for=90)
     store.add_tasks([job.id], profile="default")
     session, events = _session(store, _client(sim_http, clock), sim_http, clock)
-    session.set_deadline([job.id], clock.now() + 30)
+    session.edits.set_deadline([job.id], clock.now() + 30)
     await _run_for(session, clock, 120)
     assert ("overdue", job.id) in _warnings(events)
     assert session.records[job.id].is_final
@@ -292,14 +292,14 @@ async def test_at_risk_is_said_once_when_the_estimate_passes_the_deadline(
     job = make_job(simulator, "upgrade", running_for=600)
     store.add_tasks([job.id], profile="default")
     session, events = _session(store, _client(sim_http, clock), sim_http, clock)
-    session.set_deadline([job.id], clock.now() + 300)  # the steps say ~600 s
+    session.edits.set_deadline([job.id], clock.now() + 300)  # the steps say ~600 s
     await _run_for(session, clock, 90)
     assert _warnings(events) == [("at_risk", job.id)]
     warning = next(e for e in events if isinstance(e, DeadlineWarning))
     notice = notice_of(warning, session.settings.notifications)
     assert notice is not None and "cloud's step estimate" in notice.text
     # A new deadline is a new promise: its warnings may be given again.
-    session.set_deadline([job.id], clock.now() + 100)
+    session.edits.set_deadline([job.id], clock.now() + 100)
     await _run_for(session, clock, 10)
     assert _warnings(events) == [("at_risk", job.id), ("at_risk", job.id)]
     await _run_for(session, clock, 100)
@@ -313,10 +313,10 @@ async def test_a_deadline_the_estimate_meets_gives_no_warning(
     job = make_job(simulator, "upgrade", running_for=200)
     store.add_tasks([job.id], profile="default")
     session, events = _session(store, _client(sim_http, clock), sim_http, clock)
-    session.set_deadline([job.id], clock.now() + 400)
+    session.edits.set_deadline([job.id], clock.now() + 400)
     await _run_for(session, clock, 240)
     assert _warnings(events) == []
-    session.set_deadline([job.id], None)
+    session.edits.set_deadline([job.id], None)
     assert session.records[job.id].deadline is None
 
 
@@ -329,7 +329,7 @@ async def test_history_is_learned_from_the_store_and_from_tasks_that_complete(
     await _run_for(session, clock, 130)
     assert all(session.records[j.id].status == "Completed" for j in past)
     job = make_job(simulator, "bind_eip", running_for=400)  # no steps: history it is
-    session.add([job.id], profile="default")
+    session.edits.add([job.id], profile="default")
     await _run_for(session, clock, 10)
     eta = session.eta(session.records[job.id])
     assert eta is not None and eta.source == "history" and eta.samples == 3

@@ -76,7 +76,7 @@ async def _failing_resize_running(
     transport = _StepsRefusedAfter(simulator)
     session = _session(tmp_path, transport, clock)
     job = make_job(simulator, "resize", outcome="Failed", running_for=45, fail_reason="disk")
-    session.add([job.id], profile="default")
+    session.edits.add([job.id], profile="default")
     await _run(session, clock, 40)
     return session, transport, clock, job.id
 

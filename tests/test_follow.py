@@ -236,7 +236,7 @@ async def test_nothing_is_added_twice_not_even_a_task_the_user_removed(
     ]
     await _run(session, clock, 4 * INTERVAL)
     assert sorted(j.id for j in jobs) == sorted(session.records)
-    session.remove(jobs[0].id)
+    session.edits.remove(jobs[0].id)
     await _run(session, clock, 6 * INTERVAL)  # the window overlaps: every list sees them again
     assert jobs[0].id not in session.records
     assert len(store.all_tasks()) == 60

@@ -440,7 +440,7 @@ async def test_a_fail_reason_of_megabytes_still_tells_the_failure(
     notifier = notifier_for(session, {})
     huge = 'stack frame \\ "quoted" é ' * 250_000  # 6.3 MB of JSON once escaped
     job = make_job(simulator, "resize", outcome="Failed", running_for=5, fail_reason=huge)
-    session.add([job.id], profile="default")
+    session.edits.add([job.id], profile="default")
     for _ in range(10):
         await session.tick()
         clock.advance(1.0)

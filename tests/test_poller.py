@@ -319,10 +319,10 @@ async def test_an_edit_tells_the_poller_of_its_task_only(
         original(watched)
 
     monkeypatch.setattr(session.poller, "sync", counted)
-    session.add([jobs[2].id], profile="default")
+    session.edits.add([jobs[2].id], profile="default")
     assert await session.tick() == 1
     assert simulator.counters.by_job[jobs[2].id] == 1
-    session.remove(jobs[0].id)
-    session.undo()
+    session.edits.remove(jobs[0].id)
+    session.edits.undo()
     assert await session.tick() == 1  # the restored task is due again at once
     assert syncs == []

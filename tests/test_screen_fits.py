@@ -226,7 +226,7 @@ async def test_a_service_column_appears_when_the_watchlist_holds_two_services(
         assert "service" in table.shown
         services = {table.cells_of(task)["service"] for task in session.records}
         assert services == {"taurusdb", "rds"}
-        session.remove("0f0f0f0f-0000-4000-8000-000000000001")  # one service left
+        session.edits.remove("0f0f0f0f-0000-4000-8000-000000000001")  # one service left
         app.view.refresh_all()
         await pilot.pause()
         assert "service" not in table.shown

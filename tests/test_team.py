@@ -77,7 +77,7 @@ async def test_a_failure_reaches_the_team_with_its_reason_as_literal_text(
     session, simulator, clock = _world(tmp_path, [NotifySettings(urls=[receiver.url()], digest=0)])
     notifier = _quick(session)
     job = make_job(simulator, "resize", outcome="Failed", running_for=20, fail_reason=HOSTILE)
-    session.add([job.id], profile="default", label="CHG-7 <resize>")
+    session.edits.add([job.id], profile="default", label="CHG-7 <resize>")
     await _ticks(session, clock, 40)
     posted = await asyncio.to_thread(receiver.wait_for, 1)
     await notifier.aclose()
@@ -101,7 +101,7 @@ async def test_ten_tasks_ending_within_seconds_make_one_digest(
         make_job(simulator, "reboot", outcome="Failed" if n == 3 else "Completed", running_for=20)
         for n in range(10)
     ]
-    session.add([job.id for job in jobs], profile="default")
+    session.edits.add([job.id for job in jobs], profile="default")
     await _ticks(session, clock, 40)
     posted = await asyncio.to_thread(receiver.wait_for, 1)
     await notifier.aclose()
@@ -120,9 +120,9 @@ async def test_an_overdue_task_is_announced_once_also_across_a_restart(
     session, simulator, clock = _world(tmp_path, [table])
     notifier = _quick(session)
     job = make_job(simulator, "resize", running_for=3600)
-    session.add([job.id], profile="default", label="long")
+    session.edits.add([job.id], profile="default", label="long")
     await _ticks(session, clock, 3)
-    session.set_deadline([job.id], clock.now() - 60)
+    session.edits.set_deadline([job.id], clock.now() - 60)
     session.check_deadlines()
     session.check_deadlines(clock.now() + 30)
     await asyncio.to_thread(receiver.wait_for, 1)
@@ -155,12 +155,12 @@ async def test_a_dead_sink_is_reported_once_and_never_holds_back_a_live_one(
     notifier = _quick(session)
     receiver.hold.add("/slow")  # this one answers only when released
     jobs = [make_job(simulator, "reboot", outcome="Failed", running_for=10) for _ in range(2)]
-    session.add([jobs[0].id], profile="default")
+    session.edits.add([jobs[0].id], profile="default")
     await _ticks(session, clock, 15)
     # The live sink has its message while the slow one is still sending, and polling went on.
     first = await asyncio.to_thread(receiver.wait_for, 1, "/hook")
     assert len(first) == 1
-    session.add([jobs[1].id], profile="default")
+    session.edits.add([jobs[1].id], profile="default")
     await _ticks(session, clock, 15)
     assert len(await asyncio.to_thread(receiver.wait_for, 2, "/hook")) == 2
     receiver.release.set()

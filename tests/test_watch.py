@@ -175,7 +175,7 @@ async def test_one_poller_per_watchlist_and_the_lease_taken_over_after_sigkill(
             messages = " ".join(p.body["message"] for p in receiver.posted)
             assert [messages.count(job.id) for job in jobs] == [1, 1, 1]
             late = make_job(simulator, "reboot", running_for=600)
-            session.add([late.id], profile="default")
+            session.edits.add([late.id], profile="default")
             killed = time.monotonic()
             process.kill()  # SIGKILL: no goodbye, the lease just stops being renewed
             await asyncio.wait_for(took_over.wait(), 10)

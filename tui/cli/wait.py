@@ -222,7 +222,7 @@ async def wait_for_tasks(
     )
     session.subscribe(printer)
     for task_id in ids:
-        session.add([task_id], profile=profiles[task_id])
+        session.edits.add([task_id], profile=profiles[task_id])
     engine = asyncio.create_task(session.run())
     deadline = None if give_up_after is None else started + give_up_after
     patience = unreachable_after if unreachable_after is not None else give_up_after

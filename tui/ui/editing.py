@@ -50,7 +50,7 @@ class EditingApp(ToastingApp):
     def add_tasks(self, request: AddRequest) -> None:
         """Watch the tasks of ``request`` and put the cursor on the first new one."""
         try:
-            result = self.session.add(
+            result = self.session.edits.add(
                 request.task_ids, profile=request.profile, label=request.label
             )
         except TaskwatchError as error:
@@ -68,12 +68,15 @@ class EditingApp(ToastingApp):
     def action_remove(self) -> None:
         """Stop watching the selected task (u undoes)."""
         record = self.view.selected
-        if record is not None and self._safely(self.session.remove, record.task_id) is not None:
+        if (
+            record is not None
+            and self._safely(self.session.edits.remove, record.task_id) is not None
+        ):
             self.notify(f"Removed {task_title(record)[:60]}. Press u to undo.")
 
     def action_undo(self) -> None:
         """Bring back the most recently removed task."""
-        restored = self._safely(self.session.undo) or []
+        restored = self._safely(self.session.edits.undo) or []
         if restored:
             self.notify(f"Restored {tasks_count(len(restored))}.")
         else:
@@ -93,7 +96,7 @@ class EditingApp(ToastingApp):
         dialog.edit(record.task_id, record.label)
         label: str | None = await self.push_screen_wait(name)
         if label is not None and label != record.label:
-            self._safely(self.session.set_label, record.task_id, label)
+            self._safely(self.session.edits.set_label, record.task_id, label)
 
     @work
     async def action_edit_deadline(self) -> None:
@@ -113,7 +116,7 @@ class EditingApp(ToastingApp):
         choice: DeadlineChoice | None = await self.push_screen_wait(key)
         if choice is None:
             return
-        if self._safely(self.session.set_deadline, [record.task_id], choice.deadline) is None:
+        if self._safely(self.session.edits.set_deadline, [record.task_id], choice.deadline) is None:
             return
         if choice.deadline is None:
             self.notify(f"No deadline for {name}.")

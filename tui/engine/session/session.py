@@ -9,41 +9,37 @@ task state of its own. No Textual here.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tui.engine.changes import UNCHANGED, compared
 from tui.engine.eta import Estimator, Eta
 from tui.engine.events import (
-    LeaseChanged,
     SessionEvent,
     SinkChanged,
-    TaskFinished,
-    TaskRefreshed,
-    WatchlistChanged,
 )
 from tui.engine.records import Observation, TaskRecord
 from tui.engine.session.answers import Answers
+from tui.engine.session.connecting import Connecting, Connector
 from tui.engine.session.credentials import CredentialKeeper, RefusalMemo
 from tui.engine.session.deadlines import Deadlines
+from tui.engine.session.edits import Edits
 from tui.engine.session.following import Following
 from tui.engine.session.health import Connection, Health
-from tui.engine.session.lease import LEASE_RENEW, PollingLease
+from tui.engine.session.lease import PollingLease
+from tui.engine.session.roles import Roles
 from tui.engine.session.views import Views
 from tui.engine.session.watchlist import Watchlist
-from tui.engine.storage import AddResult, Store
+from tui.engine.storage import Store
 from tui.engine.views import TaskView
 from tui.errors import StoreError
 
 if TYPE_CHECKING:
     # Settings (pydantic) and the runtime, clients and poller (httpx) are imported when first
     # needed, so that the TUI paints its first screen before paying for them.
-    from tui.engine.polling.discovery import DiscoveredRow
     from tui.engine.polling.poller import Poller, PollerConfig
     from tui.engine.setup.config import Settings
     from tui.engine.setup.runtime import Runtime
@@ -62,20 +58,17 @@ class Clock:
 
 
 Subscriber = Callable[[SessionEvent], None]
-Connector = Callable[[list[str]], "tuple[Settings, Runtime]"]
-"""Loads the settings and builds the clients for the given profiles (those of the watched
-tasks): what :meth:`WatchSession.start` defers. It runs in a worker thread."""
 
 
 class WatchSession:
     """The watched tasks of one process, kept live by polling.
 
     The one object a front end (the TUI, ``wait``) talks to; the work is in its rooms:
-    :class:`Watchlist`, :class:`CredentialKeeper`, :class:`Answers`, :class:`Deadlines`,
-    :class:`Following`, :class:`Health`, :class:`PollingLease` and the poller. Its size (about
-    520 lines, of them ~180 docstrings and ~80 blank or comment) is that of a facade: connecting,
-    user edits, run controls and the polling role, each a few lines over a room, kept here so
-    that a front end never reaches past the session.
+    :class:`Watchlist`, :class:`Connecting` (settings, clients, the poller), :class:`Edits`
+    (every change of the watchlist: ``session.edits.add(...)``), :class:`Roles` (the polling
+    lease, the pause), :class:`CredentialKeeper`, :class:`Answers`, :class:`Views`,
+    :class:`Deadlines`, :class:`Following` and :class:`Health`. What is left here is the
+    facade: reading the state, the run controls, and the subscribers.
 
     Args:
         store: The watchlist database, or None to watch in memory only (``wait`` observes
@@ -111,23 +104,14 @@ class WatchSession:
         refusals: RefusalMemo | None = None,
         kind: str = "tui",
     ) -> None:
-        self.runtime: Runtime | None = None
-        self._settings = settings
-        self._connect = connect
-        self._poll = poll
-        self._poller_config = poller_config
-        self._rng = rng
         self.clock = clock or Clock()
         self.demo = demo
-        self.paused = False
         self.watchlist = Watchlist(store, self.clock.wall, self.clock.monotonic)
         self.lease = PollingLease(store if poll else None, self.clock.wall, kind)
         """Whether this process polls the watchlist, or reads another's results."""
-        self._lease_stop = asyncio.Event()
         self.credentials = CredentialKeeper(refusals or RefusalMemo(store), self.clock.wall)
         """The keeper of the "never lock the AK" rule, across processes too."""
         self._subscribers: list[Subscriber] = []
-        self.poller: Poller | None = None
         self.estimator = Estimator(self._service_of)
         """Past durations and observed progress: the inputs of each task's ETA."""
         self._estimates_loaded = False
@@ -139,7 +123,9 @@ class WatchSession:
         )
         """Each task's view, built once per answer (its estimate, problem, history)."""
         self.deadlines = Deadlines(self.watchlist, self.eta, self._emit)
-        self.following = Following(store, self._emit, self._watch_discovered, self.clock.wall)
+        self.following = Following(
+            store, self._emit, lambda rows, now: self.edits.discovered(rows, now), self.clock.wall
+        )
         self.answers = Answers(
             self.watchlist,
             self.estimator,
@@ -155,14 +141,40 @@ class WatchSession:
             self.credentials.refused,
             self.following.problems,
             self.answers.endpoints,
-            lambda: self.paused,
-            lambda: self.runtime,
+            lambda: self.roles.paused,
+            lambda: self.connecting.runtime,
             self.sink_problems,
             self.lease,
         )
         """Whether requests are going, and why some tasks are not polled or followed."""
+        self.connecting = Connecting(
+            settings,
+            connect,
+            poll=poll,
+            poller_config=poller_config,
+            rng=rng,
+            monotonic=self.clock.monotonic,
+            wall=self.clock.wall,
+            report=self.answers.heard,
+            seconds_left=self._seconds_left,
+            attached=self._attached,
+        )
+        """The settings, the clients and the poller, once there are any."""
+        poller = lambda: self.connecting.poller  # noqa: E731  (it comes later)
+        self.edits = Edits(self.watchlist, poller, self.views.of, self.check_deadlines, self._emit)
+        """The watchlist's edits: the user's, a follow rule's, another process's."""
+        self.roles = Roles(
+            self.lease,
+            self.deadlines,
+            self.following,
+            lambda: self.connecting.poller,
+            self._took_over,
+            self.clock.monotonic,
+            self._emit,
+        )
+        """Whether this process polls (the lease), and the pause."""
         if runtime is not None:
-            self._attach(runtime)
+            self.connecting.attach(runtime)
         self.reload()
 
     # -- connecting ------------------------------------------------------------------------------
@@ -175,17 +187,27 @@ class WatchSession:
         Raises:
             TaskwatchError: The configuration or a credential cannot be used.
         """
-        if self._connect is None:
-            return
-        connect, self._connect = self._connect, None
         in_use = sorted({record.profile for record in self.records.values()})
-        self._settings, runtime = await asyncio.to_thread(connect, in_use)
-        runtime.project_cache = self.store  # looked-up project IDs are kept with the watchlist
-        await runtime.prepare()  # first temporary keys, project IDs: what cannot be set up shows
-        self._attach(runtime)
+        if not await self.connecting.start(in_use, self.store):
+            return
         if self.poller is not None:
             self.poller.sync(self.records.values())
         self.load_estimates()
+
+    @property
+    def runtime(self) -> Runtime | None:
+        """The clients per profile, once connected."""
+        return self.connecting.runtime
+
+    @property
+    def poller(self) -> Poller | None:
+        """The poller, once connected (never, for a session that does not poll)."""
+        return self.connecting.poller
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force (the defaults until a deferred connect has loaded them)."""
+        return self.connecting.settings
 
     def load_estimates(self) -> None:
         """Learn past durations and progress from the store (once; after the first paint)."""
@@ -204,84 +226,29 @@ class WatchSession:
             return str(runtime.profiles[profile].service)
         return profile
 
-    def _attach(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.credentials.attach(runtime, None)
-        for profile in runtime.profiles.values():
-            log.info(
-                "profile %s: %s, %s", profile.name, profile.endpoint, profile.credential.display
-            )
-        if not self._poll:
-            return
-        from tui.engine.polling.poller import Poller, PollerConfig
-
-        settings = self.settings
-        self.poller = Poller(
-            runtime.clients,
-            credential_keys=runtime.credential_keys,
-            rate_limits=runtime.rate_limits,
-            config=self._poller_config
-            or PollerConfig(
-                interval=settings.refresh_interval,
-                concurrency=settings.concurrency,
-                not_found_grace=settings.not_found_grace,
-            ),
-            clock=self.clock.monotonic,
-            wall_clock=self.clock.wall,
-            rng=self._rng,
-            report=self.answers.heard,
-            estimate=self._seconds_left,
-        )
-        self.credentials.attach(runtime, self.poller)
-        interval = settings.discovery_interval
-        self.following.attach(runtime, self.poller, interval, self.clock.monotonic)
+    def _attached(self, runtime: Runtime, poller: Poller | None) -> None:
+        self.credentials.attach(runtime, poller)
+        if poller is not None:
+            interval = self.settings.discovery_interval
+            self.following.attach(runtime, poller, interval, self.clock.monotonic)
 
     @property
-    def settings(self) -> Settings:
-        """The settings in force (the defaults until a deferred connect has loaded them)."""
-        if self._settings is None:
-            from tui.engine.setup.config import Settings
-
-            self._settings = Settings()
-        return self._settings
+    def paused(self) -> bool:
+        """Whether every request is paused (the user's ``p``)."""
+        return self.roles.paused
 
     @property
     def leads(self) -> bool:
-        """Whether this process polls the watchlist, follows, warns and tells the team (it
-        holds the polling lease); otherwise it shows what the holder writes."""
-        return self.lease.holds
+        """Whether this process holds the polling lease (see :class:`Roles`)."""
+        return self.roles.leads
 
     def keep_lease(self) -> bool:
-        """Renew the polling lease, or take it over if its holder is gone; return whether this
-        process started or stopped polling (subscribers then get a LeaseChanged).
+        """Renew or take over the polling lease; True when the role changed (see :class:`Roles`)."""
+        return self.roles.keep_lease()
 
-        Returns:
-            True when the role changed.
-        """
-        was_following = self.lease.holder is not None
-        if not self.lease.claim(self.clock.monotonic()):
-            return False
-        self._apply_roles()
-        if self.leads and was_following:
-            self.watchlist.reload()  # the last holder's latest results, then poll from there
-            self._sync_poller()
-        self._emit(LeaseChanged(self.leads, self.lease.describe()))
-        return True
-
-    def _apply_roles(self) -> None:
-        """Poll, follow and warn only as the lease holder, and only while not paused."""
-        self.deadlines.warns = self.leads
-        if self.following.discovery is not None:
-            self.following.discovery.leading = self.leads
-        if self.poller is not None:
-            if self.paused or not self.leads:
-                self.poller.pause()
-            else:
-                self.poller.resume()
-
-    def _lease_due(self) -> bool:
-        claimed = self.lease.claimed_at
-        return claimed is None or self.clock.monotonic() - claimed >= LEASE_RENEW
+    def _took_over(self) -> None:
+        self.watchlist.reload()  # the last holder's latest results, then poll from there
+        self.edits.sync_poller()
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -384,73 +351,7 @@ class WatchSession:
         names = list(self.runtime.profiles) if self.runtime else []
         return list(dict.fromkeys([*names, *self.settings.profiles]))
 
-    # -- changing the watchlist ---------------------------------------------------------------
-
-    def add(self, task_ids: Iterable[str], *, profile: str, label: str = "") -> AddResult:
-        """Watch ``task_ids`` under ``profile``; they are polled at once.
-
-        Args:
-            task_ids: Task IDs (validated; InvalidInputError names a bad one).
-            profile: The profile to ask the cloud with.
-            label: A note shown with the tasks.
-
-        Returns:
-            Which IDs are new and which were already watched.
-        """
-        result = self.watchlist.add(task_ids, profile=profile, label=label)
-        self._changed(track=result.added)
-        return result
-
-    def remove(self, task_id: str) -> TaskRecord | None:
-        """Stop watching ``task_id`` (:meth:`undo` brings it back); return what was removed.
-
-        Args:
-            task_id: A watched task.
-
-        Returns:
-            The record as it was, or None if the task was not watched.
-        """
-        record = self.watchlist.remove(task_id)
-        if record is not None:
-            if self.poller is not None:
-                self.poller.untrack(task_id)
-            self._changed()
-        return record
-
-    def undo(self) -> list[str]:
-        """Watch the most recently removed tasks again; return their IDs (empty if none).
-
-        Returns:
-            The IDs watched again.
-        """
-        restored = self.watchlist.undo()
-        self._changed(track=restored)
-        return restored
-
-    def set_label(self, task_id: str, label: str) -> None:
-        """Change a task's label (validated like any label).
-
-        Args:
-            task_id: A watched task.
-            label: The new label ("" for none); InvalidInputError if it is unusable.
-        """
-        self.watchlist.set_label(task_id, label)
-        self._changed()
-
-    def set_deadline(self, task_ids: Iterable[str], deadline: float | None) -> list[str]:
-        """Set (or with None clear) the deadline of watched tasks; its warnings may fire again.
-
-        Args:
-            task_ids: Watched task IDs.
-            deadline: Wall time by which they should be done, or None.
-
-        Returns:
-            The IDs changed.
-        """
-        changed = self.watchlist.set_deadline(task_ids, deadline)
-        self._emit(WatchlistChanged())
-        self.check_deadlines()
-        return changed
+    # -- the watchlist ---------------------------------------------------------------------------
 
     def check_deadlines(self, now: float | None = None) -> int:
         """Mark tasks overdue, and warn once per deadline of each overdue or at-risk task.
@@ -466,59 +367,12 @@ class WatchSession:
         return self.deadlines.check_all(self.clock.wall() if now is None else now)
 
     def check_outside_changes(self) -> bool:
-        """Pick up another process's writes (the CLI, a second TUI); return whether there were.
-
-        Also saves what a held lock or a full disk kept in memory only, once it can.
-
-        Returns:
-            True if the watchlist was read again (subscribers get a WatchlistChanged).
-        """
-        self.watchlist.save_pending()
-        before = self.watchlist.records  # reloading makes a new mapping: this one stays as it was
-        if not self.watchlist.outside_changes():
-            return False
-        self._sync_poller()  # another process may have added or removed anything
-        self._changed()
-        self._tell_changes(before)
-        return True
-
-    def _tell_changes(self, before: Mapping[str, TaskRecord]) -> None:
-        """Tell subscribers of the tasks another process (the lease holder) saw change, as if
-        this one had polled them: rows, toasts and ``watch`` lines follow the holder's answers."""
-        for task_id, record in self.records.items():
-            old = before.get(task_id)
-            change = compared(old, record) if old is not None else UNCHANGED
-            if not change.changed:
-                continue
-            self._emit(TaskRefreshed(record, change, self.views.of(record)))
-            if change.finished:
-                self._emit(TaskFinished(record, announce=True))
+        """Pick up another process's writes; True if there were (see :meth:`Edits.from_outside`)."""
+        return self.edits.from_outside()
 
     def reload(self) -> None:
         """Read the watchlist again from the store, and poll exactly what it holds."""
-        self.watchlist.reload()
-        self._sync_poller()
-
-    def _watch_discovered(self, rows: list[DiscoveredRow], now: float) -> list[str]:
-        """Discovery found tasks: they join the watchlist and are polled, one by one."""
-        added = self.watchlist.add_discovered(rows, now)
-        if self.poller is not None:
-            for task_id in added:
-                self.poller.track(self.records[task_id])
-        return added
-
-    def _changed(self, track: Iterable[str] = ()) -> None:
-        """The user changed the watchlist: poll the tasks in ``track`` (new or restored) and
-        tell subscribers. One task at a time, not a re-sync of every task per edit."""
-        if self.poller is not None:
-            for task_id in track:
-                if (record := self.records.get(task_id)) is not None:
-                    self.poller.track(record)
-        self._emit(WatchlistChanged())
-
-    def _sync_poller(self) -> None:
-        if self.poller is not None:
-            self.poller.sync(self.records.values())
+        self.edits.reload()
 
     # -- controls ------------------------------------------------------------------------------
 
@@ -528,8 +382,7 @@ class WatchSession:
         Args:
             paused: True to stop sending requests, False to resume.
         """
-        self.paused = paused
-        self._apply_roles()
+        self.roles.set_paused(paused)
 
     def refresh(self, task_id: str | None = None) -> int:
         """Ask about one task (or every unfinished one) now; return how many were scheduled.
@@ -568,23 +421,16 @@ class WatchSession:
     async def run(self) -> None:
         """Poll (and follow) in real time until :meth:`stop`, while this process holds the
         polling lease; otherwise show the holder's results and take over if it goes."""
-        self.keep_lease()
-        self._apply_roles()
+        self.roles.keep_lease()
+        self.roles.apply()
         self.credentials.recall()
         await self.credentials.take_turns()
         self.load_estimates()
         if self.poller is not None:
-            loops = [self.poller.run(), self._lease_loop()]
+            loops = [self.poller.run(), self.roles.run()]
             if self.following.discovery is not None:
                 loops.append(self.following.discovery.run())
             await asyncio.gather(*loops)
-
-    async def _lease_loop(self) -> None:
-        while not self._lease_stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._lease_stop.wait(), LEASE_RENEW)
-            if not self._lease_stop.is_set():
-                self.keep_lease()
 
     async def discover(self) -> int:
         """List for the follow rules that are due (tests on a fake clock); return requests.
@@ -602,8 +448,7 @@ class WatchSession:
         Returns:
             How many requests were sent.
         """
-        if self._lease_due() and not self.keep_lease():
-            self._apply_roles()
+        self.roles.renew_if_due()
         self.credentials.recall()
         await self.credentials.take_turns()
         self.load_estimates()
@@ -615,8 +460,7 @@ class WatchSession:
             self.poller.stop()
         self.following.stop()
         self.credentials.release_all()
-        self._lease_stop.set()
-        self.lease.release()  # another window on the watchlist takes over at once
+        self.roles.stop()  # another window on the watchlist takes over at once
 
     async def aclose(self) -> None:
         """Close the HTTP connections (on the loop that used them)."""
