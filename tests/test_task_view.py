@@ -92,14 +92,10 @@ def test_the_detail_content_is_equal_when_the_pane_would_show_the_same() -> None
     assert content(record) != content(record, problem="credential refused")
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "w.sqlite3")
-
-
 async def test_the_event_carries_the_view_that_the_row_and_the_pane_read(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, tmp_path: Path
 ) -> None:
+    store = Store.open(tmp_path / "w.sqlite3")
     job = make_job(simulator, "upgrade", running_for=600)
     store.add_tasks([job.id], profile="default")
     session, events = _session(store, _client(sim_http, clock), sim_http, clock)
