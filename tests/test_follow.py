@@ -220,7 +220,7 @@ async def test_a_scheduled_task_that_starts_late_is_not_started_yet_never_an_err
     assert "(not started yet)" in _detail_text(record, session.clock.wall())
     await _run(session, clock, 30)
     assert session.records[planned.id].status == "Running"
-    history = session.history(planned.id)
+    history = session.watchlist.history(planned.id)
     assert "Running" in {h.status for h in history}
     assert not any(h.error_text for h in history)  # no "not_found: The job does not exist"
 

@@ -157,7 +157,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     estimator = Estimator(service_of)
     estimator.load(store, records)
     now = time.time()
-    etas = {record.task_id: estimator.estimate(record, now) for record in records}
+    forecasts = {record.task_id: estimator.forecast(record, now) for record in records}
+    etas = {task_id: made.at(now) if made else None for task_id, made in forecasts.items()}
     if args.json:
         rows = []
         for record in records:

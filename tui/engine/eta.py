@@ -378,20 +378,8 @@ class Estimator:
         elif record.state is JobStatus.RUNNING:
             self.samples.observe(record.task_id, now, record.progress)
 
-    def estimate(self, record: TaskRecord, now: float) -> Eta | None:
-        """See :func:`estimate`.
-
-        Args:
-            record: A task.
-            now: Wall time.
-
-        Returns:
-            The estimate, or None.
-        """
-        return estimate(record, now, self.history, self.samples)
-
     def forecast(self, record: TaskRecord, now: float) -> Forecast | None:
-        """See :func:`forecast`.
+        """See :func:`forecast` (``forecast(...).at(now)`` is the estimate at ``now``).
 
         Args:
             record: A task.

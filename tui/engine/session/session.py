@@ -21,7 +21,7 @@ from tui.engine.events import (
     SessionEvent,
     SinkChanged,
 )
-from tui.engine.records import Observation, TaskRecord
+from tui.engine.records import TaskRecord
 from tui.engine.session.answers import Answers
 from tui.engine.session.connecting import Connecting, Connector
 from tui.engine.session.credentials import CredentialKeeper, RefusalMemo
@@ -160,8 +160,9 @@ class WatchSession:
             attached=self._attached,
         )
         """The settings, the clients and the poller, once there are any."""
-        poller = lambda: self.connecting.poller  # noqa: E731  (it comes later)
-        self.edits = Edits(self.watchlist, poller, self.views.of, self.check_deadlines, self._emit)
+        self.edits = Edits(
+            self.watchlist, lambda: self.poller, self.views.of, self.check_deadlines, self._emit
+        )
         """The watchlist's edits: the user's, a follow rule's, another process's."""
         self.roles = Roles(
             self.lease,
@@ -269,17 +270,6 @@ class WatchSession:
             callback: Receives each :data:`~tui.engine.events.SessionEvent`.
         """
         self._subscribers.append(callback)
-
-    def history(self, task_id: str) -> list[Observation]:
-        """The observed changes of ``task_id``, oldest first (none when watching in memory).
-
-        Args:
-            task_id: A watched task.
-
-        Returns:
-            One observation per change of status, progress or error kind.
-        """
-        return self.watchlist.history(task_id)
 
     def _seconds_left(self, task_id: str) -> float | None:
         """Seconds until a watched task's estimated end (negative: past it), for the poller."""
