@@ -266,7 +266,7 @@ class TaskwatchApp(EditingApp):
         if not self.view.table.is_attached:
             return  # messages can still arrive while the app shuts down
         self._announcer.hear(message.event)
-        self.view.hear(message.event)
+        self.view.feed.hear(message.event)
 
     # -- actions -------------------------------------------------------------------------------
 

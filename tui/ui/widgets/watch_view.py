@@ -7,9 +7,7 @@ summary only when their text changes).
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,24 +16,11 @@ from textual.widgets import Input, Static
 
 from tui.cloud.safe_text import visible
 from tui.cloud.status import Tone, meaning_of
-from tui.engine.events import (
-    CredentialRefused,
-    CredentialRestored,
-    DeadlineWarning,
-    EndpointChanged,
-    FollowingChanged,
-    LeaseChanged,
-    RefreshFailed,
-    SessionListener,
-    SinkChanged,
-    TaskRefreshed,
-    TasksChecked,
-    WatchlistChanged,
-)
 from tui.engine.records import TaskRecord
 from tui.engine.session import WatchSession
 from tui.ui.widgets.detail import DetailContent, DetailPane
 from tui.ui.widgets.key_hints import KeyHints
+from tui.ui.widgets.session_feed import SessionFeed
 from tui.ui.widgets.summary import SummaryBar, summary_text
 from tui.ui.widgets.task_table import SORT_COLUMNS, SORT_MODES, SORT_WORDS, TaskTable
 from tui.ui.widgets.timeline import Timeline
@@ -47,7 +32,6 @@ TONE_COLOURS = {Tone.BAD: "error", Tone.GOOD: "success", Tone.WARNING: "warning"
 
 WIDE = 120  # from this many columns the detail pane sits beside the table
 CLOCK_TICK = 5.0  # seconds between updates of elapsed / checked-ago texts
-REDRAWS_PER_SECOND = 4  # answers arriving faster are drawn together
 ROWS_PER_FRAME = 150  # rows added per frame after the first: few enough to keep keys quick
 FIRST_FRAME_ROWS = 60  # the first frame: a tall terminal's screenful, and no more
 TIMELINE_HINTS = [
@@ -56,7 +40,7 @@ TIMELINE_HINTS = [
 ]  # fmt: skip
 
 
-class WatchView(Vertical, SessionListener[None]):
+class WatchView(Vertical):
     """Everything on the main screen, for ``session``.
 
     Args:
@@ -70,15 +54,11 @@ class WatchView(Vertical, SessionListener[None]):
         self.raw_json = False
         """Whether the detail pane shows the raw JSON of the job."""
         self._keys = keys
-        self._pending: dict[str, TaskRecord] = {}
-        """Records reported since the last redraw, by task."""
         self._filling = False
         """Rows are still being added, a batch per frame."""
         self._banner_text: str | None = None
-        self._drawn_at = 0.0
-        self._settled = asyncio.Event()
-        self._settled.set()
-        """Monotonic time of the last redraw for answers (they are drawn a few times a second)."""
+        self.feed = SessionFeed(self, self._schedule)
+        """Hears the session's events (the app hands them over)."""
 
     def compose(self) -> ComposeResult:
         # Kept as attributes: session events keep arriving while a dialog covers this screen.
@@ -118,87 +98,19 @@ class WatchView(Vertical, SessionListener[None]):
 
     # -- keeping up with the session -----------------------------------------------------------
 
-    # The session's events, by kind (the app hands each over with ``hear``).
-
-    def task_refreshed(self, event: TaskRefreshed) -> None:
-        """A task's answer: its row is drawn with the others of this frame."""
-        self._pend(event.record)
-
-    def refresh_failed(self, event: RefreshFailed) -> None:
-        """A failed refresh: the row shows it stale."""
-        self._pend(event.record)
-
-    def deadline_warning(self, event: DeadlineWarning) -> None:
-        """A task went past its deadline: the row shows it."""
-        self._pend(event.record)
-
-    def tasks_checked(self, event: TasksChecked) -> None:
-        """A roll call found tasks as they were: their "checked" cells move."""
-        for record in event.records:
-            self._pend(record)
-
-    def watchlist_changed(self, event: WatchlistChanged) -> None:
-        """Tasks were added, removed or relabelled: every row again."""
-        self.refresh_all()
-
-    def credential_refused(self, event: CredentialRefused) -> None:
-        """Polling stopped for some profiles: the banner, the summary and the pane say it."""
-        self._credentials_changed()
-
-    def credential_restored(self, event: CredentialRestored) -> None:
-        """A credential may be tried again."""
-        self._credentials_changed()
-
-    def endpoint_changed(self, event: EndpointChanged) -> None:
-        """An endpoint went offline or came back."""
-        self._weather_changed()
-
-    def lease_changed(self, event: LeaseChanged) -> None:
-        """This process started or stopped polling."""
-        self._weather_changed()
-
-    def following_changed(self, event: FollowingChanged) -> None:
-        """A follow rule paused, failed or works again."""
-        self._weather_changed()
-
-    def sink_changed(self, event: SinkChanged) -> None:
-        """A team sink stopped or started delivering."""
-        self._weather_changed()
-
-    def _pend(self, record: TaskRecord) -> None:
-        self._schedule_pending()
-        self._pending[record.task_id] = record
-
-    def _credentials_changed(self) -> None:
-        self._weather_changed()
-        self.refresh_detail()
-
-    def _weather_changed(self) -> None:
-        self.update_summary()
-        self.update_banner()  # an outage may be keys that could not be renewed
-
-    def _schedule_pending(self) -> None:
-        """Draw the answers reported meanwhile once, after the messages already queued (keys
-        are not kept waiting behind each redraw), and at most :data:`REDRAWS_PER_SECOND` times a
-        second: a sweep of a thousand tasks is a few frames, not hundreds, over SSH."""
-        if self._pending:
-            return  # already scheduled
-        self._settled.clear()
-        wait = self._drawn_at + 1 / REDRAWS_PER_SECOND - time.monotonic()
-        if wait > 0:
-            self.set_timer(wait, self._show_pending)
+    def _schedule(self, delay: float, callback: Callable[[], None]) -> None:
+        if delay > 0:
+            self.set_timer(delay, callback)
         else:
-            self.call_later(self._show_pending)
+            self.call_later(callback)
 
     async def settled(self) -> None:
         """Return once every answer reported so far is on screen (tests, benchmarks)."""
-        await self._settled.wait()
+        await self.feed.settled()
 
-    def _show_pending(self) -> None:
-        self._drawn_at = time.monotonic()
-        self._settled.set()
-        records, self._pending = self._pending, {}
-        if not records or not self.table.is_attached:
+    def show_answers(self, records: dict[str, TaskRecord]) -> None:
+        """Draw the answers gathered since the last frame (rows in place where they can be)."""
+        if not self.table.is_attached:
             return
         table, now = self.table, self.session.clock.wall()
         with self.app.batch_update():
