@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -35,7 +34,7 @@ from tui.ui.clipboard import Copied
 from tui.ui.collector import QuietCollector
 from tui.ui.editing import EditingApp
 from tui.ui.messages import SessionReported
-from tui.ui.terminal import HangupWatchdog, TerminalSignals
+from tui.ui.terminal import HangupWatchdog, TerminalSignals, leave_on_hangup
 from tui.ui.theme_memory import kept_theme, remember_theme
 from tui.ui.widgets.timeline import TIMELINE_KEYS
 from tui.ui.widgets.watch_view import WatchView
@@ -145,17 +144,7 @@ class TaskwatchApp(EditingApp):
         self.set_interval(STORE_CHECK, self.session.check_outside_changes)
         self._collector.start()
         self.set_interval(COLLECTOR_CHECK, self._collector.tick)
-        loop = asyncio.get_running_loop()
-        for number in (signal.SIGHUP, signal.SIGTERM):
-            # SIGHUP: the terminal went away (ssh dropped, tmux killed): leave, don't spin.
-            # SIGTERM: asked to stop (kill, systemd, tmux kill-server): leave the terminal as
-            # it was found (alternate screen off, cursor shown, mouse off, line mode back).
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(number, self._hang_up)
-        if not self.is_headless:
-            # A lost terminal does not always bring SIGHUP; the watchdog notices the hang-up.
-            self._watchdog = HangupWatchdog(lambda: loop.call_soon_threadsafe(self._hang_up))
-            self._watchdog.start()
+        self._watchdog = leave_on_hangup(self._hang_up, watchdog=not self.is_headless)
         if self._notice:
             self.notify(self._notice, severity="warning", timeout=15)
         # Settings, profiles and clients load once the first screen is painted (the footer

@@ -9,11 +9,13 @@ through tmux's own ``set-clipboard``).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import logging
 import os
 import select
+import signal
 import threading
 from collections.abc import Callable, Iterable, Mapping
 
@@ -170,3 +172,29 @@ class HangupWatchdog(threading.Thread):
                     logging.shutdown()
                     self._hard_exit(0)
                 return
+
+
+def leave_on_hangup(leave: Callable[[], None], *, watchdog: bool) -> HangupWatchdog | None:
+    """Call ``leave`` on the running event loop when the terminal goes away or a stop is asked.
+
+    SIGHUP: the terminal went away (ssh dropped, tmux killed): leave, don't spin. SIGTERM: asked
+    to stop (kill, systemd, tmux kill-server): leave the terminal as it was found (alternate
+    screen off, cursor shown, mouse off, line mode back). A lost terminal does not always bring
+    SIGHUP: with ``watchdog``, a :class:`HangupWatchdog` notices the hang-up itself.
+
+    Args:
+        leave: What ends the app (called on the event loop).
+        watchdog: Start the watchdog thread too (not for a headless app).
+
+    Returns:
+        The started watchdog, or None.
+    """
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGHUP, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(number, leave)
+    if not watchdog:
+        return None
+    started = HangupWatchdog(lambda: loop.call_soon_threadsafe(leave))
+    started.start()
+    return started
