@@ -260,14 +260,14 @@ async def test_overdue_is_said_once_and_survives_a_restart(
     assert _warnings(events) == [("at_risk", job.id)] and session.overdue == set()
     await _run_for(session, clock, 30)
     for _ in range(5):
-        session.check_deadlines()
+        session.deadlines.check_all()
     assert _warnings(events) == [("at_risk", job.id), ("overdue", job.id)]
     assert session.overdue == {job.id}
     warning = [e for e in events if isinstance(e, DeadlineWarning)][-1]
     notice = notice_of(warning, session.settings.notifications)
     assert notice is not None and notice.severity == "error" and "past its deadline" in notice.text
     again, again_events = _session(store, _client(sim_http, clock), sim_http, clock)
-    again.check_deadlines()
+    again.deadlines.check_all()
     await _run_for(again, clock, 10)
     assert _warnings(again_events) == []
     assert again.overdue == {job.id}

@@ -61,7 +61,8 @@ def test_a_view_is_built_once_per_record_and_again_when_it_changes() -> None:
         reads.append(task_id)
         return [Observation(T0, "Running", 10, None, None)]
 
-    views = Views(counting_forecast, problems.get, history, lambda: T0)
+    views = Views(lambda profile: "taurusdb", problems.get, history, lambda: T0)
+    views.estimator.forecast = counting_forecast  # type: ignore[method-assign]
     record = _running()
     first = views.of(record)
     assert views.of(record) is first and made == ["t1"]  # asked again: the same view
@@ -105,7 +106,7 @@ async def test_the_event_carries_the_view_that_the_row_and_the_pane_read(
     last = refreshed[-1]
     record = session.records[job.id]
     assert last.record is record
-    assert session.view(record) is last.view  # the row and the pane read this one
+    assert session.views.of(record) is last.view  # the row and the pane read this one
     eta = session.eta(record)
     assert last.view is not None and eta == last.view.eta(clock.now())
     assert eta is not None and eta.source == "cloud"

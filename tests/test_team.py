@@ -123,8 +123,8 @@ async def test_an_overdue_task_is_announced_once_also_across_a_restart(
     session.edits.add([job.id], profile="default", label="long")
     await _ticks(session, clock, 3)
     session.edits.set_deadline([job.id], clock.now() - 60)
-    session.check_deadlines()
-    session.check_deadlines(clock.now() + 30)
+    session.deadlines.check_all()
+    session.deadlines.check_all(clock.now() + 30)
     await asyncio.to_thread(receiver.wait_for, 1)
     await notifier.aclose()
     await session.aclose()
@@ -137,7 +137,7 @@ async def test_an_overdue_task_is_announced_once_also_across_a_restart(
         clock=Clock(wall=clock.now, monotonic=clock.now),
     )
     second = _quick(again)
-    assert again.check_deadlines(clock.now() + 60) == 0
+    assert again.deadlines.check_all(clock.now() + 60) == 0
     await second.aclose()
     await again.aclose()
     overdue = [p for p in receiver.posted if "Overdue" in p.body["title"]]

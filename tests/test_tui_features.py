@@ -86,14 +86,14 @@ async def test_an_overdue_warning_toasts_and_rings_once(
     messages = Messages()
     async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
         live.clock.advance(61)
-        live.app.session.check_deadlines()
+        live.app.session.deadlines.check_all()
         warning = await messages.wait_for(
             lambda m: isinstance(m, DeadlineWarning) and m.kind == "overdue"
         )
         assert isinstance(warning, DeadlineWarning)
         await pilot.pause()
         for _ in range(3):
-            live.app.session.check_deadlines()
+            live.app.session.deadlines.check_all()
         await pilot.pause()
     overdue = [text for text, severity in toasts if "past its deadline" in text]
     assert len(overdue) == 1 and "CHG-7" in overdue[0]

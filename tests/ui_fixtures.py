@@ -232,7 +232,7 @@ def frozen_app(
         poll=False,
     )
     session.load_estimates()
-    session.check_deadlines()
+    session.deadlines.check_all()
     return TaskwatchApp(session, write_terminal=write_terminal or (lambda _: None))
 
 

@@ -261,14 +261,14 @@ async def watch(
     await session.start()
     notifier = notifier_for(session, os.environ)
     count = len(session.records)
-    where = ", ".join(session.places) or "no profile"
+    where = ", ".join(session.connecting.places) or "no profile"
     printer.line("start", f"watching {tasks_count(count)} on {where}", tasks=count)
     engine = asyncio.create_task(session.run())
     code: int | None = None
     try:
         while not stop.is_set() and not printer.closed.is_set():
             session.check_outside_changes()
-            session.check_deadlines()
+            session.deadlines.check_all()
             if until_done and (code := _outcome(session, printer, unreachable_after)) is not None:
                 summary, fields = summary_line(session.records.values())
                 printer.line("summary", summary, **fields)

@@ -355,7 +355,7 @@ def notifier_for(session: WatchSession, env: Mapping[str, str]) -> TeamNotifier 
         raise ConfigError("[[notify]] " + "; ".join(problems))
     notifier = TeamNotifier(
         sinks,
-        session.sink_changed,
+        session.health.sink_changed,
         confirm=session.lease.confirm,
         retry_delays=RETRY_DELAYS,
     )

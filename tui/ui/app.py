@@ -293,7 +293,7 @@ class TaskwatchApp(EditingApp):
 
     def action_retry_credentials(self) -> None:
         """Read a refused credential again from its source and retry (one request)."""
-        said = self.session.retry_credentials()
+        said = self.session.credentials.retry()
         if said:
             self.notify(said)
 

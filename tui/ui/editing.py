@@ -37,7 +37,7 @@ class EditingApp(ToastingApp):
     @work
     async def action_add(self) -> None:
         """Add tasks: paste IDs (any text), a label, a profile."""
-        profiles = self.session.profile_names
+        profiles = self.session.connecting.profile_names
         default = profiles[0] if profiles else self.session.settings.default_profile
         from tui.ui.widgets.dialogs import AddTasksScreen  # dialogs load when first opened
 
@@ -147,7 +147,9 @@ class EditingApp(ToastingApp):
             if self._safely(self.session.following.unfollow, [choice.unfollow]):
                 self.notify(f"Unfollowed rule {choice.unfollow}; the tasks it added stay.")
             return
-        default = (self.session.profile_names or [self.session.settings.default_profile])[0]
+        default = (
+            self.session.connecting.profile_names or [self.session.settings.default_profile]
+        )[0]
         by_profile: dict[str, list[str]] = {}
         for instance_id in choice.instance_ids:
             by_profile.setdefault(instances[instance_id][1], []).append(instance_id)

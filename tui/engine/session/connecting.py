@@ -81,6 +81,30 @@ class Connecting:
             self._settings = Settings()
         return self._settings
 
+    def service_of(self, profile: str) -> str:
+        """The service ``profile``'s tasks run on (its own name before connecting)."""
+        runtime = self.runtime
+        if runtime is not None and profile in runtime.profiles:
+            return str(runtime.profiles[profile].service)
+        return profile
+
+    @property
+    def places(self) -> list[str]:
+        """Where the session looks: ``name (region or endpoint)`` per profile, and whether its
+        project ID was looked up in IAM rather than configured."""
+        profiles = self.runtime.profiles.values() if self.runtime else []
+        return [
+            f"{p.name} ({p.region or p.endpoint}"
+            + (", project looked up)" if p.project_id is None else ")")
+            for p in profiles
+        ]
+
+    @property
+    def profile_names(self) -> list[str]:
+        """Profiles a task can be added under: the ones in use, then the configured ones."""
+        names = list(self.runtime.profiles) if self.runtime else []
+        return list(dict.fromkeys([*names, *self.settings.profiles]))
+
     async def start(self, profiles: list[str], project_cache: Store | None) -> bool:
         """Load the settings and build the clients if that was deferred; True if it was.
 

@@ -4,6 +4,7 @@ or its estimate passes its deadline (decided here; each front end words it)."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from tui.engine.eta import Eta
@@ -23,6 +24,7 @@ class Deadlines:
         watchlist: The watched tasks (the warned flags are written through it).
         eta: The estimate of a record at a wall time.
         emit: Tells the session's subscribers.
+        wall: Wall time (what :meth:`check_all` checks against by default).
     """
 
     def __init__(
@@ -30,8 +32,10 @@ class Deadlines:
         watchlist: Watchlist,
         eta: Callable[[TaskRecord, float], Eta | None],
         emit: Callable[[SessionEvent], None],
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self._watchlist = watchlist
+        self._wall = wall
         self._eta = eta
         self._emit = emit
         self.overdue: set[str] = set()
@@ -40,15 +44,19 @@ class Deadlines:
         """Whether this process gives the warnings (it polls: holds the lease); the others
         only mark tasks overdue and show the holder's warned flags."""
 
-    def check_all(self, now: float) -> int:
-        """Check every task with a deadline (or marked overdue).
+    def check_all(self, now: float | None = None) -> int:
+        """Mark tasks overdue, and warn once per deadline of each overdue or at-risk task.
+
+        Called as time passes (the TUI's clock tick) and after an edit of deadlines; each
+        answer about a task checks that task (:meth:`check`).
 
         Args:
-            now: Wall time.
+            now: Wall time (default: the clock).
 
         Returns:
             How many warnings were given.
         """
+        now = self._wall() if now is None else now
         given = 0
         for record in list(self._watchlist.records.values()):
             if record.deadline is not None or record.task_id in self.overdue:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tui.engine.events import EndpointChanged, EndpointState
+from tui.engine.events import EndpointChanged, EndpointState, SessionEvent, SinkChanged
 
 if TYPE_CHECKING:
     from tui.engine.session.lease import PollingLease
@@ -31,7 +31,8 @@ _RANK = {EndpointState.OFFLINE: 0, EndpointState.THROTTLED: 1}
 
 
 class Health:
-    """Reads the session's state to say how it is doing (nothing is kept here).
+    """Reads the session's state to say how it is doing; keeps only what the team sinks say
+    of themselves (:meth:`sink_changed`).
 
     Args:
         refused: Profiles whose credential was refused, with the sentence to show.
@@ -39,8 +40,8 @@ class Health:
         endpoints: How each endpoint is doing, as last heard.
         paused: Whether the user paused refreshing.
         runtime: The clients and the profiles that could not be set up (None before connecting).
-        sink_problems: Team notification sinks that do not take messages, with the sentence.
         lease: Whether this process polls, or another one does.
+        emit: Tells the session's subscribers (a sink stopped or started delivering).
     """
 
     def __init__(
@@ -50,16 +51,33 @@ class Health:
         endpoints: dict[str, EndpointChanged],
         paused: Callable[[], bool],
         runtime: Callable[[], Runtime | None],
-        sink_problems: dict[str, str] | None = None,
         lease: PollingLease | None = None,
+        emit: Callable[[SessionEvent], None] | None = None,
     ) -> None:
         self._lease = lease
-        self._sink_problems = sink_problems if sink_problems is not None else {}
+        self._emit = emit
+        self._sink_problems: dict[str, str] = {}
+        """Team notification sinks that do not take messages, with the sentence."""
         self._refused = refused
         self._follow_problems = follow_problems
         self._endpoints = endpoints
         self._paused = paused
         self._runtime = runtime
+
+    def sink_changed(self, sink: str, problem: str | None) -> None:
+        """A team notification sink stopped taking messages, or works again: shown with the
+        other problems (the banner) and told to subscribers.
+
+        Args:
+            sink: The sink's redacted name.
+            problem: Why it does not take messages, or None when it works again.
+        """
+        if problem is None:
+            self._sink_problems.pop(sink, None)
+        else:
+            self._sink_problems[sink] = f"Team notifications to {sink} are not delivered: {problem}"
+        if self._emit is not None:
+            self._emit(SinkChanged(sink, problem))
 
     @property
     def unusable(self) -> dict[str, str]:

@@ -16,10 +16,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tui.engine.eta import Estimator, Eta
+from tui.engine.eta import Eta
 from tui.engine.events import (
     SessionEvent,
-    SinkChanged,
 )
 from tui.engine.records import TaskRecord
 from tui.engine.session.answers import Answers
@@ -34,8 +33,6 @@ from tui.engine.session.roles import Roles
 from tui.engine.session.views import Views
 from tui.engine.session.watchlist import Watchlist
 from tui.engine.storage import Store
-from tui.engine.views import TaskView
-from tui.errors import StoreError
 
 if TYPE_CHECKING:
     # Settings (pydantic) and the runtime, clients and poller (httpx) are imported when first
@@ -112,39 +109,34 @@ class WatchSession:
         self.credentials = CredentialKeeper(refusals or RefusalMemo(store), self.clock.wall)
         """The keeper of the "never lock the AK" rule, across processes too."""
         self._subscribers: list[Subscriber] = []
-        self.estimator = Estimator(self._service_of)
-        """Past durations and observed progress: the inputs of each task's ETA."""
-        self._estimates_loaded = False
         self.views = Views(
-            self.estimator.forecast,
+            lambda profile: self.connecting.service_of(profile),
             lambda profile: self.health.problem_for(profile),
             self.watchlist.history,
             self.clock.wall,
         )
         """Each task's view, built once per answer (its estimate, problem, history)."""
-        self.deadlines = Deadlines(self.watchlist, self.eta, self._emit)
+        self.deadlines = Deadlines(self.watchlist, self.eta, self._emit, self.clock.wall)
         self.following = Following(
             store, self._emit, lambda rows, now: self.edits.discovered(rows, now), self.clock.wall
         )
         self.answers = Answers(
             self.watchlist,
-            self.estimator,
+            self.views.estimator,
             self.views.of,
             self.credentials,
             self.deadlines,
             self._emit,
             self.clock.wall,
         )
-        self.sink_problems: dict[str, str] = {}
-        """Team notification sinks that do not take messages (by redacted name)."""
         self.health = Health(
             self.credentials.refused,
             self.following.problems,
             self.answers.endpoints,
             lambda: self.roles.paused,
             lambda: self.connecting.runtime,
-            self.sink_problems,
             self.lease,
+            self._emit,
         )
         """Whether requests are going, and why some tasks are not polled or followed."""
         self.connecting = Connecting(
@@ -159,11 +151,9 @@ class WatchSession:
             seconds_left=self._seconds_left,
             attached=self._attached,
         )
-        """The settings, the clients and the poller, once there are any."""
         self.edits = Edits(
-            self.watchlist, lambda: self.poller, self.views.of, self.check_deadlines, self._emit
+            self.watchlist, lambda: self.poller, self.views.of, self.deadlines.check_all, self._emit
         )
-        """The watchlist's edits: the user's, a follow rule's, another process's."""
         self.roles = Roles(
             self.lease,
             self.deadlines,
@@ -173,7 +163,6 @@ class WatchSession:
             self.clock.monotonic,
             self._emit,
         )
-        """Whether this process polls (the lease), and the pause."""
         if runtime is not None:
             self.connecting.attach(runtime)
         self.reload()
@@ -212,20 +201,7 @@ class WatchSession:
 
     def load_estimates(self) -> None:
         """Learn past durations and progress from the store (once; after the first paint)."""
-        if self._estimates_loaded:
-            return
-        self._estimates_loaded = True
-        try:
-            self.estimator.load(self.store, self.records.values())
-            self.views.forget()  # the estimates rest on more now
-        except StoreError as exc:  # estimates are a nicety: a locked file costs them, no more
-            log.warning("past durations not read: %s", exc)
-
-    def _service_of(self, profile: str) -> str:
-        runtime = self.runtime
-        if runtime is not None and profile in runtime.profiles:
-            return str(runtime.profiles[profile].service)
-        return profile
+        self.views.load_estimates(self.store, self.records.values())
 
     def _attached(self, runtime: Runtime, poller: Poller | None) -> None:
         self.credentials.attach(runtime, poller)
@@ -291,70 +267,12 @@ class WatchSession:
         """
         return self.views.of(record).eta(self.clock.wall() if now is None else now)
 
-    def view(self, record: TaskRecord) -> TaskView:
-        """The view of ``record`` (see :class:`~tui.engine.views.TaskView`): built once per
-        answer, its history read only for the focused task (:meth:`focus`).
-
-        Args:
-            record: A watched task.
-
-        Returns:
-            Its view.
-        """
-        return self.views.of(record)
-
-    def focus(self, task_id: str | None) -> None:
-        """The task the user looks at (the detail pane): its views carry its history.
-
-        Args:
-            task_id: The task, or None.
-        """
-        self.views.focus(task_id)
-
-    def counts(self) -> list[tuple[str, int]]:
-        """How many tasks have each status, worst first (see :meth:`Watchlist.counts`).
-
-        Returns:
-            (status, count) pairs, ``waiting`` and ``not found`` included, worst first.
-        """
-        return self.watchlist.counts()
-
     @property
     def overdue(self) -> set[str]:
         """Tasks still unfinished past their deadline."""
         return self.deadlines.overdue
 
-    @property
-    def places(self) -> list[str]:
-        """Where the session looks: ``name (region or endpoint)`` per profile, and whether its
-        project ID was looked up in IAM rather than configured."""
-        profiles = self.runtime.profiles.values() if self.runtime else []
-        return [
-            f"{p.name} ({p.region or p.endpoint}"
-            + (", project looked up)" if p.project_id is None else ")")
-            for p in profiles
-        ]
-
-    @property
-    def profile_names(self) -> list[str]:
-        """Profiles a task can be added under: the ones in use, then the configured ones."""
-        names = list(self.runtime.profiles) if self.runtime else []
-        return list(dict.fromkeys([*names, *self.settings.profiles]))
-
     # -- the watchlist ---------------------------------------------------------------------------
-
-    def check_deadlines(self, now: float | None = None) -> int:
-        """Mark tasks overdue, and warn once per deadline of each overdue or at-risk task.
-
-        Called as time passes (the TUI's clock tick) and after every answer about a task.
-
-        Args:
-            now: Wall time (default: the clock).
-
-        Returns:
-            How many warnings were given.
-        """
-        return self.deadlines.check_all(self.clock.wall() if now is None else now)
 
     def check_outside_changes(self) -> bool:
         """Pick up another process's writes; True if there were (see :meth:`Edits.from_outside`)."""
@@ -384,29 +302,6 @@ class WatchSession:
             How many requests were made due.
         """
         return self.poller.refresh_now(task_id) if self.poller is not None else 0
-
-    def sink_changed(self, sink: str, problem: str | None) -> None:
-        """A team notification sink stopped taking messages, or works again: shown with the
-        other problems (the banner) and told to subscribers.
-
-        Args:
-            sink: The sink's redacted name.
-            problem: Why it does not take messages, or None when it works again.
-        """
-        if problem is None:
-            self.sink_problems.pop(sink, None)
-        else:
-            self.sink_problems[sink] = f"Team notifications to {sink} are not delivered: {problem}"
-        self._emit(SinkChanged(sink, problem))
-
-    def retry_credentials(self) -> str:
-        """Try refused credentials again, read afresh from their source (see
-        :meth:`CredentialKeeper.retry`: an unchanged one is not sent within the lock window).
-
-        Returns:
-            What happened, in one sentence for the user ("" if nothing was refused).
-        """
-        return self.credentials.retry()
 
     async def run(self) -> None:
         """Poll (and follow) in real time until :meth:`stop`, while this process holds the

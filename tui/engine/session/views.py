@@ -3,13 +3,17 @@ its record changes, and shared by the event, the row, the detail pane and the po
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 
-from tui.engine.eta import Forecast
+from tui.engine.eta import Estimator, StoredHistory
 from tui.engine.records import Observation, TaskRecord
 from tui.engine.views import TaskView
+from tui.errors import StoreError
 
 __all__ = ["Views"]
+
+log = logging.getLogger(__name__)
 
 
 class Views:
@@ -17,7 +21,7 @@ class Views:
     while the record is the same object.
 
     Args:
-        forecast: The estimator's forecast of a record at a wall time.
+        service_of: The service a profile's tasks run on (past durations are by service).
         problem_for: Why a profile is not polled, if so (read each time: it changes without
             an answer, when a credential is refused).
         history: A task's observed changes (a database read: for the focused task only).
@@ -26,12 +30,14 @@ class Views:
 
     def __init__(
         self,
-        forecast: Callable[[TaskRecord, float], Forecast | None],
+        service_of: Callable[[str], str],
         problem_for: Callable[[str], str | None],
         history: Callable[[str], list[Observation]],
         wall: Callable[[], float],
     ) -> None:
-        self._forecast = forecast
+        self.estimator = Estimator(service_of)
+        """Past durations and observed progress: what each forecast rests on."""
+        self._estimates_loaded = False
         self._problem_for = problem_for
         self._history = history
         self._wall = wall
@@ -53,9 +59,25 @@ class Views:
         if view is not None and view.record is record and view.problem == problem:
             return view
         history = tuple(self._history(record.task_id)) if record.task_id == self.focused else ()
-        view = TaskView(record, self._forecast(record, self._wall()), problem, history)
+        view = TaskView(record, self.estimator.forecast(record, self._wall()), problem, history)
         self._views[record.task_id] = view
         return view
+
+    def load_estimates(self, store: StoredHistory | None, records: Iterable[TaskRecord]) -> None:
+        """Learn past durations and progress from the store (once; after the first paint).
+
+        Args:
+            store: The watchlist database (None: nothing to learn).
+            records: The watched tasks.
+        """
+        if self._estimates_loaded:
+            return
+        self._estimates_loaded = True
+        try:
+            self.estimator.load(store, records)
+        except StoreError as exc:  # estimates are a nicety: a locked file costs them, no more
+            log.warning("past durations not read: %s", exc)
+        self.forget()  # the estimates rest on more now
 
     def focus(self, task_id: str | None) -> None:
         """Carry ``task_id``'s history in its views from now on (and no other task's).

@@ -36,7 +36,7 @@ def summary_text(session: WatchSession, *, compact: bool, sort_mode: str, filter
     parts = [
         f"{status_icon('' if key == 'waiting' else key, not_found=key == 'not found')}"
         + (f"{count}" if compact else f" {count} {key.lower()}")
-        for key, count in session.counts()
+        for key, count in session.watchlist.counts()
     ]
     overdue = len(session.overdue)
     if overdue:  # first: the one count that is about the operator's own promise
@@ -56,7 +56,7 @@ def summary_text(session: WatchSession, *, compact: bool, sort_mode: str, filter
         "  ".join(parts) or "no tasks",
         connection_text(session.health.connection()),
         following,
-        f"{demo}{', '.join(session.places) or 'no profile'}",
+        f"{demo}{', '.join(session.connecting.places) or 'no profile'}",
         f"sort: {sort_mode}",
         f"filter: {filter_text!r}" if filter_text else "",
     ]

@@ -170,7 +170,7 @@ class WatchView(Vertical):
 
     def _tick_clock(self) -> None:
         records = self.session.records
-        self.session.check_deadlines()  # overdue is a matter of time, not of answers
+        self.session.deadlines.check_all()  # overdue is a matter of time, not of answers
         with self.app.batch_update():
             self.table.refresh_clock_columns(records, self.session.clock.wall())
             selected = self.selected
@@ -211,7 +211,7 @@ class WatchView(Vertical):
     def refresh_detail(self) -> None:
         """Show the selected task in the detail pane, unless the pane already shows it so."""
         record = self.selected
-        self.session.focus(record.task_id if record is not None else None)
+        self.session.views.focus(record.task_id if record is not None else None)
         if record is None:
             hint = (
                 ""
@@ -224,7 +224,7 @@ class WatchView(Vertical):
             self.detail.show_empty(f"No task selected.{hint}")
             return
         self.detail.error_style = self.app.theme_variables.get("error", "red")
-        view = self.session.view(record)
+        view = self.session.views.of(record)
         self.detail.content = DetailContent(view, self.session.clock.wall(), self.raw_json)
 
     @on(TaskTable.Highlighted)
