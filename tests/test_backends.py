@@ -45,16 +45,16 @@ def test_the_same_story_reads_the_same_in_either_backend(watchlist: Watchlist) -
     assert watchlist.add([A], profile="default").already == [A]
     with pytest.raises(InvalidInputError):
         watchlist.add(["not-an-id"], profile="default")
-    first = watchlist.fetched(A, _job(A, "Running", "10%"), 101.0)
-    again = watchlist.fetched(A, _job(A, "Running", "10%"), 102.0)
-    moved = watchlist.fetched(A, _job(A, "Running", "40%"), 103.0)
+    first = watchlist.results.fetched(A, _job(A, "Running", "10%"), 101.0)
+    again = watchlist.results.fetched(A, _job(A, "Running", "10%"), 102.0)
+    moved = watchlist.results.fetched(A, _job(A, "Running", "40%"), 103.0)
     assert first is not None and again is not None and moved is not None
     assert [first[1].changed, again[1].changed, moved[1].changed] == [True, False, True]
     assert moved[0].changed_at == 103.0 and again[0].changed_at == 101.0
-    watchlist.failed(B, JobNotFoundError("unknown"), 104.0, not_found=False)
+    watchlist.results.failed(B, JobNotFoundError("unknown"), 104.0, not_found=False)
     watchlist.set_label(B, "CHG-2")
     watchlist.set_deadline([A], 500.0)
-    watchlist.mark_warned(A, overdue=True)
+    watchlist.results.mark_warned(A, overdue=True)
     assert _shown(watchlist) == [
         (A, "CHG-1", "Running", 40, None, 500.0, True),
         (B, "CHG-2", "", None, "not_found", None, False),
@@ -68,11 +68,11 @@ def test_the_same_story_reads_the_same_in_either_backend(watchlist: Watchlist) -
 
 def test_an_unchanged_answer_is_not_serialised_again(watchlist: Watchlist) -> None:
     watchlist.add([A], profile="default")
-    first = watchlist.fetched(A, _job(A, "Running", "10%"), 101.0)
-    second = watchlist.fetched(A, _job(A, "Running", "10%"), 102.0)
+    first = watchlist.results.fetched(A, _job(A, "Running", "10%"), 101.0)
+    second = watchlist.results.fetched(A, _job(A, "Running", "10%"), 102.0)
     assert first is not None and second is not None
     assert second[0].job_json is first[0].job_json  # the same text, not a new copy of it
-    third = watchlist.fetched(A, _job(A, "Running", "20%"), 103.0)
+    third = watchlist.results.fetched(A, _job(A, "Running", "20%"), 103.0)
     assert third is not None and third[0].job_json != first[0].job_json
 
 
@@ -82,7 +82,7 @@ def test_only_the_sqlite_backend_keeps_history_and_sees_other_writers(tmp_path: 
     in_memory = Watchlist(None, lambda: 100.0)
     for watchlist in (on_disk, in_memory):
         watchlist.add([A], profile="default")
-        watchlist.fetched(A, _job(A, "Completed", "100%"), 101.0)
+        watchlist.results.fetched(A, _job(A, "Completed", "100%"), 101.0)
     assert [o.status for o in on_disk.history(A)] == ["Completed"]
     assert in_memory.history(A) == []
     Store.open(tmp_path / "w.sqlite3").add_tasks([B], profile="default")

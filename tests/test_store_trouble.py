@@ -114,7 +114,7 @@ def test_polling_goes_on_when_a_result_cannot_be_saved(tmp_path: Path) -> None:
 
     store.record_success = refuse  # type: ignore[method-assign]
     job = parse_job_dict({"id": task_id, "name": "Reboot", "status": "Running", "process": "40%"})
-    result = watchlist.fetched(task_id, job, now=100.0)
+    result = watchlist.results.fetched(task_id, job, now=100.0)
     assert result is not None
     record, recorded = result
     assert record.status == "Running" and recorded.changed

@@ -112,7 +112,7 @@ class Answers:
             task_id: The task asked about.
             job: The answer.
         """
-        result = self._watchlist.fetched(task_id, job, self._wall())
+        result = self._watchlist.results.fetched(task_id, job, self._wall())
         if result is None:
             return
         record, recorded = result
@@ -146,7 +146,7 @@ class Answers:
                 quiet.append(task_id)
             else:
                 self._job_fetched(task_id, moved)
-        records = self._watchlist.checked(quiet, self._wall())
+        records = self._watchlist.results.checked(quiet, self._wall())
         if records:
             self._credentials.accepted(records[0].profile)
             self._emit(TasksChecked(tuple(records)))
@@ -160,7 +160,7 @@ class Answers:
         """
         now = self._wall()
         old = self._watchlist.records.get(task_id)
-        record = self._watchlist.steps_fetched(task_id, steps, now)
+        record = self._watchlist.results.steps_fetched(task_id, steps, now)
         if record is None:
             return
         changed = old is None or old.steps_json != record.steps_json
@@ -175,7 +175,7 @@ class Answers:
             task_id: The task asked about.
             error: The refusal.
         """
-        record = self._watchlist.steps_refused(task_id, str(error), self._wall())
+        record = self._watchlist.results.steps_refused(task_id, str(error), self._wall())
         if record is not None:
             change = Change(False, record.status, steps=True)
             self._emit(TaskRefreshed(record, change, self._view_of(record)))
@@ -200,11 +200,11 @@ class Answers:
         ):
             # The cloud often starts a scheduled job late; until the job API knows it, it is
             # "not started yet", not an error (the poller counts the grace from its planned start).
-            records = self._watchlist.checked([task_id], self._wall())
+            records = self._watchlist.results.checked([task_id], self._wall())
             self._credentials.accepted(old.profile)
             self._emit(TasksChecked(tuple(records)))
             return
-        record = self._watchlist.failed(task_id, error, self._wall(), not_found=not_found)
+        record = self._watchlist.results.failed(task_id, error, self._wall(), not_found=not_found)
         if record is not None and not isinstance(error, AuthenticationError):
             self._credentials.accepted(record.profile)  # the gateway answered
         if record is not None:

@@ -89,7 +89,7 @@ class Deadlines:
             if eta is None or now + eta.seconds <= record.deadline:
                 return 0
             kind = "at_risk"
-        self._watchlist.mark_warned(
+        self._watchlist.results.mark_warned(
             record.task_id, at_risk=kind == "at_risk", overdue=kind == "overdue"
         )
         warned = self._watchlist.records[record.task_id]
