@@ -18,22 +18,18 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TypeVar
 
 from tui.cloud.client import TaskCenterClient
-from tui.engine.polling.admission import Closed, Gate, Meaning, Pass
+from tui.engine.polling.admission import Gate, Meaning, Pass
 from tui.engine.polling.bucket import TokenBucket
-from tui.engine.polling.outcomes import FetchFailed, PollOutcome, Report
-from tui.engine.polling.polls import Polls
+from tui.engine.polling.dispatch import Dispatcher
+from tui.engine.polling.outcomes import PollOutcome, Report
 from tui.engine.polling.requests import as_task_center_error
-from tui.engine.polling.roll_call import RollCalls
-from tui.engine.polling.schedule import Schedule
 from tui.engine.polling.scheduler import PollerConfig
-from tui.engine.polling.steps import Steps
-from tui.engine.polling.tracked import Entry, Tracked
 from tui.engine.records import TaskRecord
-from tui.errors import TaskCenterError, ThrottledError
+from tui.errors import TaskCenterError
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +50,9 @@ def _no_estimate(_task_id: str) -> float | None:
 class Poller:
     """Polls the tasks it is given (:meth:`sync`) through the client of each task's profile.
 
-    The dispatch loop and the in-flight set are one piece of bookkeeping whose invariants (a
-    task is never in flight twice, a probe goes alone, a finished request frees its slot before
-    the loop looks again) are easiest to check in one place; that, and the narrow interface its
-    rooms see (:class:`~tui.engine.polling.scheduler.Scheduler`), is why it stays about 380
-    lines while the schedule, the gate, polls, roll calls and steps live in modules of their own.
+    The face the session sees: what to poll, the controls, the loops. The due requests are
+    started and kept by its :class:`~.dispatch.Dispatcher`, which is what the rooms (polls,
+    roll calls, steps) see.
 
     Args:
         clients: The Task Center client of each profile.
@@ -88,24 +82,25 @@ class Poller:
         estimate: Callable[[str], float | None] = _no_estimate,
     ) -> None:
         self.config = config or PollerConfig()
-        self._estimate = estimate
-        self._clock = clock
-        self._wall = wall_clock
-        self._rng = rng or random.Random()
-        self._report = report
-        self._schedule = Schedule(self.config, clock, wall_clock, self._rng)
-        self._in_flight: set[asyncio.Task[None]] = set()
-        self._wake = asyncio.Event()
-        self.stopped = False
-        self.paused = False
-        self._bucket_wait: float | None = None
         self.gate = Gate(report, rate_limits or {}, clock, wall_clock)
-        self.steps = Steps(self)
-        self.roll_calls = RollCalls(self, self.steps)
-        self._polls = Polls(self, self.steps)
+        self._core = Dispatcher(
+            self.config, self.gate, clock, wall_clock, rng or random.Random(), report, estimate
+        )
+        self.steps = self._core.steps
+        self.roll_calls = self._core.roll_calls
         for profile, client in clients.items():
             key = (credential_keys or {}).get(profile, profile)
             self.set_client(profile, client, credential_key=key)
+
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`stop` was called."""
+        return self._core.stopped
+
+    @property
+    def paused(self) -> bool:
+        """Whether nothing is sent until :meth:`resume`."""
+        return self._core.paused
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -120,11 +115,11 @@ class Poller:
             credential_key: Identifies the credential (a fingerprint, never the secret).
         """
         if self.gate.set_client(profile, client, credential_key or profile):
-            now = self.now()
-            for tracked in self.tracked_of(profile):
+            now = self._core.now()
+            for tracked in self._core.tracked_of(profile):
                 if not tracked.final:
-                    self.schedule(tracked, now)
-        self._wake.set()
+                    self._core.schedule(tracked, now)
+        self._core.wake()
 
     # -- the watchlist --------------------------------------------------------------------------
 
@@ -134,8 +129,8 @@ class Poller:
         Args:
             watched: Every task to watch, with its profile and last known status.
         """
-        self._schedule.sync(watched)
-        self._wake.set()
+        self._core.tasks.sync(watched)
+        self._core.wake()
 
     def track(self, record: TaskRecord) -> None:
         """Poll ``record``'s task (new: at once), or bring what is known of it up to date.
@@ -143,8 +138,8 @@ class Poller:
         Args:
             record: A watched task, with its profile and last known status.
         """
-        self._schedule.track(record)
-        self._wake.set()
+        self._core.tasks.track(record)
+        self._core.wake()
 
     def untrack(self, task_id: str) -> None:
         """Poll ``task_id`` no more (a request in flight for it is not reported).
@@ -152,18 +147,18 @@ class Poller:
         Args:
             task_id: A tracked task.
         """
-        self._schedule.untrack(task_id)
+        self._core.tasks.untrack(task_id)
 
     # -- controls ---------------------------------------------------------------------------------
 
     def pause(self) -> None:
         """Send nothing until :meth:`resume`; requests in flight finish."""
-        self.paused = True
+        self._core.paused = True
 
     def resume(self) -> None:
         """Send again whatever became due while paused."""
-        self.paused = False
-        self._wake.set()
+        self._core.paused = False
+        self._core.wake()
 
     def refresh_now(self, task_id: str | None = None) -> int:
         """Make one task (or every non-final task) due now; return how many were scheduled.
@@ -174,8 +169,8 @@ class Poller:
         Returns:
             How many were made due (a request already in flight is not doubled).
         """
-        now = self.now()
-        watched = self._schedule.tracked
+        now = self._core.now()
+        watched = self._core.tasks.tracked
         chosen = [watched[task_id]] if task_id in watched else []
         if task_id is None:
             chosen = list(watched.values())
@@ -185,9 +180,9 @@ class Poller:
                 tracked.failures = 0
                 if task_id is not None:
                     tracked.by_id_due = 0.0  # one task asked for: the whole answer, by ID
-                self.schedule(tracked, now)
+                self._core.schedule(tracked, now)
                 count += 1
-        self._wake.set()
+        self._core.wake()
         return count
 
     def refuse_credential(self, profile: str, error: TaskCenterError) -> None:
@@ -210,169 +205,9 @@ class Poller:
 
     def stop(self) -> None:
         """End :meth:`run`; results that arrive while stopping are not reported."""
-        self.stopped = True
+        self._core.stopped = True
         self.gate.quiet = True
-        self._wake.set()
-
-    # -- what the rooms share ----------------------------------------------------------------
-
-    def now(self) -> float:
-        """Monotonic time, from the poller's clock."""
-        return self._clock()
-
-    def wall(self) -> float:
-        """Wall time, from the poller's clock."""
-        return self._wall()
-
-    def seconds_left(self, task_id: str) -> float | None:
-        """Seconds until the task's estimated end (negative: past it), or None."""
-        return self._estimate(task_id)
-
-    def tell(self, outcome: PollOutcome) -> None:
-        """Report ``outcome`` (nothing once stopping).
-
-        Args:
-            outcome: What happened.
-        """
-        if not self.stopped:
-            self._report(outcome)
-
-    def is_current(self, tracked: Tracked) -> bool:
-        """Whether ``tracked`` is still watched (not removed, nor re-added, meanwhile)."""
-        return self._schedule.is_current(tracked)
-
-    def tracked_of(self, profile: str) -> list[Tracked]:
-        """Every task of ``profile``."""
-        return self._schedule.of_profile(profile)
-
-    def schedule(self, tracked: Tracked, due: float) -> None:
-        """Make ``tracked`` due at monotonic time ``due`` (any earlier entry is void)."""
-        self._schedule.put(tracked, due)
-
-    def jittered(self, seconds: float) -> float:
-        """``seconds`` give or take the configured jitter."""
-        spread = self.config.jitter
-        return seconds * (1.0 + self._rng.uniform(-spread, spread))
-
-    def backoff(self, failures: int, error: TaskCenterError) -> float:
-        """Seconds to wait after ``failures`` failures in a row, ending with ``error``:
-        exponential with jitter, at least what a ``Retry-After`` says."""
-        base: float = min(self.config.backoff_max, self.config.interval * 2.0**failures)
-        delay = base * self._rng.uniform(0.5, 1.0) + self.config.interval
-        if isinstance(error, ThrottledError) and error.retry_after is not None:
-            delay = max(delay, error.retry_after)
-        return delay
-
-    def report_failure(self, tracked: Tracked, error: TaskCenterError, *, not_found: bool) -> None:
-        """Report a failed refresh of a task still watched."""
-        if self.is_current(tracked):
-            self.tell(FetchFailed(tracked.task_id, error, tracked.failures, not_found))
-
-    def slot_free(self) -> bool:
-        """Whether another request may start (fewer than ``concurrency`` in flight)."""
-        return len(self._in_flight) < self.config.concurrency
-
-    def wait_for_token(self, profile: str, now: float) -> None:
-        """Sleep no longer than until ``profile``'s bucket has a token again."""
-        bucket = self.gate.bucket_of(profile)
-        if bucket is not None:
-            wait = bucket.wait_time(now)
-            self._bucket_wait = wait if self._bucket_wait is None else min(self._bucket_wait, wait)
-
-    def wake(self) -> None:
-        """Let the loop look again at what may go."""
-        self._wake.set()
-
-    def poll_waiting(self, now: float) -> bool:
-        """Whether a poll is due and waiting for its turn."""
-        return self._schedule.waiting(now)
-
-    def start(
-        self, request: Coroutine[None, None, None], tasks: list[Tracked]
-    ) -> asyncio.Task[None]:
-        """Run ``request`` in a slot; ``tasks`` are in flight until it ends.
-
-        Args:
-            request: The request's coroutine.
-            tasks: The tasks it asks about.
-
-        Returns:
-            The asyncio task.
-        """
-        for tracked in tasks:
-            tracked.in_flight = True
-        task = asyncio.get_running_loop().create_task(request)
-        self._in_flight.add(task)
-        task.add_done_callback(self._finished)
-        return task
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        # The slot is free only now, after the request's own code ran: a wake-up sent from
-        # that code could reach the loop while the slot still looked taken, and the loop would
-        # then wait for a wake-up that never comes (all polling stopped; seen under load).
-        self._in_flight.discard(task)
-        self._wake.set()
-
-    def settle(self, ticket: Pass) -> None:
-        """A request is over: a probe's end lets the requests held behind it go."""
-        if self.gate.settle(ticket):
-            self._schedule.release(ticket.credential.key)
-        self._wake.set()
-
-    # -- dispatching ------------------------------------------------------------------------------
-
-    def _dispatch_due(self) -> None:
-        """Start a request for every due task, within the caps.
-
-        A task that cannot go now is set aside so that nothing spins: behind a refused
-        credential it waits for :meth:`resume_credential`; behind a credential's first (probe)
-        request it waits for that request; behind an empty token bucket it stays due and the
-        loop sleeps until the bucket refills.
-        """
-        self._bucket_wait = None
-        if self.paused or self.stopped:
-            return
-        now = self.now()
-        deferred: list[Entry] = []
-        empty: set[str] = set()
-        """Profiles whose bucket ran dry in this round: their tasks wait without being tried."""
-        while self.slot_free() and (due := self._schedule.pop_due(now)) is not None:
-            entry, tracked = due
-            profile = tracked.profile
-            ticket = Closed.BUCKET_EMPTY if profile in empty else self.gate.admit(profile, now)
-            if ticket is Closed.PROBING:
-                credential = self.gate.credential_of(profile)
-                if credential is not None:
-                    self._schedule.hold(credential.key, entry)
-                continue
-            if ticket is Closed.BUCKET_EMPTY:
-                deferred.append(entry)
-                if profile not in empty:
-                    empty.add(profile)
-                    self.wait_for_token(profile, now)
-                if len(empty) >= len(self.gate.clients):
-                    break  # every profile is out of tokens: the rest stays due, untouched
-                continue
-            if not isinstance(ticket, Pass):
-                continue  # no client, or refused: resume_credential() schedules it again
-            group = self.roll_calls.group(tracked, now)
-            if group:
-                self.start(self.roll_calls.run(ticket, group), group)
-            else:
-                self.start(self._polls.run(tracked, ticket), [tracked])
-        self._schedule.push_back(deferred)
-        self.steps.dispatch(now)
-
-    def _next_wakeup(self) -> float | None:
-        """Seconds until something may be dispatched, or None to wait for an event."""
-        until_due = self._schedule.until_next()
-        if until_due is None:
-            return self._bucket_wait if self.steps.waiting else None
-        if until_due > 0:
-            return until_due
-        if not self.slot_free():
-            return None  # a finishing request wakes the loop
-        return self._bucket_wait
+        self._core.wake()
 
     async def tick(self) -> int:
         """Dispatch everything due now (as the caps allow), wait for it; return requests made.
@@ -382,30 +217,30 @@ class Poller:
         """
         started = 0
         while True:
-            before = len(self._in_flight)
-            self._dispatch_due()
-            started += len(self._in_flight) - before
-            if not self._in_flight:
+            before = len(self._core.in_flight)
+            self._core.dispatch_due()
+            started += len(self._core.in_flight) - before
+            if not self._core.in_flight:
                 return started
             # Pipelined: as soon as one request finishes, the next due task may go.
-            await asyncio.wait(set(self._in_flight), return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(set(self._core.in_flight), return_when=asyncio.FIRST_COMPLETED)
 
     async def run(self) -> None:
         """Poll until :meth:`stop`. Real-time loop over the same dispatch as :meth:`tick`."""
         try:
             while not self.stopped:
-                self._wake.clear()
-                self._dispatch_due()
-                timeout = None if self.paused else self._next_wakeup()
+                self._core.woken.clear()
+                self._core.dispatch_due()
+                timeout = None if self.paused else self._core.next_wakeup()
                 if timeout is not None:
                     timeout = max(timeout, 0.02)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout)
+                    await asyncio.wait_for(self._core.woken.wait(), timeout)
         finally:
-            for task in list(self._in_flight):
+            for task in list(self._core.in_flight):
                 task.cancel()
-            if self._in_flight:
-                await asyncio.gather(*self._in_flight, return_exceptions=True)
+            if self._core.in_flight:
+                await asyncio.gather(*self._core.in_flight, return_exceptions=True)
 
     # -- one request ------------------------------------------------------------------------------
 
@@ -431,7 +266,7 @@ class Poller:
         """
         if self.paused or self.stopped:
             return None
-        ticket = self.gate.admit(profile, self.now())
+        ticket = self.gate.admit(profile, self._core.now())
         if not isinstance(ticket, Pass):
             return None
         try:
@@ -445,4 +280,4 @@ class Poller:
             self.gate.succeeded(ticket)
             return result
         finally:
-            self.settle(ticket)
+            self._core.settle(ticket)
