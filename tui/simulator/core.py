@@ -1,36 +1,27 @@
 """The simulator's core: a request in, a response out, decided by a scripted world and a clock.
 
-It behaves like the real API gateway in front of the Task Center (reference §6-§9): it verifies
-SDK-HMAC-SHA256 signatures with the project's own canonicalisation, rejects a wrong signature, an
-unknown AK or an ``X-Sdk-Date`` more than 15 minutes off with ``APIGW.0301`` and 401, locks an AK
-for five minutes after five consecutive failures, accepts ``X-Auth-Token``, serves both path forms,
-answers ``DBS.200543`` for unknown and not-yet-visible jobs, and injects faults on demand.
+Every request passes the simulated gateway first (:mod:`.gateway`: signatures, throttling,
+faults); then the operation asked for answers from the scripted jobs: a job by ID (both path
+forms), the four TaurusDB and RDS lists, the steps, and the GaussDB, DDS and GeminiDB shapes
+(:mod:`.services`). Unknown and not-yet-visible jobs get ``DBS.200543``.
 """
 
 from __future__ import annotations
 
-import email.utils
-import itertools
 import json
 import random
 import re
 import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
-from typing import Any, Literal
+from datetime import datetime, timedelta, timezone
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from tui.cloud.signing import (
-    Authorization,
-    canonical_query,
-    parse_authorization,
-    payload_hash,
-    signature_for,
-)
+from tui.simulator.exchange import Counters, Credential, Faults, SimRequest, SimResponse
+from tui.simulator.gateway import Gateway
 from tui.simulator.services import SERVICES, ListSpec, WireSpec
 
 __all__ = [
@@ -38,6 +29,7 @@ __all__ = [
     "DEMO_PROJECT_ID",
     "DEMO_SK",
     "DEMO_TOKEN",
+    "Credential",
     "FakeClock",
     "Faults",
     "ScriptedJob",
@@ -53,9 +45,6 @@ DEMO_TOKEN = "demo-iam-token-for-the-local-simulator"  # noqa: S105
 DEMO_PROJECT_ID = "0123456789abcdef0123456789abcdef"
 
 MAX_SPAN = 30 * 86400 + 60  # GaussDB, DDS, GeminiDB lists: a window of at most 30 days
-CLOCK_SKEW_LIMIT = 15 * 60  # the gateway's X-Sdk-Date tolerance
-LOCK_AFTER_FAILURES = 5
-LOCK_SECONDS = 5 * 60
 
 _JOB_PATH = re.compile(r"^(?P<prefix>/mysql)?/v3/(?P<project>[^/]+)/jobs/?$")
 _LIST_PATH = re.compile(
@@ -72,8 +61,6 @@ _STEPS_PATH = re.compile(
     r"^/v3/(?P<project>[^/]+)/instances/(?P<instance>[^/]+)/task-center-detail/?$"
 )
 
-FaultKind = Literal["none", "hang", "drop"]
-
 
 class FakeClock:
     """A clock that moves only when told to; ``now()`` is epoch seconds."""
@@ -86,49 +73,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.value += seconds
-
-
-@dataclass(frozen=True)
-class SimRequest:
-    """An HTTP request as the simulator sees it: ``target`` is the raw path and query."""
-
-    method: str
-    target: str
-    headers: Mapping[str, str]
-    body: bytes = b""
-
-    def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        return next((v for k, v in self.headers.items() if k.lower() == lowered), None)
-
-
-@dataclass(frozen=True)
-class SimResponse:
-    """The simulator's answer. ``fault`` tells the server/transport to hang or drop instead."""
-
-    status: int
-    body: bytes = b""
-    headers: Mapping[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-    fault: FaultKind = "none"
-
-
-@dataclass
-class Faults:
-    """Faults to inject. ``*_next`` counters apply to the next N job requests, then run out."""
-
-    latency: float = 0.0
-    """Seconds added before every answer."""
-    rate_limit: float | None = None
-    """Requests per second allowed per AK (token bucket, burst of the same size); above: 429."""
-    retry_after: float | None = None
-    """Retry-After sent with a 429, if any."""
-    server_errors_next: int = 0
-    server_error_status: int = 500
-    hang_next: int = 0
-    drop_next: int = 0
-    malformed_next: int = 0
-    truncated_next: int = 0
 
 
 @dataclass
@@ -315,47 +259,9 @@ def _wire_window(query: dict[str, str], time_format: str | None) -> tuple[float,
     return read(query["start_time"]), read(end) if end else float("inf")
 
 
-def _http_date(epoch: float) -> str:
-    """The gateway's clock as its ``Date`` header says it (a skewed client learns from it)."""
-    return email.utils.formatdate(epoch, usegmt=True)
-
-
 def _format_time(epoch: float, offset_hours: int) -> str:
     zone = timezone(timedelta(hours=offset_hours))
     return datetime.fromtimestamp(int(epoch), zone).strftime("%Y-%m-%dT%H:%M:%S%z")
-
-
-@dataclass(frozen=True)
-class Credential:
-    """A key pair the simulated gateway knows; ``security_token`` makes it temporary."""
-
-    sk: str
-    security_token: str | None = None
-    expires_at: float | None = None
-    """Temporary keys: refused (401) from this moment, as the gateway refuses expired STS keys."""
-
-
-@dataclass
-class Counters:
-    """What the simulator has received, for tests and benchmarks to assert on."""
-
-    total: int = 0
-    by_job: Counter[str] = field(default_factory=Counter)
-    by_ak: Counter[str] = field(default_factory=Counter)
-    by_status: Counter[int] = field(default_factory=Counter)
-    auth_failures: int = 0
-    after_final: Counter[str] = field(default_factory=Counter)
-    """Requests for a job whose final status had already been served: a polite client sends none."""
-    in_flight: int = 0
-    max_in_flight: int = 0
-    steps_by_job: Counter[str] = field(default_factory=Counter)
-    """``ShowTaskDetails`` requests per job ID."""
-    lists: Counter[str] = field(default_factory=Counter)
-    """List requests per operation (``immediate-jobs``, ``tasklist`` ...)."""
-    listed: int = 0
-    """Items served on list pages (each tells a client one task's state)."""
-    expired: int = 0
-    """Requests signed with temporary keys past their expiry (a renewing client sends none)."""
 
 
 class Simulator:
@@ -388,10 +294,15 @@ class Simulator:
         self.counters = Counters()
         self.jobs: dict[str, ScriptedJob] = {}
         self._lock = threading.RLock()
-        self._failures: Counter[str] = Counter()
-        self._locked_until: dict[str, float] = {}
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._request_ids = itertools.count(1)
+        self.gateway = Gateway(
+            self.credentials,
+            self.tokens,
+            project_id,
+            self.faults,
+            self.counters,
+            lambda: self.clock(),
+        )
+        """Authentication, throttling and faults, and the gateway's way of answering."""
         self._final_served: set[str] = set()
         self.offset_reading: dict[str, str] = {"immediate-jobs": "page"}
         """How each list reads ``offset``: ``page`` (1-based page number, as Huawei's tooling
@@ -455,48 +366,20 @@ class Simulator:
             return self._handle_steps(request, path, raw_query, steps_match, now)
         match = _JOB_PATH.match(unquote(path))
         if request.method.upper() != "GET" or match is None:
-            return self._no_such_api()
-        caller, refusal = self._authenticate(request, path, raw_query, now)
-        self.counters.by_ak[caller] += 1
-        if refusal is not None:
-            self.counters.auth_failures += 1
-            return refusal
-        if match.group("project") != self.project_id:
-            return self._error(
-                403, "DBS.200604", "The operation is not authorized for this project."
-            )
-        if (throttled := self._throttle(caller, now)) is not None:
-            return throttled
-        if (fault := self._take_fault()) is not None:
-            return fault
+            return self.gateway.no_such_api()
+        if refused := self.gateway.admit(request, path, raw_query, match.group("project"), now):
+            return refused
         if not job_id:
-            return self._error(400, "DBS.200006", "Mandatory parameter id is empty.")
+            return self.gateway.error(400, "DBS.200006", "Mandatory parameter id is empty.")
         job = self.jobs.get(job_id.lower())
         if job is None or not job.is_visible(now):
-            return self._error(400, "DBS.200543", "The job does not exist.")
+            return self.gateway.error(400, "DBS.200543", "The job does not exist.")
         snapshot = job.snapshot(now)
         if job.id in self._final_served:
             self.counters.after_final[job.id] += 1
         if snapshot["status"] not in {"Pending", "Running"}:
             self._final_served.add(job.id)
-        return self._reply(200, json.dumps({"job": snapshot}).encode())
-
-    def _gate(
-        self, request: SimRequest, path: str, raw_query: str, project: str, now: float
-    ) -> SimResponse | None:
-        """Authentication, project, throttling and faults, as for every operation."""
-        caller, refusal = self._authenticate(request, path, raw_query, now)
-        self.counters.by_ak[caller] += 1
-        if refusal is not None:
-            self.counters.auth_failures += 1
-            return refusal
-        if project != self.project_id:
-            return self._error(
-                403, "DBS.200604", "The operation is not authorized for this project."
-            )
-        if (throttled := self._throttle(caller, now)) is not None:
-            return throttled
-        return self._take_fault()
+        return self.gateway.reply(200, json.dumps({"job": snapshot}).encode())
 
     def _handle_list(
         self, request: SimRequest, path: str, raw_query: str, match: re.Match[str], now: float
@@ -504,20 +387,20 @@ class Simulator:
         """The four list operations, with each one's parameters, paging and time filters."""
         operation = match.group("op")
         self.counters.lists[operation] += 1
-        if refused := self._gate(request, path, raw_query, match.group("project"), now):
+        if refused := self.gateway.admit(request, path, raw_query, match.group("project"), now):
             return refused
         if "list" in self.denied:
-            return self._error(403, "DBS.200604", "The operation is not authorized.")
+            return self.gateway.error(403, "DBS.200604", "The operation is not authorized.")
         service, kind, key = _LISTS[operation]
         query = dict(parse_qsl(raw_query, keep_blank_values=True))
         try:
             limit = int(query.get("limit", "10"))
             offset = int(query.get("offset", "1" if operation == "immediate-jobs" else "0"))
         except ValueError:
-            return self._error(400, "DBS.200001", "Parameter error: offset or limit.")
+            return self.gateway.error(400, "DBS.200001", "Parameter error: offset or limit.")
         allowed = {10, 20, 50} if service == "taurusdb" else set(range(1, 51))
         if limit not in allowed or offset < 0:
-            return self._error(400, "DBS.200001", "Parameter error: offset or limit.")
+            return self.gateway.error(400, "DBS.200001", "Parameter error: offset or limit.")
         window = self._window(query, service)
         if isinstance(window, SimResponse):
             return window
@@ -553,7 +436,7 @@ class Simulator:
             body["action_names"] = sorted({job.name for job in jobs})
         elif operation == "tasklist":
             body["actions"] = sorted({job.name for job in jobs})
-        return self._reply(200, json.dumps(body).encode())
+        return self.gateway.reply(200, json.dumps(body).encode())
 
     def _poison(self, body: dict[str, Any], page: list[dict[str, Any]], limit: int) -> None:
         """A hostile Task Center's page: junk IDs first, never short, a lying count."""
@@ -585,7 +468,7 @@ class Simulator:
         for spec in wire.lists:
             if get and (match := spec.path.match(unquoted)) is not None:
                 return self._wire_list(wire, spec, request, path, raw_query, match, now)
-        return self._no_such_api()
+        return self.gateway.no_such_api()
 
     def _wire_job(
         self,
@@ -597,22 +480,22 @@ class Simulator:
         job_id: str,
         now: float,
     ) -> SimResponse:
-        if refused := self._gate(request, path, raw_query, match.group("project"), now):
+        if refused := self.gateway.admit(request, path, raw_query, match.group("project"), now):
             return refused
         if not job_id:
-            return self._error(400, "DBS.200006", "Mandatory parameter id is empty.")
+            return self.gateway.error(400, "DBS.200006", "Mandatory parameter id is empty.")
         job = self.jobs.get(job_id.lower())
         if job is None or not job.is_visible(now):
             if wire.not_found is not None:
-                return self._error(*wire.not_found)
-            return self._reply(200, json.dumps(wire.job_answer([])).encode())
+                return self.gateway.error(*wire.not_found)
+            return self.gateway.reply(200, json.dumps(wire.job_answer([])).encode())
         snapshot = job.snapshot(now)
         if job.id in self._final_served:
             self.counters.after_final[job.id] += 1
         if snapshot["status"] not in {"Pending", "Running"}:
             self._final_served.add(job.id)
         view = wire.job_view(job, snapshot)
-        return self._reply(200, json.dumps(wire.job_answer([view])).encode())
+        return self.gateway.reply(200, json.dumps(wire.job_answer([view])).encode())
 
     def _wire_list(
         self,
@@ -626,20 +509,22 @@ class Simulator:
     ) -> SimResponse:
         """A list operation of GaussDB, DDS or GeminiDB: its limits, time format and filters."""
         self.counters.lists[f"{wire.name}-{spec.kind}"] += 1
-        if refused := self._gate(request, path, raw_query, match.group("project"), now):
+        if refused := self.gateway.admit(request, path, raw_query, match.group("project"), now):
             return refused
         if "list" in self.denied:
-            return self._error(403, "DBS.200604", "The operation is not authorized.")
+            return self.gateway.error(403, "DBS.200604", "The operation is not authorized.")
         query = dict(parse_qsl(raw_query, keep_blank_values=True))
         try:
             limit = int(query.get("limit", str(max(spec.limits))))
             offset = int(query.get("offset", "0"))
             start, end = _wire_window(query, spec.time)
         except ValueError:
-            return self._error(400, "DBS.200001", "Parameter error.")
+            return self.gateway.error(400, "DBS.200001", "Parameter error.")
         span = end - start if end < float("inf") and start > float("-inf") else 0.0
         if limit not in spec.limits or offset < 0 or span > MAX_SPAN:
-            return self._error(400, "DBS.200001", "Parameter error: offset, limit or time span.")
+            return self.gateway.error(
+                400, "DBS.200001", "Parameter error: offset, limit or time span."
+            )
         scheduled = spec.kind == "scheduled"
         wanted = {what: query[param] for param, what in spec.filters.items() if param in query}
         items: list[dict[str, Any]] = []
@@ -666,7 +551,7 @@ class Simulator:
         self.counters.listed += len(page)
         body: dict[str, Any] = {spec.key: page, "total_count": len(items)}
         self._poison(body, page, limit)
-        return self._reply(200, json.dumps(body).encode())
+        return self.gateway.reply(200, json.dumps(body).encode())
 
     def _window(
         self, query: dict[str, str], service: str
@@ -676,7 +561,7 @@ class Simulator:
         if "start_time" not in query:
             return None, float("inf")
         if service == "rds" and "end_time" not in query:
-            return self._error(400, "DBS.200001", "end_time is required with start_time.")
+            return self.gateway.error(400, "DBS.200001", "end_time is required with start_time.")
         try:
             if service == "rds":
                 start = int(query["start_time"]) / 1000
@@ -690,14 +575,14 @@ class Simulator:
                     else float("inf")
                 )
         except ValueError:
-            return self._error(400, "DBS.200001", "Parameter error: start_time or end_time.")
+            return self.gateway.error(400, "DBS.200001", "Parameter error: start_time or end_time.")
         return start, end
 
     def _handle_steps(
         self, request: SimRequest, path: str, raw_query: str, match: re.Match[str], now: float
     ) -> SimResponse:
         """``ShowTaskDetails``: TaurusDB asks with GET and a query, RDS with POST and a body."""
-        if refused := self._gate(request, path, raw_query, match.group("project"), now):
+        if refused := self.gateway.admit(request, path, raw_query, match.group("project"), now):
             return refused
         service = "rds" if request.method.upper() == "POST" else "taurusdb"
         if service == "rds":
@@ -706,55 +591,24 @@ class Simulator:
             except ValueError:
                 body = None
             if not isinstance(body, dict):
-                return self._error(400, "DBS.200001", "The request body is not valid JSON.")
+                return self.gateway.error(400, "DBS.200001", "The request body is not valid JSON.")
             job_id, job_name = body.get("workflow_id"), body.get("workflow_name")
         else:
             pairs = dict(parse_qsl(raw_query, keep_blank_values=True))
             job_id, job_name = pairs.get("job_id"), pairs.get("job_name")
         if not isinstance(job_id, str) or not job_id or not isinstance(job_name, str):
-            return self._error(400, "DBS.200006", "Mandatory parameter job_id is empty.")
+            return self.gateway.error(400, "DBS.200006", "Mandatory parameter job_id is empty.")
         self.counters.steps_by_job[job_id.lower()] += 1
         job = self.jobs.get(job_id.lower())
         if job is None or not job.is_visible(now) or job.instance_id != match.group("instance"):
-            return self._error(400, "DBS.200543", "The job does not exist.")
+            return self.gateway.error(400, "DBS.200543", "The job does not exist.")
         if job.service != service:
-            return self._no_such_api()
+            return self.gateway.no_such_api()
         if not job.steps or job_name.strip() != job.name.strip():
-            return self._error(400, "DBS.200001", "The task has no details to show.")
+            return self.gateway.error(400, "DBS.200001", "The task has no details to show.")
         if self.hostile:
-            return self._reply(200, _HUGE_STEPS)
-        return self._reply(200, json.dumps(job.steps_snapshot(now)).encode())
-
-    def _authenticate(
-        self, request: SimRequest, path: str, raw_query: str, now: float
-    ) -> tuple[str, SimResponse | None]:
-        """Return (caller label, None) when authenticated, or (caller, the 401 to send)."""
-        token = request.header("X-Auth-Token")
-        if token is not None:
-            if token in self.tokens:
-                return "token", None
-            return "token", self._auth_error("decrypt token fail")
-        header = request.header("Authorization")
-        parsed = parse_authorization(header or "")
-        if parsed is None:
-            return "anonymous", self._auth_error("x-auth-token not found")
-        ak = parsed.access
-        credential = self.credentials.get(ak)
-        if credential is None:
-            return ak, self._auth_error(f"Get secretKey failed,ak:{ak},err:ak not exist")
-        if self._locked_until.get(ak, 0.0) > now:
-            return ak, self._auth_error("AK access failed to reach the limit,forbidden")
-        if credential.expires_at is not None and now >= credential.expires_at:
-            self.counters.expired += 1
-            return ak, self._auth_error("the security token has expired")
-        if not self._signature_ok(request, path, raw_query, parsed, credential, now):
-            self._failures[ak] += 1
-            if self._failures[ak] >= LOCK_AFTER_FAILURES:
-                self._locked_until[ak] = now + LOCK_SECONDS
-                self._failures[ak] = 0
-            return ak, self._auth_error("verify aksk signature fail")
-        self._failures[ak] = 0
-        return ak, None
+            return self.gateway.reply(200, _HUGE_STEPS)
+        return self.gateway.reply(200, json.dumps(job.steps_snapshot(now)).encode())
 
     def verify(self, request: SimRequest) -> tuple[str, SimResponse | None]:
         """Authenticate ``request`` as the gateway does (IAM's stand-in shares the gateway).
@@ -764,144 +618,7 @@ class Simulator:
         """
         with self._lock:
             path, _, raw_query = request.target.partition("?")
-            return self._authenticate(request, path, raw_query, self.clock())
-
-    def _signature_ok(
-        self,
-        request: SimRequest,
-        path: str,
-        raw_query: str,
-        parsed: Authorization,
-        credential: Credential,
-        now: float,
-    ) -> bool:
-        sdk_date = request.header("X-Sdk-Date") or ""
-        try:
-            moment = datetime.strptime(sdk_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-        except ValueError:
-            return False
-        if abs(moment.timestamp() - now) > CLOCK_SKEW_LIMIT:
-            return False
-        if "x-sdk-date" not in parsed.signed_headers or "host" not in parsed.signed_headers:
-            return False
-        if credential.security_token is not None and (
-            request.header("X-Security-Token") != credential.security_token
-            or "x-security-token" not in parsed.signed_headers
-        ):
-            return False
-        signed: dict[str, str] = {}
-        for name in parsed.signed_headers:
-            value = request.header(name)
-            if value is None:
-                return False
-            signed[name] = value
-        pairs = parse_qsl(raw_query, keep_blank_values=True)
-        expected, *_ = signature_for(
-            method=request.method,
-            path=path,
-            query=canonical_query(pairs),
-            headers=signed,
-            payload_hash=payload_hash(request.body, signed),
-            sk=credential.sk,
-            sdk_date=sdk_date,
-        )
-        return expected == parsed.signature
-
-    def _throttle(self, caller: str, now: float) -> SimResponse | None:
-        rate = self.faults.rate_limit
-        if rate is None:
-            return None
-        tokens, last = self._buckets.get(caller, (rate, now))
-        tokens = min(rate, tokens + (now - last) * rate)
-        if tokens < 1.0:
-            self._buckets[caller] = (tokens, now)
-            headers = {}
-            if self.faults.retry_after is not None:
-                headers["Retry-After"] = f"{self.faults.retry_after:g}"
-            return self._error(
-                429,
-                "APIGW.0308",
-                f"The throttling threshold has been reached: policy user over ratelimit,"
-                f"limit:{rate:g},time:1 second",
-                extra_headers=headers,
-            )
-        self._buckets[caller] = (tokens - 1.0, now)
-        return None
-
-    def _take_fault(self) -> SimResponse | None:
-        faults = self.faults
-        if faults.server_errors_next > 0:
-            faults.server_errors_next -= 1
-            return self._error(faults.server_error_status, "DBS.108000", "Server failure.")
-        if faults.hang_next > 0:
-            faults.hang_next -= 1
-            return SimResponse(status=0, fault="hang", delay=faults.latency)
-        if faults.drop_next > 0:
-            faults.drop_next -= 1
-            return SimResponse(status=0, fault="drop", delay=faults.latency)
-        if faults.malformed_next > 0:
-            faults.malformed_next -= 1
-            return self._reply(200, b"<html><body>502 Bad Gateway</body></html>", "text/html")
-        if faults.truncated_next > 0:
-            faults.truncated_next -= 1
-            return self._reply(
-                200, b'{"job": {"id": "dff1d289-4d03-4942-8b9f-46', "application/json"
-            )
-        return None
-
-    # -- responses -------------------------------------------------------------------------
-
-    def _reply(
-        self,
-        status: int,
-        body: bytes,
-        content_type: str = "application/json",
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> SimResponse:
-        headers = {
-            "Content-Type": content_type,
-            "X-Request-Id": self._next_request_id(),
-            "Date": _http_date(self.clock()),
-        }
-        headers.update(extra_headers or {})
-        return SimResponse(status=status, body=body, headers=headers, delay=self.faults.latency)
-
-    def _error(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> SimResponse:
-        request_id = self._next_request_id()
-        payload: dict[str, str] = {"error_code": code, "error_msg": message}
-        if code.startswith("APIGW"):
-            payload["request_id"] = request_id
-        headers = {
-            "Content-Type": "application/json",
-            "X-Request-Id": request_id,
-            "Date": _http_date(self.clock()),
-        }
-        headers.update(extra_headers or {})
-        return SimResponse(
-            status=status,
-            body=json.dumps(payload).encode(),
-            headers=headers,
-            delay=self.faults.latency,
-        )
-
-    def _no_such_api(self) -> SimResponse:
-        return self._error(
-            404,
-            "APIGW.0101",
-            "The API does not exist or has not been published in the environment.",
-        )
-
-    def _auth_error(self, cause: str) -> SimResponse:
-        return self._error(401, "APIGW.0301", f"Incorrect IAM authentication information: {cause}")
-
-    def _next_request_id(self) -> str:
-        return f"sim-{next(self._request_ids):08d}"
+            return self.gateway.authenticate(request, path, raw_query, self.clock())
 
 
 _HOSTILE_IDS = [
