@@ -16,13 +16,21 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from tui.simulator.exchange import Counters, Credential, Faults, SimRequest, SimResponse
+from tui.simulator.exchange import (
+    Counters,
+    Credential,
+    Faults,
+    SimRequest,
+    SimResponse,
+    cloud_time,
+)
 from tui.simulator.gateway import Gateway
-from tui.simulator.services import SERVICES, ListSpec, WireSpec
+from tui.simulator.services import SERVICES, WireSpec
+from tui.simulator.wire_operations import WireOperations
 
 __all__ = [
     "DEMO_AK",
@@ -44,7 +52,6 @@ DEMO_SK = "demo-only-secret-key-for-the-local-simulator"
 DEMO_TOKEN = "demo-iam-token-for-the-local-simulator"  # noqa: S105
 DEMO_PROJECT_ID = "0123456789abcdef0123456789abcdef"
 
-MAX_SPAN = 30 * 86400 + 60  # GaussDB, DDS, GeminiDB lists: a window of at most 30 days
 
 _JOB_PATH = re.compile(r"^(?P<prefix>/mysql)?/v3/(?P<project>[^/]+)/jobs/?$")
 _LIST_PATH = re.compile(
@@ -124,7 +131,7 @@ class ScriptedJob:
             # The historical TaurusDB doc example carries a leading space; so do we, sometimes.
             "name": self.name,
             "status": status,
-            "created": _format_time(self.created_at, self.created_offset_hours),
+            "created": cloud_time(self.created_at, self.created_offset_hours),
             "instance": {"id": self.instance_id, "name": self.instance_name},
         }
         entities = json.loads(json.dumps(self.entities))
@@ -138,7 +145,7 @@ class ScriptedJob:
         else:
             job["process"] = ""
         if status not in {"Pending", "Running"}:
-            job["ended"] = _format_time(self.ends_at, self.ended_offset_hours)
+            job["ended"] = cloud_time(self.ends_at, self.ended_offset_hours)
         job["entities"] = entities
         job["fail_reason"] = self.fail_reason if status == "Failed" else None
         return job
@@ -155,9 +162,9 @@ class ScriptedJob:
                 "instance_id": self.instance_id,
                 "instance_name": self.instance_name,
                 "instance_status": "normal" if self.service != "rds" else "ACTIVE",
-                "create_time": _format_time(self.scheduled_since or self.created_at, 0),
-                "start_time": _format_time(self.created_at, 0),
-                "end_time": _format_time(self.created_at + 3600, 0),
+                "create_time": cloud_time(self.scheduled_since or self.created_at, 0),
+                "start_time": cloud_time(self.created_at, 0),
+                "end_time": cloud_time(self.created_at + 3600, 0),
             }
             return item
         if self.service == "rds":
@@ -244,26 +251,6 @@ class ScriptedJob:
         return answer
 
 
-def _wire_window(query: dict[str, str], time_format: str | None) -> tuple[float, float]:
-    """The ``start_time``/``end_time`` filter of a list (ValueError when unreadable); an
-    operation without one, or a query without it, takes every time."""
-    if time_format is None or "start_time" not in query:
-        return float("-inf"), float("inf")
-
-    def read(text: str) -> float:
-        if time_format == "millis":
-            return int(text) / 1000
-        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z").timestamp()
-
-    end = query.get("end_time")
-    return read(query["start_time"]), read(end) if end else float("inf")
-
-
-def _format_time(epoch: float, offset_hours: int) -> str:
-    zone = timezone(timedelta(hours=offset_hours))
-    return datetime.fromtimestamp(int(epoch), zone).strftime("%Y-%m-%dT%H:%M:%S%z")
-
-
 class Simulator:
     """The simulated Task Center and its gateway. Thread-safe: the HTTP server is threaded."""
 
@@ -314,6 +301,20 @@ class Simulator:
         (a path, a number, escape sequences, a formula, 200,000 characters), pages never end
         (padded with IDs of tasks that do not exist, a ``total_count`` of 1), and steps
         answers hold 10,000 steps with long names."""
+        self._wire = (
+            WireOperations(
+                self.wire,
+                self.jobs,
+                self.gateway,
+                self.counters,
+                self.denied,
+                self._served,
+                self._poison,
+            )
+            if self.wire is not None
+            else None
+        )
+        """The one GaussDB, DDS or GeminiDB Task Center this is, if it is one."""
 
     # -- the world -------------------------------------------------------------------------
 
@@ -356,8 +357,8 @@ class Simulator:
         job_id = next((v for k, v in pairs if k == "id"), "")
         if job_id:
             self.counters.by_job[job_id.lower()] += 1
-        if self.wire is not None:
-            return self._handle_wire(self.wire, request, path, raw_query, job_id, now)
+        if self._wire is not None:
+            return self._wire.handle(request, path, raw_query, job_id, now)
         list_match = _LIST_PATH.match(unquote(path))
         if list_match is not None and request.method.upper() == "GET":
             return self._handle_list(request, path, raw_query, list_match, now)
@@ -374,12 +375,17 @@ class Simulator:
         job = self.jobs.get(job_id.lower())
         if job is None or not job.is_visible(now):
             return self.gateway.error(400, "DBS.200543", "The job does not exist.")
+        snapshot = self._served(job, now)
+        return self.gateway.reply(200, json.dumps({"job": snapshot}).encode())
+
+    def _served(self, job: ScriptedJob, now: float) -> dict[str, Any]:
+        """The job as answered by ID now, counted when its final status was already served."""
         snapshot = job.snapshot(now)
         if job.id in self._final_served:
             self.counters.after_final[job.id] += 1
         if snapshot["status"] not in {"Pending", "Running"}:
             self._final_served.add(job.id)
-        return self.gateway.reply(200, json.dumps({"job": snapshot}).encode())
+        return snapshot
 
     def _handle_list(
         self, request: SimRequest, path: str, raw_query: str, match: re.Match[str], now: float
@@ -447,111 +453,6 @@ class Simulator:
             ghost = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
             page.append({**_HOSTILE_ITEM, "job_id": ghost, "id": ghost})
         body["total_count"] = 1
-
-    # -- GaussDB, DDS, GeminiDB (one service per simulator) -----------------------------------
-
-    def _handle_wire(
-        self,
-        wire: WireSpec,
-        request: SimRequest,
-        path: str,
-        raw_query: str,
-        job_id: str,
-        now: float,
-    ) -> SimResponse:
-        """A request to a GaussDB, DDS or GeminiDB Task Center."""
-        unquoted = unquote(path)
-        get = request.method.upper() == "GET"
-        match = wire.job_path.match(unquoted)
-        if get and match is not None and (job_id or wire.not_found is not None):
-            return self._wire_job(wire, request, path, raw_query, match, job_id, now)
-        for spec in wire.lists:
-            if get and (match := spec.path.match(unquoted)) is not None:
-                return self._wire_list(wire, spec, request, path, raw_query, match, now)
-        return self.gateway.no_such_api()
-
-    def _wire_job(
-        self,
-        wire: WireSpec,
-        request: SimRequest,
-        path: str,
-        raw_query: str,
-        match: re.Match[str],
-        job_id: str,
-        now: float,
-    ) -> SimResponse:
-        if refused := self.gateway.admit(request, path, raw_query, match.group("project"), now):
-            return refused
-        if not job_id:
-            return self.gateway.error(400, "DBS.200006", "Mandatory parameter id is empty.")
-        job = self.jobs.get(job_id.lower())
-        if job is None or not job.is_visible(now):
-            if wire.not_found is not None:
-                return self.gateway.error(*wire.not_found)
-            return self.gateway.reply(200, json.dumps(wire.job_answer([])).encode())
-        snapshot = job.snapshot(now)
-        if job.id in self._final_served:
-            self.counters.after_final[job.id] += 1
-        if snapshot["status"] not in {"Pending", "Running"}:
-            self._final_served.add(job.id)
-        view = wire.job_view(job, snapshot)
-        return self.gateway.reply(200, json.dumps(wire.job_answer([view])).encode())
-
-    def _wire_list(
-        self,
-        wire: WireSpec,
-        spec: ListSpec,
-        request: SimRequest,
-        path: str,
-        raw_query: str,
-        match: re.Match[str],
-        now: float,
-    ) -> SimResponse:
-        """A list operation of GaussDB, DDS or GeminiDB: its limits, time format and filters."""
-        self.counters.lists[f"{wire.name}-{spec.kind}"] += 1
-        if refused := self.gateway.admit(request, path, raw_query, match.group("project"), now):
-            return refused
-        if "list" in self.denied:
-            return self.gateway.error(403, "DBS.200604", "The operation is not authorized.")
-        query = dict(parse_qsl(raw_query, keep_blank_values=True))
-        try:
-            limit = int(query.get("limit", str(max(spec.limits))))
-            offset = int(query.get("offset", "0"))
-            start, end = _wire_window(query, spec.time)
-        except ValueError:
-            return self.gateway.error(400, "DBS.200001", "Parameter error.")
-        span = end - start if end < float("inf") and start > float("-inf") else 0.0
-        if limit not in spec.limits or offset < 0 or span > MAX_SPAN:
-            return self.gateway.error(
-                400, "DBS.200001", "Parameter error: offset, limit or time span."
-            )
-        scheduled = spec.kind == "scheduled"
-        wanted = {what: query[param] for param, what in spec.filters.items() if param in query}
-        items: list[dict[str, Any]] = []
-        for job in sorted(self.jobs.values(), key=lambda j: j.created_at):
-            if scheduled:
-                if job.scheduled_since is None or now < job.scheduled_since:
-                    continue
-            elif not job.is_visible(now) or not start <= job.created_at < end:
-                continue
-            if any(
-                str(getattr(job, what)).strip().lower() != value.strip().lower()
-                for what, value in wanted.items()
-                if what != "status"
-            ):
-                continue
-            snapshot = job.snapshot(now)
-            if scheduled:  # created: when it was planned
-                snapshot["created"] = _format_time(job.scheduled_since or job.created_at, 0)
-            item = wire.item_view(job, snapshot, spec.kind, _format_time(job.created_at, 0))
-            shown = item.get("status", item.get("job_status"))
-            if "status" not in wanted or shown == wanted["status"]:
-                items.append(item)
-        page = items[offset : offset + limit]
-        self.counters.listed += len(page)
-        body: dict[str, Any] = {spec.key: page, "total_count": len(items)}
-        self._poison(body, page, limit)
-        return self.gateway.reply(200, json.dumps(body).encode())
 
     def _window(
         self, query: dict[str, str], service: str

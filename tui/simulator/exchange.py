@@ -7,9 +7,18 @@ import email.utils
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Literal
 
-__all__ = ["Counters", "Credential", "Faults", "SimRequest", "SimResponse", "http_date"]
+__all__ = [
+    "Counters",
+    "Credential",
+    "Faults",
+    "SimRequest",
+    "SimResponse",
+    "cloud_time",
+    "http_date",
+]
 
 FaultKind = Literal["none", "hang", "drop"]
 
@@ -93,3 +102,9 @@ class Counters:
 def http_date(epoch: float) -> str:
     """The gateway's clock as its ``Date`` header says it (a skewed client learns from it)."""
     return email.utils.formatdate(epoch, usegmt=True)
+
+
+def cloud_time(epoch: float, offset_hours: int) -> str:
+    """``epoch`` as the Task Center writes its times (``2026-12-07T19:44:19+0800``)."""
+    zone = timezone(timedelta(hours=offset_hours))
+    return datetime.fromtimestamp(int(epoch), zone).strftime("%Y-%m-%dT%H:%M:%S%z")
