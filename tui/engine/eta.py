@@ -318,17 +318,7 @@ def forecast(
 def estimate(
     record: TaskRecord, now: float, history: DurationHistory, samples: ProgressSamples
 ) -> Eta | None:
-    """The estimate of the time ``record`` still needs at ``now`` (see :func:`forecast`).
-
-    Args:
-        record: A task.
-        now: Wall time.
-        history: Durations of past tasks.
-        samples: Observed progress.
-
-    Returns:
-        The estimate, or None.
-    """
+    """:func:`forecast`, made and read at ``now``: the :class:`Eta`, or None."""
     made = forecast(record, now, history, samples)
     return made.at(now) if made is not None else None
 
