@@ -7,15 +7,13 @@ import json
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from tui.simulator.exchange import Counters, SimRequest, SimResponse, cloud_time
 from tui.simulator.gateway import Gateway
+from tui.simulator.jobs import ScriptedJob
 from tui.simulator.services import ListSpec, WireSpec
-
-if TYPE_CHECKING:
-    from tui.simulator.core import ScriptedJob
 
 __all__ = ["MAX_SPAN", "WireOperations"]
 
