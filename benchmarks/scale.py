@@ -87,12 +87,23 @@ def _told(simulator: Simulator) -> int:
     return sum(simulator.counters.by_job.values()) + simulator.counters.listed
 
 
+PROFILE: Path | None = None
+"""``--profile FILE``: the app runs under cProfile, its statistics written there at the end
+(the time profiling adds makes the CPU figures of that run meaningless)."""
+
+
+def _taskwatch() -> list[str]:
+    if PROFILE is None:
+        return [sys.executable, "-m", "tui"]
+    return [sys.executable, "-m", "cProfile", "-o", str(PROFILE), "-m", "tui"]
+
+
 def measure(name: str, running: int, *, rate: float, interval: float, window: float,
             warmup: float, keys: int = 0) -> None:  # fmt: skip
     simulator, jobs = _world(running, 1000)
     with tempfile.TemporaryDirectory() as home, SimulatorServer(simulator) as server:
         _prepare(home, server.url, jobs, rate=rate, interval=interval, now=simulator.clock())
-        app = PtyProcess([sys.executable, "-m", "tui"], _env(home), cwd=str(Path.cwd()))
+        app = PtyProcess(_taskwatch(), _env(home), cwd=str(Path.cwd()))
         try:
             app.wait_for(b"Quit", timeout=60)
             app.pump(warmup)
@@ -235,7 +246,10 @@ def main() -> None:
         default=["steady", "stress", "final", "paint", "sweep", "by-id"],
         help="the scenarios to run",
     )  # fmt: skip
+    parser.add_argument("--profile", type=Path, help="run the app under cProfile, stats here")
     args = parser.parse_args()
+    global PROFILE  # a switch of this script, set once
+    PROFILE = args.profile
     print(
         "budgets: steady <5% CPU, <2 KB/s, RSS <=100 MB; stress <=1 ms CPU per poll, "
         "<10 KB/s, key p95 <=50 ms; first paint <=1.5x empty; final 0 bytes, <0.5% CPU; "
