@@ -167,7 +167,7 @@ def sweep(window: float) -> None:
         with tempfile.TemporaryDirectory() as home, SimulatorServer(simulator) as server:
             _prepare(home, server.url, jobs, rate=100, interval=1, now=simulator.clock(),
                      observed=False)  # fmt: skip
-            app = PtyProcess([sys.executable, "-m", "tui"], _env(home), cwd=str(Path.cwd()))
+            app = PtyProcess(_taskwatch(), _env(home), cwd=str(Path.cwd()))
             try:
                 app.wait_for(b"Quit", timeout=60)
                 cpu = cpu_seconds(app.process.pid)
@@ -199,7 +199,7 @@ def by_id(window: float, warmup: float) -> None:
     simulator.denied.add("list")
     with tempfile.TemporaryDirectory() as home, SimulatorServer(simulator) as server:
         _prepare(home, server.url, jobs, rate=100, interval=1, now=simulator.clock())
-        app = PtyProcess([sys.executable, "-m", "tui"], _env(home), cwd=str(Path.cwd()))
+        app = PtyProcess(_taskwatch(), _env(home), cwd=str(Path.cwd()))
         try:
             app.wait_for(b"Quit", timeout=60)
             app.pump(warmup)
