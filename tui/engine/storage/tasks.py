@@ -228,10 +228,7 @@ class TaskRows(Database):
         Returns:
             The records, oldest addition first.
         """
-        rows = self._db.execute(
-            f"SELECT {COLUMNS} FROM tasks WHERE removed_at IS NULL ORDER BY position"  # noqa: S608 - constant columns
-        ).fetchall()
-        return [record_of(row) for row in rows]
+        return list(self.each_task())
 
     def each_task(self, *, removed: bool = False) -> Iterator[TaskRecord]:
         """Every watched task (``removed``: ever watched) in the order added, read a few
@@ -256,10 +253,7 @@ class TaskRows(Database):
         Returns:
             The records, oldest addition first.
         """
-        rows = self._db.execute(
-            f"SELECT {COLUMNS} FROM tasks ORDER BY position"  # noqa: S608 - constant columns
-        ).fetchall()
-        return [record_of(row) for row in rows]
+        return list(self.each_task(removed=True))
 
     def get_task(self, task_id: str) -> TaskRecord | None:
         """A watched task by ID, or None.
