@@ -48,6 +48,16 @@ class RowCursor(ScrollView):
         """The cursor is on another row (``key``), or on none: there are no rows."""
 
     @property
+    def row_ids(self) -> list[str]:
+        """The rows' keys, top to bottom (a copy)."""
+        return list(self.row_order())
+
+    @property
+    def row_count(self) -> int:
+        """How many rows there are."""
+        return len(self.row_order())
+
+    @property
     def cursor_row(self) -> int:
         """The index of the row under the cursor."""
         return self._cursor
@@ -65,7 +75,7 @@ class RowCursor(ScrollView):
             row: The row's index.
             animate: Scroll smoothly rather than at once.
         """
-        row = max(0, min(row, len(self.row_order()) - 1))
+        row = max(0, min(row, self.row_count - 1))
         if row != self._cursor:
             self.refresh_row(self._cursor)
             self._cursor = row
@@ -99,7 +109,7 @@ class RowCursor(ScrollView):
 
     def action_last_row(self) -> None:
         """Move the cursor to the last row."""
-        self.move_cursor(row=len(self.row_order()) - 1)
+        self.move_cursor(row=self.row_count - 1)
 
     def rows_on_screen(self) -> int:
         """How many rows the widget shows at once (the header takes a line)."""
@@ -127,5 +137,5 @@ class RowCursor(ScrollView):
             self.header_clicked(offset.x)
             return
         row = int(self.scroll_offset.y) + offset.y - 1
-        if row < len(self.row_order()):
+        if row < self.row_count:
             self.move_cursor(row=row)

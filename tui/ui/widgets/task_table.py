@@ -40,6 +40,56 @@ __all__ = [
 
 LABELS = {column.key: column.label for column in COLUMNS}
 
+# Cursor and header as component classes, themed by the app (as DataTable's are).
+_CSS = """
+TaskTable {
+    background: $surface;
+    color: $foreground;
+    height: auto;
+    max-height: 100%;
+    overflow-x: hidden;
+    &:focus {
+        background-tint: $foreground 5%;
+        & > .task-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .task-table--header {
+            background-tint: $foreground 5%;
+        }
+    }
+    & > .task-table--header {
+        text-style: bold;
+        background: $panel;
+        color: $foreground;
+    }
+    &:ansi > .task-table--header {
+        background: ansi_bright_blue;
+        color: ansi_default;
+    }
+    & > .task-table--cursor {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+        text-style: $block-cursor-blurred-text-style;
+    }
+}
+"""
+
+
+class TableMessage(Message):
+    """A message from a task table; its ``control`` is the table, so that
+    ``@on(TaskTable.Highlighted, "#tasks")`` can select it."""
+
+    def __init__(self, table: TaskTable) -> None:
+        super().__init__()
+        self.table = table
+
+    @property
+    def control(self) -> TaskTable:
+        """The table that sent the message."""
+        return self.table
+
 
 class TaskTable(RowCursor, can_focus=True):
     """The table of watched tasks. Rows are added, updated and removed by task ID; the table is
@@ -49,67 +99,22 @@ class TaskTable(RowCursor, can_focus=True):
     the virtual canvas, drawn at ``i + 1 - scroll_y``.
     """
 
-    DEFAULT_CSS = """
-    TaskTable {
-        background: $surface;
-        color: $foreground;
-        height: auto;
-        max-height: 100%;
-        overflow-x: hidden;
-        &:focus {
-            background-tint: $foreground 5%;
-            & > .task-table--cursor {
-                background: $block-cursor-background;
-                color: $block-cursor-foreground;
-                text-style: $block-cursor-text-style;
-            }
-            & > .task-table--header {
-                background-tint: $foreground 5%;
-            }
-        }
-        & > .task-table--header {
-            text-style: bold;
-            background: $panel;
-            color: $foreground;
-        }
-        &:ansi > .task-table--header {
-            background: ansi_bright_blue;
-            color: ansi_default;
-        }
-        & > .task-table--cursor {
-            background: $block-cursor-blurred-background;
-            color: $block-cursor-blurred-foreground;
-            text-style: $block-cursor-blurred-text-style;
-        }
-    }
-    """
+    DEFAULT_CSS = _CSS
     COMPONENT_CLASSES: ClassVar[set[str]] = {"task-table--header", "task-table--cursor"}
 
-    class Highlighted(Message):
+    class Highlighted(TableMessage):
         """The cursor is on another task (or on none: the table is empty)."""
 
         def __init__(self, table: TaskTable, task_id: str | None) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.task_id = task_id
 
-        @property
-        def control(self) -> TaskTable:
-            """The table, so that ``@on(TaskTable.Highlighted, "#tasks")`` can select it."""
-            return self.table
-
-    class HeaderClicked(Message):
+    class HeaderClicked(TableMessage):
         """A column's header was clicked."""
 
         def __init__(self, table: TaskTable, column: str) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.column = column
-
-        @property
-        def control(self) -> TaskTable:
-            """The table, so that ``@on(TaskTable.HeaderClicked, "#tasks")`` can select it."""
-            return self.table
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -134,16 +139,6 @@ class TaskTable(RowCursor, can_focus=True):
     def shown(self) -> tuple[str, ...]:
         """The keys of the columns on screen, in order (:func:`column_widths`)."""
         return tuple(self._widths)
-
-    @property
-    def row_ids(self) -> list[str]:
-        """The task IDs of the rows, top to bottom."""
-        return list(self._rows.order)
-
-    @property
-    def row_count(self) -> int:
-        """How many rows the table has."""
-        return len(self._rows.order)
 
     @property
     def highlighted_task(self) -> str | None:
