@@ -124,6 +124,18 @@ class ListOperation:
     smallest_page: int = 1
 
 
+def scheduled_jobs(page_size: int, *, status_parameter: str = "job_status") -> ListOperation:
+    """ListScheduledJobs as TaurusDB has it, which DDS and GeminiDB took over: the path, the
+    ``schedules`` key and the filters by instance, ``job_name`` and status (TaurusDB names the
+    status parameter ``status``, the others ``job_status``)."""
+    return ListOperation(
+        "/v3/{project}/scheduled-jobs",
+        "schedules",
+        page_size=page_size,
+        filters={"instance_id": "instance_id", "name": "job_name", "status": status_parameter},
+    )
+
+
 class WireAdapter:
     """One service's Task Center on the wire. Subclasses set the class attributes and override
     what their format does differently; the defaults are the TaurusDB/RDS ``{"job": {…}}``

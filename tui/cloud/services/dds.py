@@ -15,6 +15,7 @@ from tui.cloud.services.base import (
     iso_time,
     job_object,
     normalised,
+    scheduled_jobs,
     undocumented_not_found,
 )
 from tui.cloud.services.rds import regional_hosts
@@ -49,12 +50,7 @@ class Dds(WireAdapter):
             filters={"name": "name", "status": "status"},
         ),
         # ListScheduledTasks: the items are TaurusDB's (job_id, job_status, start_time ...).
-        "scheduled": ListOperation(
-            "/v3/{project}/scheduled-jobs",
-            "schedules",
-            page_size=100,
-            filters={"instance_id": "instance_id", "name": "job_name", "status": "job_status"},
-        ),
+        "scheduled": scheduled_jobs(100),
     }
 
     def parse_job(self, body: bytes, job_id: str) -> Job:

@@ -10,7 +10,13 @@ from typing import Any, ClassVar
 from tui.cloud.endpoints import Service
 from tui.cloud.listing import Kind
 from tui.cloud.models import Job, parse_job_dict
-from tui.cloud.services.base import ListOperation, WireAdapter, iso_time, normalised
+from tui.cloud.services.base import (
+    ListOperation,
+    WireAdapter,
+    iso_time,
+    normalised,
+    scheduled_jobs,
+)
 from tui.cloud.services.rds import regional_hosts
 from tui.cloud.status import is_final
 from tui.cloud.values import as_text, loads_object
@@ -45,12 +51,7 @@ class GeminiDB(WireAdapter):
             time_format=iso_time,
             filters={"name": "name", "status": "status"},
         ),
-        "scheduled": ListOperation(
-            "/v3/{project}/scheduled-jobs",
-            "schedules",
-            page_size=50,
-            filters={"instance_id": "instance_id", "name": "job_name", "status": "job_status"},
-        ),
+        "scheduled": scheduled_jobs(50),
     }
 
     def parse_job(self, body: bytes, job_id: str) -> Job:

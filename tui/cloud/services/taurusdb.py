@@ -9,7 +9,13 @@ from urllib.parse import quote
 
 from tui.cloud.endpoints import Service
 from tui.cloud.listing import Kind
-from tui.cloud.services.base import ListOperation, StepsRequest, WireAdapter, iso_time
+from tui.cloud.services.base import (
+    ListOperation,
+    StepsRequest,
+    WireAdapter,
+    iso_time,
+    scheduled_jobs,
+)
 
 __all__ = ["TaurusDB", "TaurusDBLegacy"]
 
@@ -57,12 +63,7 @@ class TaurusDB(WireAdapter):
             time_format=iso_time,
             filters={"name": "job_name", "status": "status"},
         ),
-        "scheduled": ListOperation(
-            "/v3/{project}/scheduled-jobs",
-            "schedules",
-            page_size=50,
-            filters={"instance_id": "instance_id", "name": "job_name", "status": "status"},
-        ),
+        "scheduled": scheduled_jobs(50, status_parameter="status"),
     }
 
     def steps_request(
