@@ -4,6 +4,7 @@ source and their order, steps asked for politely, warnings given exactly once.""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -13,9 +14,11 @@ from tests.test_poller import _client, _run_for, _session
 from tui.engine.eta import HISTORY_MINIMUM, DurationHistory, Estimator, ProgressSamples, estimate
 from tui.engine.events import DeadlineWarning, SessionEvent
 from tui.engine.records import TaskRecord
+from tui.engine.session import WatchSession
 from tui.engine.storage import Store
 from tui.present.notices import notice_of
 from tui.simulator import FakeClock, Simulator
+from tui.simulator.core import ScriptedJob
 from tui.simulator.scenarios import make_job
 
 T0 = 1_780_000_000.0
@@ -161,12 +164,30 @@ def store(tmp_path: Path) -> Store:
     return Store.open(tmp_path / "w.sqlite3")
 
 
-async def test_steps_are_fetched_at_most_every_30_s_and_kept_in_the_history(
+Watched = tuple[ScriptedJob, WatchSession, list[SessionEvent]]
+Watch = Callable[[str, float], Watched]
+
+
+@pytest.fixture
+def watch(
     simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> Watch:
+    """Starts a session watching one new job of a kind, running for so many seconds; gives
+    the job, the session and the list of the events it tells."""
+
+    def start(kind: str, running_for: float) -> Watched:
+        job = make_job(simulator, kind, running_for=running_for)
+        store.add_tasks([job.id], profile="default")
+        session, events = _session(store, _client(sim_http, clock), sim_http, clock)
+        return job, session, events
+
+    return start
+
+
+async def test_steps_are_fetched_at_most_every_30_s_and_kept_in_the_history(
+    simulator: Simulator, clock: FakeClock, store: Store, watch: Watch
 ) -> None:
-    job = make_job(simulator, "upgrade", running_for=600)
-    store.add_tasks([job.id], profile="default")
-    session, _ = _session(store, _client(sim_http, clock), sim_http, clock)
+    job, session, _ = watch("upgrade", 600)
     await _run_for(session, clock, 95, step=1.0)
     # A poll every ~5 s; steps at 0, 30, 60 and 90 s at most.
     assert 3 <= simulator.counters.steps_by_job[job.id] <= 4
@@ -180,11 +201,9 @@ async def test_steps_are_fetched_at_most_every_30_s_and_kept_in_the_history(
 
 
 async def test_a_job_without_steps_is_asked_once_even_across_restarts(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store, watch: Watch
 ) -> None:
-    job = make_job(simulator, "bind_eip", running_for=600)  # no details for this kind
-    store.add_tasks([job.id], profile="default")
-    session, _ = _session(store, _client(sim_http, clock), sim_http, clock)
+    job, session, _ = watch("bind_eip", 600)  # no details for this kind
     await _run_for(session, clock, 120)
     assert simulator.counters.steps_by_job[job.id] == 1
     assert session.records[job.id].steps_refused
@@ -222,11 +241,9 @@ async def test_steps_wait_for_the_endpoints_rate(
 
 
 async def test_garbage_steps_are_weather_not_a_refusal(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+    simulator: Simulator, clock: FakeClock, watch: Watch
 ) -> None:
-    job = make_job(simulator, "upgrade", running_for=600)
-    store.add_tasks([job.id], profile="default")
-    session, _ = _session(store, _client(sim_http, clock), sim_http, clock)
+    job, session, _ = watch("upgrade", 600)
     await session.tick()  # the first poll and its steps
     assert session.records[job.id].steps is not None
     # The next steps answer is garbage: the last good steps stay, and they are asked for again.
@@ -249,11 +266,9 @@ def _warnings(events: list[SessionEvent]) -> list[tuple[str, str]]:
 
 
 async def test_overdue_is_said_once_and_survives_a_restart(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+    sim_http: httpx.AsyncClient, clock: FakeClock, store: Store, watch: Watch
 ) -> None:
-    job = make_job(simulator, "bind_eip", running_for=600)
-    store.add_tasks([job.id], profile="default")
-    session, events = _session(store, _client(sim_http, clock), sim_http, clock)
+    job, session, events = watch("bind_eip", 600)
     session.edits.set_deadline([job.id], clock.now() + 60)
     await _run_for(session, clock, 59)
     # Its progress (1 % in 6 s) says ~10 minutes: at risk first.
@@ -273,12 +288,8 @@ async def test_overdue_is_said_once_and_survives_a_restart(
     assert again.overdue == {job.id}
 
 
-async def test_a_task_that_ends_is_no_longer_overdue(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    job = make_job(simulator, "bind_eip", running_for=90)
-    store.add_tasks([job.id], profile="default")
-    session, events = _session(store, _client(sim_http, clock), sim_http, clock)
+async def test_a_task_that_ends_is_no_longer_overdue(clock: FakeClock, watch: Watch) -> None:
+    job, session, events = watch("bind_eip", 90)
     session.edits.set_deadline([job.id], clock.now() + 30)
     await _run_for(session, clock, 120)
     assert ("overdue", job.id) in _warnings(events)
@@ -287,11 +298,9 @@ async def test_a_task_that_ends_is_no_longer_overdue(
 
 
 async def test_at_risk_is_said_once_when_the_estimate_passes_the_deadline(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+    clock: FakeClock, watch: Watch
 ) -> None:
-    job = make_job(simulator, "upgrade", running_for=600)
-    store.add_tasks([job.id], profile="default")
-    session, events = _session(store, _client(sim_http, clock), sim_http, clock)
+    job, session, events = watch("upgrade", 600)
     session.edits.set_deadline([job.id], clock.now() + 300)  # the steps say ~600 s
     await _run_for(session, clock, 90)
     assert _warnings(events) == [("at_risk", job.id)]
@@ -308,11 +317,9 @@ async def test_at_risk_is_said_once_when_the_estimate_passes_the_deadline(
 
 
 async def test_a_deadline_the_estimate_meets_gives_no_warning(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+    clock: FakeClock, watch: Watch
 ) -> None:
-    job = make_job(simulator, "upgrade", running_for=200)
-    store.add_tasks([job.id], profile="default")
-    session, events = _session(store, _client(sim_http, clock), sim_http, clock)
+    job, session, events = watch("upgrade", 200)
     session.edits.set_deadline([job.id], clock.now() + 400)
     await _run_for(session, clock, 240)
     assert _warnings(events) == []
