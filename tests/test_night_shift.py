@@ -28,8 +28,7 @@ import pytest
 
 from tests.receiver import Receiver
 from tests.test_team import HOSTILE, _world
-from tests.test_watch import _configure as configure_watch
-from tests.test_watch import _line_where, _watch
+from tests.test_watch import _configure as configure_watch, _line_where, _watch
 from tests.ui_fixtures import runtime_for
 from tui.cli.dispatch import main
 from tui.cloud.big_answers import KEEP_CHARS

@@ -83,31 +83,17 @@ class ListedTask:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
-        """The normalised item (``recent --json``).
+        """The normalised item (``recent --json``): its job (:meth:`to_job`) as listed, with
+        what only a list item has.
 
         Returns:
             A JSON-ready object.
         """
-        data: dict[str, Any] = {
-            "id": self.id,
-            "name": self.name,
-            "status": self.status,
-            "created": self.created,
-            "ended": self.ended,
-            "process": self.process,
-            "instance": {
-                "id": self.instance_id,
-                "name": self.instance_name,
-                "status": self.instance_status,
-            },
-            "fail_reason": self.fail_reason or None,
-            "order_id": self.order_id,
-            "show_detail": self.show_detail,
-            "kind": self.kind,
-        }
-        if self.kind == "scheduled":
-            data["scheduled_start"] = self.scheduled_start
-            data["scheduled_end"] = self.scheduled_end
+        data = self.to_job()
+        del data["entities"]  # a list item has none
+        data["created"] = self.created  # as listed, a scheduled task's too
+        data["instance"]["status"] = self.instance_status
+        data.update(order_id=self.order_id, show_detail=self.show_detail, kind=self.kind)
         return data
 
     def to_job(self) -> dict[str, Any]:

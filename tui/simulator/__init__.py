@@ -4,32 +4,18 @@
 over real HTTP; ``transport`` serves it to httpx in-process; ``scenarios`` scripts job lifecycles.
 """
 
+# Re-exported by name ("X as X"): the package is what tests, benchmarks and --demo import.
 from tui.simulator.core import (
-    DEMO_AK,
-    DEMO_PROJECT_ID,
-    DEMO_SK,
-    DEMO_TOKEN,
-    FakeClock,
-    Faults,
-    ScriptedJob,
-    SimRequest,
-    SimResponse,
-    Simulator,
+    DEMO_AK as DEMO_AK,
+    DEMO_PROJECT_ID as DEMO_PROJECT_ID,
+    DEMO_SK as DEMO_SK,
+    DEMO_TOKEN as DEMO_TOKEN,
+    FakeClock as FakeClock,
+    Faults as Faults,
+    ScriptedJob as ScriptedJob,
+    SimRequest as SimRequest,
+    SimResponse as SimResponse,
+    Simulator as Simulator,
 )
-from tui.simulator.server import SimulatorServer
-from tui.simulator.transport import SimulatorTransport
-
-__all__ = [
-    "DEMO_AK",
-    "DEMO_PROJECT_ID",
-    "DEMO_SK",
-    "DEMO_TOKEN",
-    "FakeClock",
-    "Faults",
-    "ScriptedJob",
-    "SimRequest",
-    "SimResponse",
-    "Simulator",
-    "SimulatorServer",
-    "SimulatorTransport",
-]
+from tui.simulator.server import SimulatorServer as SimulatorServer
+from tui.simulator.transport import SimulatorTransport as SimulatorTransport
