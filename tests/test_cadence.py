@@ -10,7 +10,9 @@ import httpx
 import pytest
 
 from tests.test_poller import _client, _session
-from tui.engine.polling.cadence import by_id_delay, roll_call_period
+from tui.engine.polling.budget import RequestBudget
+from tui.engine.polling.cadence import by_id_delay, roll_call_period, unestimated_delay
+from tui.engine.polling.tracked import Tracked
 from tui.engine.session import WatchSession
 from tui.engine.storage import Store
 from tui.simulator import FakeClock, Simulator
@@ -94,8 +96,10 @@ async def test_without_lists_a_task_s_estimate_brings_its_end_sooner(
     estimates: bool,
 ) -> None:
     simulator.denied.add("list")
-    if not estimates:  # today's poller: every interval whatever the estimate says
+    if not estimates:  # the poller before estimates: every interval whatever they say...
         monkeypatch.setattr(WatchSession, "_seconds_left", lambda self, task_id: None)
+        # ...and whatever ended (the budget of ended tasks is tested on its own below)
+        monkeypatch.setattr(RequestBudget, "share", lambda self, profile, now: 1.0)
     start = clock.now()
     # Ends 17.3 s, 23.4 s ... after the start: between two polls of a 5 s interval. "resize"
     # has steps (the cloud's remaining_time), "bind_eip" progress (an estimate from samples).
@@ -121,3 +125,59 @@ async def test_without_lists_a_task_s_estimate_brings_its_end_sooner(
         assert polls <= 1.35 * every_interval  # a few polls more per task, not twice as many
     else:
         assert mean > 1.5  # about half the interval
+
+
+def test_a_task_without_an_estimate_waits_its_part_of_the_budget() -> None:
+    assert unestimated_delay(5.0, 1.0, 1.0) == 5.0  # every task that ran beside it runs
+    assert unestimated_delay(5.0, 0.5, 1.0) == 2.5  # half of them ended
+    assert unestimated_delay(5.0, 0.05, 1.0) == 1.0  # one of twenty: never under a second
+
+
+def test_the_budget_remembers_the_most_tasks_that_ran_for_ten_minutes() -> None:
+    tasks = [Tracked(f"t{n}", "p", 0.0) for n in range(20)]
+    for task in tasks:
+        task.running = True
+    budget = RequestBudget(lambda profile: tasks if profile == "p" else [], recount=1.0)
+    assert (budget.peak("p", 0.0), budget.share("p", 0.0)) == (20, 1.0)
+    for task in tasks[:15]:
+        task.final = True
+    assert budget.share("p", 0.5) == 1.0  # counted at most once a second
+    assert budget.share("p", 1.0) == 0.25  # five of twenty run
+    assert budget.peak("p", 600.0) == 20
+    assert budget.share("p", 602.0) == 1.0  # ten minutes on: the five are all there is
+    assert budget.peak("p", 602.0) == 5
+    assert budget.peak("other", 0.0) == 1 and budget.share("other", 0.0) == 0.0
+
+
+def _unchanged_until_the_end(simulator: Simulator, start: float) -> list[ScriptedJob]:
+    """Twenty tasks ending from 20 to 80 s after ``start``, each answer the same until then
+    (progress 40 %, no steps): nothing tells which ends first."""
+    jobs = []
+    for n in range(20):
+        job = make_job(simulator, "bind_eip", created_at=start - 120,
+                       running_for=120 + 20 + 60 * n / 19 + 0.4)  # fmt: skip
+        job.stuck_at = 40
+        jobs.append(job)
+    return jobs
+
+
+@pytest.mark.parametrize("lists", [True, False])
+async def test_the_last_tasks_are_learned_as_soon_as_the_first(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store, lists: bool
+) -> None:
+    if not lists:
+        simulator.denied.add("list")
+    start = clock.now()
+    jobs = _unchanged_until_the_end(simulator, start)
+    store.add_tasks([j.id for j in jobs], profile="default")
+    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, jitter=0.15)
+    late = await _until_final(session, clock, store, jobs, limit=150)
+    assert len(late) == 20
+    by_end = [late[j.id] for j in jobs]  # in the order they end
+    if lists:  # a roll call every second to the last task
+        assert max(by_end) <= 1.5, by_end
+    else:  # the budget of the ended tasks goes to those still running
+        assert max(by_end[-5:]) <= 1.5, by_end
+        assert max(by_end) <= 5.5, by_end
+    minutes = (max(j.ends_at + late[j.id] for j in jobs) - start) / 60
+    assert simulator.counters.total / 20 / minutes <= 12.5

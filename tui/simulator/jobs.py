@@ -34,6 +34,9 @@ class ScriptedJob:
     """The job's steps as (name, share of the running time); none: the job has no details."""
     estimate_bias: float = 1.0
     """How the cloud's ``remaining_time`` compares with the truth (0.5: it promises half)."""
+    stuck_at: int | None = None
+    """The progress every answer shows while it runs, if it never moves (the answer is the
+    same until the job ends: no estimate can be read from it)."""
     scheduled_since: float | None = None
     """For a scheduled task: when it was scheduled. It starts at ``created_at``, and becomes
     an instant task then (same ID); before, only the scheduled list shows it."""
@@ -67,7 +70,7 @@ class ScriptedJob:
         entities = json.loads(json.dumps(self.entities))
         if status == "Running":
             share = (now - self.created_at - self.pending_for) / max(self.running_for, 0.001)
-            percent = max(1, min(99, int(share * 100)))
+            percent = max(1, min(99, int(share * 100))) if self.stuck_at is None else self.stuck_at
             job["process"] = f"{percent}%" if self.service != "rds" else str(percent)
             instance = entities.get("instance")
             if isinstance(instance, dict):

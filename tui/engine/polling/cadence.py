@@ -11,13 +11,18 @@ change can, at no more requests:
 * **By ID** (lists refused, or too few running tasks for a roll call): the task's estimate
   (the cloud's step estimate, past runs of the job, or its progress) aims the next poll just
   after the expected end instead of at the next interval, then polls every second while the end
-  is due, easing back to the interval as the task overruns. A task without an estimate, or far
-  from its end, is polled every interval as before: never less often.
+  is due, easing back to the interval as the task overruns. A task far from its end is polled
+  every interval as before: never less often. A task without an estimate takes its part of the
+  profile's budget (:mod:`.budget`): every interval while all the tasks that ran beside it run,
+  sooner as they end, so the last ones are not learned late.
+
+Both count the budget for the whole watchlist: a roll call comes every second while any listed
+task runs, as long as the tasks that ran within the budget's memory would pay for it.
 """
 
 from __future__ import annotations
 
-__all__ = ["by_id_delay", "roll_call_period"]
+__all__ = ["by_id_delay", "roll_call_period", "unestimated_delay"]
 
 
 def roll_call_period(every: float, interval: float, requests: int, tasks: int) -> float:
@@ -60,3 +65,18 @@ def by_id_delay(interval: float, left: float | None, near: float) -> float:
         return left + near / 2  # the poll after the expected end, not the one before
     overrun = max(0.0, -left)
     return min(interval, near + overrun / 4)
+
+
+def unestimated_delay(interval: float, share: float, near: float) -> float:
+    """Seconds until a running task without an estimate is asked about by ID again.
+
+    Args:
+        interval: The refresh interval (the longest wait).
+        share: The task's part of its profile's budget (:meth:`.RequestBudget.share`): 1 while
+            every task that ran beside it runs, less as they end.
+        near: The shortest wait (``near_end_every``).
+
+    Returns:
+        ``interval × share``, never shorter than ``near``.
+    """
+    return max(near, interval * share)

@@ -14,6 +14,7 @@ import random
 from collections.abc import Callable, Coroutine
 
 from tui.engine.polling.admission import Closed, Gate, Pass
+from tui.engine.polling.budget import RequestBudget
 from tui.engine.polling.outcomes import FetchFailed, PollOutcome, Report
 from tui.engine.polling.polls import Polls
 from tui.engine.polling.roll_call import RollCalls
@@ -58,6 +59,7 @@ class Dispatcher:
         self._estimate = estimate
         self.tasks = Schedule(config, clock, wall_clock, rng)
         """The tracked tasks and when each is due."""
+        self.budget = RequestBudget(self.tasks.of_profile)
         self.in_flight: set[asyncio.Task[None]] = set()
         self.woken = asyncio.Event()
         """Set when the loop should look again at what may go."""

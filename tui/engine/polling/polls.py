@@ -1,7 +1,7 @@
 """One poll by ID (``GET …/jobs?id=``): the job API's answer, the next due time, and backoff.
 
 A running task is asked again after the interval, or sooner when its estimate says its end is
-near (:mod:`.cadence`).
+near, or (without an estimate) when tasks that ran beside it ended (:mod:`.cadence`).
 
 A task the cloud does not know yet is asked about again soon during its grace period (new IDs
 take seconds to appear), then rarely; every other failure backs off exponentially with jitter,
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from tui.cloud.status import JobStatus
 from tui.engine.polling.admission import Meaning, Pass
-from tui.engine.polling.cadence import by_id_delay
+from tui.engine.polling.cadence import by_id_delay, unestimated_delay
 from tui.engine.polling.outcomes import JobFetched
 from tui.engine.polling.requests import as_task_center_error
 from tui.errors import TaskCenterError
@@ -87,6 +87,13 @@ class Polls:
             if tracked.running:
                 left = poller.seconds_left(tracked.task_id)
                 delay = by_id_delay(config.interval, left, config.near_end_every)
+                if left is None or left < 0:
+                    # No estimate, or one it has outrun: says nothing of when it ends. It is
+                    # asked at least as often as its part of the budget allows.
+                    share = poller.budget.share(tracked.profile, poller.now())
+                    delay = min(
+                        delay, unestimated_delay(config.interval, share, config.near_end_every)
+                    )
             poller.schedule(tracked, poller.now() + poller.jittered(delay))
 
     def _failed(self, tracked: Tracked, ticket: Pass, error: TaskCenterError) -> None:

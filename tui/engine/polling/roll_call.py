@@ -3,7 +3,8 @@ each.
 
 When a profile has ``roll_call_min`` or more running tasks, one list request (``status=Running``,
 50 tasks a page) refreshes every one of them, every ``roll_call_every`` seconds within the
-request budget (:mod:`.cadence`). A task the list leaves out (it ended, or the list
+request budget (:mod:`.cadence`), and goes on while any of them runs (the budget of those that
+ended pays for it, :mod:`.budget`). A task the list leaves out (it ended, or the list
 is not what the job API says) is asked about by ID at once, so a final answer always comes from
 the job API with its entities; each task is also asked by ID every ``by_id_every`` (a list
 entry has no entities). A refused or failing list turns roll calls off for the profile for a
@@ -80,7 +81,9 @@ class RollCalls:
             for other in poller.tracked_of(profile)
             if (other is tracked or not other.in_flight) and _may_roll_call(other, now)
         ]
-        return group if len(group) >= minimum else []
+        # Enough to start one; once started, while any runs (the budget the others left pays).
+        enough = len(group) >= minimum or poller.budget.peak(profile, now) >= minimum
+        return group if group and enough else []
 
     async def run(self, ticket: Pass, group: list[Tracked]) -> None:
         """Refresh ``group`` (running tasks of the ticket's profile) with one list.
@@ -118,15 +121,14 @@ class RollCalls:
             if JobStatus.parse(item.status) is JobStatus.RUNNING
         }
         now = poller.now()
-        if page.requests >= len(group):
+        budget = max(len(group), poller.budget.peak(profile, now))  # the tasks it pays for
+        if page.requests >= budget:
             # The project runs far more than we watch: one request each is cheaper for now.
             self._off[profile] = now + poller.config.roll_call_pause
             log.info("the running tasks of %s took %d pages for %d watched: polling them one "
                      "by one for a while", profile, page.requests, len(group))  # fmt: skip
         config = poller.config
-        period = roll_call_period(
-            config.roll_call_every, config.interval, page.requests, len(group)
-        )
+        period = roll_call_period(config.roll_call_every, config.interval, page.requests, budget)
         due = now + poller.jittered(period)  # one due time: they stay together
         found: list[tuple[Tracked, ListedTask]] = []
         for tracked in group:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from tui.engine.polling.admission import Gate, Pass
+from tui.engine.polling.budget import RequestBudget
 from tui.engine.polling.outcomes import PollOutcome
 from tui.engine.polling.tracked import Tracked
 from tui.errors import TaskCenterError
@@ -57,6 +58,7 @@ class Scheduler(Protocol):
 
     config: PollerConfig
     gate: Gate
+    budget: RequestBudget
     stopped: bool
     paused: bool
 
