@@ -195,6 +195,24 @@ async def test_failed_job_carries_its_reason(
     assert result.job.fail_reason == "kernel upgrade failed"
 
 
+async def test_an_answer_that_is_the_previous_one_again_is_not_parsed_again(
+    simulator: Simulator, sim_client: TaskCenterClient, clock: FakeClock
+) -> None:
+    job = make_job(simulator, "reboot", running_for=1000)
+    job.stuck_at = 40
+    first = await sim_client.get_job(job.id)
+    again = await sim_client.get_job(job.id)
+    assert not first.unchanged and again.unchanged
+    assert again.job is first.job  # the object parsed the first time
+    assert again.request_id != first.request_id  # a new answer all the same
+    clock.advance(1000)  # it ends: other bytes, parsed
+    ended = await sim_client.get_job(job.id)
+    assert not ended.unchanged and ended.job.status == "Completed"
+    other = make_job(simulator, "reboot", running_for=1000)
+    other.stuck_at = 40
+    assert not (await sim_client.get_job(other.id)).unchanged  # per job, never across jobs
+
+
 async def test_unknown_id_is_not_found(sim_client: TaskCenterClient) -> None:
     with pytest.raises(JobNotFoundError) as caught:
         await sim_client.get_job("dff1d289-4d03-4942-8b9f-463ea07c000d")

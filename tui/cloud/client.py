@@ -164,10 +164,20 @@ class ListPage:
 
 @dataclass(frozen=True)
 class FetchResult:
-    """A job fetched successfully, with the gateway's request ID."""
+    """A job fetched successfully, with the gateway's request ID.
+
+    Attributes:
+        unchanged: The answer was the very bytes of this job's previous answer: ``job`` is the
+            object parsed then (not parsed again), and nothing in it moved.
+    """
 
     job: Job
     request_id: str
+    unchanged: bool = False
+
+
+LAST_ANSWERS = 4096
+"""Jobs whose last answer a client keeps, to know the next one unchanged without parsing it."""
 
 
 class TaskCenterClient:
@@ -198,6 +208,9 @@ class TaskCenterClient:
         self._headers = {"Content-Type": "application/json", "X-Language": language}
         self.adapter = adapter_for(service)
         """The service's wire format: paths, answers, lists."""
+        self._last: dict[str, tuple[bytes, Job]] = {}
+        """Each job's last answer and the job parsed from it (most answers of a long task are
+        the same bytes again: they are neither parsed nor validated twice)."""
 
     async def get_job(self, job_id: str) -> FetchResult:
         """Fetch job ``job_id`` now. Raises a TaskCenterError subclass on any failure.
@@ -219,6 +232,9 @@ class TaskCenterClient:
             )
         except TaskCenterError as exc:
             raise adapter.job_error(exc) from None
+        last = self._last.get(job_id)
+        if last is not None and last[0] == body:
+            return FetchResult(job=last[1], request_id=request_id, unchanged=True)
         try:
             job = adapter.parse_job(body, job_id)
         except JobNotFoundError as exc:
@@ -226,6 +242,9 @@ class TaskCenterClient:
             raise
         except BadResponseError as exc:
             raise self._bad(exc, request_id) from None
+        if len(self._last) >= LAST_ANSWERS and job_id not in self._last:
+            del self._last[next(iter(self._last))]  # the oldest: a task long gone, most likely
+        self._last[job_id] = (body, job)
         return FetchResult(job=job, request_id=request_id)
 
     async def get_steps(self, job_id: str, job_name: str, instance_id: str) -> TaskSteps:

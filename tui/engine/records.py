@@ -217,6 +217,15 @@ class TaskRecord:
         _keep_parsed(self, record)
         return record
 
+    def holds(self, job: Job) -> bool:
+        """Whether ``job`` is the very object this record was last fetched with (an answer
+        that was the same bytes again: nothing in it can have moved).
+
+        Args:
+            job: A fetched job.
+        """
+        return self.__dict__.get("job") is job
+
     def snapshot_of(self, job: Job) -> str:
         """``job`` as stored (:func:`job_json`), reusing this record's snapshot when the cloud
         sent the same answer again (most answers of a long task): no serialising per poll.

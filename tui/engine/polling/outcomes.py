@@ -32,10 +32,12 @@ __all__ = [
 
 @dataclass(frozen=True)
 class JobFetched:
-    """The cloud returned ``job`` for ``task_id``."""
+    """The cloud returned ``job`` for ``task_id`` (``unchanged``: the very bytes of its
+    previous answer, and ``job`` the object parsed from them then)."""
 
     task_id: str
     job: Job
+    unchanged: bool = False
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ class Polls:
             else:
                 poller.gate.succeeded(ticket)
                 job = result.job
-                self._answered(tracked, job)
+                self._answered(tracked, job, unchanged=result.unchanged)
                 steps = self._steps.admit_now(tracked, job.status, job.instance.id)
                 if steps is not None:
                     await self._steps.fetch(tracked, steps, job.name, job.instance.id)
@@ -71,7 +71,7 @@ class Polls:
             tracked.in_flight = False
             poller.settle(ticket)
 
-    def _answered(self, tracked: Tracked, job: Job) -> None:
+    def _answered(self, tracked: Tracked, job: Job, *, unchanged: bool) -> None:
         poller = self._poller
         if not poller.is_current(tracked) or poller.stopped:
             return  # removed while the request was in flight, or shutting down
@@ -81,7 +81,7 @@ class Polls:
         tracked.final = job.is_final
         tracked.running = JobStatus.parse(job.status) is JobStatus.RUNNING
         tracked.by_id_due = poller.now() + poller.jittered(config.by_id_every)
-        poller.tell(JobFetched(tracked.task_id, job))  # first: the estimate takes it in
+        poller.tell(JobFetched(tracked.task_id, job, unchanged))  # first: the estimate takes it in
         if not tracked.final:
             delay = config.interval
             if tracked.running:

@@ -85,8 +85,9 @@ class Answers:
     def heard(self, outcome: PollOutcome) -> None:
         """Record what the poller learned and tell subscribers (on the event loop, in order)."""
         match outcome:
-            case JobFetched(task_id, job):
-                self._job_fetched(task_id, job)
+            case JobFetched(task_id, job, unchanged):
+                if not (unchanged and self._answered_again(task_id, job)):
+                    self._job_fetched(task_id, job)
             case TasksListed(listed):
                 self._tasks_listed(listed)
             case FetchFailed(task_id, error, failures, not_found):
@@ -125,6 +126,29 @@ class Answers:
         if recorded.finished:
             self._emit(TaskFinished(record, announce=finished_while_watched(record)))
         self._deadlines.check(self._watchlist.records.get(task_id, record), now)
+
+    def _answered_again(self, task_id: str, job: Job) -> bool:
+        """An answer by ID that was its previous one again, for a record fetched with it: the
+        record is checked (in memory now, in the file with the others at most once a second)
+        and the row's "checked" cell moves; nothing is parsed, compared or estimated again.
+
+        Args:
+            task_id: The task asked about.
+            job: The job parsed from the same bytes before.
+
+        Returns:
+            False if the record is not the one fetched with ``job`` (a roll call or another
+            process moved it since, or it shows an error): the answer is taken as any other.
+        """
+        old = self._watchlist.records.get(task_id)
+        if old is None or not old.holds(job) or old.error_kind is not None or old.not_found:
+            return False
+        now = self._wall()
+        record = self._watchlist.results.answered_again(task_id, now)
+        self._credentials.accepted(record.profile)
+        self._emit(TasksChecked((record,)))
+        self._deadlines.check(record, now)
+        return True
 
     def _tasks_listed(self, listed: list[tuple[str, ListedTask]]) -> None:
         """Record what a roll call found: a task whose list entry moves something shown is

@@ -24,7 +24,11 @@ if TYPE_CHECKING:
     from tui.cloud.steps import TaskSteps
     from tui.errors import TaskCenterError
 
-__all__ = ["CloudResults"]
+__all__ = ["QUIET_WRITES_EVERY", "CloudResults"]
+
+QUIET_WRITES_EVERY = 1.0
+"""Seconds between the writes of the answers by ID that were their previous ones again: a
+hundred of them a second cost one short transaction, not a hundred."""
 
 
 class CloudResults:
@@ -48,6 +52,9 @@ class CloudResults:
         self._records = records
         self.writes = BackgroundWrites(backend, wall, monotonic)
         """Which tasks' latest state is only in memory, and the writes that save it."""
+        self._again: set[str] = set()
+        """Tasks answered again as before, checked in memory, not yet in the file."""
+        self._again_written = float("-inf")
 
     def fetched(self, task_id: str, job: Job, now: float) -> tuple[TaskRecord, Recorded] | None:
         """Record a successful fetch of ``task_id``.
@@ -81,6 +88,40 @@ class CloudResults:
         record = old.fetched(job, now, snapshot=snapshot, changed=recorded.moved)
         self._records.put(record)
         return record, recorded
+
+    def answered_again(self, task_id: str, now: float) -> TaskRecord:
+        """Record an answer by ID that was its previous one again: checked now in memory; in
+        the file with the others answered so, at most every :data:`QUIET_WRITES_EVERY`.
+
+        Args:
+            task_id: A watched task.
+            now: Wall time of the answer.
+
+        Returns:
+            Its new record.
+        """
+        record = self._records.records[task_id].checked(now)
+        self._records.put(record)
+        self._again.add(task_id)
+        if now - self._again_written >= QUIET_WRITES_EVERY:
+            self.write_answered_again(now)
+        return record
+
+    def write_answered_again(self, now: float) -> None:
+        """Write the checks of :meth:`answered_again` not written yet (also when stopping),
+        as of the earliest of them: the file never says a task was checked later than it was.
+
+        Args:
+            now: Wall time.
+        """
+        records = self._records.records
+        ids = sorted(i for i in self._again if i in records)
+        self._again.clear()
+        self._again_written = now
+        times = [t for i in ids if (t := records[i].checked_at) is not None]
+        if times:
+            first = min(times)
+            self.writes.write(ids, lambda backend: backend.record_checked(ids, now=first))
 
     def checked(self, task_ids: Iterable[str], now: float) -> list[TaskRecord]:
         """Record answers that changed nothing shown (a roll call found the tasks as they were).

@@ -343,6 +343,7 @@ class WatchSession:
         """Stop polling; events from requests that end while stopping are not reported."""
         if self.poller is not None:
             self.poller.stop()
+        self.watchlist.results.write_answered_again(self.clock.wall())
         self.following.stop()
         self.credentials.release_all()
         self.roles.stop()  # another window on the watchlist takes over at once
