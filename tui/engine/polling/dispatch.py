@@ -157,14 +157,16 @@ class Dispatcher:
             tracked.in_flight = True
         task = asyncio.get_running_loop().create_task(request)
         self.in_flight.add(task)
-        task.add_done_callback(self._finished)
+        task.add_done_callback(lambda done: self._finished(done, tasks))
         return task
 
-    def _finished(self, task: asyncio.Task[None]) -> None:
+    def _finished(self, task: asyncio.Task[None], tasks: list[Tracked]) -> None:
         # The slot is free only now, after the request's own code ran: a wake-up sent from
         # that code could reach the loop while the slot still looked taken, and the loop would
         # then wait for a wake-up that never comes (all polling stopped; seen under load).
         self.in_flight.discard(task)
+        for tracked in tasks:
+            self.tasks.landed(tracked)  # a turn missed while in flight was not lost
         self.woken.set()
 
     def settle(self, ticket: Pass) -> None:
@@ -226,4 +228,7 @@ class Dispatcher:
             return until_due
         if not self.slot_free():
             return None  # a finishing request wakes the loop
-        return self._bucket_wait
+        # Due, and a slot free: the bucket's wait, or at once. An entry may have come due since
+        # dispatch_due() read the clock; waiting for an event then, with nothing in flight to
+        # send one, stopped all polling (seen under load: every task, for good).
+        return self._bucket_wait if self._bucket_wait is not None else 0.0

@@ -141,7 +141,20 @@ class Schedule:
                 continue
             if not tracked.in_flight:
                 return entry, tracked
+            tracked.missed = tracked.generation  # taken when its request lands (landed())
         return None
+
+    def landed(self, tracked: Tracked) -> None:
+        """A request about ``tracked`` ended: a turn that came meanwhile is due now, unless
+        the request put it somewhere since (an answer schedules the next poll)."""
+        missed, tracked.missed = tracked.missed, -1
+        if (
+            missed == tracked.generation
+            and self.is_current(tracked)
+            and not tracked.final
+            and not tracked.in_flight
+        ):
+            self.put(tracked, self._clock())
 
     def push_back(self, entries: Iterable[Entry]) -> None:
         """Put popped entries back as they were (their tasks could not go yet)."""

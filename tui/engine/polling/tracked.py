@@ -40,3 +40,6 @@ class Tracked:
     """The final snapshot is asked for (or not needed: the steps were read after the end)."""
     by_id_due: float = 0.0
     """Monotonic time from which its next refresh is a request by ID (not a roll call)."""
+    missed: int = -1
+    """The generation of a turn that came while it was in flight (its steps were still being
+    asked for, say), to be taken when the request lands; -1: none."""
