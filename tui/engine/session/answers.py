@@ -130,7 +130,8 @@ class Answers:
     def _answered_again(self, task_id: str, job: Job) -> bool:
         """An answer by ID that was its previous one again, for a record fetched with it: the
         record is checked (in memory now, in the file with the others at most once a second)
-        and the row's "checked" cell moves; nothing is parsed, compared or estimated again.
+        and told as an answer that moved nothing (the row's "checked" cell moves); nothing is
+        parsed, compared or written once per answer.
 
         Args:
             task_id: The task asked about.
@@ -146,7 +147,7 @@ class Answers:
         now = self._wall()
         record = self._watchlist.results.answered_again(task_id, now)
         self._credentials.accepted(record.profile)
-        self._emit(TasksChecked((record,)))
+        self._emit(TaskRefreshed(record, Change(False, record.status), self._view_of(record)))
         self._deadlines.check(record, now)
         return True
 
