@@ -42,7 +42,7 @@ def _filters(args: argparse.Namespace) -> tuple[list[str], list[str]]:
 
 
 def _line(task: ListedTask) -> str:
-    from tui.cloud.models import parse_cloud_time
+    from tui.cloud.values import parse_cloud_time
 
     when = task.scheduled_start if task.kind == "scheduled" else task.created
     moment = format_local(parse_cloud_time(when)) or when

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WrapValidator
 
 from tui.cloud.status import is_final
-from tui.cloud.values import as_text, loads_object, preview
+from tui.cloud.values import as_text, loads_object, parse_cloud_time, preview
 from tui.errors import BadResponseError
 
 __all__ = [
@@ -32,32 +32,6 @@ __all__ = [
     "parse_job_response",
     "parse_progress",
 ]
-
-
-def parse_cloud_time(value: object) -> datetime | None:
-    """Return an aware datetime for a Task Center timestamp, or None when absent or unreadable.
-
-    Accepts ``2018-08-06T10:41:14+0000``, ``+08:00``, ``Z`` and fractional seconds. A value without
-    any offset is taken as UTC, which is what the API means when it omits one.
-
-    Args:
-        value: The field as sent.
-
-    Returns:
-        The moment, or None.
-    """
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
 
 
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*$")

@@ -4,11 +4,12 @@ readers. Plain Python (no pydantic), so the light readers stay light."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from tui.errors import BadResponseError
 
-__all__ = ["as_text", "loads_object", "preview"]
+__all__ = ["as_text", "loads_object", "parse_cloud_time", "preview"]
 
 
 def as_text(value: object) -> str:
@@ -66,3 +67,29 @@ def loads_object(body: bytes | str, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadResponseError(f"{what} is JSON but not an object: {preview(body)}")
     return data
+
+
+def parse_cloud_time(value: object) -> datetime | None:
+    """Return an aware datetime for a Task Center timestamp, or None when absent or unreadable.
+
+    Accepts ``2018-08-06T10:41:14+0000``, ``+08:00``, ``Z`` and fractional seconds. A value without
+    any offset is taken as UTC, which is what the API means when it omits one.
+
+    Args:
+        value: The field as sent.
+
+    Returns:
+        The moment, or None.
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed

@@ -117,7 +117,7 @@ class DurationHistory:
         Args:
             completed: What :meth:`~tui.engine.storage.Store.completed_jobs` returns.
         """
-        from tui.cloud.models import parse_cloud_time  # the parse, not pydantic's models
+        from tui.cloud.values import parse_cloud_time
 
         for profile, text in completed:
             try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from tui.cloud.job_facts import JobFacts
 from tui.cloud.status import NOT_FOUND, WAITING, JobStatus, is_final
 from tui.engine.changes import answered, kept_progress
 from tui.errors import ErrorKind, InvalidInputError
@@ -125,7 +126,7 @@ class TaskRecord:
         value = job.raw.get("scheduled_start") if job else None
         if not value:
             return None
-        from tui.cloud.models import parse_cloud_time
+        from tui.cloud.values import parse_cloud_time
 
         moment = parse_cloud_time(value)
         return moment.timestamp() if moment else None
@@ -154,11 +155,25 @@ class TaskRecord:
             return None
 
     @cached_property
+    def facts(self) -> JobFacts:
+        """What a row shows of the job (name, instance, times), read without validating it: the
+        parsed job's when there is one, else the snapshot's (the first screen of a thousand
+        tasks imports no wire models and parses no job)."""
+        job = self.__dict__.get("job")
+        if job is not None:
+            return JobFacts.of_job(job)
+        if not self.job_json:
+            return JobFacts()
+        try:
+            return JobFacts.of_snapshot(json.loads(self.job_json))
+        except ValueError:  # a damaged snapshot shows nothing, as its job would
+            return JobFacts()
+
+    @cached_property
     def created_time(self) -> float | None:
-        """When the job was created (epoch seconds), or None before the cloud says (parsed once:
+        """When the job was created (epoch seconds), or None before the cloud says (read once:
         sorting a thousand rows by it must not parse a thousand times a key)."""
-        job = self.job
-        created = job.created_at if job is not None else None
+        created = self.facts.created_at
         return created.timestamp() if created is not None else None
 
     @property
@@ -328,7 +343,7 @@ def _keep_parsed(old: TaskRecord, new: TaskRecord) -> None:
     snapshot, the steps): a thousand records are not re-parsed for each small change."""
     cache = old.__dict__
     if old.job_json == new.job_json:
-        for name in ("job", "created_time"):
+        for name in ("job", "facts", "created_time"):
             if name in cache:
                 new.__dict__.setdefault(name, cache[name])
     if "steps" in cache and old.steps_json == new.steps_json:

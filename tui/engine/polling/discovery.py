@@ -304,7 +304,7 @@ def _wanted(task: ListedTask, rule: FollowRule) -> bool:
     if task.kind == "scheduled":
         meaning = meaning_of(task.status)
         return meaning.waiting if meaning is not None else task.status.lower() in ("", WAITING)
-    from tui.cloud.models import parse_cloud_time
+    from tui.cloud.values import parse_cloud_time
 
     created = parse_cloud_time(task.created)
     if created is not None and created.timestamp() >= rule.created_at - 60:

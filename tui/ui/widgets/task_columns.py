@@ -147,7 +147,7 @@ def row_cells(
     service: str = "",
 ) -> dict[str, Text]:
     """The cells of ``record``'s row at wall time ``now``; pure, so it is cheap to compare."""
-    job = record.job
+    job = record.facts
     status = status_text(record.status, not_found=record.not_found)
     # A new task the cloud does not show yet is waiting, not failing: no warning for that.
     stale = record.is_stale and not record.not_found and record.error_kind != "not_found"
@@ -156,8 +156,7 @@ def row_cells(
     style = styles(record.status.lower()) if styles else ""
     if (record.not_found or stale) and styles:
         style = styles("stale")
-    created = job.created_at if job else None
-    ended = job.ended_at if job else None
+    created, ended = job.created_at, job.ended_at
     if created and ended:
         elapsed = format_duration((ended - created).total_seconds())
     elif created and not record.is_final:
@@ -172,11 +171,11 @@ def row_cells(
     overdue = record.is_overdue(now)
     values: dict[str, Text] = {
         "status": Text(status, style=style),
-        "name": _task_cell(record, job.name if job else ""),
+        "name": _task_cell(record, job.name),
         "progress": Text(progress_bar(record.progress, record.status, width=4), no_wrap=True),
         "eta": Text(timing, style=styles("failed") if overdue and styles else "", no_wrap=True),
         "elapsed": Text(elapsed, justify="right"),
-        "instance": _cut(job.instance.name if job else ""),
+        "instance": _cut(job.instance_name),
         "created": Text(format_local(created, now=datetime.fromtimestamp(now).astimezone())),
         "checked": Text(checked, justify="right"),
         "profile": _cut(record.profile),
@@ -202,7 +201,7 @@ def matches(record: TaskRecord, needle: str) -> bool:
     """Whether ``record`` matches the filter text (any field, case-insensitive)."""
     if not needle:
         return True
-    job = record.job
+    job = record.facts
     haystack = " ".join(
         [
             record.task_id,
@@ -211,10 +210,10 @@ def matches(record: TaskRecord, needle: str) -> bool:
             record.status or "waiting",
             "not found" if record.not_found else "",
             "stale" if record.is_stale else "",
-            job.name if job else "",
-            job.instance.name if job else "",
-            job.instance.id if job else "",
-            job.fail_reason if job else "",
+            job.name,
+            job.instance_name,
+            job.instance_id,
+            job.fail_reason,
         ]
     ).lower()
     return all(word in haystack for word in needle.lower().split())
