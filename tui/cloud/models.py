@@ -31,6 +31,7 @@ __all__ = [
     "parse_error_body",
     "parse_job_response",
     "parse_progress",
+    "warm",
 ]
 
 
@@ -279,3 +280,10 @@ def parse_error_body(status: int, body: bytes | str) -> ErrorBody:
     if found is None:
         return ErrorBody(error_code=str(status), error_msg=preview(body, 300))
     return ErrorBody(error_code=found[0].strip(), error_msg=found[1].strip())
+
+
+def warm() -> None:
+    """Build the job model's schema now (it is deferred at import): called off the event loop
+    while the clients are built, so the first answer of a thousand, with keys pressed, does not
+    pay for it."""
+    parse_job_dict({"id": "", "instance": {}, "entities": {}}).typed_entities  # noqa: B018

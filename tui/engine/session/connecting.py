@@ -123,7 +123,7 @@ class Connecting:
         if self._connect is None:
             return False
         connect, self._connect = self._connect, None
-        self._settings, runtime = await asyncio.to_thread(connect, profiles)
+        self._settings, runtime = await asyncio.to_thread(_connected, connect, profiles)
         runtime.project_cache = project_cache
         await runtime.prepare()  # first temporary keys, project IDs: what cannot be set up shows
         self.attach(runtime)
@@ -164,3 +164,12 @@ class Connecting:
             report=self._report,
             estimate=self._seconds_left,
         )
+
+
+def _connected(connect: Connector, profiles: list[str]) -> tuple[Settings, Runtime]:
+    """``connect`` (in a thread), then the wire models made ready for the first answers."""
+    from tui.cloud.models import warm
+
+    result = connect(profiles)
+    warm()
+    return result
