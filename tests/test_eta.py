@@ -212,6 +212,17 @@ async def test_a_job_without_steps_is_asked_once_even_across_restarts(
     assert simulator.counters.steps_by_job[job.id] == 1
 
 
+async def test_a_job_the_cloud_shows_no_details_for_is_asked_once_for_all_its_tasks(
+    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+) -> None:
+    jobs = [make_job(simulator, "bind_eip", running_for=600) for _ in range(5)]  # no details
+    store.add_tasks([j.id for j in jobs], profile="default")
+    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, roll_call_min=0)
+    await _run_for(session, clock, 60)
+    assert sum(simulator.counters.steps_by_job.values()) == 1  # one job's answer for all five
+    assert all(session.records[j.id].steps_refused for j in jobs)  # each shows it
+
+
 async def test_steps_stop_with_a_refused_credential(
     simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
 ) -> None:

@@ -62,7 +62,7 @@ class Polls:
                 poller.gate.succeeded(ticket)
                 job = result.job
                 self._answered(tracked, job, unchanged=result.unchanged)
-                steps = self._steps.admit_now(tracked, job.status, job.instance.id)
+                steps = self._steps.admit_now(tracked, job.status, job.instance.id, job.name)
                 if steps is not None:
                     await self._steps.fetch(tracked, steps, job.name, job.instance.id)
                 elif self._steps.final_due(tracked):  # no spare token now: as tokens allow

@@ -40,6 +40,9 @@ class Steps:
         self._queue: deque[tuple[Tracked, str, str]] = deque()
         """Tasks whose steps are due (task, job name, instance ID), served one by one."""
         self._in_flight = 0
+        self._no_details: dict[tuple[str, str], TaskCenterError] = {}
+        """(profile, job name) → the cloud's answer that such a job has no details: the other
+        tasks of that job are not asked (twenty reboots cost one request, not twenty)."""
 
     @property
     def waiting(self) -> bool:
@@ -80,7 +83,20 @@ class Steps:
         """Whether the task ended with steps seen and its final snapshot is not asked yet."""
         return tracked.final and tracked.steps_seen and not tracked.final_steps
 
-    def admit_now(self, tracked: Tracked, status: str, instance_id: str) -> Pass | None:
+    def _known_without(self, tracked: Tracked, name: str) -> bool:
+        """Whether the cloud said a job of this name has no details: the task is refused as
+        that one was, without a request."""
+        error = self._no_details.get((tracked.profile, name.strip()))
+        if error is None or tracked.steps_refused:
+            return error is not None
+        tracked.steps_refused = True
+        if self._poller.is_current(tracked):
+            self._poller.tell(StepsRefused(tracked.task_id, error))
+        return True
+
+    def admit_now(
+        self, tracked: Tracked, status: str, instance_id: str, name: str = ""
+    ) -> Pass | None:
         """A pass for the task's steps right after its job answer, if they are due and a token
         is spare (no poll waiting).
 
@@ -88,6 +104,7 @@ class Steps:
             tracked: The task just answered.
             status: Its job's status.
             instance_id: Its job's instance.
+            name: Its job's name.
 
         Returns:
             The pass, or None.
@@ -95,6 +112,8 @@ class Steps:
         poller = self._poller
         now = poller.now()
         if not self.due(tracked, status, instance_id, now) or poller.poll_waiting(now):
+            return None
+        if self._known_without(tracked, name):
             return None
         ticket = poller.gate.admit(tracked.profile, now, probe_ok=False)
         if not isinstance(ticket, Pass):
@@ -118,7 +137,11 @@ class Steps:
             instance_id: Its instance.
         """
         status = JobStatus.RUNNING if tracked.running else ""
-        if not tracked.steps_queued and self.due(tracked, status, instance_id, self._poller.now()):
+        if (
+            not tracked.steps_queued
+            and self.due(tracked, status, instance_id, self._poller.now())
+            and not self._known_without(tracked, name)
+        ):
             tracked.steps_queued = True
             self._queue.append((tracked, name, instance_id))
 
@@ -178,6 +201,8 @@ class Steps:
             if meaning in (Meaning.REJECTED, Meaning.NOT_FOUND) or unsendable:
                 # The cloud's answer for a job without details: remember it, ask no more.
                 tracked.steps_refused = True
+                if not unsendable:
+                    self._no_details[(tracked.profile, name.strip())] = error
                 log.info("no steps for %s: %s", tracked.task_id, error)
                 if poller.is_current(tracked):
                     poller.tell(StepsRefused(tracked.task_id, error))
