@@ -30,6 +30,8 @@ from tests.ptyrun import PtyProcess, benchmark_env
 ROOT = Path(__file__).resolve().parent.parent
 
 BARE_APP = """
+import sys
+
 from textual.app import App
 from textual.widgets import DataTable, Footer, Static
 
