@@ -6,7 +6,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -25,6 +25,9 @@ from tui.simulator import (
     SimulatorServer,
     SimulatorTransport,
 )
+
+if TYPE_CHECKING:
+    from tests.engine_rig import Rig
 
 SIM_ENDPOINT = "http://127.0.0.1:9"  # never dialled: the in-process transport answers
 CLOSED_METADATA = "http://127.0.0.1:9"
@@ -130,6 +133,15 @@ def simulator(clock: FakeClock) -> Simulator:
 async def sim_http(simulator: Simulator) -> AsyncIterator[httpx.AsyncClient]:
     async with new_http_client(transport=SimulatorTransport(simulator)) as http:
         yield http
+
+
+@pytest.fixture
+def rig(simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, tmp_path: Path) -> Rig:
+    """The simulator, a client onto it, the fake clock and a watchlist, for engine tests."""
+    from tests.engine_rig import Rig
+    from tui.engine.storage import Store
+
+    return Rig(simulator, sim_http, clock, Store.open(tmp_path / "w.sqlite3"))
 
 
 def recording_transport(simulator: Simulator, sent: list[httpx.Request]) -> httpx.MockTransport:

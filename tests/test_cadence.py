@@ -4,12 +4,9 @@ task's estimated end where they are not (against the simulator, on a fake clock)
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import httpx
 import pytest
 
-from tests.test_poller import _client, _session
+from tests.engine_rig import Rig
 from tui.engine.polling.budget import RequestBudget
 from tui.engine.polling.cadence import by_id_delay, roll_call_period, unestimated_delay
 from tui.engine.polling.tracked import Tracked
@@ -18,11 +15,6 @@ from tui.engine.storage import Store
 from tui.simulator import FakeClock, Simulator
 from tui.simulator.core import ScriptedJob
 from tui.simulator.scenarios import make_job
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "w.sqlite3")
 
 
 def test_a_roll_call_comes_every_second_unless_it_would_cost_more_than_polling_by_id() -> None:
@@ -68,51 +60,44 @@ async def _until_final(
 
 
 async def test_with_lists_every_end_is_known_within_2_s_at_under_12_5_requests_a_task_minute(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+    rig: Rig,
 ) -> None:
-    start = clock.now()
+    start = rig.clock.now()
     jobs = [
-        make_job(simulator, "reboot", created_at=start - 60, running_for=60 + 20 + 3 * n,
+        make_job(rig.simulator, "reboot", created_at=start - 60, running_for=60 + 20 + 3 * n,
                  outcome="Failed" if n % 4 == 0 else "Completed")
         for n in range(20)
     ]  # fmt: skip
-    store.add_tasks([j.id for j in jobs], profile="default")
-    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, jitter=0.15)
-    late = await _until_final(session, clock, store, jobs, limit=120)
+    rig.store.add_tasks([j.id for j in jobs], profile="default")
+    session, _ = rig.session(jitter=0.15)
+    late = await _until_final(session, rig.clock, rig.store, jobs, limit=120)
     assert len(late) == 20
     assert max(late.values()) <= 2.0, sorted(late.values())
     task_minutes = sum(job.ends_at - start for job in jobs) / 60
-    assert simulator.counters.total / task_minutes <= 12.5
-    assert simulator.counters.lists["immediate-jobs"] > 20  # roll calls did the refreshing
+    assert rig.simulator.counters.total / task_minutes <= 12.5
+    assert rig.simulator.counters.lists["immediate-jobs"] > 20  # roll calls did the refreshing
 
 
 @pytest.mark.parametrize("estimates", [True, False])
 async def test_without_lists_a_task_s_estimate_brings_its_end_sooner(
-    simulator: Simulator,
-    sim_http: httpx.AsyncClient,
-    clock: FakeClock,
-    store: Store,
-    monkeypatch: pytest.MonkeyPatch,
-    estimates: bool,
+    rig: Rig, monkeypatch: pytest.MonkeyPatch, estimates: bool
 ) -> None:
-    simulator.denied.add("list")
+    rig.simulator.denied.add("list")
     if not estimates:  # the poller before estimates: every interval whatever they say...
         monkeypatch.setattr(WatchSession, "_seconds_left", lambda self, task_id: None)
         # ...and whatever ended (the budget of ended tasks is tested on its own below)
         monkeypatch.setattr(RequestBudget, "share", lambda self, profile, now: 1.0)
-    start = clock.now()
+    start = rig.clock.now()
     # Ends 17.3 s, 23.4 s ... after the start: between two polls of a 5 s interval. "resize"
     # has steps (the cloud's remaining_time), "bind_eip" progress (an estimate from samples).
     jobs = [
-        make_job(simulator, kind, created_at=start - 30, running_for=30 + 17.3 + 6.1 * n)
+        make_job(rig.simulator, kind, created_at=start - 30, running_for=30 + 17.3 + 6.1 * n)
         for n in range(6)
         for kind in ("resize", "bind_eip")
     ]
-    store.add_tasks([j.id for j in jobs], profile="default")
-    session, _ = _session(
-        store, _client(sim_http, clock), sim_http, clock, jitter=0.0, steps_interval=5.0
-    )
-    late = await _until_final(session, clock, store, jobs, limit=120)
+    rig.store.add_tasks([j.id for j in jobs], profile="default")
+    session, _ = rig.session(jitter=0.0, steps_interval=5.0)
+    late = await _until_final(session, rig.clock, rig.store, jobs, limit=120)
     assert len(late) == len(jobs)
     assert max(late.values()) <= 5.25  # never less often than the interval
     mean = sum(late.values()) / len(late)
@@ -120,7 +105,7 @@ async def test_without_lists_a_task_s_estimate_brings_its_end_sooner(
         stepped = [late[j.id] for j in jobs if j.steps]
         assert max(stepped) <= 2.0, stepped  # the cloud's estimate: polled at the end
         assert mean <= 1.5, sorted(late.values())
-        polls = sum(simulator.counters.by_job.values())
+        polls = sum(rig.simulator.counters.by_job.values())
         every_interval = sum((j.ends_at - start) / 5 + 1 for j in jobs)
         assert polls <= 1.35 * every_interval  # a few polls more per task, not twice as many
     else:
@@ -162,16 +147,14 @@ def _unchanged_until_the_end(simulator: Simulator, start: float) -> list[Scripte
 
 
 @pytest.mark.parametrize("lists", [True, False])
-async def test_the_last_tasks_are_learned_as_soon_as_the_first(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store, lists: bool
-) -> None:
+async def test_the_last_tasks_are_learned_as_soon_as_the_first(rig: Rig, lists: bool) -> None:
     if not lists:
-        simulator.denied.add("list")
-    start = clock.now()
-    jobs = _unchanged_until_the_end(simulator, start)
-    store.add_tasks([j.id for j in jobs], profile="default")
-    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, jitter=0.15)
-    late = await _until_final(session, clock, store, jobs, limit=150)
+        rig.simulator.denied.add("list")
+    start = rig.clock.now()
+    jobs = _unchanged_until_the_end(rig.simulator, start)
+    rig.store.add_tasks([j.id for j in jobs], profile="default")
+    session, _ = rig.session(jitter=0.15)
+    late = await _until_final(session, rig.clock, rig.store, jobs, limit=150)
     assert len(late) == 20
     by_end = [late[j.id] for j in jobs]  # in the order they end
     if lists:  # a roll call every second to the last task
@@ -180,4 +163,4 @@ async def test_the_last_tasks_are_learned_as_soon_as_the_first(
         assert max(by_end[-5:]) <= 1.5, by_end
         assert max(by_end) <= 5.5, by_end
     minutes = (max(j.ends_at + late[j.id] for j in jobs) - start) / 60
-    assert simulator.counters.total / 20 / minutes <= 12.5
+    assert rig.simulator.counters.total / 20 / minutes <= 12.5

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.test_poller import _client, _run_for, _session
+from tests.engine_rig import Rig
 from tui.engine.eta import HISTORY_MINIMUM, DurationHistory, Estimator, ProgressSamples, estimate
 from tui.engine.events import DeadlineWarning, SessionEvent
 from tui.engine.records import TaskRecord
 from tui.engine.session import WatchSession
-from tui.engine.storage import Store
 from tui.present.notices import notice_of
-from tui.simulator import FakeClock, Simulator
 from tui.simulator.core import ScriptedJob
 from tui.simulator.scenarios import make_job
 
@@ -159,114 +155,95 @@ def test_an_absurd_extrapolation_is_no_estimate() -> None:
 # -- the engine: steps, asked for politely --------------------------------------------------------
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "w.sqlite3")
-
-
 Watched = tuple[ScriptedJob, WatchSession, list[SessionEvent]]
 Watch = Callable[[str, float], Watched]
 
 
 @pytest.fixture
-def watch(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> Watch:
+def watch(rig: Rig) -> Watch:
     """Starts a session watching one new job of a kind, running for so many seconds; gives
     the job, the session and the list of the events it tells."""
 
     def start(kind: str, running_for: float) -> Watched:
-        job = make_job(simulator, kind, running_for=running_for)
-        store.add_tasks([job.id], profile="default")
-        session, events = _session(store, _client(sim_http, clock), sim_http, clock)
+        [job] = rig.watch(kind, running_for=running_for)
+        session, events = rig.session()
         return job, session, events
 
     return start
 
 
 async def test_steps_are_fetched_at_most_every_30_s_and_kept_in_the_history(
-    simulator: Simulator, clock: FakeClock, store: Store, watch: Watch
+    rig: Rig, watch: Watch
 ) -> None:
     job, session, _ = watch("upgrade", 600)
-    await _run_for(session, clock, 95, step=1.0)
+    await rig.run_for(session, 95, step=1.0)
     # A poll every ~5 s; steps at 0, 30, 60 and 90 s at most.
-    assert 3 <= simulator.counters.steps_by_job[job.id] <= 4
+    assert 3 <= rig.simulator.counters.steps_by_job[job.id] <= 4
     record = session.records[job.id]
     assert record.steps is not None and len(record.steps.steps) == 6
     eta = session.eta(record)
     assert eta is not None and eta.source == "cloud"
     assert abs(eta.seconds - (600 - 95)) <= 6  # the answer was up to a poll old
-    assert len(store.step_history(job.id)) >= 3
-    assert store.get_task(job.id).steps_json == record.steps_json  # type: ignore[union-attr]
+    assert len(rig.store.step_history(job.id)) >= 3
+    assert rig.store.get_task(job.id).steps_json == record.steps_json  # type: ignore[union-attr]
 
 
 async def test_a_job_without_steps_is_asked_once_even_across_restarts(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store, watch: Watch
+    rig: Rig, watch: Watch
 ) -> None:
     job, session, _ = watch("bind_eip", 600)  # no details for this kind
-    await _run_for(session, clock, 120)
-    assert simulator.counters.steps_by_job[job.id] == 1
+    await rig.run_for(session, 120)
+    assert rig.simulator.counters.steps_by_job[job.id] == 1
     assert session.records[job.id].steps_refused
-    again, _ = _session(store, _client(sim_http, clock), sim_http, clock)
-    await _run_for(again, clock, 120)
-    assert simulator.counters.steps_by_job[job.id] == 1
+    again, _ = rig.session()
+    await rig.run_for(again, 120)
+    assert rig.simulator.counters.steps_by_job[job.id] == 1
 
 
 async def test_a_job_the_cloud_shows_no_details_for_is_asked_once_for_all_its_tasks(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+    rig: Rig,
 ) -> None:
-    jobs = [make_job(simulator, "bind_eip", running_for=600) for _ in range(5)]  # no details
-    store.add_tasks([j.id for j in jobs], profile="default")
-    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, roll_call_min=0)
-    await _run_for(session, clock, 60)
-    assert sum(simulator.counters.steps_by_job.values()) == 1  # one job's answer for all five
+    jobs = rig.watch("bind_eip", 5, running_for=600)  # no details
+    session, _ = rig.session(roll_call_min=0)
+    await rig.run_for(session, 60)
+    assert sum(rig.simulator.counters.steps_by_job.values()) == 1  # one job's answer for all five
     assert all(session.records[j.id].steps_refused for j in jobs)  # each shows it
 
 
-async def test_steps_stop_with_a_refused_credential(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    jobs = [make_job(simulator, "upgrade", running_for=600) for _ in range(5)]
-    store.add_tasks([j.id for j in jobs], profile="default")
-    session, _ = _session(store, _client(sim_http, clock, sk="wrong"), sim_http, clock)
-    await _run_for(session, clock, 120)
-    assert simulator.counters.total == 1  # the probe; no steps request, no other poll
-    assert sum(simulator.counters.steps_by_job.values()) <= 1  # the first, before any backlog
+async def test_steps_stop_with_a_refused_credential(rig: Rig) -> None:
+    rig.watch("upgrade", 5, running_for=600)
+    session, _ = rig.session(sk="wrong")
+    await rig.run_for(session, 120)
+    assert rig.simulator.counters.total == 1  # the probe; no steps request, no other poll
+    assert sum(rig.simulator.counters.steps_by_job.values()) <= 1  # the first, before any backlog
 
 
-async def test_steps_wait_for_the_endpoints_rate(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    jobs = [make_job(simulator, "upgrade", running_for=600) for _ in range(20)]
-    store.add_tasks([j.id for j in jobs], profile="default")
+async def test_steps_wait_for_the_endpoints_rate(rig: Rig) -> None:
+    rig.watch("upgrade", 20, running_for=600)
     # One request per task (roll calls off): a backlog of polls, which steps must not join.
-    session, _ = _session(
-        store, _client(sim_http, clock), sim_http, clock, rate=2.0, roll_call_min=0
-    )
-    await _run_for(session, clock, 60, step=0.5)
+    session, _ = rig.session(rate=2.0, roll_call_min=0)
+    await rig.run_for(session, 60, step=0.5)
     # 2 requests per second for 60 s: job polls and steps together stay within the bucket,
     # and while polls wait for their turn (20 tasks every 5 s need 4/s) steps take none.
-    assert simulator.counters.total <= 2 * 60 + 2
-    assert 429 not in simulator.counters.by_status
-    assert sum(simulator.counters.steps_by_job.values()) <= 1  # the first, before any backlog
+    assert rig.simulator.counters.total <= 2 * 60 + 2
+    assert 429 not in rig.simulator.counters.by_status
+    assert sum(rig.simulator.counters.steps_by_job.values()) <= 1  # the first, before any backlog
 
 
-async def test_garbage_steps_are_weather_not_a_refusal(
-    simulator: Simulator, clock: FakeClock, watch: Watch
-) -> None:
+async def test_garbage_steps_are_weather_not_a_refusal(rig: Rig, watch: Watch) -> None:
     job, session, _ = watch("upgrade", 600)
     await session.tick()  # the first poll and its steps
     assert session.records[job.id].steps is not None
     # The next steps answer is garbage: the last good steps stay, and they are asked for again.
-    original = simulator.jobs[job.id].steps_snapshot
-    simulator.jobs[job.id].steps_snapshot = lambda now: {"sub_task_list": "oops"}  # type: ignore[method-assign]
-    await _run_for(session, clock, 35)
+    original = rig.simulator.jobs[job.id].steps_snapshot
+    rig.simulator.jobs[job.id].steps_snapshot = lambda now: {"sub_task_list": "oops"}  # type: ignore[method-assign]
+    await rig.run_for(session, 35)
     assert session.records[job.id].steps is not None
     assert not session.records[job.id].steps_refused
-    simulator.jobs[job.id].steps_snapshot = original  # type: ignore[method-assign]
-    before = simulator.counters.steps_by_job[job.id]
-    await _run_for(session, clock, 35)
-    assert simulator.counters.steps_by_job[job.id] > before
+    rig.simulator.jobs[job.id].steps_snapshot = original  # type: ignore[method-assign]
+    before = rig.simulator.counters.steps_by_job[job.id]
+    await rig.run_for(session, 35)
+    assert rig.simulator.counters.steps_by_job[job.id] > before
 
 
 # -- deadlines: overdue and at risk, each said once -----------------------------------------------
@@ -276,15 +253,13 @@ def _warnings(events: list[SessionEvent]) -> list[tuple[str, str]]:
     return [(e.kind, e.record.task_id) for e in events if isinstance(e, DeadlineWarning)]
 
 
-async def test_overdue_is_said_once_and_survives_a_restart(
-    sim_http: httpx.AsyncClient, clock: FakeClock, store: Store, watch: Watch
-) -> None:
+async def test_overdue_is_said_once_and_survives_a_restart(rig: Rig, watch: Watch) -> None:
     job, session, events = watch("bind_eip", 600)
-    session.edits.set_deadline([job.id], clock.now() + 60)
-    await _run_for(session, clock, 59)
+    session.edits.set_deadline([job.id], rig.clock.now() + 60)
+    await rig.run_for(session, 59)
     # Its progress (1 % in 6 s) says ~10 minutes: at risk first.
     assert _warnings(events) == [("at_risk", job.id)] and session.overdue == set()
-    await _run_for(session, clock, 30)
+    await rig.run_for(session, 30)
     for _ in range(5):
         session.deadlines.check_all()
     assert _warnings(events) == [("at_risk", job.id), ("overdue", job.id)]
@@ -292,65 +267,60 @@ async def test_overdue_is_said_once_and_survives_a_restart(
     warning = [e for e in events if isinstance(e, DeadlineWarning)][-1]
     notice = notice_of(warning, session.settings.notifications)
     assert notice is not None and notice.severity == "error" and "past its deadline" in notice.text
-    again, again_events = _session(store, _client(sim_http, clock), sim_http, clock)
+    again, again_events = rig.session()
     again.deadlines.check_all()
-    await _run_for(again, clock, 10)
+    await rig.run_for(again, 10)
     assert _warnings(again_events) == []
     assert again.overdue == {job.id}
 
 
-async def test_a_task_that_ends_is_no_longer_overdue(clock: FakeClock, watch: Watch) -> None:
+async def test_a_task_that_ends_is_no_longer_overdue(rig: Rig, watch: Watch) -> None:
     job, session, events = watch("bind_eip", 90)
-    session.edits.set_deadline([job.id], clock.now() + 30)
-    await _run_for(session, clock, 120)
+    session.edits.set_deadline([job.id], rig.clock.now() + 30)
+    await rig.run_for(session, 120)
     assert ("overdue", job.id) in _warnings(events)
     assert session.records[job.id].is_final
     assert session.overdue == set()
 
 
 async def test_at_risk_is_said_once_when_the_estimate_passes_the_deadline(
-    clock: FakeClock, watch: Watch
+    rig: Rig, watch: Watch
 ) -> None:
     job, session, events = watch("upgrade", 600)
-    session.edits.set_deadline([job.id], clock.now() + 300)  # the steps say ~600 s
-    await _run_for(session, clock, 90)
+    session.edits.set_deadline([job.id], rig.clock.now() + 300)  # the steps say ~600 s
+    await rig.run_for(session, 90)
     assert _warnings(events) == [("at_risk", job.id)]
     warning = next(e for e in events if isinstance(e, DeadlineWarning))
     notice = notice_of(warning, session.settings.notifications)
     assert notice is not None and "cloud's step estimate" in notice.text
     # A new deadline is a new promise: its warnings may be given again.
-    session.edits.set_deadline([job.id], clock.now() + 100)
-    await _run_for(session, clock, 10)
+    session.edits.set_deadline([job.id], rig.clock.now() + 100)
+    await rig.run_for(session, 10)
     assert _warnings(events) == [("at_risk", job.id), ("at_risk", job.id)]
-    await _run_for(session, clock, 100)
+    await rig.run_for(session, 100)
     assert _warnings(events)[-1] == ("overdue", job.id)
     assert len(_warnings(events)) == 3
 
 
-async def test_a_deadline_the_estimate_meets_gives_no_warning(
-    clock: FakeClock, watch: Watch
-) -> None:
+async def test_a_deadline_the_estimate_meets_gives_no_warning(rig: Rig, watch: Watch) -> None:
     job, session, events = watch("upgrade", 200)
-    session.edits.set_deadline([job.id], clock.now() + 400)
-    await _run_for(session, clock, 240)
+    session.edits.set_deadline([job.id], rig.clock.now() + 400)
+    await rig.run_for(session, 240)
     assert _warnings(events) == []
     session.edits.set_deadline([job.id], None)
     assert session.records[job.id].deadline is None
 
 
-async def test_history_is_learned_from_the_store_and_from_tasks_that_complete(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    past = [make_job(simulator, "bind_eip", running_for=100) for _ in range(3)]
-    store.add_tasks([j.id for j in past], profile="default")
-    session, _ = _session(store, _client(sim_http, clock), sim_http, clock)
-    await _run_for(session, clock, 130)
+async def test_history_is_learned_from_the_store_and_from_tasks_that_complete(rig: Rig) -> None:
+    past = rig.watch("bind_eip", 3, running_for=100)
+    session, _ = rig.session()
+    await rig.run_for(session, 130)
     assert all(session.records[j.id].status == "Completed" for j in past)
-    job = make_job(simulator, "bind_eip", running_for=400)  # no steps: history it is
+    job = make_job(rig.simulator, "bind_eip", running_for=400)  # no steps: history it is
     session.edits.add([job.id], profile="default")
-    await _run_for(session, clock, 10)
+    await rig.run_for(session, 10)
     eta = session.eta(session.records[job.id])
     assert eta is not None and eta.source == "history" and eta.samples == 3
     fresh = Estimator(lambda profile: "taurusdb")
-    fresh.load(store, store.list_tasks())
+    fresh.load(rig.store, rig.store.list_tasks())
     assert len(fresh.history.durations("default", job.name)) == 3

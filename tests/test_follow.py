@@ -8,27 +8,23 @@ import dataclasses
 import io
 import json
 import os
-import random
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conftest import SIM_ENDPOINT, sim_auth
+from tests.engine_rig import Rig
 from tests.ui_fixtures import demo_profile
-from tui.cloud.client import TaskCenterClient
 from tui.cloud.endpoints import Service
 from tui.engine.events import FollowingChanged, RefreshFailed, SessionEvent, TasksDiscovered
-from tui.engine.polling.poller import PollerConfig
 from tui.engine.records import TaskRecord
-from tui.engine.session import Clock, WatchSession
+from tui.engine.session import WatchSession
 from tui.engine.setup.config import Settings
 from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
-from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, Simulator, SimulatorServer
+from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, SimulatorServer
 from tui.simulator.scenarios import make_job
 
 INTERVAL = 15.0
@@ -39,35 +35,11 @@ LISTS = {
 }
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "w.sqlite3")
-
-
-def _session(
-    store: Store,
-    http: httpx.AsyncClient,
-    clock: FakeClock,
-    service: Service = Service.TAURUSDB,
-    sk: str = DEMO_SK,
+def _following(
+    rig: Rig, service: Service = Service.TAURUSDB, sk: str = DEMO_SK
 ) -> tuple[WatchSession, list[SessionEvent]]:
-    client = TaskCenterClient(
-        http, endpoint=SIM_ENDPOINT, service=service, project_id=DEMO_PROJECT_ID,
-        auth=sim_auth(clock, sk=sk), secrets=(DEMO_AK, sk),
-    )  # fmt: skip
-    profile = dataclasses.replace(demo_profile(), service=service, rate_limit=1000.0)
-    runtime = Runtime(http, profiles={"default": profile}, clients={"default": client})
-    session = WatchSession(
-        store,
-        runtime,
-        Settings(discovery_interval=INTERVAL),
-        clock=Clock(wall=clock.now, monotonic=clock.now),
-        poller_config=PollerConfig(),
-        rng=random.Random(1),
-    )
-    events: list[SessionEvent] = []
-    session.subscribe(events.append)
-    return session, events
+    """A session of ``service`` that lists every discovery interval, for follow rules."""
+    return rig.session(rig.client(sk, service), settings=Settings(discovery_interval=INTERVAL))
 
 
 async def _run(session: WatchSession, clock: FakeClock, seconds: float, step: float = 1.0) -> int:
@@ -84,16 +56,12 @@ async def _run(session: WatchSession, clock: FakeClock, seconds: float, step: fl
 
 @pytest.mark.parametrize("service", [Service.TAURUSDB, Service.RDS])
 async def test_new_tasks_on_a_followed_instance_arrive_and_others_are_ignored(
-    simulator: Simulator,
-    sim_http: httpx.AsyncClient,
-    clock: FakeClock,
-    store: Store,
-    service: Service,
+    rig: Rig, service: Service
 ) -> None:
     kind, other_kind = KINDS[service]
-    followed = make_job(simulator, kind, created_at=clock.now() - 5000, running_for=10)
+    followed = make_job(rig.simulator, kind, created_at=rig.clock.now() - 5000, running_for=10)
     where = (followed.instance_id, followed.instance_name)
-    session, events = _session(store, sim_http, clock, service)
+    session, events = _following(rig, service)
     reloads: list[int] = []
     reload = session.watchlist.reload
 
@@ -103,11 +71,13 @@ async def test_new_tasks_on_a_followed_instance_arrive_and_others_are_ignored(
 
     session.watchlist.reload = counted  # type: ignore[method-assign]
     session.following.follow("default", [followed.instance_id], [])
-    await _run(session, clock, 5)
+    await _run(session, rig.clock, 5)
     assert followed.id not in session.records  # finished before the rule: not wanted
-    new = make_job(simulator, other_kind, created_at=clock.now(), running_for=600, instance=where)
-    elsewhere = make_job(simulator, kind, created_at=clock.now(), running_for=600)
-    await _run(session, clock, 2 * INTERVAL)
+    new = make_job(
+        rig.simulator, other_kind, created_at=rig.clock.now(), running_for=600, instance=where
+    )
+    elsewhere = make_job(rig.simulator, kind, created_at=rig.clock.now(), running_for=600)
+    await _run(session, rig.clock, 2 * INTERVAL)
     assert new.id in session.records and elsewhere.id not in session.records
     record = session.records[new.id]
     assert record.label == "" and record.origin == "rule:1"  # the label is the user's
@@ -118,11 +88,9 @@ async def test_new_tasks_on_a_followed_instance_arrive_and_others_are_ignored(
     assert reloads == []  # joined the watchlist in place, not by reading every task again
 
 
-async def test_an_endless_list_adds_at_most_200_a_round_and_shows_in_the_banner(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    simulator.hostile = True
-    session, events = _session(store, sim_http, clock)
+async def test_an_endless_list_adds_at_most_200_a_round_and_shows_in_the_banner(rig: Rig) -> None:
+    rig.simulator.hostile = True
+    session, events = _following(rig)
     session.following.follow("default", [], [])
     assert await session.discover() == 40  # cut at 40 pages
     assert len(session.records) == 200
@@ -131,64 +99,57 @@ async def test_an_endless_list_adds_at_most_200_a_round_and_shows_in_the_banner(
     assert [len(e.task_ids) for e in found] == [200]
 
 
-async def test_with_nothing_new_one_list_request_per_interval(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    session, _ = _session(store, sim_http, clock)
+async def test_with_nothing_new_one_list_request_per_interval(rig: Rig) -> None:
+    session, _ = _following(rig)
     session.following.follow("default", [], [])
-    lists = await _run(session, clock, 10 * INTERVAL)
+    lists = await _run(session, rig.clock, 10 * INTERVAL)
     assert lists == 10
     instant, scheduled = LISTS[Service.TAURUSDB]
-    assert simulator.counters.lists[instant] == 5 and simulator.counters.lists[scheduled] == 5
-    assert simulator.counters.total == 10
+    assert (
+        rig.simulator.counters.lists[instant] == 5 and rig.simulator.counters.lists[scheduled] == 5
+    )
+    assert rig.simulator.counters.total == 10
 
 
-async def test_a_wrong_sk_costs_exactly_one_request_in_total(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    jobs = [make_job(simulator, "reboot", running_for=600) for _ in range(5)]
-    store.add_tasks([j.id for j in jobs], profile="default")
-    session, _ = _session(store, sim_http, clock, sk="wrong")
+async def test_a_wrong_sk_costs_exactly_one_request_in_total(rig: Rig) -> None:
+    rig.watch("reboot", 5, running_for=600)
+    session, _ = _following(rig, sk="wrong")
     session.following.follow("default", [], [])
-    await _run(session, clock, 6 * INTERVAL)
-    assert simulator.counters.total == 1
-    assert simulator.counters.auth_failures == 1
+    await _run(session, rig.clock, 6 * INTERVAL)
+    assert rig.simulator.counters.total == 1
+    assert rig.simulator.counters.auth_failures == 1
 
 
-async def test_a_missing_permission_names_the_iam_action_and_pauses_following(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    simulator.denied.add("list")
-    session, events = _session(store, sim_http, clock, Service.RDS)
+async def test_a_missing_permission_names_the_iam_action_and_pauses_following(rig: Rig) -> None:
+    rig.simulator.denied.add("list")
+    session, events = _following(rig, Service.RDS)
     session.following.follow("default", [], [])
-    lists = await _run(session, clock, 10 * INTERVAL)
+    lists = await _run(session, rig.clock, 10 * INTERVAL)
     assert lists == 1  # one refusal, then no retry storm
     [problem] = [e.problem for e in events if isinstance(e, FollowingChanged) and e.problem]
     assert problem is not None and "rds:task:listAll" in problem
     assert any("rds:task:listAll" in p for p in session.health.problems)
-    simulator.denied.clear()
+    rig.simulator.denied.clear()
     session.following.follow(
         "default", [], ["MysqlSwitchover"]
     )  # a new rule (or F) resumes following
-    assert await _run(session, clock, 2) >= 1
+    assert await _run(session, rig.clock, 2) >= 1
     assert not any("listAll" in p for p in session.health.problems)
 
 
-async def test_scheduled_tasks_show_as_scheduled_then_run_when_they_start(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
+async def test_scheduled_tasks_show_as_scheduled_then_run_when_they_start(rig: Rig) -> None:
     planned = make_job(
-        simulator, "resize", created_at=clock.now() + 120, running_for=600,
-        scheduled_since=clock.now() - 60,
+        rig.simulator, "resize", created_at=rig.clock.now() + 120, running_for=600,
+        scheduled_since=rig.clock.now() - 60,
     )  # fmt: skip
-    session, _ = _session(store, sim_http, clock)
+    session, _ = _following(rig)
     session.following.follow("default", [planned.instance_id], [])
-    await _run(session, clock, 2 * INTERVAL)
+    await _run(session, rig.clock, 2 * INTERVAL)
     record = session.records[planned.id]
     assert record.status == "Scheduled"
     assert record.planned_start == pytest.approx(planned.created_at)
-    assert simulator.counters.by_job[planned.id] == 0  # not asked about before it starts
-    await _run(session, clock, 120)
+    assert rig.simulator.counters.by_job[planned.id] == 0  # not asked about before it starts
+    await _run(session, rig.clock, 120)
     assert session.records[planned.id].status == "Running"
     assert list(session.records).count(planned.id) == 1
 
@@ -204,77 +165,72 @@ def _detail_text(record: TaskRecord, now: float) -> str:
 
 
 async def test_a_scheduled_task_that_starts_late_is_not_started_yet_never_an_error(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+    rig: Rig,
 ) -> None:
     planned = make_job(
-        simulator, "resize", created_at=clock.now() + 120, running_for=600,
-        scheduled_since=clock.now() - 60, visible_after=45,
+        rig.simulator, "resize", created_at=rig.clock.now() + 120, running_for=600,
+        scheduled_since=rig.clock.now() - 60, visible_after=45,
     )  # fmt: skip
-    session, events = _session(store, sim_http, clock)
+    session, events = _following(rig)
     session.following.follow("default", [planned.instance_id], [])
-    await _run(session, clock, 150)  # its planned start was 30 s ago: the job API knows nothing
-    assert simulator.counters.by_job[planned.id] >= 1
+    await _run(session, rig.clock, 150)  # its planned start was 30 s ago: the job API knows nothing
+    assert rig.simulator.counters.by_job[planned.id] >= 1
     record = session.records[planned.id]
     assert (record.status, record.error_kind, record.not_found) == ("Scheduled", None, False)
     assert not any(isinstance(e, RefreshFailed) for e in events)
     assert "(not started yet)" in _detail_text(record, session.clock.wall())
-    await _run(session, clock, 30)
+    await _run(session, rig.clock, 30)
     assert session.records[planned.id].status == "Running"
     history = session.watchlist.history(planned.id)
     assert "Running" in {h.status for h in history}
     assert not any(h.error_text for h in history)  # no "not_found: The job does not exist"
 
 
-async def test_nothing_is_added_twice_not_even_a_task_the_user_removed(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    session, _ = _session(store, sim_http, clock)
+async def test_nothing_is_added_twice_not_even_a_task_the_user_removed(rig: Rig) -> None:
+    session, _ = _following(rig)
     session.following.follow("default", [], [])
-    await _run(session, clock, 2)
+    await _run(session, rig.clock, 2)
     jobs = [
-        make_job(simulator, "reboot", created_at=clock.now(), running_for=900) for _ in range(60)
+        make_job(rig.simulator, "reboot", created_at=rig.clock.now(), running_for=900)
+        for _ in range(60)
     ]
-    await _run(session, clock, 4 * INTERVAL)
+    await _run(session, rig.clock, 4 * INTERVAL)
     assert sorted(j.id for j in jobs) == sorted(session.records)
     session.edits.remove(jobs[0].id)
-    await _run(session, clock, 6 * INTERVAL)  # the window overlaps: every list sees them again
+    await _run(session, rig.clock, 6 * INTERVAL)  # the window overlaps: every list sees them again
     assert jobs[0].id not in session.records
-    assert len(store.all_tasks()) == 60
+    assert len(rig.store.all_tasks()) == 60
 
 
-async def test_a_garbage_list_is_skipped_and_shown_and_loses_nothing(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    session, events = _session(store, sim_http, clock)
-    job = make_job(simulator, "reboot", created_at=clock.now(), running_for=900)
+async def test_a_garbage_list_is_skipped_and_shown_and_loses_nothing(rig: Rig) -> None:
+    session, events = _following(rig)
+    job = make_job(rig.simulator, "reboot", created_at=rig.clock.now(), running_for=900)
     session.following.follow("default", [], [])
-    await _run(session, clock, 2)
+    await _run(session, rig.clock, 2)
     assert job.id in session.records
-    simulator.faults.malformed_next = 1  # the next answer is an HTML error page
-    newer = make_job(simulator, "reboot", created_at=clock.now(), running_for=900)
-    clock.advance(INTERVAL)
+    rig.simulator.faults.malformed_next = 1  # the next answer is an HTML error page
+    newer = make_job(rig.simulator, "reboot", created_at=rig.clock.now(), running_for=900)
+    rig.clock.advance(INTERVAL)
     await session.discover()
     assert any(isinstance(e, FollowingChanged) and e.problem for e in events)
     assert any("last list failed" in p for p in session.health.problems)
     assert job.id in session.records and newer.id not in session.records
-    await _run(session, clock, 2 * INTERVAL)
+    await _run(session, rig.clock, 2 * INTERVAL)
     assert newer.id in session.records
     assert not any("last list failed" in p for p in session.health.problems)
-    assert len(store.all_tasks()) == 2
+    assert len(rig.store.all_tasks()) == 2
 
 
-async def test_rules_persist_per_profile_and_the_window_resumes_after_a_restart(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    session, _ = _session(store, sim_http, clock)
+async def test_rules_persist_per_profile_and_the_window_resumes_after_a_restart(rig: Rig) -> None:
+    session, _ = _following(rig)
     rule = session.following.follow("default", [], [])
-    await _run(session, clock, 2)
+    await _run(session, rig.clock, 2)
     session.stop()
-    clock.advance(3600)  # closed for an hour; a task started and finished meanwhile
-    missed = make_job(simulator, "reboot", created_at=clock.now() - 1800, running_for=60)
-    again, _ = _session(store, sim_http, clock)
+    rig.clock.advance(3600)  # closed for an hour; a task started and finished meanwhile
+    missed = make_job(rig.simulator, "reboot", created_at=rig.clock.now() - 1800, running_for=60)
+    again, _ = _following(rig)
     assert [r.id for r in again.following.rules()] == [rule]
-    await _run(again, clock, 2)
+    await _run(again, rig.clock, 2)
     assert missed.id in again.records  # created after the rule: added although it ended
 
 
@@ -453,26 +409,22 @@ def test_follow_list_and_unfollow() -> None:
 
 
 async def test_a_held_lock_costs_a_list_its_additions_not_the_loop_nor_the_tasks(
-    simulator: Simulator,
-    sim_http: httpx.AsyncClient,
-    clock: FakeClock,
-    store: Store,
-    tmp_path: Path,
+    rig: Rig, tmp_path: Path
 ) -> None:
     import sqlite3
 
-    session, _ = _session(store, sim_http, clock)
+    session, _ = _following(rig)
     session.following.follow("default", [], [])
-    await _run(session, clock, 2)
-    job = make_job(simulator, "reboot", created_at=clock.now(), running_for=900)
+    await _run(session, rig.clock, 2)
+    job = make_job(rig.simulator, "reboot", created_at=rig.clock.now(), running_for=900)
     locker = sqlite3.connect(tmp_path / "w.sqlite3", isolation_level=None)
     locker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
-    clock.advance(2 * INTERVAL)
+    rig.clock.advance(2 * INTERVAL)
     started = time.monotonic()
     assert await session.discover() == 1  # the list went out; its tasks could not be saved
     assert time.monotonic() - started < 5  # a short wait, not the 10 s busy timeout
     assert job.id not in session.records
     locker.execute("ROLLBACK")
     locker.close()
-    await _run(session, clock, 2 * INTERVAL)  # the window did not move on: found again
+    await _run(session, rig.clock, 2 * INTERVAL)  # the window did not move on: found again
     assert job.id in session.records

@@ -3,127 +3,62 @@ by a fake clock."""
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
-import random
 from collections.abc import Iterable
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conftest import SIM_ENDPOINT, sim_auth
-from tests.ui_fixtures import demo_profile
-from tui.cloud.client import TaskCenterClient
-from tui.cloud.endpoints import Service
+from tests.engine_rig import Rig
 from tui.engine.events import (
     CredentialRefused,
     CredentialRestored,
     EndpointChanged,
     RefreshFailed,
-    SessionEvent,
     TaskFinished,
     WatchlistChanged,
 )
-from tui.engine.polling.poller import PollerConfig, TokenBucket
+from tui.engine.polling.poller import TokenBucket
 from tui.engine.records import TaskRecord
-from tui.engine.session import Clock, WatchSession
-from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
-from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, Simulator
 from tui.simulator.scenarios import add_random_jobs, make_job
 
 ORDER = {"Pending": 0, "Running": 1, "Completed": 2, "Failed": 2, "Canceled": 2}
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "w.sqlite3")
-
-
-def _client(http: httpx.AsyncClient, clock: FakeClock, sk: str = DEMO_SK) -> TaskCenterClient:
-    return TaskCenterClient(
-        http, endpoint=SIM_ENDPOINT, service=Service.TAURUSDB, project_id=DEMO_PROJECT_ID,
-        auth=sim_auth(clock, sk=sk), secrets=(DEMO_AK, sk),
-    )  # fmt: skip
-
-
-def _session(
-    store: Store,
-    client: TaskCenterClient,
-    http: httpx.AsyncClient,
-    clock: FakeClock,
-    *,
-    rate: float = 1000.0,
-    **config: float,
-) -> tuple[WatchSession, list[SessionEvent]]:
-    """A watch session over ``store`` polling through ``client``, on the fake clock."""
-    profile = dataclasses.replace(demo_profile(), rate_limit=rate)
-    runtime = Runtime(http, profiles={"default": profile}, clients={"default": client})
-    session = WatchSession(
-        store,
-        runtime,
-        clock=Clock(wall=clock.now, monotonic=clock.now),
-        poller_config=PollerConfig(**config),  # type: ignore[arg-type]
-        rng=random.Random(1),
-    )
-    events: list[SessionEvent] = []
-    session.subscribe(events.append)
-    return session, events
-
-
-async def _run_for(
-    session: WatchSession, clock: FakeClock, seconds: float, step: float = 1.0
-) -> list[int]:
-    """Advance the fake clock ``step`` at a time, ticking the engine; return requests per step."""
-    sent = []
-    elapsed = 0.0
-    while elapsed < seconds:
-        sent.append(await session.tick())
-        clock.advance(step)
-        elapsed += step
-    return sent
-
-
-async def test_200_random_tasks_reach_their_final_state_politely(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    simulator.faults.latency = 0.0005  # real overlap between requests
-    jobs = add_random_jobs(simulator, 200, max_running=60)
-    store.add_tasks([job.id for job in jobs], profile="default", now=clock.now())
-    session, events = _session(store, _client(sim_http, clock), sim_http, clock, concurrency=8)
-    await _run_for(session, clock, 120)
+async def test_200_random_tasks_reach_their_final_state_politely(rig: Rig) -> None:
+    rig.simulator.faults.latency = 0.0005  # real overlap between requests
+    jobs = add_random_jobs(rig.simulator, 200, max_running=60)
+    rig.store.add_tasks([job.id for job in jobs], profile="default", now=rig.clock.now())
+    session, events = rig.session(concurrency=8)
+    await rig.run_for(session, 120)
 
     for job in jobs:
-        record = store.get_task(job.id)
+        record = rig.store.get_task(job.id)
         assert record is not None and record.status == job.outcome, job
-        history = store.history(job.id)
+        history = rig.store.history(job.id)
         statuses = [o.status for o in history]
         assert statuses[-1] == job.outcome
         assert [ORDER[s] for s in statuses] == sorted(ORDER[s] for s in statuses)
         progress = [o.progress for o in history if o.status == "Running"]
         assert progress == sorted(progress)  # type: ignore[type-var]
         assert record.job is not None and record.job.ended_at is not None
-    assert sum(simulator.counters.after_final.values()) == 0
-    assert simulator.counters.max_in_flight <= 8
+    assert sum(rig.simulator.counters.after_final.values()) == 0
+    assert rig.simulator.counters.max_in_flight <= 8
     finished = [e for e in events if isinstance(e, TaskFinished)]
     assert sorted(e.record.task_id for e in finished) == sorted(job.id for job in jobs)
 
-    before = simulator.counters.total
-    await _run_for(session, clock, 600, step=10)
-    assert simulator.counters.total == before  # nothing final is ever asked about again
+    before = rig.simulator.counters.total
+    await rig.run_for(session, 600, step=10)
+    assert rig.simulator.counters.total == before  # nothing final is ever asked about again
 
 
-async def test_cadence_is_the_interval_with_jitter(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    job = make_job(simulator, "reboot", running_for=10_000)
-    store.add_tasks([job.id], profile="default", now=clock.now())
-    session, _ = _session(
-        store, _client(sim_http, clock), sim_http, clock, interval=5.0, jitter=0.15
-    )
-    sent = await _run_for(session, clock, 300, step=0.25)
-    requests = simulator.counters.by_job[job.id]
+async def test_cadence_is_the_interval_with_jitter(rig: Rig) -> None:
+    job = make_job(rig.simulator, "reboot", running_for=10_000)
+    rig.store.add_tasks([job.id], profile="default", now=rig.clock.now())
+    session, _ = rig.session(interval=5.0, jitter=0.15)
+    sent = await rig.run_for(session, 300, step=0.25)
+    requests = rig.simulator.counters.by_job[job.id]
     # One immediate poll, then one every 4.25-5.75 s.
     assert 300 / 5.75 <= requests <= 1 + 300 / 4.25
     times = [i * 0.25 for i, n in enumerate(sent) if n]
@@ -131,125 +66,104 @@ async def test_cadence_is_the_interval_with_jitter(
     assert min(gaps) >= 4.25 and max(gaps) <= 6.0
 
 
-async def test_concurrency_cap_holds_with_real_latency(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    simulator.faults.latency = 0.01
-    jobs = [make_job(simulator, "reboot", running_for=1000) for _ in range(40)]
-    store.add_tasks([j.id for j in jobs], profile="default")
-    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, concurrency=3)
+async def test_concurrency_cap_holds_with_real_latency(rig: Rig) -> None:
+    rig.simulator.faults.latency = 0.01
+    rig.watch("reboot", 40, running_for=1000)
+    session, _ = rig.session(concurrency=3)
     assert await session.tick() == 40
-    assert simulator.counters.max_in_flight == 3
+    assert rig.simulator.counters.max_in_flight == 3
 
 
-async def test_wrong_sk_sends_exactly_one_request_whatever_the_number_of_tasks(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    jobs = [make_job(simulator, "reboot", running_for=1000) for _ in range(50)]
-    store.add_tasks([j.id for j in jobs], profile="default")
-    session, events = _session(store, _client(sim_http, clock, sk="wrong"), sim_http, clock)
-    await _run_for(session, clock, 120)
-    assert simulator.counters.total == 1
+async def test_wrong_sk_sends_exactly_one_request_whatever_the_number_of_tasks(rig: Rig) -> None:
+    rig.watch("reboot", 50, running_for=1000)
+    session, events = rig.session(sk="wrong")
+    await rig.run_for(session, 120)
+    assert rig.simulator.counters.total == 1
     blocked = [e for e in events if isinstance(e, CredentialRefused)]
     assert len(blocked) == 1 and blocked[0].profiles == ("default",)
     assert session.health.problem_for("default") is not None
 
     # The user fixes the credential: polling resumes with one probe, then all the rest.
     assert session.poller is not None
-    session.poller.set_client("default", _client(sim_http, clock), credential_key="fixed")
+    session.poller.set_client("default", rig.client(), credential_key="fixed")
     assert await session.tick() == 50
     assert any(isinstance(e, CredentialRestored) for e in events)
     assert session.health.problem_for("default") is None
 
 
-async def test_throttling_slows_the_rate_then_it_recovers(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    jobs = [make_job(simulator, "reboot", running_for=100_000) for _ in range(60)]
-    store.add_tasks([j.id for j in jobs], profile="default")
+async def test_throttling_slows_the_rate_then_it_recovers(rig: Rig) -> None:
+    rig.watch("reboot", 60, running_for=100_000)
     # One request per task (roll calls off): the bucket itself is under test.
-    session, events = _session(
-        store, _client(sim_http, clock), sim_http, clock, rate=20.0, interval=2.0,
+    session, events = rig.session(rate=20.0, interval=2.0,
         roll_call_min=0,
     )  # fmt: skip
-    await _run_for(session, clock, 10)
-    calm = simulator.counters.by_status[200]
-    simulator.faults.rate_limit = 2.0  # the gateway starts throttling hard
-    before_429 = simulator.counters.total
-    sent_throttled = sum(await _run_for(session, clock, 30))
-    assert simulator.counters.by_status[429] > 0
+    await rig.run_for(session, 10)
+    calm = rig.simulator.counters.by_status[200]
+    rig.simulator.faults.rate_limit = 2.0  # the gateway starts throttling hard
+    before_429 = rig.simulator.counters.total
+    sent_throttled = sum(await rig.run_for(session, 30))
+    assert rig.simulator.counters.by_status[429] > 0
     assert any(isinstance(e, EndpointChanged) and e.state == "throttled" for e in events)
     # Our rate fell well below the 20/s we were allowed: far fewer than 30 s x 20/s attempts.
     assert sent_throttled < 30 * 20 / 4, (calm, before_429, sent_throttled)
-    late = sum(await _run_for(session, clock, 30))
+    late = sum(await rig.run_for(session, 30))
     assert late <= 30 * 2 * 1.5  # settled near the gateway's limit
-    simulator.faults.rate_limit = None
-    await _run_for(session, clock, 60)
-    recovered = sum(await _run_for(session, clock, 10))
+    rig.simulator.faults.rate_limit = None
+    await rig.run_for(session, 60)
+    recovered = sum(await rig.run_for(session, 10))
     assert recovered >= 25  # 60 tasks every ~2 s: back to full speed
     states = [e.state for e in events if isinstance(e, EndpointChanged)]
     assert states[-2:] == ["throttled", "ok"]
 
 
-async def test_backoff_on_server_errors_keeps_last_good_data(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    job = make_job(simulator, "reboot", running_for=10_000)
-    store.add_tasks([job.id], profile="default")
-    session, events = _session(store, _client(sim_http, clock), sim_http, clock, interval=5.0)
+async def test_backoff_on_server_errors_keeps_last_good_data(rig: Rig) -> None:
+    [job] = rig.watch("reboot", running_for=10_000)
+    session, events = rig.session(interval=5.0)
     await session.tick()
-    simulator.faults.server_errors_next = 4
-    sent = await _run_for(session, clock, 200, step=0.5)
+    rig.simulator.faults.server_errors_next = 4
+    sent = await rig.run_for(session, 200, step=0.5)
     times = [i * 0.5 for i, n in enumerate(sent) if n]
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert gaps[0] < gaps[1] < gaps[2]  # exponential growth while failing
     errors = [e for e in events if isinstance(e, RefreshFailed)]
     assert len(errors) == 4 and errors[-1].failures == 4
-    record = store.get_task(job.id)
+    record = rig.store.get_task(job.id)
     assert record is not None and record.status == "Running" and not record.is_stale
 
 
-async def test_retry_after_is_honoured(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    job = make_job(simulator, "reboot", running_for=10_000)
-    store.add_tasks([job.id], profile="default")
-    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, interval=1.0)
-    simulator.faults.rate_limit = 0.0001
-    simulator.faults.retry_after = 40
-    sent = await _run_for(session, clock, 39, step=1)
+async def test_retry_after_is_honoured(rig: Rig) -> None:
+    rig.watch("reboot", running_for=10_000)
+    session, _ = rig.session(interval=1.0)
+    rig.simulator.faults.rate_limit = 0.0001
+    rig.simulator.faults.retry_after = 40
+    sent = await rig.run_for(session, 39, step=1)
     # The first request drained the bucket's single token; the 429 said wait 40 s.
     assert sum(sent) <= 2
 
 
-async def test_not_found_grace_then_marked_not_found(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    job = make_job(simulator, "reboot", visible_after=10, running_for=100)
+async def test_not_found_grace_then_marked_not_found(rig: Rig) -> None:
+    job = make_job(rig.simulator, "reboot", visible_after=10, running_for=100)
     ghost = "0f0f0f0f-0000-4000-8000-000000000000"
-    store.add_tasks([job.id, ghost], profile="default", now=clock.now())
-    session, events = _session(store, _client(sim_http, clock), sim_http, clock, not_found_grace=60)
-    await _run_for(session, clock, 20)
-    assert store.get_task(job.id).status == "Running"  # type: ignore[union-attr]
-    assert not store.get_task(ghost).not_found  # type: ignore[union-attr]
-    await _run_for(session, clock, 50)
-    ghost_record = store.get_task(ghost)
+    rig.store.add_tasks([job.id, ghost], profile="default", now=rig.clock.now())
+    session, events = rig.session(not_found_grace=60)
+    await rig.run_for(session, 20)
+    assert rig.store.get_task(job.id).status == "Running"  # type: ignore[union-attr]
+    assert not rig.store.get_task(ghost).not_found  # type: ignore[union-attr]
+    await rig.run_for(session, 50)
+    ghost_record = rig.store.get_task(ghost)
     assert ghost_record is not None and ghost_record.not_found
     assert any(isinstance(e, RefreshFailed) and e.not_found for e in events)
-    asked = simulator.counters.by_job[ghost]
-    await _run_for(session, clock, 300, step=5)
-    assert simulator.counters.by_job[ghost] == asked  # checked rarely (every 10 min) now
+    asked = rig.simulator.counters.by_job[ghost]
+    await rig.run_for(session, 300, step=5)
+    assert rig.simulator.counters.by_job[ghost] == asked  # checked rarely (every 10 min) now
 
 
-async def test_pause_resume_and_refresh_now(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    jobs = [make_job(simulator, "reboot", running_for=10_000) for _ in range(3)]
-    store.add_tasks([j.id for j in jobs], profile="default")
-    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, interval=60)
+async def test_pause_resume_and_refresh_now(rig: Rig) -> None:
+    jobs = rig.watch("reboot", 3, running_for=10_000)
+    session, _ = rig.session(interval=60)
     assert await session.tick() == 3
     session.set_paused(True)
-    clock.advance(120)
+    rig.clock.advance(120)
     assert await session.tick() == 0
     session.set_paused(False)
     assert await session.tick() == 3
@@ -259,13 +173,11 @@ async def test_pause_resume_and_refresh_now(
     assert await session.tick() == 3
 
 
-async def test_sync_picks_up_another_process_adding_and_removing(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, tmp_path: Path
-) -> None:
+async def test_sync_picks_up_another_process_adding_and_removing(rig: Rig, tmp_path: Path) -> None:
     path = tmp_path / "shared.sqlite3"
     ours, theirs = Store.open(path), Store.open(path)
-    session, events = _session(ours, _client(sim_http, clock), sim_http, clock)
-    job = make_job(simulator, "reboot", running_for=10_000)
+    session, events = rig.session(store=ours)
+    job = make_job(rig.simulator, "reboot", running_for=10_000)
     assert not session.check_outside_changes()
     theirs.add_tasks([job.id], profile="default")
     assert session.check_outside_changes()
@@ -274,7 +186,7 @@ async def test_sync_picks_up_another_process_adding_and_removing(
     theirs.remove_tasks([job.id])
     assert session.check_outside_changes()
     assert job.id not in session.records
-    clock.advance(100)
+    rig.clock.advance(100)
     assert await session.tick() == 0
 
 
@@ -298,17 +210,13 @@ def test_a_slow_bucket_still_lets_the_first_request_go() -> None:
 
 
 async def test_an_edit_tells_the_poller_of_its_task_only(
-    simulator: Simulator,
-    sim_http: httpx.AsyncClient,
-    clock: FakeClock,
-    store: Store,
-    monkeypatch: pytest.MonkeyPatch,
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Adding, removing and restoring a task costs the poller one task's work, not a re-sync of
     all of them (a thousand rows made every edit O(n)); the task is still polled at once."""
-    jobs = [make_job(simulator, "reboot", running_for=600) for _ in range(3)]
-    store.add_tasks([j.id for j in jobs[:2]], profile="default", now=clock.now())
-    session, _ = _session(store, _client(sim_http, clock), sim_http, clock)
+    jobs = [make_job(rig.simulator, "reboot", running_for=600) for _ in range(3)]
+    rig.store.add_tasks([j.id for j in jobs[:2]], profile="default", now=rig.clock.now())
+    session, _ = rig.session()
     assert session.poller is not None
     await session.tick()
     syncs: list[int] = []
@@ -321,7 +229,7 @@ async def test_an_edit_tells_the_poller_of_its_task_only(
     monkeypatch.setattr(session.poller, "sync", counted)
     session.edits.add([jobs[2].id], profile="default")
     assert await session.tick() == 1
-    assert simulator.counters.by_job[jobs[2].id] == 1
+    assert rig.simulator.counters.by_job[jobs[2].id] == 1
     session.edits.remove(jobs[0].id)
     session.edits.undo()
     assert await session.tick() == 1  # the restored task is due again at once

@@ -6,24 +6,16 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import httpx
-import pytest
-
-from tests.test_poller import _client, _run_for, _session
+from tests.engine_rig import Rig
 from tests.ui_fixtures import runtime_for
 from tui.engine.events import RefreshFailed, SessionEvent, TaskRefreshed, TasksChecked
 from tui.engine.polling.poller import PollerConfig
 from tui.engine.session import WatchSession
 from tui.engine.setup.config import Settings
 from tui.engine.storage import Store
-from tui.simulator import FakeClock, Simulator
+from tui.simulator import Simulator
 from tui.simulator.core import ScriptedJob
 from tui.simulator.scenarios import make_job
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "w.sqlite3")
 
 
 def _polls(simulator: Simulator) -> int:
@@ -43,26 +35,23 @@ def _running(simulator: Simulator, count: int, store: Store | None = None) -> li
     return jobs
 
 
-async def test_a_roll_call_refreshes_120_running_tasks_with_one_request_a_page(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    jobs = [make_job(simulator, "bind_eip", running_for=10_000) for _ in range(120)]
-    store.add_tasks([j.id for j in jobs], profile="default")
-    session, events = _session(store, _client(sim_http, clock), sim_http, clock, interval=5.0)
-    await _run_for(session, clock, 2)  # the first answer of each comes by ID
-    assert _polls(simulator) == 120 and _lists(simulator) == 0
+async def test_a_roll_call_refreshes_120_running_tasks_with_one_request_a_page(rig: Rig) -> None:
+    jobs = rig.watch("bind_eip", 120, running_for=10_000)
+    session, events = rig.session(interval=5.0)
+    await rig.run_for(session, 2)  # the first answer of each comes by ID
+    assert _polls(rig.simulator) == 120 and _lists(rig.simulator) == 0
 
-    await _run_for(session, clock, 60)
+    await rig.run_for(session, 60)
     # A round of 120 tasks every second (three pages of 50 each) on ticks a second apart: about
     # thirty to sixty, and no task asked by ID again (its refresh by ID comes every 300 s at the
     # earliest).
-    assert _polls(simulator) == 120
-    rounds = _lists(simulator) / 3
-    assert 60 / 2.25 <= rounds <= 1 + 60 / 0.85, _lists(simulator)
+    assert _polls(rig.simulator) == 120
+    rounds = _lists(rig.simulator) / 3
+    assert 60 / 2.25 <= rounds <= 1 + 60 / 0.85, _lists(rig.simulator)
     for job in jobs:
-        record = store.get_task(job.id)
+        record = rig.store.get_task(job.id)
         assert record is not None and record.checked_at is not None
-        assert clock.now() - record.checked_at <= 2.25  # fresh: checked in the last round
+        assert rig.clock.now() - record.checked_at <= 2.25  # fresh: checked in the last round
         snapshot = job.snapshot(record.checked_at)
         assert record.progress == int(snapshot["process"].rstrip("% "))  # the list's progress
         assert record.job is not None and record.job.entities == job.entities  # kept from by-ID
@@ -72,145 +61,131 @@ async def test_a_roll_call_refreshes_120_running_tasks_with_one_request_a_page(
 
 
 async def test_a_task_the_roll_call_misses_is_asked_by_id_and_ends_with_its_whole_record(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+    rig: Rig,
 ) -> None:
-    steady = [make_job(simulator, "reboot", running_for=10_000) for _ in range(6)]
-    ending = make_job(simulator, "bind_eip", running_for=20, outcome="Failed")
-    store.add_tasks([j.id for j in [*steady, ending]], profile="default")
-    session, all_events = _session(store, _client(sim_http, clock), sim_http, clock, interval=5.0)
-    await _run_for(session, clock, 60)
-    assert _lists(simulator) >= 3  # it was among the roll calls while it ran
+    steady = [make_job(rig.simulator, "reboot", running_for=10_000) for _ in range(6)]
+    ending = make_job(rig.simulator, "bind_eip", running_for=20, outcome="Failed")
+    rig.store.add_tasks([j.id for j in [*steady, ending]], profile="default")
+    session, all_events = rig.session(interval=5.0)
+    await rig.run_for(session, 60)
+    assert _lists(rig.simulator) >= 3  # it was among the roll calls while it ran
     refreshes = [e for e in all_events if isinstance(e, TaskRefreshed)]
 
-    record = store.get_task(ending.id)
+    record = rig.store.get_task(ending.id)
     assert record is not None and record.status == "Failed"
-    final = ending.snapshot(clock.now())
+    final = ending.snapshot(rig.clock.now())
     assert record.job is not None and record.job.ended == final["ended"]
     assert record.job.entities == final["entities"] and record.job.fail_reason == ending.fail_reason
-    assert simulator.counters.by_job[ending.id] == 2  # its first answer, and its final one
-    assert sum(simulator.counters.after_final.values()) == 0
+    assert rig.simulator.counters.by_job[ending.id] == 2  # its first answer, and its final one
+    assert sum(rig.simulator.counters.after_final.values()) == 0
     changes = [e.record.status for e in refreshes if e.record.task_id == ending.id and e.changed]
     assert changes[-1:] == ["Failed"]
 
 
-async def test_a_refused_list_means_one_request_per_task_and_one_list_per_pause(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    simulator.denied.add("list")  # the IAM action for lists is missing
-    _running(simulator, 10, store)
-    session, events = _session(
-        store, _client(sim_http, clock), sim_http, clock, interval=5.0, roll_call_pause=600.0
-    )
-    await _run_for(session, clock, 120)
-    assert _lists(simulator) == 1  # tried once, not again within the pause
-    assert _polls(simulator) >= 10 * 120 / 5.75  # every task polled on its own, on time
+async def test_a_refused_list_means_one_request_per_task_and_one_list_per_pause(rig: Rig) -> None:
+    rig.simulator.denied.add("list")  # the IAM action for lists is missing
+    _running(rig.simulator, 10, rig.store)
+    session, events = rig.session(interval=5.0, roll_call_pause=600.0)
+    await rig.run_for(session, 120)
+    assert _lists(rig.simulator) == 1  # tried once, not again within the pause
+    assert _polls(rig.simulator) >= 10 * 120 / 5.75  # every task polled on its own, on time
     assert not [e for e in events if isinstance(e, RefreshFailed)]  # a missing list is no error
     assert all(r.error_kind is None for r in session.records.values())
 
 
-async def test_a_throttled_list_backs_off_the_group_instead_of_polling_each(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    _running(simulator, 40, store)
-    session, events = _session(store, _client(sim_http, clock), sim_http, clock, interval=5.0)
-    await _run_for(session, clock, 10)
-    polls, lists = _polls(simulator), _lists(simulator)
-    simulator.faults.rate_limit = 0.05  # the gateway throttles nearly everything
-    await _run_for(session, clock, 60)
-    assert 429 in simulator.counters.by_status
+async def test_a_throttled_list_backs_off_the_group_instead_of_polling_each(rig: Rig) -> None:
+    _running(rig.simulator, 40, rig.store)
+    session, events = rig.session(interval=5.0)
+    await rig.run_for(session, 10)
+    polls, lists = _polls(rig.simulator), _lists(rig.simulator)
+    rig.simulator.faults.rate_limit = 0.05  # the gateway throttles nearly everything
+    await rig.run_for(session, 60)
+    assert 429 in rig.simulator.counters.by_status
     # No storm of 40 single polls: the group waits together, asking with one list at a time.
-    assert _polls(simulator) - polls == 0
-    assert _lists(simulator) - lists <= 6
+    assert _polls(rig.simulator) - polls == 0
+    assert _lists(rig.simulator) - lists <= 6
     assert any(isinstance(e, RefreshFailed) for e in events)  # the rows say they are stale
-    simulator.faults.rate_limit = None
-    await _run_for(session, clock, 400)
+    rig.simulator.faults.rate_limit = None
+    await rig.run_for(session, 400)
     assert all(r.error_kind is None for r in session.records.values())  # all fresh again
 
 
 async def test_refreshing_one_task_asks_for_it_by_id_and_entities_come_by_id_regularly(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+    rig: Rig,
 ) -> None:
-    jobs = _running(simulator, 8, store)
-    session, _ = _session(
-        store, _client(sim_http, clock), sim_http, clock, interval=5.0, by_id_every=60.0
-    )
-    await _run_for(session, clock, 10)
+    jobs = _running(rig.simulator, 8, rig.store)
+    session, _ = rig.session(interval=5.0, by_id_every=60.0)
+    await rig.run_for(session, 10)
     await session.tick()  # whatever is due at this instant goes first
-    before = simulator.counters.by_job[jobs[0].id]
-    lists = _lists(simulator)
+    before = rig.simulator.counters.by_job[jobs[0].id]
+    lists = _lists(rig.simulator)
     session.refresh(jobs[0].id)
     await session.tick()
-    assert simulator.counters.by_job[jobs[0].id] == before + 1
-    assert _lists(simulator) == lists
+    assert rig.simulator.counters.by_job[jobs[0].id] == before + 1
+    assert _lists(rig.simulator) == lists
     # Each task is asked by ID about every minute (its entities), not only at its start.
-    await _run_for(session, clock, 300)
-    assert all(4 <= simulator.counters.by_job[j.id] <= 9 for j in jobs), simulator.counters.by_job
+    await rig.run_for(session, 300)
+    assert all(4 <= rig.simulator.counters.by_job[j.id] <= 9 for j in jobs), (
+        rig.simulator.counters.by_job
+    )
 
 
-async def test_a_few_tasks_are_polled_one_by_one(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    _running(simulator, 3, store)
-    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, roll_call_min=4)
-    await _run_for(session, clock, 30)
-    assert _lists(simulator) == 0
-    assert _polls(simulator) >= 3 * 30 / 5.75
+async def test_a_few_tasks_are_polled_one_by_one(rig: Rig) -> None:
+    _running(rig.simulator, 3, rig.store)
+    session, _ = rig.session(roll_call_min=4)
+    await rig.run_for(session, 30)
+    assert _lists(rig.simulator) == 0
+    assert _polls(rig.simulator) >= 3 * 30 / 5.75
 
 
 async def test_checked_tasks_are_saved_in_one_go_and_survive_a_restart(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, tmp_path: Path
+    rig: Rig, tmp_path: Path
 ) -> None:
-    path = tmp_path / "w.sqlite3"
+    path = tmp_path / "checked.sqlite3"
     store = Store.open(path)
-    _running(simulator, 5, store)
-    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, interval=5.0)
-    await _run_for(session, clock, 30)
-    assert _lists(simulator) >= 4
+    _running(rig.simulator, 5, store)
+    session, _ = rig.session(store=store, interval=5.0)
+    await rig.run_for(session, 30)
+    assert _lists(rig.simulator) >= 4
     expected = {task_id: r.checked_at for task_id, r in session.records.items()}
     store.close()
     reopened = Store.open(path)
     assert {r.task_id: r.checked_at for r in reopened.list_tasks()} == expected
 
 
-async def test_steps_of_tasks_refreshed_by_roll_calls_come_with_the_spare_tokens(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    jobs = _running(simulator, 50, store)
-    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, rate=5.0, interval=5.0)
-    await _run_for(session, clock, 150, step=0.5)
-    assert simulator.counters.total <= 5 * 150 + 5  # within the rate, steps included
-    assert 429 not in simulator.counters.by_status
-    steps = simulator.counters.steps_by_job
+async def test_steps_of_tasks_refreshed_by_roll_calls_come_with_the_spare_tokens(rig: Rig) -> None:
+    jobs = _running(rig.simulator, 50, rig.store)
+    session, _ = rig.session(rate=5.0, interval=5.0)
+    await rig.run_for(session, 150, step=0.5)
+    assert rig.simulator.counters.total <= 5 * 150 + 5  # within the rate, steps included
+    assert 429 not in rig.simulator.counters.by_status
+    steps = rig.simulator.counters.steps_by_job
     # The first sweep by ID takes 10 s at 5/s; from then on each task's steps every ~30 s.
     assert all(steps[j.id] >= 4 for j in jobs), steps
     assert all(steps[j.id] <= 6 for j in jobs), steps
     assert all(session.records[j.id].steps is not None for j in jobs)
 
 
-async def test_queued_steps_stay_within_the_request_slots(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
-) -> None:
-    simulator.faults.latency = 0.0005  # real overlap between requests
-    _running(simulator, 60, store)
-    session, _ = _session(
-        store, _client(sim_http, clock), sim_http, clock, concurrency=8, steps_interval=5.0
-    )
-    await _run_for(session, clock, 30)
-    assert sum(simulator.counters.steps_by_job.values()) >= 60  # plenty of steps were asked
-    assert simulator.counters.max_in_flight <= 8
+async def test_queued_steps_stay_within_the_request_slots(rig: Rig) -> None:
+    rig.simulator.faults.latency = 0.0005  # real overlap between requests
+    _running(rig.simulator, 60, rig.store)
+    session, _ = rig.session(concurrency=8, steps_interval=5.0)
+    await rig.run_for(session, 30)
+    assert sum(rig.simulator.counters.steps_by_job.values()) >= 60  # plenty of steps were asked
+    assert rig.simulator.counters.max_in_flight <= 8
 
 
 async def test_a_project_running_far_more_than_is_watched_is_not_paged_through_each_round(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, store: Store
+    rig: Rig,
 ) -> None:
-    others = _running(simulator, 400)
-    watched = _running(simulator, 5, store)
-    session, _ = _session(store, _client(sim_http, clock), sim_http, clock, interval=5.0)
-    await _run_for(session, clock, 120)
+    others = _running(rig.simulator, 400)
+    watched = _running(rig.simulator, 5, rig.store)
+    session, _ = rig.session(interval=5.0)
+    await rig.run_for(session, 120)
     # One roll call found it takes 9 pages for 5 tasks; then one request per task for a while.
-    assert _lists(simulator) == 9
-    assert all(simulator.counters.by_job[j.id] >= 120 / 6.75 for j in watched)  # on time
-    assert not any(simulator.counters.by_job[j.id] for j in others)
+    assert _lists(rig.simulator) == 9
+    assert all(rig.simulator.counters.by_job[j.id] >= 120 / 6.75 for j in watched)  # on time
+    assert not any(rig.simulator.counters.by_job[j.id] for j in others)
     assert all(r.error_kind is None for r in session.records.values())
 
 

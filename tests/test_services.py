@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.conftest import NEW_SERVICES, sim_auth, simulated
-from tests.test_poller import _run_for
+from tests.engine_rig import run_for
 from tests.ui_fixtures import Messages, Terminal, demo_profile
 from tui.cli import main
 from tui.cloud.client import TaskCenterClient, new_http_client
@@ -327,7 +327,7 @@ async def test_roll_calls_refresh_running_tasks_with_the_service_s_list(
     ending = _job(simulator, service, 0, running_for=30, outcome="Failed")
     store.add_tasks([j.id for j in [*jobs, ending]], profile="default")
     session = _session(simulator, service, clock, store)
-    await _run_for(session, clock, 60)
+    await run_for(session, clock, 60)
     assert simulator.counters.lists[f"{service}-instant"] >= 5
     assert sum(simulator.counters.by_job[j.id] for j in jobs) == len(jobs)  # by ID once each
     ended = store.get_task(ending.id)

@@ -3,21 +3,15 @@ handed over with the event, the detail pane repainted only when what it shows di
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import httpx
 import pytest
 
+from tests.engine_rig import Rig
 from tests.test_eta import T0, _history, _running, _steps_json
-from tests.test_poller import _client, _run_for, _session
 from tui.engine.eta import ProgressSamples, estimate, forecast
 from tui.engine.events import TaskRefreshed
 from tui.engine.records import Observation, TaskRecord
 from tui.engine.session.views import Views
-from tui.engine.storage import Store
 from tui.engine.views import TaskView
-from tui.simulator import FakeClock, Simulator
-from tui.simulator.scenarios import make_job
 from tui.ui.widgets.detail import DetailContent
 
 
@@ -93,14 +87,10 @@ def test_the_detail_content_is_equal_when_the_pane_would_show_the_same() -> None
     assert content(record) != content(record, problem="credential refused")
 
 
-async def test_the_event_carries_the_view_that_the_row_and_the_pane_read(
-    simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock, tmp_path: Path
-) -> None:
-    store = Store.open(tmp_path / "w.sqlite3")
-    job = make_job(simulator, "upgrade", running_for=600)
-    store.add_tasks([job.id], profile="default")
-    session, events = _session(store, _client(sim_http, clock), sim_http, clock)
-    await _run_for(session, clock, 40, step=1.0)
+async def test_the_event_carries_the_view_that_the_row_and_the_pane_read(rig: Rig) -> None:
+    [job] = rig.watch("upgrade", running_for=600)
+    session, events = rig.session()
+    await rig.run_for(session, 40, step=1.0)
     refreshed = [e for e in events if isinstance(e, TaskRefreshed)]
     assert refreshed and all(e.view is not None and e.view.record is e.record for e in refreshed)
     last = refreshed[-1]
@@ -108,5 +98,5 @@ async def test_the_event_carries_the_view_that_the_row_and_the_pane_read(
     assert last.record is record
     assert session.views.of(record) is last.view  # the row and the pane read this one
     eta = session.eta(record)
-    assert last.view is not None and eta == last.view.eta(clock.now())
+    assert last.view is not None and eta == last.view.eta(rig.clock.now())
     assert eta is not None and eta.source == "cloud"
