@@ -11,9 +11,24 @@ import subprocess
 import sys
 import termios
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+
+@contextlib.contextmanager
+def _painted_demo() -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """The demo app in a new pseudo-terminal, once it has painted; killed if the test leaves it
+    running, and its terminal closed."""
+    proc, master = _spawn()
+    try:
+        _read_until(master, b"DEMO")
+        yield proc, master
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
 
 
 def _spawn() -> tuple[subprocess.Popen[bytes], int]:
@@ -67,17 +82,11 @@ def _wait_reading(proc: subprocess.Popen[bytes], master: int, timeout: float = 1
 
 @pytest.mark.slow
 def test_sighup_ends_the_app_cleanly() -> None:
-    proc, master = _spawn()
-    try:
-        _read_until(master, b"DEMO")
+    with _painted_demo() as (proc, master):
         proc.send_signal(signal.SIGHUP)
         output = _wait_reading(proc, master)
         assert proc.returncode == 0
         assert b"Traceback" not in output
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
 
 
 @pytest.mark.slow
@@ -97,9 +106,7 @@ def test_lost_terminal_ends_the_app() -> None:
 
 @pytest.mark.slow
 def test_sigterm_leaves_the_terminal_as_it_was() -> None:
-    proc, master = _spawn()
-    try:
-        _read_until(master, b"DEMO")
+    with _painted_demo() as (proc, master):
         proc.send_signal(signal.SIGTERM)
         output = _wait_reading(proc, master)
         assert proc.returncode == 0
@@ -109,25 +116,15 @@ def test_sigterm_leaves_the_terminal_as_it_was() -> None:
             assert restore in tail, restore
         modes = termios.tcgetattr(master)[3]
         assert modes & termios.ICANON and modes & termios.ECHO  # line mode and echo back
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
 
 
 @pytest.mark.slow
 def test_ctrl_c_quits() -> None:
-    proc, master = _spawn()
-    try:
-        _read_until(master, b"DEMO")
+    with _painted_demo() as (proc, master):
         os.write(master, b"\x03")
         output = _wait_reading(proc, master)
         assert proc.returncode == 0
         assert b"ctrl+q" not in output
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
 
 
 def _state(pid: int) -> str:
@@ -136,9 +133,7 @@ def _state(pid: int) -> str:
 
 @pytest.mark.slow
 def test_ctrl_z_suspends_and_keys_work_after_resuming() -> None:
-    proc, master = _spawn()
-    try:
-        _read_until(master, b"DEMO")
+    with _painted_demo() as (proc, master):
         for _ in range(3):
             os.write(master, b"\x1a")  # ctrl+z
             deadline = time.monotonic() + 10
@@ -150,10 +145,6 @@ def test_ctrl_z_suspends_and_keys_work_after_resuming() -> None:
         os.write(master, b"q")
         _wait_reading(proc, master)
         assert proc.returncode == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
 
 
 def _read_available(master: int) -> None:

@@ -11,7 +11,7 @@ import csv
 import html
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -119,25 +119,8 @@ def markdown_chunks(report: Report, *, utc: bool = False) -> Iterator[str]:
             status_text(task.outcome if task.outcome != "waiting" else ""),
         ]  # fmt: skip
         yield "| " + " | ".join(md_cell(cell) for cell in cells) + " |\n"
-    failures = [(n, t) for n, t in enumerate(report.tasks, 1) if t.fail_reason]
-    if failures:
-        yield from _lines(["", "## Failure reasons"])
-        for number, task in failures:
-            heading = md_cell(f"{task.label or task.name or task.task_id}")
-            yield from _lines(["", f"**{number}. {heading}** ({md_cell(task.task_id)})", ""])
-            yield _fence(visible(task.fail_reason, multiline=True)) + "\n"
-    stepped = [(n, t) for n, t in enumerate(report.tasks, 1) if t.steps]
-    if stepped:
-        yield from _lines(["", "## Steps"])
-        for number, task in stepped:
-            heading = md_cell(f"{task.label or task.name or task.task_id}")
-            yield from _lines(["", f"**{number}. {heading}** ({md_cell(task.task_id)})", ""])
-            before_end = task.steps_seen_at is not None
-            if before_end:
-                yield from _lines([f"- {md_cell(steps_note(task.steps_seen_at))}"])
-            yield from _lines(
-                [f"- {md_cell(step_summary(s, before_end=before_end))}" for s in task.steps]
-            )
+    yield from _section(report, "Failure reasons", lambda t: bool(t.fail_reason), _fail_reason)
+    yield from _section(report, "Steps", lambda t: bool(t.steps), _steps)
     if not report.tasks:
         yield from _lines(["", "No task was active in this window."])
 
@@ -145,6 +128,34 @@ def markdown_chunks(report: Report, *, utc: bool = False) -> Iterator[str]:
 def as_markdown(report: Report, *, utc: bool = False) -> str:
     """The report as Markdown, whole (:func:`markdown_chunks`, joined)."""
     return "".join(markdown_chunks(report, utc=utc))
+
+
+def _section(
+    report: Report,
+    title: str,
+    shows: Callable[[ReportTask], bool],
+    body: Callable[[ReportTask], Iterator[str]],
+) -> Iterator[str]:
+    """A Markdown section of the tasks it ``shows``, each under its number in the table (none at
+    all where no task has one)."""
+    shown = [(n, t) for n, t in enumerate(report.tasks, 1) if shows(t)]
+    if shown:
+        yield from _lines(["", f"## {title}"])
+    for number, task in shown:
+        heading = md_cell(f"{task.label or task.name or task.task_id}")
+        yield from _lines(["", f"**{number}. {heading}** ({md_cell(task.task_id)})", ""])
+        yield from body(task)
+
+
+def _fail_reason(task: ReportTask) -> Iterator[str]:
+    yield _fence(visible(task.fail_reason, multiline=True)) + "\n"
+
+
+def _steps(task: ReportTask) -> Iterator[str]:
+    before_end = task.steps_seen_at is not None
+    if before_end:
+        yield from _lines([f"- {md_cell(steps_note(task.steps_seen_at))}"])
+    yield from _lines([f"- {md_cell(step_summary(s, before_end=before_end))}" for s in task.steps])
 
 
 def _lines(lines: list[str]) -> Iterator[str]:

@@ -110,11 +110,7 @@ def format_duration(seconds: float | None) -> str:
     minutes, secs = divmod(seconds, 60)
     if minutes < 60:
         return f"{minutes}m {secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours}h {minutes:02d}m"
-    days, hours = divmod(hours, 24)
-    return f"{days}d {hours:02d}h"
+    return _hours_and_more(minutes, " ")
 
 
 def format_elapsed(seconds: float) -> str:
@@ -211,11 +207,16 @@ def format_left(seconds: float, *, approximate: bool = False) -> str:
     minutes = math.ceil(seconds / 60)
     if minutes < 60:
         return f"{minutes}m"
+    return _hours_and_more(minutes, "")
+
+
+def _hours_and_more(minutes: int, gap: str) -> str:
+    """An hour or more in its two largest units: ``2h07m`` below two days, ``3d04h`` above."""
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
-        return f"{hours}h{minutes:02d}m"
+        return f"{hours}h{gap}{minutes:02d}m"
     days, hours = divmod(hours, 24)
-    return f"{days}d{hours:02d}h"
+    return f"{days}d{gap}{hours:02d}h"
 
 
 def eta_text(eta: Eta | None, record: TaskRecord, now: float) -> str:

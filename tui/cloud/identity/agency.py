@@ -3,11 +3,14 @@ does it), and federation by an OIDC id-token (as the SDK's ``FederalAccessor``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from tui.cloud.identity.iam import IamAnswer, call_iam, keys_from_answer
 from tui.cloud.identity.keys import AskedSource, AuthKind, Keys, KeySource
 from tui.cloud.identity.network import IdentityHttp
+from tui.cloud.identity.static import read_token_file
 from tui.cloud.redaction import register_secrets
 from tui.errors import CredentialError
 
@@ -122,20 +125,6 @@ class IdpSource(AskedSource):
         self.origin = f"identity provider {idp_id} (id-token {self.id_token_file})"
         self.identity = f"idp:{iam}:{idp_id}:{self.id_token_file}"
 
-    def _id_token(self) -> str:
-        try:
-            token = self.id_token_file.read_text("utf-8").strip()
-        except FileNotFoundError:
-            raise CredentialError(f"id-token file {self.id_token_file} does not exist") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CredentialError(
-                f"cannot read id-token file {self.id_token_file}: {exc.__class__.__name__}"
-            ) from None
-        if not token:
-            raise CredentialError(f"id-token file {self.id_token_file} is empty")
-        register_secrets([token])
-        return token
-
     async def fetch(self, http: IdentityHttp) -> Keys:
         """Exchange the id-token for an IAM token, then for temporary keys.
 
@@ -143,16 +132,9 @@ class IdpSource(AskedSource):
             CredentialError: The file is missing or empty, or IAM refused either step.
             NetworkError: IAM could not be reached.
         """
-        body = {"auth": {"id_token": {"id": self._id_token()}}}
-        answer = await call_iam(
-            http.iam,
-            "POST",
-            self.iam + _ID_TOKEN_TOKENS,
-            keys=None,
-            skew=http.skew,
-            body=body,
-            headers={"X-Idp-Id": self.idp_id},
-        )
+        token = read_token_file(self.id_token_file, "id-token file")
+        body = {"auth": {"id_token": {"id": token}}}
+        answer = await self._post(http, _ID_TOKEN_TOKENS, body, {"X-Idp-Id": self.idp_id})
         subject = answer.headers.get("X-Subject-Token", "")
         if answer.status not in {200, 201} or not subject:
             raise CredentialError(
@@ -168,13 +150,13 @@ class IdpSource(AskedSource):
                 }
             }
         }
-        answer = await call_iam(
-            http.iam,
-            "POST",
-            self.iam + _SECURITY_TOKENS,
-            keys=None,
-            skew=http.skew,
-            body=exchange,
-            headers={"X-Auth-Token": subject},
-        )
+        answer = await self._post(http, _SECURITY_TOKENS, exchange, {"X-Auth-Token": subject})
         return _keys(answer, f"federation through '{self.idp_id}'", http.skew.now())
+
+    async def _post(
+        self, http: IdentityHttp, path: str, body: Mapping[str, Any], headers: dict[str, str]
+    ) -> IamAnswer:
+        """An unsigned POST to IAM: the token in ``headers`` is the proof."""
+        return await call_iam(
+            http.iam, "POST", self.iam + path, keys=None, skew=http.skew, body=body, headers=headers
+        )

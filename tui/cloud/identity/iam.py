@@ -16,7 +16,6 @@ from tui.cloud.identity.keys import Keys
 from tui.cloud.identity.network import describe_transport_error
 from tui.cloud.models import parse_error_body
 from tui.cloud.redaction import redact, register_secrets, registered_secrets
-from tui.cloud.signing import sign_request
 from tui.errors import ConfigError, CredentialError, InvalidInputError, NetworkError
 
 __all__ = [
@@ -133,14 +132,7 @@ async def call_iam(
         headers={"Content-Type": "application/json;charset=UTF-8", **(headers or {})},
     )
     if keys is not None and keys.ak:
-        sign_request(
-            request,
-            ak=keys.ak,
-            sk=keys.sk,
-            security_token=keys.security_token,
-            project_id=None,
-            now=datetime.fromtimestamp(skew.now(), UTC),
-        )
+        keys.sign(request, project_id=None, now=skew.now())
     try:
         response = await http.send(request)
     except (httpx.HTTPError, OSError) as exc:

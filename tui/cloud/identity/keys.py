@@ -4,8 +4,13 @@ source meets."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
+
+import httpx
+
+from tui.cloud.signing import sign_request
 
 if TYPE_CHECKING:
     from tui.cloud.identity.network import IdentityHttp
@@ -44,6 +49,27 @@ class Keys:
     def secrets(self) -> tuple[str, ...]:
         """Every secret string, for redaction (the AK too: it is shown as 4 characters)."""
         return tuple(s for s in (self.ak, self.sk, self.security_token, self.token) if s)
+
+    def sign(
+        self, request: httpx.Request, *, project_id: str | None, now: float, again: bool = False
+    ) -> None:
+        """Sign ``request`` in place with this AK/SK (and security token), as of ``now``.
+
+        Args:
+            request: The request.
+            project_id: Sent as ``X-Project-Id``, if any.
+            now: Epoch seconds on the cloud's clock (the caller corrects for skew).
+            again: The request was signed before; drop that signature first.
+        """
+        sign_request(
+            request,
+            ak=self.ak,
+            sk=self.sk,
+            security_token=self.security_token,
+            project_id=project_id,
+            now=datetime.fromtimestamp(now, UTC),
+            again=again,
+        )
 
 
 class KeySource(Protocol):

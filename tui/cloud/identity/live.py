@@ -17,7 +17,7 @@ import logging
 import math
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
-from datetime import UTC, datetime
+from datetime import datetime
 
 import httpx
 
@@ -26,7 +26,6 @@ from tui.cloud.identity.keys import AuthKind, Keys, KeySource
 from tui.cloud.identity.network import IdentityHttp
 from tui.cloud.identity.static import FixedSource, permission_warning
 from tui.cloud.redaction import register_secrets
-from tui.cloud.signing import sign_request
 from tui.errors import ConfigError, NetworkError, TaskwatchError
 
 __all__ = ["RENEW_BEFORE", "LiveAuth", "LiveCredential", "ProjectRef"]
@@ -397,12 +396,4 @@ class LiveAuth(httpx.Auth):
             if project_id:
                 request.headers["X-Project-Id"] = project_id
             return
-        sign_request(
-            request,
-            ak=keys.ak,
-            sk=keys.sk,
-            security_token=keys.security_token,
-            project_id=project_id,
-            now=datetime.fromtimestamp(self._credential.skew.now(), UTC),
-            again=again,
-        )
+        keys.sign(request, project_id=project_id, now=self._credential.skew.now(), again=again)

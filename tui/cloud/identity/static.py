@@ -251,12 +251,26 @@ class TokenFileSource(_FileSource):
         self.identity = f"token:{self.file}"
 
     def _parse(self) -> Keys:
-        try:
-            token = self.file.read_text("utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CredentialError(
-                f"cannot read token file {self.file}: {exc.__class__.__name__}"
-            ) from None
-        if not token:
-            raise CredentialError(f"token file {self.file} is empty")
-        return Keys(token=token)
+        return Keys(token=read_token_file(self.file, "token file"))
+
+
+def read_token_file(path: Path, what: str) -> str:
+    """The token a file holds, registered as a secret so that no log or error shows it.
+
+    Args:
+        path: The file.
+        what: What the file is, for the error ("token file", "id-token file").
+
+    Raises:
+        CredentialError: The file is missing, unreadable or empty.
+    """
+    try:
+        token = path.read_text("utf-8").strip()
+    except FileNotFoundError:
+        raise CredentialError(f"{what} {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CredentialError(f"cannot read {what} {path}: {exc.__class__.__name__}") from None
+    if not token:
+        raise CredentialError(f"{what} {path} is empty")
+    register_secrets([token])
+    return token

@@ -64,14 +64,8 @@ class Edits:
         return result
 
     def remove(self, task_id: str) -> TaskRecord | None:
-        """Stop watching ``task_id`` (:meth:`undo` brings it back); return what was removed.
-
-        Args:
-            task_id: A watched task.
-
-        Returns:
-            The record as it was, or None if the task was not watched.
-        """
+        """:meth:`Watchlist.remove <tui.engine.session.watchlist.Watchlist.remove>`, and the
+        poller stops asking about the task."""
         record = self._watchlist.remove(task_id)
         if record is not None:
             if (poller := self._poller()) is not None:

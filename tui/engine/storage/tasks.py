@@ -132,16 +132,11 @@ class TaskRows(Database):
             The IDs that were watched and are not any more.
         """
         now = time.time() if now is None else now
-        removed = []
-        with self._write() as db:
-            for task_id in task_ids:
-                cursor = db.execute(
-                    "UPDATE tasks SET removed_at = ? WHERE task_id = ? AND removed_at IS NULL",
-                    (now, task_id.lower()),
-                )
-                if cursor.rowcount:
-                    removed.append(task_id.lower())
-        return removed
+        return self._update_each(
+            "UPDATE tasks SET removed_at = ? WHERE task_id = ? AND removed_at IS NULL",
+            (now,),
+            [task_id.lower() for task_id in task_ids],
+        )
 
     def restore_tasks(self, task_ids: Iterable[str]) -> list[str]:
         """Undo a removal: watch ``task_ids`` again, with their history and position.
@@ -152,17 +147,11 @@ class TaskRows(Database):
         Returns:
             The IDs watched again.
         """
-        restored = []
-        with self._write() as db:
-            for task_id in task_ids:
-                cursor = db.execute(
-                    "UPDATE tasks SET removed_at = NULL "
-                    "WHERE task_id = ? AND removed_at IS NOT NULL",
-                    (task_id,),
-                )
-                if cursor.rowcount:
-                    restored.append(task_id)
-        return restored
+        return self._update_each(
+            "UPDATE tasks SET removed_at = NULL WHERE task_id = ? AND removed_at IS NOT NULL",
+            (),
+            task_ids,
+        )
 
     def set_label(self, task_id: str, label: str) -> None:
         """Change a task's label (validated like any label).
@@ -192,16 +181,22 @@ class TaskRows(Database):
         """
         if deadline is not None:
             check_deadline(deadline, now=time.time())
-        ids = [task_id.lower() for task_id in task_ids]
+        return self._update_each(
+            "UPDATE tasks SET deadline = ?, at_risk_warned = 0, overdue_warned = 0 "
+            "WHERE task_id = ? AND removed_at IS NULL",
+            (deadline,),
+            [task_id.lower() for task_id in task_ids],
+        )
+
+    def _update_each(
+        self, sql: str, values: tuple[object, ...], task_ids: Iterable[str]
+    ) -> list[str]:
+        """Run ``sql`` (``values``, then the task ID, as its parameters) for each task in one
+        transaction; return the IDs of the tasks it changed."""
         changed = []
         with self._write() as db:
-            for task_id in ids:
-                cursor = db.execute(
-                    "UPDATE tasks SET deadline = ?, at_risk_warned = 0, overdue_warned = 0 "
-                    "WHERE task_id = ? AND removed_at IS NULL",
-                    (deadline, task_id),
-                )
-                if cursor.rowcount:
+            for task_id in task_ids:
+                if db.execute(sql, (*values, task_id)).rowcount:
                     changed.append(task_id)
         return changed
 
