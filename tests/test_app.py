@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 from textual.widgets import Static
 
-from tests.ui_fixtures import LiveSetup, Messages, frozen_app, highlight, live_app
+from tests.ui_fixtures import LiveSetup, Messages, frozen_app, frozen_on, highlight, live_app
 from tui.engine.events import CredentialRefused, TaskFinished, TaskRefreshed
 from tui.engine.session import WatchSession
 from tui.engine.storage import Store
@@ -37,8 +37,7 @@ async def test_add_then_transition_then_notification(
     job = make_job(
         live.simulator, "upgrade", running_for=30, outcome="Failed", fail_reason="disk full"
     )
-    messages = Messages()
-    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+    async with live.run() as (pilot, messages):
         await pilot.press("a")
         assert isinstance(live.app.screen, AddTasksScreen)
         live.app.screen.query_one("#add-ids").text = f"| {job.id} | Running | upgrade |"  # type: ignore[attr-defined]
@@ -63,8 +62,7 @@ async def test_add_then_transition_then_notification(
 
 
 async def test_remove_and_undo(live: LiveSetup) -> None:
-    jobs = [make_job(live.simulator, "reboot", running_for=1000) for _ in range(3)]
-    live.store.add_tasks([j.id for j in jobs], profile="default")
+    jobs = live.watch("reboot", 3, running_for=1000)
     async with live.app.run_test(size=(120, 40)) as pilot:
         await pilot.press("down")
         await pilot.press("d")
@@ -104,10 +102,8 @@ async def test_sort_cycles_and_puts_failures_first(tmp_path: Path) -> None:
 
 
 async def test_cursor_stays_on_its_task_when_rows_update(live: LiveSetup) -> None:
-    jobs = [make_job(live.simulator, "reboot", running_for=100) for _ in range(4)]
-    live.store.add_tasks([j.id for j in jobs], profile="default")
-    messages = Messages()
-    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+    jobs = live.watch("reboot", 4, running_for=100)
+    async with live.run() as (pilot, messages):
         await pilot.press("down", "down")
         table = live.app.query_one(TaskTable)
         assert table.highlighted_task == jobs[2].id
@@ -125,8 +121,7 @@ async def test_a_failure_moves_its_row_up_and_the_cursor_stays_on_its_task(
     jobs = [make_job(live.simulator, "reboot", running_for=1000) for _ in range(3)]
     failing = make_job(live.simulator, "reboot", running_for=60, outcome="Failed")
     live.store.add_tasks([j.id for j in [*jobs, failing]], profile="default")
-    messages = Messages()
-    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+    async with live.run() as (pilot, messages):
         await messages.wait_for(lambda m: isinstance(m, TaskRefreshed))
         await pilot.press("s")  # by status: failures first
         await pilot.press("down")
@@ -141,10 +136,8 @@ async def test_a_failure_moves_its_row_up_and_the_cursor_stays_on_its_task(
 
 
 async def test_pause_stops_requests_and_resume_restarts(live: LiveSetup) -> None:
-    job = make_job(live.simulator, "reboot", running_for=1000)
-    live.store.add_tasks([job.id], profile="default")
-    messages = Messages()
-    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+    live.watch("reboot", running_for=1000)
+    async with live.run() as (pilot, messages):
         await messages.wait_for(lambda m: isinstance(m, TaskRefreshed))
         await pilot.press("p")
         assert live.app.session.paused
@@ -161,10 +154,8 @@ async def test_pause_stops_requests_and_resume_restarts(live: LiveSetup) -> None
 
 async def test_authentication_failure_shows_one_banner_and_stops(tmp_path: Path) -> None:
     live = live_app(tmp_path, sk="wrong-secret")
-    jobs = [make_job(live.simulator, "reboot", running_for=1000) for _ in range(10)]
-    live.store.add_tasks([j.id for j in jobs], profile="default")
-    messages = Messages()
-    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+    live.watch("reboot", 10, running_for=1000)
+    async with live.run() as (pilot, messages):
         await messages.wait_for(lambda m: isinstance(m, CredentialRefused))
         await pilot.pause()
         banner = live.app.query_one("#banner")
@@ -233,9 +224,7 @@ async def test_help_lists_every_binding(tmp_path: Path) -> None:
 
 
 async def test_raw_json_toggle(tmp_path: Path) -> None:
-    app = frozen_app(tmp_path / "f.sqlite3")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await highlight(app, "CHG-1044 upgrade")
+    async with frozen_on(tmp_path, "CHG-1044 upgrade") as (app, pilot):
         await pilot.press("v")
         assert app.view.raw_json
         await pilot.press("v")
@@ -248,10 +237,8 @@ def _refreshes(messages: Messages, task_id: str) -> int:
 
 async def test_refresh_selected_sends_a_request(tmp_path: Path) -> None:
     live = live_app(tmp_path, interval=3600)  # the engine would not ask again for an hour
-    jobs = [make_job(live.simulator, "reboot", running_for=1000) for _ in range(2)]
-    live.store.add_tasks([j.id for j in jobs], profile="default")
-    messages = Messages()
-    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+    jobs = live.watch("reboot", 2, running_for=1000)
+    async with live.run() as (pilot, messages):
         await messages.wait_for(lambda _: all(_refreshes(messages, j.id) == 1 for j in jobs))
         await pilot.press("r")
         await messages.wait_for(lambda _: _refreshes(messages, jobs[0].id) == 2)
@@ -264,8 +251,7 @@ async def test_refresh_all_refreshes_every_unfinished_task(tmp_path: Path) -> No
     jobs = [make_job(live.simulator, "reboot", running_for=1000) for _ in range(3)]
     done = make_job(live.simulator, "reboot", created_at=live.clock.now() - 100, running_for=1)
     live.store.add_tasks([j.id for j in [*jobs, done]], profile="default")
-    messages = Messages()
-    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+    async with live.run() as (pilot, messages):
         await messages.wait_for(lambda _: all(_refreshes(messages, j.id) == 1 for j in jobs))
         await pilot.press("R")
         await messages.wait_for(lambda _: all(_refreshes(messages, j.id) == 2 for j in jobs))
@@ -299,10 +285,8 @@ def test_readme_keybindings_table_matches_the_bindings() -> None:
 
 
 async def test_updates_arrive_while_a_dialog_is_open(live: LiveSetup) -> None:
-    job = make_job(live.simulator, "reboot", running_for=20)
-    live.store.add_tasks([job.id], profile="default")
-    messages = Messages()
-    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+    [job] = live.watch("reboot", running_for=20)
+    async with live.run() as (pilot, messages):
         await messages.wait_for(lambda m: isinstance(m, TaskRefreshed))
         await pilot.press("question_mark")
         assert isinstance(live.app.screen, HelpScreen)
@@ -315,10 +299,8 @@ async def test_updates_arrive_while_a_dialog_is_open(live: LiveSetup) -> None:
 
 
 async def test_first_fetch_fills_every_cell_of_the_row(live: LiveSetup) -> None:
-    job = make_job(live.simulator, "reboot", created_at=live.clock.now() - 30, running_for=1000)
-    live.store.add_tasks([job.id], profile="default")
-    messages = Messages()
-    async with live.app.run_test(size=(200, 50), message_hook=messages) as pilot:
+    [job] = live.watch("reboot", created_at=live.clock.now() - 30, running_for=1000)
+    async with live.run((200, 50)) as (pilot, messages):
         await messages.wait_for(lambda m: isinstance(m, TaskRefreshed))
         await pilot.pause()
         cells = live.app.view.table.cells_of(job.id)  # 200 columns: every column shows
@@ -347,10 +329,8 @@ async def test_retry_login_sends_one_request_with_the_fixed_credential(
     from tests.ui_fixtures import demo_profile
 
     live = live_app(tmp_path, sk="wrong-secret")
-    jobs = [make_job(live.simulator, "reboot", running_for=1000) for _ in range(5)]
-    live.store.add_tasks([j.id for j in jobs], profile="default")
-    messages = Messages()
-    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+    jobs = live.watch("reboot", 5, running_for=1000)
+    async with live.run() as (pilot, messages):
         await messages.wait_for(lambda m: isinstance(m, CredentialRefused))
         assert live.simulator.counters.total == 1
         await pilot.press("ctrl+r")  # unchanged: retrying it could only lock the AK
@@ -385,10 +365,8 @@ async def test_notifications_can_be_switched_off(
 
     quiet = Settings(notifications=NotificationSettings(toast=False, bell=False, desktop=False))
     live = live_app(tmp_path, settings=quiet)
-    job = make_job(live.simulator, "upgrade", running_for=5, outcome="Failed")
-    live.store.add_tasks([job.id], profile="default")
-    messages = Messages()
-    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+    live.watch("upgrade", running_for=5, outcome="Failed")
+    async with live.run() as (pilot, messages):
         await messages.wait_for(lambda m: isinstance(m, TaskRefreshed))
         live.clock.advance(6)
         await messages.wait_for(lambda m: isinstance(m, TaskFinished))
@@ -400,9 +378,7 @@ async def test_notifications_can_be_switched_off(
 async def test_edit_label(tmp_path: Path) -> None:
     from tui.ui.widgets.dialogs import LabelScreen
 
-    app = frozen_app(tmp_path / "f.sqlite3")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await highlight(app, "typo?")
+    async with frozen_on(tmp_path, "typo?") as (app, pilot):
         await pilot.press("l")
         assert isinstance(app.screen, LabelScreen)
         await pilot.press("ctrl+u", *"ghost task", "enter")

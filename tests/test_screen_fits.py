@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from textual.geometry import Region
 
-from tests.ui_fixtures import frozen_app, highlight
+from tests.ui_fixtures import frozen_app, frozen_on, highlight
 
 SIZES = [(80, 24), (120, 40), (200, 50)]
 
@@ -127,9 +127,7 @@ async def test_a_selected_instance_says_so_without_colour(tmp_path: Path) -> Non
 async def test_the_deadline_dialog_error_wraps_inside_the_dialog(tmp_path: Path) -> None:
     from textual.widgets import Input, Label
 
-    app = frozen_app(tmp_path / "f.sqlite3")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await highlight(app, "CHG-1044 upgrade")
+    async with frozen_on(tmp_path, "CHG-1044 upgrade") as (app, pilot):
         await pilot.press("D")
         await pilot.pause()
         app.screen.query_one(Input).value = "next tuesday after lunch, roughly"

@@ -298,7 +298,7 @@ def test_a_bad_notify_table_is_named_without_its_urls() -> None:
 async def test_the_tui_shows_a_dead_sink_in_its_banner_without_its_secret(
     tmp_path: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.ui_fixtures import Messages, live_app
+    from tests.ui_fixtures import live_app
 
     monkeypatch.setattr("tui.team.notifier.RETRY_DELAYS", (0.01, 0.01))
     dead = dead_url("/s3cretPathToken")
@@ -306,8 +306,7 @@ async def test_the_tui_shows_a_dead_sink_in_its_banner_without_its_secret(
     live = live_app(tmp_path, settings=settings)
     job = make_job(live.simulator, "reboot", running_for=5, outcome="Failed")
     live.store.add_tasks([job.id], profile="default", label="CHG-3")
-    messages = Messages()
-    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+    async with live.run() as (pilot, messages):
         await messages.wait_for(lambda m: isinstance(m, TaskRefreshed))
         live.clock.advance(10)
         await messages.wait_for(lambda m: isinstance(m, SinkChanged), timeout=20)

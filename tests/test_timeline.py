@@ -11,7 +11,7 @@ from typing import Any
 
 from rich.text import Text
 
-from tests.ui_fixtures import frozen_app, highlight, live_app
+from tests.ui_fixtures import frozen_app, frozen_on, highlight, live_app
 from tui.engine.events import TaskFinished, TaskRefreshed
 from tui.engine.records import TaskRecord
 from tui.simulator.scenarios import make_job
@@ -212,9 +212,7 @@ def test_the_name_column_grows_with_the_width() -> None:
 
 
 async def test_the_axis_stays_and_zoom_keeps_the_selected_task_in_view(tmp_path: Path) -> None:
-    app = frozen_app(tmp_path / "f.sqlite3")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await highlight(app, "CHG-1044 upgrade")
+    async with frozen_on(tmp_path, "CHG-1044 upgrade", (80, 24)) as (app, pilot):
         await pilot.press("t")
         await pilot.pause()
         timeline = app.view.timeline

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.ui_fixtures import Messages, frozen_app, highlight, live_app
+from tests.ui_fixtures import frozen_app, frozen_on, highlight, live_app
 from tui.engine.events import DeadlineWarning
 from tui.simulator.scenarios import make_job
 from tui.ui.widgets.dialogs import DeadlineScreen
@@ -23,9 +23,7 @@ def _row(app: Any, label: str) -> dict[str, str]:
 
 
 async def test_d_sets_and_clears_a_deadline_and_refuses_nonsense(tmp_path: Path) -> None:
-    app = frozen_app(tmp_path / "f.sqlite3")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await highlight(app, "CHG-1045 reboot")
+    async with frozen_on(tmp_path, "CHG-1045 reboot") as (app, pilot):
         await pilot.press("D")
         assert isinstance(app.screen, DeadlineScreen)
         await pilot.press(*"soon", "enter")
@@ -83,8 +81,7 @@ async def test_an_overdue_warning_toasts_and_rings_once(
     job = make_job(live.simulator, "bind_eip", running_for=1000)
     live.store.add_tasks([job.id], profile="default", label="CHG-7")
     live.store.set_deadline([job.id], live.clock.now() + 60)
-    messages = Messages()
-    async with live.app.run_test(size=(120, 40), message_hook=messages) as pilot:
+    async with live.run() as (pilot, messages):
         live.clock.advance(61)
         live.app.session.deadlines.check_all()
         warning = await messages.wait_for(

@@ -7,12 +7,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui.cloud.client import new_http_client
 from tui.cloud.endpoints import Service
@@ -33,12 +34,14 @@ from tui.simulator import (
     Simulator,
     SimulatorTransport,
 )
+from tui.simulator.core import ScriptedJob
 from tui.simulator.scenarios import LONG_FAIL_REASON, make_job
 from tui.ui.app import TaskwatchApp
 from tui.ui.messages import SessionReported
 
 if TYPE_CHECKING:
     from textual.message import Message
+    from textual.pilot import Pilot
 
 FROZEN_NOW = 1_795_780_800.0  # 2026-11-27 12:00:00 UTC
 
@@ -75,11 +78,28 @@ class Terminal:
 
 @dataclass
 class LiveSetup:
+    """The real app over a session polling the simulator, and what a test reads of them."""
+
     app: TaskwatchApp
     simulator: Simulator
     clock: FakeClock
     store: Store
     terminal: Terminal
+
+    def watch(self, kind: str, count: int = 1, **job: Any) -> list[ScriptedJob]:
+        """Script ``count`` jobs of ``kind`` (:func:`make_job` takes ``job``) and watch them."""
+        jobs = [make_job(self.simulator, kind, **job) for _ in range(count)]
+        self.store.add_tasks([j.id for j in jobs], profile="default")
+        return jobs
+
+    @contextlib.asynccontextmanager
+    async def run(
+        self, size: tuple[int, int] = (120, 40)
+    ) -> AsyncIterator[tuple[Pilot[Any], Messages]]:
+        """Run the app headless; give its pilot and the session events it receives."""
+        messages = Messages()
+        async with self.app.run_test(size=size, message_hook=messages) as pilot:
+            yield pilot, messages
 
 
 def live_app(
@@ -246,6 +266,17 @@ async def highlight(app: TaskwatchApp, label: str) -> None:
             table.move_cursor(row=table.get_row_index(task_id), animate=False)
             return
     raise AssertionError(f"no row labelled {label!r}")
+
+
+@contextlib.asynccontextmanager
+async def frozen_on(
+    tmp_path: Path, label: str, size: tuple[int, int] = (120, 40)
+) -> AsyncIterator[tuple[TaskwatchApp, Pilot[Any]]]:
+    """The frozen app running headless with the cursor on the row labelled ``label``."""
+    app = frozen_app(tmp_path / "f.sqlite3")
+    async with app.run_test(size=size) as pilot:
+        await highlight(app, label)
+        yield app, pilot
 
 
 Setup = Callable[[], TaskwatchApp]
