@@ -20,6 +20,7 @@ from tui.simulator import (
     DEMO_AK,
     DEMO_PROJECT_ID,
     DEMO_SK,
+    DEMO_TOKEN,
     FakeClock,
     Simulator,
     SimulatorServer,
@@ -162,16 +163,29 @@ def sim_auth(clock: FakeClock, sk: str = DEMO_SK, **kw: object) -> AkSkAuth:
     return AkSkAuth(DEMO_AK, sk, clock=lambda: datetime.fromtimestamp(clock.now(), UTC), **kw)  # type: ignore[arg-type]
 
 
+def demo_client(
+    http: httpx.AsyncClient,
+    endpoint: str,
+    auth: httpx.Auth,
+    *,
+    service: Service = Service.TAURUSDB,
+    project_id: str = DEMO_PROJECT_ID,
+) -> TaskCenterClient:
+    """A Task Center client of the demo project at ``endpoint``; the demo secrets are redacted
+    from what it raises."""
+    return TaskCenterClient(
+        http,
+        endpoint=endpoint,
+        service=service,
+        project_id=project_id,
+        auth=auth,
+        secrets=(DEMO_AK, DEMO_SK, DEMO_TOKEN),
+    )
+
+
 @pytest.fixture
 def sim_client(sim_http: httpx.AsyncClient, clock: FakeClock) -> TaskCenterClient:
-    return TaskCenterClient(
-        sim_http,
-        endpoint=SIM_ENDPOINT,
-        service=Service.TAURUSDB,
-        project_id=DEMO_PROJECT_ID,
-        auth=sim_auth(clock),
-        secrets=(DEMO_AK, DEMO_SK),
-    )
+    return demo_client(sim_http, SIM_ENDPOINT, sim_auth(clock))
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import SIM_ENDPOINT, sim_auth
+from tests.conftest import SIM_ENDPOINT, demo_client, sim_auth
 from tests.ui_fixtures import demo_profile
 from tui.cloud.client import TaskCenterClient
 from tui.cloud.endpoints import Service
@@ -20,7 +20,7 @@ from tui.engine.session import Clock, WatchSession
 from tui.engine.setup.config import Settings
 from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
-from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, Simulator
+from tui.simulator import DEMO_SK, FakeClock, Simulator
 from tui.simulator.core import ScriptedJob
 from tui.simulator.scenarios import make_job
 
@@ -53,10 +53,7 @@ class Rig:
 
     def client(self, sk: str = DEMO_SK, service: Service = Service.TAURUSDB) -> TaskCenterClient:
         """A Task Center client onto the simulator, signing with the demo AK and ``sk``."""
-        return TaskCenterClient(
-            self.http, endpoint=SIM_ENDPOINT, service=service, project_id=DEMO_PROJECT_ID,
-            auth=sim_auth(self.clock, sk=sk), secrets=(DEMO_AK, sk),
-        )  # fmt: skip
+        return demo_client(self.http, SIM_ENDPOINT, sim_auth(self.clock, sk=sk), service=service)
 
     def session(
         self,

@@ -118,9 +118,8 @@ async def test_cursor_stays_on_its_task_when_rows_update(live: LiveSetup) -> Non
 async def test_a_failure_moves_its_row_up_and_the_cursor_stays_on_its_task(
     live: LiveSetup,
 ) -> None:
-    jobs = [make_job(live.simulator, "reboot", running_for=1000) for _ in range(3)]
-    failing = make_job(live.simulator, "reboot", running_for=60, outcome="Failed")
-    live.store.add_tasks([j.id for j in [*jobs, failing]], profile="default")
+    live.watch("reboot", 3, running_for=1000)
+    [failing] = live.watch("reboot", running_for=60, outcome="Failed")
     async with live.run() as (pilot, messages):
         await messages.wait_for(lambda m: isinstance(m, TaskRefreshed))
         await pilot.press("s")  # by status: failures first

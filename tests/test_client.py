@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from tests.conftest import SIM_ENDPOINT, sim_auth, simulated
+from tests.conftest import SIM_ENDPOINT, demo_client, sim_auth, simulated
 from tui.cloud.client import TaskCenterClient, classify_error, new_http_client
 from tui.cloud.endpoints import Service, check_endpoint_url
 from tui.cloud.redaction import redact
@@ -39,20 +39,6 @@ from tui.simulator import (
 )
 from tui.simulator.core import Credential
 from tui.simulator.scenarios import make_job
-
-
-def _client(
-    http: httpx.AsyncClient, endpoint: str, auth: httpx.Auth, **kw: object
-) -> TaskCenterClient:
-    return TaskCenterClient(
-        http,
-        endpoint=endpoint,
-        service=kw.pop("service", Service.TAURUSDB),  # type: ignore[arg-type]
-        project_id=kw.pop("project_id", DEMO_PROJECT_ID),  # type: ignore[arg-type]
-        auth=auth,
-        secrets=(DEMO_AK, DEMO_SK, DEMO_TOKEN),
-    )
-
 
 # -- real HTTP round trips ---------------------------------------------------------------
 
@@ -82,7 +68,7 @@ async def test_round_trip_over_real_http(service: Service, auth_kind: str) -> No
     auth = makers[auth_kind]()
     with SimulatorServer(simulator) as server:
         async with new_http_client() as http:
-            result = await _client(http, server.url, auth, service=service).get_job(job.id)
+            result = await demo_client(http, server.url, auth, service=service).get_job(job.id)
     assert result.job.id == job.id
     assert result.job.status == "Completed"
     assert result.job.instance.id == job.instance_id
@@ -102,7 +88,7 @@ async def test_connections_are_reused(live_server: SimulatorServer) -> None:
     simulator = live_server.simulator
     jobs = [make_job(simulator, "reboot") for _ in range(5)]
     async with new_http_client() as http:
-        client = _client(http, live_server.url, AkSkAuth(DEMO_AK, DEMO_SK))
+        client = demo_client(http, live_server.url, AkSkAuth(DEMO_AK, DEMO_SK))
         for job in jobs:
             await client.get_job(job.id)
     assert live_server.simulator.counters.total == 5
@@ -113,7 +99,7 @@ async def test_wrong_sk_is_refused_with_exactly_one_request(live_server: Simulat
     simulator = live_server.simulator
     job = make_job(simulator, "reboot")
     async with new_http_client() as http:
-        client = _client(http, live_server.url, AkSkAuth(DEMO_AK, "wrong-secret"))
+        client = demo_client(http, live_server.url, AkSkAuth(DEMO_AK, "wrong-secret"))
         with pytest.raises(AuthenticationError) as caught:
             await client.get_job(job.id)
     assert simulator.counters.total == 1
@@ -129,7 +115,7 @@ async def test_read_timeout_over_real_http_is_a_network_error() -> None:
     job = make_job(simulator, "reboot")
     with SimulatorServer(simulator) as server:
         async with new_http_client(timeout=httpx.Timeout(0.3)) as http:
-            client = _client(http, server.url, AkSkAuth(DEMO_AK, DEMO_SK))
+            client = demo_client(http, server.url, AkSkAuth(DEMO_AK, DEMO_SK))
             with pytest.raises(NetworkError, match="timed out"):
                 await client.get_job(job.id)
             # The next request gets through on a new connection.
@@ -142,7 +128,7 @@ async def test_dropped_connection_over_real_http_is_a_network_error() -> None:
     job = make_job(simulator, "reboot")
     with SimulatorServer(simulator) as server:
         async with new_http_client() as http:
-            client = _client(http, server.url, AkSkAuth(DEMO_AK, DEMO_SK))
+            client = demo_client(http, server.url, AkSkAuth(DEMO_AK, DEMO_SK))
             with pytest.raises(NetworkError, match="cannot reach"):
                 await client.get_job(job.id)
 
@@ -152,7 +138,7 @@ async def test_refused_connection_is_a_network_error() -> None:
         url = server.url
     async with new_http_client() as http:
         with pytest.raises(NetworkError):
-            await _client(http, url, AkSkAuth(DEMO_AK, DEMO_SK)).get_job(
+            await demo_client(http, url, AkSkAuth(DEMO_AK, DEMO_SK)).get_job(
                 "dff1d289-4d03-4942-8b9f-463ea07c000d"
             )
 
@@ -272,11 +258,11 @@ async def test_clock_skew_beyond_15_minutes_is_refused(
         DEMO_AK, DEMO_SK, clock=lambda: datetime.fromtimestamp(clock.now() - 16 * 60, UTC)
     )
     with pytest.raises(AuthenticationError, match="verify aksk signature fail"):
-        await _client(sim_http, SIM_ENDPOINT, skewed).get_job(job.id)
+        await demo_client(sim_http, SIM_ENDPOINT, skewed).get_job(job.id)
     near = AkSkAuth(
         DEMO_AK, DEMO_SK, clock=lambda: datetime.fromtimestamp(clock.now() - 14 * 60, UTC)
     )
-    assert (await _client(sim_http, SIM_ENDPOINT, near).get_job(job.id)).job.id == job.id
+    assert (await demo_client(sim_http, SIM_ENDPOINT, near).get_job(job.id)).job.id == job.id
 
 
 async def test_unknown_ak_is_refused_and_never_echoed(
@@ -295,12 +281,21 @@ async def test_unknown_ak_is_refused_and_never_echoed(
     assert "UNKN…" in str(caught.value)
 
 
+def _wrong_and_right(
+    http: httpx.AsyncClient, clock: FakeClock
+) -> tuple[TaskCenterClient, TaskCenterClient]:
+    """Two clients of the same AK: one signs with a wrong SK, the other with the right one."""
+    return (
+        demo_client(http, SIM_ENDPOINT, sim_auth(clock, sk="wrong")),
+        demo_client(http, SIM_ENDPOINT, sim_auth(clock)),
+    )
+
+
 async def test_ak_is_locked_for_five_minutes_after_five_failures(
     simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock
 ) -> None:
     job = make_job(simulator, "reboot")
-    bad = _client(sim_http, SIM_ENDPOINT, sim_auth(clock, sk="wrong"))
-    good = _client(sim_http, SIM_ENDPOINT, sim_auth(clock))
+    bad, good = _wrong_and_right(sim_http, clock)
     for _ in range(5):
         with pytest.raises(AuthenticationError, match="verify aksk"):
             await bad.get_job(job.id)
@@ -317,8 +312,7 @@ async def test_a_success_resets_the_failure_count(
     simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock
 ) -> None:
     job = make_job(simulator, "reboot")
-    bad = _client(sim_http, SIM_ENDPOINT, sim_auth(clock, sk="wrong"))
-    good = _client(sim_http, SIM_ENDPOINT, sim_auth(clock))
+    bad, good = _wrong_and_right(sim_http, clock)
     for _ in range(4):
         with pytest.raises(AuthenticationError):
             await bad.get_job(job.id)
@@ -334,7 +328,7 @@ async def test_bad_token_and_missing_auth(
 ) -> None:
     job = make_job(simulator, "reboot")
     with pytest.raises(AuthenticationError, match="decrypt token fail"):
-        await _client(sim_http, SIM_ENDPOINT, TokenAuth("expired")).get_job(job.id)
+        await demo_client(sim_http, SIM_ENDPOINT, TokenAuth("expired")).get_job(job.id)
     response = await sim_http.get(
         f"{SIM_ENDPOINT}{adapter_for(Service.TAURUSDB).job_request(DEMO_PROJECT_ID, job.id).path}"
         f"?id={job.id}"
@@ -350,16 +344,16 @@ async def test_temporary_credential_needs_its_token(
     at = lambda: datetime.fromtimestamp(clock.now(), UTC)  # noqa: E731
     without = AkSkAuth("TEMPAK", "tsk", clock=at)
     with pytest.raises(AuthenticationError):
-        await _client(sim_http, SIM_ENDPOINT, without).get_job(job.id)
+        await demo_client(sim_http, SIM_ENDPOINT, without).get_job(job.id)
     with_token = AkSkAuth("TEMPAK", "tsk", security_token="the-token", clock=at)
-    assert (await _client(sim_http, SIM_ENDPOINT, with_token).get_job(job.id)).job.id == job.id
+    assert (await demo_client(sim_http, SIM_ENDPOINT, with_token).get_job(job.id)).job.id == job.id
 
 
 async def test_wrong_project_is_permission_denied(
     simulator: Simulator, sim_http: httpx.AsyncClient, clock: FakeClock
 ) -> None:
     job = make_job(simulator, "reboot")
-    client = _client(sim_http, SIM_ENDPOINT, sim_auth(clock), project_id="f" * 32)
+    client = demo_client(sim_http, SIM_ENDPOINT, sim_auth(clock), project_id="f" * 32)
     with pytest.raises(PermissionDeniedError):
         await client.get_job(job.id)
 

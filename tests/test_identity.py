@@ -51,6 +51,13 @@ def _profile(name: str = "p", env: dict[str, str] | None = None) -> Profile:
     return resolve_profile(load_settings(), CliOverrides(profile=name), env or {}, name=name)
 
 
+def _on_ecs(world: World) -> tuple[Profile, Runtime]:
+    """The ECS profile of the config, resolved, and a runtime whose client signs with it."""
+    _config(ECS_PROFILE)
+    profile = _profile()
+    return profile, world.runtime(profile)
+
+
 class World:
     """The gateway, the metadata service and IAM on one fake clock, reached in-process."""
 
@@ -90,9 +97,7 @@ async def test_ecs_keys_for_five_minutes_of_sixty_second_keys(world: World) -> N
     """Keys that live 60 s, polled every second for 5 minutes (on the fake clock): every request
     is signed with keys the gateway still takes, none fails, and the metadata service is asked
     about twice per key life, not once per request."""
-    _config(ECS_PROFILE)
-    profile = _profile()
-    runtime = world.runtime(profile)
+    profile, runtime = _on_ecs(world)
     job = make_job(world.gateway, "resize", running_for=3600)
     client = runtime.clients["p"]
     try:
@@ -115,9 +120,7 @@ async def test_ecs_keys_for_five_minutes_of_sixty_second_keys(world: World) -> N
 async def test_an_expired_key_is_renewed_once_and_the_request_repeated(world: World) -> None:
     """The laptop slept past the keys' expiry as the gateway counts it: the 401 is an expiry,
     the keys are renewed once, the request is repeated once, and the caller sees an answer."""
-    _config(ECS_PROFILE)
-    profile = _profile()
-    runtime = world.runtime(profile)
+    profile, runtime = _on_ecs(world)
     job = make_job(world.gateway, "resize", running_for=3600)
     try:
         await runtime.clients["p"].get_job(job.id)
@@ -137,9 +140,7 @@ async def test_an_expired_key_is_renewed_once_and_the_request_repeated(world: Wo
 
 async def test_metadata_v1_without_a_session_token(world: World) -> None:
     world.metadata.mode = "v1"
-    _config(ECS_PROFILE)
-    profile = _profile()
-    runtime = world.runtime(profile)
+    profile, runtime = _on_ecs(world)
     try:
         keys = await profile.credential.current()
     finally:
@@ -162,9 +163,7 @@ async def test_metadata_answers_that_give_no_keys_are_named(
     world: World, mode: str, words: str
 ) -> None:
     world.metadata.mode = mode  # type: ignore[assignment]
-    _config(ECS_PROFILE)
-    profile = _profile()
-    runtime = world.runtime(profile)
+    _, runtime = _on_ecs(world)
     try:
         await runtime.prepare()
     finally:
@@ -539,9 +538,7 @@ def test_watch_outlives_keys_that_expire_every_few_seconds(gateway: SimulatorSer
 
 
 async def test_a_renewal_that_fails_is_shown_and_polling_resumes(world: World) -> None:
-    _config(ECS_PROFILE)
-    profile = _profile()
-    runtime = world.runtime(profile)
+    profile, runtime = _on_ecs(world)
     job = make_job(world.gateway, "resize", running_for=3600)
     client = runtime.clients["p"]
     try:

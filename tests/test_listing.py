@@ -10,7 +10,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from tests.conftest import recording_transport, sim_auth
+from tests.conftest import demo_client, recording_transport, sim_auth
 from tui.cloud.client import TaskCenterClient, new_http_client
 from tui.cloud.endpoints import Service
 from tui.cloud.listing import parse_list_page
@@ -20,14 +20,6 @@ from tui.simulator import DEMO_PROJECT_ID, FakeClock, Simulator, SimulatorServer
 from tui.simulator.scenarios import make_job
 
 SERVICES = [("taurusdb", Service.TAURUSDB, "bind_eip"), ("rds", Service.RDS, "rds_scale")]
-
-
-def _client(
-    http: httpx.AsyncClient, url: str, service: Service, clock: FakeClock
-) -> TaskCenterClient:
-    return TaskCenterClient(
-        http, endpoint=url, service=service, project_id=DEMO_PROJECT_ID, auth=sim_auth(clock)
-    )
 
 
 @pytest.fixture
@@ -48,9 +40,9 @@ async def test_every_task_in_the_window_across_pages(
     other = "upgrade" if label == "rds" else "rds_scale"
     make_job(sim, other, created_at=now - 100)  # another service's task
     async with new_http_client() as http:
-        listed = await _client(http, live_server.url, service, clock).list_tasks(
-            "instant", since=now - 3600, until=now
-        )
+        listed = await demo_client(
+            http, live_server.url, sim_auth(clock), service=service
+        ).list_tasks("instant", since=now - 3600, until=now)
     assert sorted(t.id for t in listed.tasks) == sorted(j.id for j in inside)
     assert listed.requests == 3  # 50 + 50 + 30
     operation = "tasklist" if label == "rds" else "immediate-jobs"
@@ -67,9 +59,9 @@ async def test_a_taurusdb_server_that_skips_records_is_read_whole(
     sim.offset_reading["immediate-jobs"] = "skip"  # the documented reading, not Terraform's
     jobs = [make_job(sim, "bind_eip", created_at=clock.now() - 500 + i) for i in range(120)]
     async with new_http_client() as http:
-        listed = await _client(http, live_server.url, Service.TAURUSDB, clock).list_tasks(
-            "instant", since=clock.now() - 3600
-        )
+        listed = await demo_client(
+            http, live_server.url, sim_auth(clock), service=Service.TAURUSDB
+        ).list_tasks("instant", since=clock.now() - 3600)
     assert sorted(t.id for t in listed.tasks) == sorted(j.id for j in jobs)
     assert listed.requests <= 6
 
@@ -81,9 +73,9 @@ async def test_a_short_list_on_a_skipping_server_still_has_its_first_task(
     sim.offset_reading["immediate-jobs"] = "skip"
     jobs = [make_job(sim, "bind_eip", created_at=clock.now() - 50 + i) for i in range(5)]
     async with new_http_client() as http:
-        listed = await _client(http, live_server.url, Service.TAURUSDB, clock).list_tasks(
-            "instant", since=clock.now() - 3600
-        )
+        listed = await demo_client(
+            http, live_server.url, sim_auth(clock), service=Service.TAURUSDB
+        ).list_tasks("instant", since=clock.now() - 3600)
     assert sorted(t.id for t in listed.tasks) == sorted(j.id for j in jobs)
 
 
@@ -94,7 +86,7 @@ async def test_scheduled_tasks_carry_their_planned_start(
     sim = live_server.simulator
     planned = make_job(sim, kind, created_at=clock.now() + 600, scheduled_since=clock.now() - 60)
     async with new_http_client() as http:
-        client = _client(http, live_server.url, service, clock)
+        client = demo_client(http, live_server.url, sim_auth(clock), service=service)
         scheduled = await client.list_tasks("scheduled")
         instant = await client.list_tasks("instant", since=clock.now() - 3600)
         assert [t.id for t in scheduled.tasks] == [planned.id]
@@ -121,7 +113,7 @@ async def test_the_time_window_is_sent_in_each_services_format(
     sent: list[httpx.Request] = []
 
     async with new_http_client(transport=recording_transport(simulator, sent)) as http:
-        client = _client(http, "http://127.0.0.1:9", service, clock)
+        client = demo_client(http, "http://127.0.0.1:9", sim_auth(clock), service=service)
         await client.list_tasks("instant", since=1_533_552_074, until=clock.now())
     params = dict(sent[0].url.params)
     assert params["start_time"] == start
@@ -186,7 +178,9 @@ async def test_a_missing_list_permission_is_permission_denied(
     live_server.simulator.denied.add("list")
     async with new_http_client() as http:
         with pytest.raises(PermissionDeniedError):
-            await _client(http, live_server.url, Service.RDS, clock).list_tasks("instant")
+            await demo_client(
+                http, live_server.url, sim_auth(clock), service=Service.RDS
+            ).list_tasks("instant")
 
 
 def test_a_list_entry_updates_the_job_as_a_fresh_parse_would() -> None:

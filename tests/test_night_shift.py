@@ -57,6 +57,20 @@ EVIL = (
 )
 
 
+def _watch_to_the_end(
+    *flags: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``taskwatch watch --until-done`` with no terminal, run until it exits (a minute at most)."""
+    return subprocess.run(
+        [sys.executable, "-m", "tui", "watch", "--until-done", *flags],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
 @pytest.fixture(autouse=True)
 def _credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     from tui.simulator import DEMO_AK, DEMO_SK
@@ -95,14 +109,7 @@ def test_no_sink_token_in_any_byte_written_after_a_debug_run(
     configure_watch(server, f"[[notify]]\nurls = [{urls}]\ndigest = 0\n")
     failing = make_job(server.simulator, "reboot", outcome="Failed", running_for=1)
     Store.open(database_file()).add_tasks([failing.id], profile="default")
-    process = subprocess.run(
-        [sys.executable, "-m", "tui", "watch", "--until-done", "--json", "--debug"],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, **env_tokens},
-    )
+    process = _watch_to_the_end("--json", "--debug", env=env_tokens)
     assert process.returncode == 1, process.stderr
     receiver.wait_for(len(LOCAL_KINDS))
     # Each sink had its message (the tokens are in what the receiver saw) ...
@@ -405,13 +412,7 @@ def test_watch_until_done_exits_6_when_the_api_stays_unreachable(server: Simulat
     Store.open(database_file()).add_tasks([job.id], profile="default")
     server.simulator.faults.server_errors_next = 10**6  # every request: 503
     server.simulator.faults.server_error_status = 503
-    process = subprocess.run(
-        [sys.executable, "-m", "tui", "watch", "--until-done", "--unreachable-after", "2"],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    process = _watch_to_the_end("--unreachable-after", "2")
     assert process.returncode == 6, process.stderr
     assert "unreachable for" in process.stderr and "Traceback" not in process.stderr
 

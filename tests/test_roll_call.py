@@ -63,9 +63,8 @@ async def test_a_roll_call_refreshes_120_running_tasks_with_one_request_a_page(r
 async def test_a_task_the_roll_call_misses_is_asked_by_id_and_ends_with_its_whole_record(
     rig: Rig,
 ) -> None:
-    steady = [make_job(rig.simulator, "reboot", running_for=10_000) for _ in range(6)]
-    ending = make_job(rig.simulator, "bind_eip", running_for=20, outcome="Failed")
-    rig.store.add_tasks([j.id for j in [*steady, ending]], profile="default")
+    rig.watch("reboot", 6, running_for=10_000)
+    [ending] = rig.watch("bind_eip", running_for=20, outcome="Failed")
     session, all_events = rig.session(interval=5.0)
     await rig.run_for(session, 60)
     assert _lists(rig.simulator) >= 3  # it was among the roll calls while it ran

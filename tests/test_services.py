@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import NEW_SERVICES, sim_auth, simulated
+from tests.conftest import NEW_SERVICES, SIM_ENDPOINT, demo_client, sim_auth, simulated
 from tests.engine_rig import run_for
 from tests.ui_fixtures import Messages, Terminal, demo_profile
 from tui.cli import main
@@ -179,13 +179,7 @@ def _client(
     simulator: Simulator, service: str, clock: FakeClock, http: httpx.AsyncClient | None = None
 ) -> TaskCenterClient:
     http = http or new_http_client(transport=SimulatorTransport(simulator))
-    return TaskCenterClient(
-        http,
-        endpoint="http://127.0.0.1:9",
-        service=Service(service),
-        project_id=DEMO_PROJECT_ID,
-        auth=sim_auth(clock),
-    )
+    return demo_client(http, SIM_ENDPOINT, sim_auth(clock), service=Service(service))
 
 
 async def test_not_found_keeps_the_code_as_sent(service: str, clock: FakeClock) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import recording_transport, sim_auth
+from tests.conftest import demo_client, recording_transport, sim_auth
 from tests.test_signing import VECTORS
 from tui.cloud.client import TaskCenterClient, new_http_client
 from tui.cloud.endpoints import Service
@@ -18,12 +18,12 @@ from tui.cloud.signing import AkSkAuth
 from tui.cloud.steps import MAX_REMAINING, SubTask, TaskSteps, parse_steps_response
 from tui.errors import BadResponseError, RequestError
 from tui.simulator import (
-    DEMO_PROJECT_ID,
     FakeClock,
     Simulator,
     SimulatorServer,
     SimulatorTransport,
 )
+from tui.simulator.core import ScriptedJob
 from tui.simulator.scenarios import make_job
 
 
@@ -113,14 +113,6 @@ def test_odd_items_are_skipped_and_missing_keys_are_empty() -> None:
 # -- both services over real HTTP -------------------------------------------------------------
 
 
-def _client(
-    http: httpx.AsyncClient, url: str, service: Service, auth: httpx.Auth
-) -> TaskCenterClient:
-    return TaskCenterClient(
-        http, endpoint=url, service=service, project_id=DEMO_PROJECT_ID, auth=auth
-    )
-
-
 @pytest.mark.parametrize(
     ("kind", "service"), [("upgrade", Service.TAURUSDB), ("rds_scale", Service.RDS)]
 )
@@ -132,7 +124,7 @@ async def test_steps_rise_and_the_estimate_falls_over_real_http(
     simulator.clock = clock.now
     job = make_job(simulator, kind, created_at=clock.now(), running_for=600)
     async with new_http_client() as http:
-        client = _client(http, live_server.url, service, sim_auth(clock))
+        client = demo_client(http, live_server.url, sim_auth(clock), service=service)
         clock.advance(100)
         early = await client.get_steps(job.id, job.name, job.instance_id)
         clock.advance(200)
@@ -146,16 +138,23 @@ async def test_steps_rise_and_the_estimate_falls_over_real_http(
     assert simulator.counters.auth_failures == 0
 
 
-async def test_the_rds_form_is_a_post_whose_body_is_signed(simulator: Simulator) -> None:
+async def _first_steps_request(
+    simulator: Simulator, kind: str, service: Service
+) -> tuple[ScriptedJob, httpx.Request, TaskSteps]:
+    """Ask for the steps of a new job of ``kind`` in ``service``'s form; give the job, the
+    request that was sent and the steps that came back."""
     clock = FakeClock()
     simulator.clock = clock.now
-    job = make_job(simulator, "rds_scale", created_at=clock.now(), running_for=600)
+    job = make_job(simulator, kind, created_at=clock.now(), running_for=600)
     sent: list[httpx.Request] = []
-
     async with new_http_client(transport=recording_transport(simulator, sent)) as http:
-        client = _client(http, "http://127.0.0.1:9", Service.RDS, sim_auth(clock))
-        await client.get_steps(job.id, job.name, job.instance_id)
-    request = sent[0]
+        client = demo_client(http, "http://127.0.0.1:9", sim_auth(clock), service=service)
+        steps = await client.get_steps(job.id, job.name, job.instance_id)
+    return job, sent[0], steps
+
+
+async def test_the_rds_form_is_a_post_whose_body_is_signed(simulator: Simulator) -> None:
+    job, request, _ = await _first_steps_request(simulator, "rds_scale", Service.RDS)
     assert request.method == "POST"
     assert request.url.query == b""
     assert json.loads(request.content) == {"workflow_id": job.id, "workflow_name": job.name}
@@ -174,16 +173,9 @@ async def test_the_rds_form_is_a_post_whose_body_is_signed(simulator: Simulator)
 
 
 async def test_the_taurusdb_form_is_a_get_with_the_job_in_the_query(simulator: Simulator) -> None:
-    clock = FakeClock()
-    simulator.clock = clock.now
-    job = make_job(simulator, "resize", created_at=clock.now(), running_for=600)
-    sent: list[httpx.Request] = []
-
-    async with new_http_client(transport=recording_transport(simulator, sent)) as http:
-        client = _client(http, "http://127.0.0.1:9", Service.TAURUSDB, sim_auth(clock))
-        steps = await client.get_steps(job.id, job.name, job.instance_id)
-    assert sent[0].method == "GET" and sent[0].content == b""
-    assert dict(sent[0].url.params) == {"job_id": job.id, "job_name": job.name}
+    job, request, steps = await _first_steps_request(simulator, "resize", Service.TAURUSDB)
+    assert request.method == "GET" and request.content == b""
+    assert dict(request.url.params) == {"job_id": job.id, "job_name": job.name}
     assert len(steps.steps) == 5
 
 

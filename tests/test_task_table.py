@@ -4,13 +4,16 @@ that nothing in ``tui/`` reaches into Textual's private names."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.geometry import Region
+from textual.pilot import Pilot
 
 from tui.engine.records import TaskRecord
 from tui.ui.widgets.task_table import TaskTable
@@ -52,12 +55,20 @@ def _spy_refreshes(table: TaskTable) -> list[tuple[Region, ...]]:
     return calls
 
 
+@contextlib.asynccontextmanager
+async def _shown(
+    records: list[TaskRecord], height: int
+) -> AsyncIterator[tuple[TaskTable, Pilot[Any]]]:
+    """A table of ``records`` alone on a screen 100 columns wide, once it has painted."""
+    app = OneTable(records)
+    async with app.run_test(size=(100, height)) as pilot:
+        await pilot.pause()
+        yield app.query_one(TaskTable), pilot
+
+
 async def test_a_changed_cell_repaints_that_cell_only_and_shows_the_new_text() -> None:
     records = _records(3)
-    app = OneTable(records)
-    async with app.run_test(size=(100, 8)) as pilot:
-        table = app.query_one(TaskTable)
-        await pilot.pause()
+    async with _shown(records, 8) as (table, pilot):
         assert "task 1" in table.render_line(2).text  # header, task 0, task 1
         calls = _spy_refreshes(table)
         renamed = dataclasses.replace(records[1], label="renamed")
@@ -74,10 +85,7 @@ async def test_a_changed_cell_repaints_that_cell_only_and_shows_the_new_text() -
 
 async def test_a_row_off_screen_changes_without_a_repaint() -> None:
     records = _records(1000)
-    app = OneTable(records)
-    async with app.run_test(size=(100, 10)) as pilot:
-        table = app.query_one(TaskTable)
-        await pilot.pause()
+    async with _shown(records, 10) as (table, pilot):
         calls = _spy_refreshes(table)
         far = dataclasses.replace(records[900], label="far away")
         assert table.update_records([far], 0.0)
