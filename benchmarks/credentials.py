@@ -37,8 +37,9 @@ from tui.cloud.identity.keys import Keys
 from tui.cloud.identity.live import LiveCredential, ProjectRef
 from tui.cloud.identity.network import IdentityHttp, Network
 from tui.cloud.signing import AkSkAuth
-from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, Simulator
+from tui.simulator import Simulator
 from tui.simulator.core import SimRequest
+from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
 from tui.simulator.identity import MetadataService
 
 JOB_ID = "a9767ede-fe0f-4888-9003-e843a4c90514"

@@ -40,8 +40,9 @@ import pyte
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.ptyrun import PtyProcess, benchmark_env
-from tui.simulator import DEMO_PROJECT_ID, Simulator, SimulatorServer
+from tui.simulator import Simulator, SimulatorServer
 from tui.simulator.core import ScriptedJob
+from tui.simulator.demo import DEMO_PROJECT_ID
 from tui.simulator.scenarios import make_job
 
 ROOT = Path(__file__).resolve().parent.parent

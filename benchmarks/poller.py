@@ -33,14 +33,8 @@ from tui.engine.session import Clock, WatchSession
 from tui.engine.setup.config import Profile
 from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
-from tui.simulator import (
-    DEMO_AK,
-    DEMO_PROJECT_ID,
-    DEMO_SK,
-    FakeClock,
-    Simulator,
-    SimulatorTransport,
-)
+from tui.simulator import FakeClock, Simulator, SimulatorTransport
+from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
 from tui.simulator.scenarios import make_job
 
 SERVER = textwrap.dedent(

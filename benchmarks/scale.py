@@ -33,8 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.ptyrun import PtyProcess, benchmark_env, cpu_seconds, rss_mb
 from tui.cloud.models import parse_job_dict
 from tui.engine.storage import Store
-from tui.simulator import DEMO_PROJECT_ID, Simulator, SimulatorServer
+from tui.simulator import Simulator, SimulatorServer
 from tui.simulator.core import ScriptedJob
+from tui.simulator.demo import DEMO_PROJECT_ID
 from tui.simulator.scenarios import make_job
 
 SORTS = ["status", "created", "changed", "added"]

@@ -35,7 +35,8 @@ from tui.engine.session.session import Clock
 from tests.ui_fixtures import demo_profile
 from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
-from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, Simulator
+from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
+from tui.simulator import FakeClock, Simulator
 from tui.simulator import SimulatorTransport
 from tui.simulator.scenarios import make_job
 

@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.ptyrun import benchmark_env
 from tests.receiver import Receiver
-from tui.simulator import DEMO_PROJECT_ID, Simulator, SimulatorServer
+from tui.simulator import Simulator, SimulatorServer
+from tui.simulator.demo import DEMO_PROJECT_ID
 from tui.simulator.scenarios import make_job
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,16 +16,8 @@ from tests.receiver import Receiver
 from tui.cloud.client import TaskCenterClient, new_http_client
 from tui.cloud.endpoints import Service
 from tui.cloud.signing import AkSkAuth
-from tui.simulator import (
-    DEMO_AK,
-    DEMO_PROJECT_ID,
-    DEMO_SK,
-    DEMO_TOKEN,
-    FakeClock,
-    Simulator,
-    SimulatorServer,
-    SimulatorTransport,
-)
+from tui.simulator import FakeClock, Simulator, SimulatorServer, SimulatorTransport
+from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TOKEN
 
 if TYPE_CHECKING:
     from tests.engine_rig import Rig

@@ -20,8 +20,9 @@ from tui.engine.session import Clock, WatchSession
 from tui.engine.setup.config import Settings
 from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
-from tui.simulator import DEMO_SK, FakeClock, Simulator
+from tui.simulator import FakeClock, Simulator
 from tui.simulator.core import ScriptedJob
+from tui.simulator.demo import DEMO_SK
 from tui.simulator.scenarios import make_job
 
 __all__ = ["Rig", "run_for"]

@@ -35,7 +35,7 @@ def rss_mb(pid: int) -> float:
 def isolated_env(home: str, **extra: str) -> dict[str, str]:
     """The environment for a taskwatch under ``home``: its own config, data and state dirs,
     the simulator's demo credentials, and a capable terminal."""
-    from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
+    from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
 
     return {
         **os.environ,

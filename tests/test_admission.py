@@ -41,7 +41,8 @@ from tui.errors import (
     TaskCenterError,
     ThrottledError,
 )
-from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, Simulator
+from tui.simulator import FakeClock, Simulator
+from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
 from tui.simulator.scenarios import make_job
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
-from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, Simulator, SimulatorServer
+from tui.simulator import Simulator, SimulatorServer
+from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
 from tui.simulator.scenarios import make_job
 
 GHOST = "0f0f0f0f-0000-4000-8000-000000000000"

@@ -28,16 +28,9 @@ from tui.errors import (
     ServerError,
     ThrottledError,
 )
-from tui.simulator import (
-    DEMO_AK,
-    DEMO_PROJECT_ID,
-    DEMO_SK,
-    DEMO_TOKEN,
-    FakeClock,
-    Simulator,
-    SimulatorServer,
-)
+from tui.simulator import FakeClock, Simulator, SimulatorServer
 from tui.simulator.core import Credential
+from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TOKEN
 from tui.simulator.scenarios import make_job
 
 # -- real HTTP round trips ---------------------------------------------------------------

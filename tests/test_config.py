@@ -220,7 +220,8 @@ def test_commands_warn_when_using_a_loose_credentials_file(isolated_dirs: Path) 
     import subprocess
     import sys
 
-    from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, Simulator, SimulatorServer
+    from tui.simulator import Simulator, SimulatorServer
+    from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
     from tui.simulator.scenarios import make_job
 
     loose = _write_credentials(

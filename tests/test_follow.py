@@ -24,7 +24,8 @@ from tui.engine.session import WatchSession
 from tui.engine.setup.config import Settings
 from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
-from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, SimulatorServer
+from tui.simulator import FakeClock, SimulatorServer
+from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
 from tui.simulator.scenarios import make_job
 
 INTERVAL = 15.0

@@ -19,8 +19,9 @@ from tests.ptyrun import PtyProcess
 from tui.cli import main
 from tui.cloud.safe_text import json_text, visible, visible_data
 from tui.engine.setup.paths import log_dir
-from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, Simulator, SimulatorServer
+from tui.simulator import Simulator, SimulatorServer
 from tui.simulator.core import ScriptedJob
+from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
 from tui.simulator.scenarios import make_job
 
 # Each would do something to the operator's terminal if it reached it raw: write the clipboard

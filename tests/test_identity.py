@@ -26,7 +26,8 @@ from tui.engine.setup.paths import config_file, database_file, log_file
 from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
 from tui.errors import ConfigError, CredentialError, NetworkError
-from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, Simulator
+from tui.simulator import FakeClock, Simulator
+from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
 from tui.simulator.identity import IamService, MetadataService
 from tui.simulator.scenarios import make_job
 from tui.simulator.server import ServiceServer, SimulatorServer

@@ -15,7 +15,8 @@ from tui.engine.events import SessionEvent, TaskRefreshed
 from tui.engine.setup.paths import config_file, database_file
 from tui.engine.storage import Store
 from tui.errors import ConfigError
-from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, SimulatorServer
+from tui.simulator import SimulatorServer
+from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
 from tui.simulator.scenarios import make_job
 from tui.ui.app import TaskwatchApp
 from tui.ui.widgets.task_table import TaskTable

@@ -16,7 +16,8 @@ from tui.cloud.endpoints import Service
 from tui.cloud.listing import parse_list_page
 from tui.cloud.services.base import iso_time
 from tui.errors import BadResponseError, PermissionDeniedError
-from tui.simulator import DEMO_PROJECT_ID, FakeClock, Simulator, SimulatorServer
+from tui.simulator import FakeClock, Simulator, SimulatorServer
+from tui.simulator.demo import DEMO_PROJECT_ID
 from tui.simulator.scenarios import make_job
 
 SERVICES = [("taurusdb", Service.TAURUSDB, "bind_eip"), ("rds", Service.RDS, "rds_scale")]

@@ -73,7 +73,7 @@ def _watch_to_the_end(
 
 @pytest.fixture(autouse=True)
 def _credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tui.simulator import DEMO_AK, DEMO_SK
+    from tui.simulator.demo import DEMO_AK, DEMO_SK
 
     monkeypatch.setenv("HUAWEICLOUD_SDK_AK", DEMO_AK)
     monkeypatch.setenv("HUAWEICLOUD_SDK_SK", DEMO_SK)

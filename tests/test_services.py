@@ -29,16 +29,9 @@ from tui.engine.setup.config import Settings
 from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
 from tui.errors import BadResponseError, JobNotFoundError, PermissionDeniedError, RequestError
-from tui.simulator import (
-    DEMO_AK,
-    DEMO_PROJECT_ID,
-    DEMO_SK,
-    FakeClock,
-    Simulator,
-    SimulatorServer,
-    SimulatorTransport,
-)
+from tui.simulator import FakeClock, Simulator, SimulatorServer, SimulatorTransport
 from tui.simulator.core import ScriptedJob
+from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
 from tui.simulator.scenarios import kinds_of, make_job
 from tui.ui.app import TaskwatchApp
 from tui.ui.widgets.task_table import TaskTable

@@ -162,7 +162,8 @@ async def test_a_held_lock_neither_freezes_nor_orphans(tmp_path: Path) -> None:
     from tui.engine.polling.poller import PollerConfig
     from tui.engine.session import Clock, WatchSession
     from tui.engine.setup.runtime import Runtime
-    from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, FakeClock, Simulator
+    from tui.simulator import FakeClock, Simulator
+    from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
     from tui.simulator.scenarios import make_job
     from tui.simulator.transport import SimulatorTransport
 

@@ -27,7 +27,8 @@ from tui.engine.setup.config import NotifySettings, Settings
 from tui.engine.setup.paths import config_file, database_file
 from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
-from tui.simulator import DEMO_PROJECT_ID, SimulatorServer, SimulatorTransport
+from tui.simulator import SimulatorServer, SimulatorTransport
+from tui.simulator.demo import DEMO_PROJECT_ID
 from tui.simulator.scenarios import make_job
 from tui.ui.app import TaskwatchApp
 
@@ -78,7 +79,7 @@ def _line_where(
 
 @pytest.fixture(autouse=True)
 def _credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tui.simulator import DEMO_AK, DEMO_SK
+    from tui.simulator.demo import DEMO_AK, DEMO_SK
 
     monkeypatch.setenv("HUAWEICLOUD_SDK_AK", DEMO_AK)
     monkeypatch.setenv("HUAWEICLOUD_SDK_SK", DEMO_SK)

@@ -26,15 +26,9 @@ from tui.engine.session import Clock, WatchSession
 from tui.engine.setup.config import Profile, Settings
 from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
-from tui.simulator import (
-    DEMO_AK,
-    DEMO_PROJECT_ID,
-    DEMO_SK,
-    FakeClock,
-    Simulator,
-    SimulatorTransport,
-)
+from tui.simulator import FakeClock, Simulator, SimulatorTransport
 from tui.simulator.core import ScriptedJob
+from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
 from tui.simulator.scenarios import LONG_FAIL_REASON, make_job
 from tui.ui.app import TaskwatchApp
 from tui.ui.messages import SessionReported

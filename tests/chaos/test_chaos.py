@@ -26,7 +26,8 @@ import pytest
 
 from tests.ptyrun import PtyProcess, isolated_env
 from tui.cloud.status import is_final
-from tui.simulator import DEMO_PROJECT_ID, Simulator, SimulatorServer
+from tui.simulator import Simulator, SimulatorServer
+from tui.simulator.demo import DEMO_PROJECT_ID
 from tui.simulator.scenarios import add_random_jobs, make_job
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -61,7 +61,8 @@ def demo_servers(
     from tui.cloud.identity.keys import Keys
     from tui.cloud.identity.live import LiveCredential
     from tui.engine.setup.config import Profile
-    from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, Simulator, SimulatorServer
+    from tui.simulator import Simulator, SimulatorServer
+    from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
     from tui.simulator.scenarios import add_demo_arrivals, add_demo_jobs, add_service_demo_jobs
 
     servers: list[SimulatorServer] = []

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from tui.simulator import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TOKEN, Simulator
+    from tui.simulator import Simulator
+    from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TOKEN
     from tui.simulator.scenarios import add_demo_jobs, add_random_jobs, add_service_demo_jobs
     from tui.simulator.server import SimulatorServer
 

@@ -1,15 +1,12 @@
 """A faithful local Task Center: the same gateway and job behaviour, on 127.0.0.1.
 
 ``core`` turns a request into a response (pure, with an injectable clock); ``server`` serves it
-over real HTTP; ``transport`` serves it to httpx in-process; ``scenarios`` scripts job lifecycles.
+over real HTTP; ``transport`` serves it to httpx in-process; ``scenarios`` scripts job lifecycles;
+``demo`` is the account they all sign in with.
 """
 
 # Re-exported by name ("X as X"): the package is what tests, benchmarks and --demo import.
 from tui.simulator.core import (
-    DEMO_AK as DEMO_AK,
-    DEMO_PROJECT_ID as DEMO_PROJECT_ID,
-    DEMO_SK as DEMO_SK,
-    DEMO_TOKEN as DEMO_TOKEN,
     FakeClock as FakeClock,
     Faults as Faults,
     ScriptedJob as ScriptedJob,

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TOKEN
 from tui.simulator.exchange import (
     Counters,
     Credential,
@@ -32,10 +33,6 @@ from tui.simulator.services import SERVICES, WireSpec
 from tui.simulator.wire_operations import WireOperations
 
 __all__ = [
-    "DEMO_AK",
-    "DEMO_PROJECT_ID",
-    "DEMO_SK",
-    "DEMO_TOKEN",
     "Credential",
     "FakeClock",
     "Faults",
@@ -44,12 +41,6 @@ __all__ = [
     "SimResponse",
     "Simulator",
 ]
-
-# Dummy credentials for --demo and tests; they only ever open the local simulator.
-DEMO_AK = "TASKWATCHDEMOAK00001"
-DEMO_SK = "demo-only-secret-key-for-the-local-simulator"
-DEMO_TOKEN = "demo-iam-token-for-the-local-simulator"  # noqa: S105
-DEMO_PROJECT_ID = "0123456789abcdef0123456789abcdef"
 
 
 _JOB_PATH = re.compile(r"^(?P<prefix>/mysql)?/v3/(?P<project>[^/]+)/jobs/?$")
