@@ -13,7 +13,8 @@ from tests.ui_fixtures import frozen_app, frozen_on, highlight, live_app
 from tui.engine.events import DeadlineWarning
 from tui.simulator.scenarios import make_job
 from tui.ui.widgets.dialogs import DeadlineScreen
-from tui.ui.widgets.task_table import COLUMNS, TaskTable, column_widths
+from tui.ui.widgets.task_columns import COLUMNS, column_widths
+from tui.ui.widgets.task_table import TaskTable
 
 
 def _row(app: Any, label: str) -> dict[str, str]:
@@ -265,7 +266,7 @@ async def test_resorting_moves_rows_without_recomputing_them(
         await app.session_started.wait()  # its redraw of every row is done
         await pilot.pause()
         calls = 0
-        real = task_table.row_cells
+        real = task_table.row_cells  # type: ignore[attr-defined]  # the name the table calls
 
         def counting(*args: Any, **kwargs: Any) -> Any:
             nonlocal calls
@@ -286,7 +287,7 @@ def test_a_followed_task_is_named_by_its_job_with_the_origin_as_a_mark() -> None
 
     from tui.engine.records import TaskRecord
     from tui.present.text import task_title
-    from tui.ui.widgets.task_table import row_cells
+    from tui.ui.widgets.task_columns import row_cells
 
     job = json.dumps({"id": "t", "name": "ModifyGaussDBInstance", "status": "Running"})
     found = TaskRecord("t", "p", "", 0.0, 1, status="Running", job_json=job, origin="rule:1")

@@ -20,23 +20,16 @@ from textual.strip import Strip
 from tui.engine.eta import Eta
 from tui.engine.records import TaskRecord
 from tui.ui.widgets.row_cursor import RowCursor
-from tui.ui.widgets.table_lines import PADDING, KeptLines, fit_cell, paint_line
+from tui.ui.widgets.table_lines import PADDING, KeptLines, paint_line
 from tui.ui.widgets.table_rows import TableRows
 from tui.ui.widgets.task_columns import (
     COLUMNS,
-    OPTIONAL,
     SORT_COLUMNS,
-    SORT_MODES,
-    SORT_WORDS,
-    TASK_WHOLE,
     column_widths,
     row_cells,
 )
 
-__all__ = [
-    "COLUMNS", "OPTIONAL", "SORT_COLUMNS", "SORT_MODES", "SORT_WORDS", "TASK_WHOLE", "TaskTable",
-    "column_widths", "fit_cell", "row_cells",
-]  # fmt: skip
+__all__ = ["TaskTable"]
 
 LABELS = {column.key: column.label for column in COLUMNS}
 

@@ -22,7 +22,8 @@ from tui.ui.widgets.detail import DetailContent, DetailPane
 from tui.ui.widgets.key_hints import KeyHints
 from tui.ui.widgets.session_feed import SessionFeed
 from tui.ui.widgets.summary import SummaryBar, summary_text
-from tui.ui.widgets.task_table import SORT_COLUMNS, SORT_MODES, SORT_WORDS, TaskTable
+from tui.ui.widgets.task_columns import SORT_COLUMNS, SORT_MODES, SORT_WORDS
+from tui.ui.widgets.task_table import TaskTable
 from tui.ui.widgets.timeline import Timeline
 
 __all__ = ["WIDE", "WatchView"]
