@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import SIM_ENDPOINT, sim_auth
 from tests.ui_fixtures import demo_profile
+from tui import errors
 from tui.cloud.client import TaskCenterClient
 from tui.cloud.endpoints import Service
 from tui.engine.events import (
@@ -29,18 +30,7 @@ from tui.engine.polling.poller import PollerConfig
 from tui.engine.session import Clock, WatchSession
 from tui.engine.setup.runtime import Runtime
 from tui.engine.storage import Store
-from tui.errors import (
-    AuthenticationError,
-    BadResponseError,
-    ErrorKind,
-    JobNotFoundError,
-    NetworkError,
-    PermissionDeniedError,
-    RequestError,
-    ServerError,
-    TaskCenterError,
-    ThrottledError,
-)
+from tui.errors import AuthenticationError, ErrorKind, NetworkError, TaskCenterError, ThrottledError
 from tui.simulator import FakeClock, Simulator
 from tui.simulator.demo import DEMO_AK, DEMO_PROJECT_ID, DEMO_SK
 from tui.simulator.scenarios import make_job
@@ -62,16 +52,16 @@ def _gate(outcomes: list[PollOutcome], rate: float = 2.0) -> Gate:
 @pytest.mark.parametrize(
     ("error", "essential", "meaning"),
     [
-        (AuthenticationError("bad signature"), True, Meaning.REFUSED),
-        (AuthenticationError("bad signature"), False, Meaning.REFUSED),
-        (PermissionDeniedError("no jobs:get"), True, Meaning.REFUSED),
-        (PermissionDeniedError("no jobs:list"), False, Meaning.REJECTED),
-        (ThrottledError("slow down"), True, Meaning.THROTTLED),
-        (JobNotFoundError("unknown"), True, Meaning.NOT_FOUND),
-        (RequestError("bad parameter"), False, Meaning.REJECTED),
-        (NetworkError("reset"), True, Meaning.OFFLINE),
-        (ServerError("500"), True, Meaning.BROKEN),
-        (BadResponseError("garbage"), True, Meaning.BROKEN),
+        (errors.AuthenticationError("bad signature"), True, Meaning.REFUSED),
+        (errors.AuthenticationError("bad signature"), False, Meaning.REFUSED),
+        (errors.PermissionDeniedError("no jobs:get"), True, Meaning.REFUSED),
+        (errors.PermissionDeniedError("no jobs:list"), False, Meaning.REJECTED),
+        (errors.ThrottledError("slow down"), True, Meaning.THROTTLED),
+        (errors.JobNotFoundError("unknown"), True, Meaning.NOT_FOUND),
+        (errors.RequestError("bad parameter"), False, Meaning.REJECTED),
+        (errors.NetworkError("reset"), True, Meaning.OFFLINE),
+        (errors.ServerError("500"), True, Meaning.BROKEN),
+        (errors.BadResponseError("garbage"), True, Meaning.BROKEN),
     ],
 )
 def test_one_classifier_says_what_each_error_means(

@@ -65,6 +65,8 @@ small { color: var(--muted); }
 @media print { body { margin: 0; font-size: 11px; } svg, tr { break-inside: avoid; }
   * { print-color-adjust: exact; -webkit-print-color-adjust: exact; } }
 """
+_STYLE_LINE = " ".join(line.strip() for line in STYLE.splitlines() if line.strip())
+"""The style sheet on one line, as the report carries it (a report is read, not its source)."""
 
 
 def _esc(text: str) -> str:
@@ -220,7 +222,7 @@ def html_chunks(report: Report, *, utc: bool = False) -> Iterator[str]:
     zone_text = "UTC" if utc else f"local time (UTC{offset[:3]}:{offset[3:]})"
     yield _HEAD.format(
         title=_esc(title),
-        style=STYLE,
+        style=_STYLE_LINE,
         zone=zone_text,
         generated=human_time(report.generated, tz),
         completed=totals["completed"],
