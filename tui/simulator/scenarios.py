@@ -36,14 +36,7 @@ def _entities(kind: str, rng: random.Random, instance_id: str) -> dict[str, Any]
     """Entities as the reference documents them for each kind of task."""
     ip = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
     if kind == "create":
-        return {
-            "instance": {
-                "endpoint": f"{ip}:3306",
-                "type": "Cluster",
-                "datastore": {"type": "gaussdb-mysql", "version": "8.0"},
-            },
-            "resource_ids": [f"{instance_id}.vm", f"{instance_id}.volume"],
-        }
+        return _created(f"{ip}:3306", instance_id, "Cluster", ("gaussdb-mysql", "8.0"))
     if kind == "bind_eip":
         return {"public_ip": f"203.0.113.{rng.randrange(1, 255)}"}
     if kind == "resize":
@@ -56,16 +49,25 @@ def _entities(kind: str, rng: random.Random, instance_id: str) -> dict[str, Any]
     if kind == "rds_switchover":
         return {"switch_strategy": "reliability"}
     if kind == "rds_replica":
-        return {
-            "instance": {
-                "endpoint": f"{ip}:3306",
-                "type": "replica",
-                "datastore": {"type": "mysql", "version": "5.7"},
-                "replica_of": uuid.UUID(int=rng.getrandbits(128)).hex + "in01",
-            },
-            "resource_ids": [f"{instance_id}.vm", f"{instance_id}.volume"],
-        }
+        primary = uuid.UUID(int=rng.getrandbits(128)).hex + "in01"
+        return _created(f"{ip}:3306", instance_id, "replica", ("mysql", "5.7"), replica_of=primary)
     return {}
+
+
+def _created(
+    endpoint: str, instance_id: str, kind: str, datastore: tuple[str, str], **more: str
+) -> dict[str, Any]:
+    """The entities of a task that creates an instance: the instance, and what it is made of."""
+    engine, version = datastore
+    instance = {
+        "endpoint": endpoint,
+        "type": kind,
+        "datastore": {"type": engine, "version": version},
+    }
+    return {
+        "instance": {**instance, **more},
+        "resource_ids": [f"{instance_id}.vm", f"{instance_id}.volume"],
+    }
 
 
 # kind -> (service, job name as the cloud spells it)

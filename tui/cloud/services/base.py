@@ -38,6 +38,8 @@ __all__ = [
     "millis_time",
     "normalised",
     "project_path",
+    "regional_hosts",
+    "scheduled_jobs",
     "undocumented_not_found",
 ]
 
@@ -331,3 +333,19 @@ def undocumented_not_found(error: TaskCenterError) -> TaskCenterError:
         error_code=error.error_code,
         request_id=error.request_id,
     )
+
+
+def regional_hosts(prefix: str, regions: tuple[str, ...]) -> dict[str, str]:
+    """``{prefix}.{region}.myhuaweicloud.com`` for each region; eu-west-101 is on ``.eu``.
+
+    Args:
+        prefix: The service's host prefix (``rds``, ``dds`` ...).
+        regions: The regions of the SDK's table.
+
+    Returns:
+        Region → host.
+    """
+    return {
+        region: f"{prefix}.{region}.myhuaweicloud.{'eu' if region == 'eu-west-101' else 'com'}"
+        for region in regions
+    }

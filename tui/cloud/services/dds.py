@@ -15,10 +15,10 @@ from tui.cloud.services.base import (
     iso_time,
     job_object,
     normalised,
+    regional_hosts,
     scheduled_jobs,
     undocumented_not_found,
 )
-from tui.cloud.services.rds import regional_hosts
 from tui.errors import TaskCenterError
 
 __all__ = ["Dds"]

@@ -15,9 +15,9 @@ from tui.cloud.services.base import (
     WireAdapter,
     iso_time,
     normalised,
+    regional_hosts,
     scheduled_jobs,
 )
-from tui.cloud.services.rds import regional_hosts
 from tui.cloud.status import is_final
 from tui.cloud.values import as_text, loads_object
 from tui.errors import BadResponseError, JobNotFoundError

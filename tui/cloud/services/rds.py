@@ -9,7 +9,13 @@ from typing import ClassVar
 
 from tui.cloud.endpoints import Service
 from tui.cloud.listing import Kind
-from tui.cloud.services.base import ListOperation, StepsRequest, WireAdapter, millis_time
+from tui.cloud.services.base import (
+    ListOperation,
+    StepsRequest,
+    WireAdapter,
+    millis_time,
+    regional_hosts,
+)
 from tui.cloud.services.taurusdb import steps_path
 
 __all__ = ["Rds"]
@@ -23,22 +29,6 @@ _REGIONS = (
     "ru-moscow-1", "me-east-1", "af-north-1", "cn-north-12", "cn-south-4", "cn-southwest-3",
     "cn-north-11",
 )  # fmt: skip
-
-
-def regional_hosts(prefix: str, regions: tuple[str, ...]) -> dict[str, str]:
-    """``{prefix}.{region}.myhuaweicloud.com`` for each region; eu-west-101 is on ``.eu``.
-
-    Args:
-        prefix: The service's host prefix (``rds``, ``dds`` ...).
-        regions: The regions of the SDK's table.
-
-    Returns:
-        Region → host.
-    """
-    return {
-        region: f"{prefix}.{region}.myhuaweicloud.{'eu' if region == 'eu-west-101' else 'com'}"
-        for region in regions
-    }
 
 
 class Rds(WireAdapter):

@@ -29,10 +29,11 @@ log = logging.getLogger(__name__)
 
 
 class Steps:
-    """The steps requests of one poller.
+    """Asks for the steps of one poller's running tasks, with what its polls leave.
 
     Args:
-        poller: The poller whose tasks, gate and slots the requests share.
+        poller: The poller whose tasks, gate and request slots the steps requests share; it
+            says when a poll waits for its turn, and steps then wait too.
     """
 
     def __init__(self, poller: Scheduler) -> None:
