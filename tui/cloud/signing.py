@@ -14,6 +14,7 @@ import hmac
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 from urllib.parse import parse_qsl, quote, unquote
 
 import httpx
@@ -23,6 +24,7 @@ __all__ = [
     "EMPTY_BODY_SHA256",
     "AkSkAuth",
     "Authorization",
+    "Signature",
     "SignedRequest",
     "TokenAuth",
     "canonical_query",
@@ -120,6 +122,15 @@ class SignedRequest:
     query: str = field(default="")
 
 
+class Signature(NamedTuple):
+    """A signature and what it was computed from (the SDK's intermediate strings)."""
+
+    signature: str
+    signed_headers: str
+    canonical_request: str
+    string_to_sign: str
+
+
 def _canonical_headers(headers: Mapping[str, str]) -> tuple[str, str]:
     """Return the canonical header block and the signed-headers list for ``headers``."""
     chosen = sorted(
@@ -130,16 +141,16 @@ def _canonical_headers(headers: Mapping[str, str]) -> tuple[str, str]:
 
 
 def signature_for(
-    *,
     method: str,
     path: str,
     query: str,
     headers: Mapping[str, str],
+    *,
     payload_hash: str,
     sk: str,
     sdk_date: str,
-) -> tuple[str, str, str, str]:
-    """Return (signature, signed headers, canonical request, string to sign).
+) -> Signature:
+    """The signature of a request, with the strings it was computed from.
 
     ``query`` must already be canonical; ``headers`` are exactly the headers to sign.
     Used by both the client signer and the simulator's verifier, so the two cannot drift apart.
@@ -166,7 +177,7 @@ def signature_for(
     signature = hmac.new(
         sk.encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha256
     ).hexdigest()
-    return signature, signed_headers, canonical, string_to_sign
+    return Signature(signature, signed_headers, canonical, string_to_sign)
 
 
 def payload_hash(body: bytes, headers: Mapping[str, str]) -> str:
@@ -233,27 +244,18 @@ def sign(
     body_bytes = body.encode("utf-8") if isinstance(body, str) else (body or b"")
     body_hash = payload_hash(body_bytes, out)
     query_text = canonical_query(query)
-    signature, signed_headers, canonical, string_to_sign = signature_for(
-        method=method,
-        path=path,
-        query=query_text,
-        headers=out,
-        payload_hash=body_hash,
-        sk=sk,
-        sdk_date=sdk_date,
+    signed = signature_for(
+        method, path, query_text, out, payload_hash=body_hash, sk=sk, sdk_date=sdk_date
     )
-    authorization = (
-        f"{ALGORITHM} Access={ak}, SignedHeaders={signed_headers}, Signature={signature}"
+    out["Authorization"] = (
+        f"{ALGORITHM} Access={ak}, SignedHeaders={signed.signed_headers}, "
+        f"Signature={signed.signature}"
     )
-    out["Authorization"] = authorization
     return SignedRequest(
         headers=out,
-        authorization=authorization,
-        signed_headers=signed_headers,
-        signature=signature,
-        canonical_request=canonical,
-        string_to_sign=string_to_sign,
+        authorization=out["Authorization"],
         payload_hash=body_hash,
+        **signed._asdict(),
         request_uri=f"{path}?{query_text}" if query_text else path,
         query=query_text,
     )

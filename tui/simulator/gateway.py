@@ -142,16 +142,16 @@ class Gateway:
                 return False
             signed[name] = value
         pairs = parse_qsl(raw_query, keep_blank_values=True)
-        expected, *_ = signature_for(
-            method=request.method,
-            path=path,
-            query=canonical_query(pairs),
-            headers=signed,
+        expected = signature_for(
+            request.method,
+            path,
+            canonical_query(pairs),
+            signed,
             payload_hash=payload_hash(request.body, signed),
             sk=credential.sk,
             sdk_date=sdk_date,
         )
-        return expected == parsed.signature
+        return expected.signature == parsed.signature
 
     def _throttle(self, caller: str, now: float) -> SimResponse | None:
         rate = self.faults.rate_limit
