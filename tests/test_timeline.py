@@ -51,11 +51,11 @@ async def test_the_timeline_follows_a_task_to_its_end_and_then_stays_still(tmp_p
     refreshed, finished = asyncio.Event(), asyncio.Event()
 
     def hook(message: Any) -> None:
-        event = getattr(message, "event", None)
-        if isinstance(event, TaskRefreshed):
-            refreshed.set()
-        if isinstance(event, TaskFinished):
-            finished.set()
+        for event in getattr(message, "events", ()):
+            if isinstance(event, TaskRefreshed):
+                refreshed.set()
+            if isinstance(event, TaskFinished):
+                finished.set()
 
     async with live.app.run_test(size=(100, 30), message_hook=hook) as pilot:
         await pilot.press("t")

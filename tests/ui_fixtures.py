@@ -286,7 +286,7 @@ class Messages:
 
     def __call__(self, message: Message) -> None:
         if isinstance(message, SessionReported):
-            self.seen.append(message.event)
+            self.seen.extend(message.events)
             self._changed.set()
 
     async def wait_for(

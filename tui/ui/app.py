@@ -33,7 +33,7 @@ from tui.ui.announcer import Announcer
 from tui.ui.clipboard import Copied
 from tui.ui.collector import QuietCollector
 from tui.ui.editing import EditingApp
-from tui.ui.messages import SessionReported
+from tui.ui.messages import SessionMailbox, SessionReported
 from tui.ui.terminal import HangupWatchdog, TerminalSignals, leave_on_hangup
 from tui.ui.theme_memory import kept_theme, remember_theme
 from tui.ui.widgets.timeline import TIMELINE_KEYS
@@ -128,6 +128,7 @@ class TaskwatchApp(EditingApp):
         self._announcer = Announcer(
             self.notify, self.signals, lambda: self.session.settings.notifications
         )
+        self._mailbox = SessionMailbox(self.post_message)
         session.subscribe(self._post_event)
 
     # -- composition and lifecycle -------------------------------------------------------------
@@ -247,15 +248,17 @@ class TaskwatchApp(EditingApp):
     # -- showing what the session reports ------------------------------------------------------
 
     def _post_event(self, event: SessionEvent) -> None:
-        """Called by the session on the event loop: only post; the handler does the work."""
-        self.post_message(SessionReported(event))
+        """Called by the session on the event loop: only gather; the handler does the work."""
+        self._mailbox.put(event)
 
     @on(SessionReported)
     def _session_reported(self, message: SessionReported) -> None:
+        events = self._mailbox.take(message)
         if not self.view.table.is_attached:
             return  # messages can still arrive while the app shuts down
-        self._announcer.hear(message.event)
-        self.view.feed.hear(message.event)
+        for event in events:
+            self._announcer.hear(event)
+            self.view.feed.hear(event)
 
     # -- actions -------------------------------------------------------------------------------
 
