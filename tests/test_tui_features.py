@@ -296,3 +296,18 @@ def test_a_followed_task_is_named_by_its_job_with_the_origin_as_a_mark() -> None
     labelled = TaskRecord("t", "p", "db-42", 0.0, 1, status="Running", job_json=job)
     assert row_cells(labelled, 10.0)["name"].plain == "db-42 · ModifyGaussDBInstance"
     assert task_title(labelled) == "db-42 · ModifyGaussDBInstance"
+
+
+async def test_the_detail_pane_follows_the_cursor_before_the_screen_repaints(
+    tmp_path: Path,
+) -> None:
+    """The pane is set in the same call that moves the cursor (no message in between), so both
+    are drawn in one frame: a key shows its task about 17 ms sooner than a frame later."""
+    async with frozen_on(tmp_path, "CHG-1045 reboot") as (app, pilot):
+        table, detail = app.view.table, app.view.detail
+        for move in (table.action_cursor_down, table.action_cursor_up, table.action_cursor_up):
+            move()  # no await: nothing else has run since
+            content = detail.content
+            assert content is not None
+            assert content.view.record.task_id == table.highlighted_task
+        await pilot.pause()

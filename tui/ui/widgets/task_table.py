@@ -125,6 +125,10 @@ class TaskTable(RowCursor, can_focus=True):
         """A profile's service (``taurusdb``, ``rds`` ...), for the Service column."""
         self.services = 1
         """How many services the watchlist holds (the Service column shows from two)."""
+        self.follow_highlight: Callable[[str | None], None] | None = None
+        """Called at once when the cursor lands on another task, before :class:`Highlighted` is
+        posted: what follows the cursor (the detail pane) changes before the screen repaints, so
+        it is drawn in the same frame as the cursor, not one frame (17 ms) or more later."""
 
     # -- what is on it -------------------------------------------------------------------------
 
@@ -173,7 +177,10 @@ class TaskTable(RowCursor, can_focus=True):
         return {key: cells[key].plain for key in self._widths}
 
     def highlight_moved(self, key: str | None) -> None:
-        """Post :class:`Highlighted`: the cursor is on another task."""
+        """Tell :attr:`follow_highlight`, and post :class:`Highlighted`: the cursor is on
+        another task."""
+        if self.follow_highlight is not None:
+            self.follow_highlight(key)
         self.post_message(self.Highlighted(self, key))
 
     def header_clicked(self, x: int) -> None:

@@ -83,6 +83,7 @@ class WatchView(Vertical):
     def on_mount(self) -> None:
         self.table.styles_for = self._status_style
         self.table.eta_for = self.session.eta
+        self.table.follow_highlight = self._row_highlighted
         self.table.focus()
         self.set_interval(CLOCK_TICK, self._tick_clock)
 
@@ -228,8 +229,7 @@ class WatchView(Vertical):
         view = self.session.views.of(record)
         self.detail.content = DetailContent(view, self.session.clock.wall(), self.raw_json)
 
-    @on(TaskTable.Highlighted)
-    def _row_highlighted(self) -> None:
+    def _row_highlighted(self, _task_id: str | None) -> None:
         self.refresh_detail()
         self.redraw_timeline()
 
