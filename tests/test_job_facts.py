@@ -60,3 +60,48 @@ def test_the_first_screen_of_a_watchlist_imports_no_wire_models(tmp_path: Path) 
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_app_paints_a_watchlist_before_the_job_model_is_loaded(tmp_path: Path) -> None:
+    """The pane waits (naming the task) while the model loads in a thread after the first frame;
+    then it shows the task in full. The first frame imports no pydantic."""
+    path = tmp_path / "w.sqlite3"
+    store = Store.open(path)
+    store.add_tasks(["0f0f0f0f-0000-4000-8000-00000000abcd"], profile="default", label="db-42")
+    store.close()
+    code = f"""
+import asyncio, json, sys, threading
+from tui.engine.session import WatchSession
+from tui.engine.storage import Store
+from tui.ui.app import TaskwatchApp
+
+gate = threading.Event()
+load = TaskwatchApp._load_details
+TaskwatchApp._load_details = lambda app: (gate.wait(10), load(app))
+
+first = []
+
+def painted(message):  # Ready follows the first frame
+    if type(message).__name__ == "Ready" and not first:
+        view = app.view
+        first.extend(["pydantic" in sys.modules, view.details_ready, str(view.detail.current)])
+
+async def main():
+    global app
+    app = TaskwatchApp(WatchSession(Store.open({str(path)!r}), poll=False))
+    async with app.run_test(size=(120, 40), message_hook=painted) as pilot:
+        await pilot.pause()
+        gate.set()
+        for _ in range(200):
+            if app.view.details_ready:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+        print(json.dumps([first, app.view.detail.content is not None]))
+
+asyncio.run(main())
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    first, shown = json.loads(out.stdout.strip().splitlines()[-1])
+    assert first == [False, False, "db-42: its details in a moment."], out.stderr
+    assert shown  # loaded: the pane shows the task in full

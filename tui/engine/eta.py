@@ -267,14 +267,14 @@ def _from_cloud(record: TaskRecord) -> Forecast | None:
 
 
 def _from_history(record: TaskRecord, history: DurationHistory) -> Forecast | None:
-    job = record.job
-    if job is None or not job.name or job.created_at is None:
+    facts = record.facts  # the name and start, read without the job model (no pydantic)
+    if not facts.name or facts.created_at is None:
         return None
-    durations = history.durations(record.profile, job.name)
+    durations = history.durations(record.profile, facts.name)
     if len(durations) < HISTORY_MINIMUM:
         return None
     median = statistics.median(durations)
-    return Forecast(median, job.created_at.timestamp(), "history", len(durations))
+    return Forecast(median, facts.created_at.timestamp(), "history", len(durations))
 
 
 def _from_progress(record: TaskRecord, now: float, samples: ProgressSamples) -> Forecast | None:

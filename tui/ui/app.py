@@ -149,11 +149,23 @@ class TaskwatchApp(EditingApp):
         if self._notice:
             self.notify(self._notice, severity="warning", timeout=15)
         # Settings, profiles and clients load once the first screen is painted (the footer
-        # fills in on the frame after the first), in a thread, so that the screen comes first.
+        # fills in on the frame after the first), in a thread, so that the screen comes first;
+        # so does the job model the detail pane needs.
+        if not self.view.details_ready:
+            self.call_after_refresh(
+                lambda: self.run_worker(self._load_details, name="details", thread=True)
+            )
         self.call_after_refresh(
             self.call_after_refresh,
             lambda: self.run_worker(self._start_session(), name="connect", exit_on_error=False),
         )
+
+    def _load_details(self) -> None:
+        """In a thread: load the job model (pydantic and its schema), then show the details."""
+        from tui.cloud.models import warm
+
+        warm()
+        self.call_from_thread(self.view.details_loaded)
 
     async def _start_session(self) -> None:
         try:

@@ -7,6 +7,7 @@ summary only when their text changes).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 
 from textual import on
@@ -54,6 +55,10 @@ class WatchView(Vertical):
         self.session = session
         self.raw_json = False
         """Whether the detail pane shows the raw JSON of the job."""
+        self.details_ready = "tui.cloud.models" in sys.modules
+        """Whether the job model is loaded. The first screen does without it: the app loads it
+        in a thread after the first paint (:meth:`details_loaded`), and until then the pane names
+        the task and waits, so that a thousand rows paint as soon as an empty list would."""
         self._keys = keys
         self._filling = False
         """Rows are still being added, a batch per frame."""
@@ -225,9 +230,18 @@ class WatchView(Vertical):
             )
             self.detail.show_empty(f"No task selected.{hint}")
             return
+        if not self.details_ready:  # its view would import the job model on the event loop
+            name = record.label or record.facts.name.strip() or record.task_id
+            self.detail.show_empty(f"{visible(name)}: its details in a moment.")
+            return
         self.detail.error_style = self.app.theme_variables.get("error", "red")
         view = self.session.views.of(record)
         self.detail.content = DetailContent(view, self.session.clock.wall(), self.raw_json)
+
+    def details_loaded(self) -> None:
+        """The job model is loaded: the detail pane shows the selected task in full."""
+        self.details_ready = True
+        self.refresh_detail()
 
     def _row_highlighted(self, _task_id: str | None) -> None:
         self.refresh_detail()
