@@ -153,7 +153,9 @@ class TaskwatchApp(EditingApp):
         # so does the job model the detail pane needs.
         if not self.view.details_ready:
             self.call_after_refresh(
-                lambda: self.run_worker(self._load_details, name="details", thread=True)
+                lambda: self.run_worker(
+                    self._load_details, name="details", thread=True, exit_on_error=False
+                )
             )
         self.call_after_refresh(
             self.call_after_refresh,
@@ -165,7 +167,8 @@ class TaskwatchApp(EditingApp):
         from tui.cloud.models import warm
 
         warm()
-        self.call_from_thread(self.view.details_loaded)
+        with contextlib.suppress(RuntimeError):  # the app closed meanwhile: nothing to show
+            self.call_from_thread(self.view.details_loaded)
 
     async def _start_session(self) -> None:
         try:
