@@ -30,9 +30,8 @@ from tui.engine.session import WatchSession
 from tui.errors import TaskwatchError
 from tui.present.text import tasks_count
 from tui.ui.announcer import Announcer
-from tui.ui.clipboard import Copied
 from tui.ui.collector import QuietCollector
-from tui.ui.editing import EditingApp
+from tui.ui.copying import CopyingApp
 from tui.ui.messages import SessionMailbox, SessionReported
 from tui.ui.terminal import HangupWatchdog, TerminalSignals, leave_on_hangup
 from tui.ui.theme_memory import kept_theme, remember_theme
@@ -64,7 +63,7 @@ def styles_dir() -> Path:
     return packaged if packaged.is_dir() else package.parent / "styles"
 
 
-class TaskwatchApp(EditingApp):
+class TaskwatchApp(CopyingApp):
     """Shows ``session``'s tasks live and lets the user act on them.
 
     Args:
@@ -314,29 +313,6 @@ class TaskwatchApp(EditingApp):
         said = self.session.credentials.retry()
         if said:
             self.notify(said)
-
-    def action_copy_id(self) -> None:
-        """Copy the selected task's ID to the clipboard of the terminal you sit at (OSC 52)."""
-        record = self.view.selected
-        if record is not None:
-            copied = self.signals.copy(record.task_id)
-            self._say_copied(record.task_id, copied)
-
-    def action_copy_fail_reason(self) -> None:
-        """Copy the selected task's failure reason (OSC 52)."""
-        record = self.view.selected
-        job = record.job if record else None
-        if job is None or not job.fail_reason:
-            self.notify("The selected task has no failure reason.", severity="warning")
-            return
-        copied = self.signals.copy(visible(job.fail_reason, multiline=True))  # pasted into shells
-        self._say_copied("the failure reason", copied)
-
-    def _say_copied(self, what: str, copied: Copied) -> None:
-        if copied.reached:
-            self.notify(f"Copied {what}: {copied.how}.")
-        else:
-            self.notify(f"{what}: {copied.how}.", title="Not on your clipboard", severity="warning")
 
     def action_cursor_down(self) -> None:
         """Move to the next task (as vim, less and k9s do)."""

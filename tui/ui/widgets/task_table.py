@@ -165,20 +165,12 @@ class TaskTable(RowCursor, can_focus=True):
         return [cells[key] for key in self._widths]
 
     def cells_of(self, task_id: str) -> dict[str, str]:
-        """The text of each cell on screen of ``task_id``'s row, by column key.
-
-        Args:
-            task_id: A task with a row.
-
-        Returns:
-            Column key → the cell's plain text.
-        """
+        """The plain text of each cell on screen of ``task_id``'s row, by column key."""
         cells = self._rows.cells[task_id]
         return {key: cells[key].plain for key in self._widths}
 
     def highlight_moved(self, key: str | None) -> None:
-        """Tell :attr:`follow_highlight`, and post :class:`Highlighted`: the cursor is on
-        another task."""
+        """Tell :attr:`follow_highlight`, then post :class:`Highlighted`: a new task is under it."""
         if self.follow_highlight is not None:
             self.follow_highlight(key)
         self.post_message(self.Highlighted(self, key))
