@@ -45,8 +45,7 @@ class SessionMailbox:
         whole snapshot, so nothing is lost by showing only the later one.
         """
         events = self._events
-        if not events:
-            self._events = events = []
+        if not events:  # a new batch: the list is the message's, filled until it is handled
             self._post(SessionReported(events))
         elif _replaces(event, events[-1]):
             events[-1] = event
